@@ -1,0 +1,197 @@
+//! `carnet check`: SQLite's own integrity check plus the engine's invariants.
+//!
+//! The invariants are what the rest of the engine relies on: the tables have exactly the
+//! catalogue's columns; every materialised value is the winning (highest-clock) value of the
+//! change log for that field, and no row exists without a change behind it (the store really
+//! is a view of the log, so sync and replay can rebuild it); references point to existing rows;
+//! the persisted clock is not behind any stamp in the log; search keys are up to date.
+//! Problems are reported in French, without personal data.
+
+use std::collections::HashMap;
+
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::schema::{ENTITIES, FieldKind, PERSON};
+use crate::search_key;
+use crate::store::Store;
+
+/// What `check` found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CheckReport {
+    /// Number of rows and changes examined.
+    pub rows: u64,
+    pub changes: u64,
+    /// Problems, one French sentence each. Empty when everything holds.
+    pub problems: Vec<String>,
+}
+
+impl CheckReport {
+    /// True when nothing is wrong.
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Runs every check.
+pub fn check(store: &Store) -> Result<CheckReport> {
+    let conn = store.conn();
+    let mut report = CheckReport::default();
+
+    let integrity: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if integrity != ["ok"] {
+        report
+            .problems
+            .push(format!("Intégrité SQLite : {}", integrity.join(" ; ")));
+    }
+
+    // Columns match the catalogue.
+    for spec in ENTITIES {
+        let columns: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{}')", spec.name))?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for field in spec.fields {
+            if !columns.iter().any(|c| c == field.name) {
+                report.problems.push(format!(
+                    "Table {} : colonne {} absente.",
+                    spec.name, field.name
+                ));
+            }
+        }
+    }
+
+    // Winning values of the change log, per (entity, row, field).
+    let mut winners: HashMap<(String, Vec<u8>, String), Value> = HashMap::new();
+    let mut max_stamp = (0i64, 0i64);
+    let device = store.device_id();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT entity, row_id, field, value, wall, counter, device FROM change_log
+             ORDER BY entity, row_id, field, wall, counter, device",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            report.changes += 1;
+            let stamp = (row.get::<_, i64>(4)?, row.get::<_, i64>(5)?);
+            if row.get_ref(6)?.as_blob().ok() == Some(device.as_bytes().as_slice()) {
+                max_stamp = max_stamp.max(stamp);
+            }
+            winners.insert((row.get(0)?, row.get(1)?, row.get(2)?), row.get(3)?);
+        }
+    }
+    let (wall, counter) = store.last_hlc_parts();
+    if (wall, counter) < max_stamp {
+        report
+            .problems
+            .push("L'horloge enregistrée est en retard sur le journal des modifications.".into());
+    }
+
+    for spec in ENTITIES {
+        let sql = format!(
+            "SELECT id, deleted, {} FROM {}",
+            crate::store::column_list(spec),
+            spec.name
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut mismatched = 0u64;
+        let mut orphan_rows = 0u64;
+        while let Some(row) = rows.next()? {
+            report.rows += 1;
+            let id: String = row.get(0)?;
+            let Ok(uuid) = uuid::Uuid::parse_str(&id) else {
+                report
+                    .problems
+                    .push(format!("Table {} : identifiant mal formé.", spec.name));
+                continue;
+            };
+            let key = |field: &str| (spec.name.to_string(), uuid.as_bytes().to_vec(), field.to_string());
+            let mut logged = 0;
+            let names = std::iter::once("deleted").chain(spec.fields.iter().map(|f| f.name));
+            for (i, name) in names.enumerate() {
+                let stored: Value = row.get(i + 1)?;
+                match winners.get(&key(name)) {
+                    Some(winner) => {
+                        logged += 1;
+                        if *winner != stored {
+                            mismatched += 1;
+                        }
+                    }
+                    None if name == "deleted" && stored == Value::Integer(0) => {}
+                    None if stored == Value::Null => {}
+                    None => mismatched += 1,
+                }
+            }
+            if logged == 0 {
+                orphan_rows += 1;
+            }
+        }
+        if mismatched > 0 {
+            report.problems.push(format!(
+                "Table {} : {mismatched} valeur(s) ne correspondent pas au journal des modifications.",
+                spec.name
+            ));
+        }
+        if orphan_rows > 0 {
+            report.problems.push(format!(
+                "Table {} : {orphan_rows} ligne(s) sans modification enregistrée.",
+                spec.name
+            ));
+        }
+    }
+
+    // References.
+    for spec in ENTITIES {
+        for field in spec.fields {
+            if let FieldKind::Ref(target) = field.kind {
+                let dangling: i64 = conn.query_row(
+                    &format!(
+                        "SELECT count(*) FROM {t} s WHERE s.{f} IS NOT NULL AND s.deleted = 0
+                           AND NOT EXISTS (SELECT 1 FROM {target} r WHERE r.id = s.{f})",
+                        t = spec.name,
+                        f = field.name
+                    ),
+                    [],
+                    |r| r.get(0),
+                )?;
+                if dangling > 0 {
+                    report.problems.push(format!(
+                        "Table {} : {dangling} référence(s) {} vers une ligne absente.",
+                        spec.name, field.name
+                    ));
+                }
+            }
+        }
+    }
+
+    // Search keys.
+    let stale: usize = {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT first_name, last_name, email, search_key FROM {}",
+            PERSON.name
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            let first: Option<String> = r.get(0)?;
+            let last: Option<String> = r.get(1)?;
+            let email: Option<String> = r.get(2)?;
+            let key: Option<String> = r.get(3)?;
+            Ok(key.as_deref()
+                != Some(
+                    search_key::of_person(first.as_deref(), last.as_deref(), email.as_deref())
+                        .as_str(),
+                ))
+        })?;
+        rows.filter(|r| matches!(r, Ok(true))).count()
+    };
+    if stale > 0 {
+        report.problems.push(format!(
+            "{stale} clé(s) de recherche de personnes ne sont pas à jour."
+        ));
+    }
+    Ok(report)
+}

@@ -1,0 +1,153 @@
+//! Every way the engine can refuse or fail, with a stable machine `kind` and a French message.
+//!
+//! Why one enum: the CLI prints `Display` as one line, the desktop shell serialises
+//! `{ kind, message, field }` and the UI switches on `kind` (never on the message text) to put
+//! the message next to the right input. Messages never contain personal data (names, phone
+//! numbers, e-mail addresses): only field labels, dates and identifiers, so an error that ends
+//! up in a log or a bug report reveals nothing about the people in the notebook.
+
+use crate::schema::field_label;
+
+/// The engine's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error the engine reports. Each variant has a stable [`Error::kind`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Le champ « {} » est obligatoire.", field_label(.field))]
+    Required { field: &'static str },
+
+    #[error("Le champ « {} » est trop long : {max} caractères au plus (actuellement {len}).", field_label(.field))]
+    TooLong {
+        field: &'static str,
+        max: usize,
+        len: usize,
+    },
+
+    #[error("Le champ « {} » n'est pas une date valide : « {value} » (format attendu AAAA-MM-JJ).", field_label(.field))]
+    InvalidDate { field: &'static str, value: String },
+
+    #[error("Le champ « {} » n'est pas une heure valide : « {value} » (format attendu HH:MM).", field_label(.field))]
+    InvalidTime { field: &'static str, value: String },
+
+    #[error("La date de naissance ne peut pas être dans le futur.")]
+    BirthDateInFuture { field: &'static str },
+
+    #[error("La date de naissance indique plus de 120 ans : vérifiez l'année.")]
+    BirthDateTooOld { field: &'static str },
+
+    #[error("Le champ « {} » ne peut pas être plus d'un jour dans le futur ({value}).", field_label(.field))]
+    DateTooFarAhead { field: &'static str, value: String },
+
+    #[error("L'heure de fin doit être après l'heure de début.")]
+    EndBeforeStart { field: &'static str },
+
+    #[error("L'adresse e-mail n'est pas valide (exemple attendu : prenom.nom@exemple.fr).")]
+    InvalidEmail { field: &'static str },
+
+    #[error("Le numéro de téléphone n'est pas valide (exemple attendu : 06 12 34 56 78 ou +33 6 12 34 56 78).")]
+    InvalidPhone { field: &'static str },
+
+    #[error("Le SIRET n'est pas valide : 14 chiffres dont la clé de contrôle doit être juste.")]
+    InvalidSiret { field: &'static str },
+
+    #[error("Le champ « {} » doit être compris entre {min} et {max}.", field_label(.field))]
+    OutOfRange {
+        field: &'static str,
+        min: i64,
+        max: i64,
+    },
+
+    #[error("{message}")]
+    Inconsistent {
+        field: &'static str,
+        message: &'static str,
+    },
+
+    #[error("Aucun(e) {entity} ne porte l'identifiant {id}.")]
+    UnknownId { entity: &'static str, id: String },
+
+    #[error("Identifiant mal formé : « {value} ».")]
+    MalformedId { value: String },
+
+    #[error("Valeur inconnue pour le champ « {} ».", field_label(.field))]
+    UnknownValue { field: &'static str },
+
+    #[error("Aucune base Carnet n'existe à l'emplacement {path} : lancez d'abord « carnet init ».")]
+    NoDatabase { path: String },
+
+    #[error("Une base Carnet existe déjà à l'emplacement {path}.")]
+    DatabaseExists { path: String },
+
+    #[error("Impossible d'ouvrir ou de créer la base {path} : {reason}. Vérifiez que le dossier existe et que vous pouvez y écrire.")]
+    CannotOpen { path: String, reason: String },
+
+    #[error("Cette base a été créée par une version plus récente de Carnet (schéma {found}, cette version connaît {known}). Mettez Carnet à jour.")]
+    SchemaTooNew { found: i64, known: i64 },
+
+    #[error("Ce fichier n'est pas une base Carnet.")]
+    NotACarnetDatabase,
+
+    #[error("Erreur de la base de données : {0}")]
+    Database(#[from] rusqlite::Error),
+
+    #[error("Erreur d'entrée-sortie : {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// A stable identifier of the error, for programs (the UI, tests, `--json` output).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Required { .. } => "required",
+            Error::TooLong { .. } => "too_long",
+            Error::InvalidDate { .. } => "invalid_date",
+            Error::InvalidTime { .. } => "invalid_time",
+            Error::BirthDateInFuture { .. } => "birth_date_in_future",
+            Error::BirthDateTooOld { .. } => "birth_date_too_old",
+            Error::DateTooFarAhead { .. } => "date_too_far_ahead",
+            Error::EndBeforeStart { .. } => "end_before_start",
+            Error::InvalidEmail { .. } => "invalid_email",
+            Error::InvalidPhone { .. } => "invalid_phone",
+            Error::InvalidSiret { .. } => "invalid_siret",
+            Error::OutOfRange { .. } => "out_of_range",
+            Error::Inconsistent { .. } => "inconsistent",
+            Error::UnknownId { .. } => "unknown_id",
+            Error::MalformedId { .. } => "malformed_id",
+            Error::UnknownValue { .. } => "unknown_value",
+            Error::NoDatabase { .. } => "no_database",
+            Error::DatabaseExists { .. } => "database_exists",
+            Error::CannotOpen { .. } => "cannot_open",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::NotACarnetDatabase => "not_a_carnet_database",
+            Error::Database(_) => "database",
+            Error::Io(_) => "io",
+        }
+    }
+
+    /// The input field the error is about, so a form can show the message next to it.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::Required { field }
+            | Error::TooLong { field, .. }
+            | Error::InvalidDate { field, .. }
+            | Error::InvalidTime { field, .. }
+            | Error::BirthDateInFuture { field }
+            | Error::BirthDateTooOld { field }
+            | Error::DateTooFarAhead { field, .. }
+            | Error::EndBeforeStart { field }
+            | Error::InvalidEmail { field }
+            | Error::InvalidPhone { field }
+            | Error::InvalidSiret { field }
+            | Error::OutOfRange { field, .. }
+            | Error::Inconsistent { field, .. }
+            | Error::UnknownValue { field } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// True for errors caused by what the user typed (as opposed to the machine or the file).
+    pub fn is_validation(&self) -> bool {
+        self.field().is_some() || matches!(self, Error::UnknownId { .. } | Error::MalformedId { .. })
+    }
+}

@@ -1,0 +1,40 @@
+//! Carnet's engine: the offline notebook of a CitésLab project officer, without any UI.
+//!
+//! The desktop shell (`src-tauri`) and the command line (`carnet-cli`) are thin layers over
+//! this crate. It holds the domain model (persons, encounters, permanences, referrals…), the
+//! local SQLite [`store`] whose single write path records every field change in a change log
+//! stamped by a hybrid logical [`clock`], and the queries the screens need.
+//!
+//! Rules that hold throughout: the engine never reads the system clock, the environment or
+//! any global state — the clock, the device id and file paths are passed in — so the same
+//! inputs always give the same outputs. Every error is an [`Error`] with a stable `kind` and a
+//! French message; nothing here panics on bad input.
+
+pub mod check;
+pub mod clock;
+pub mod demo;
+pub mod digest;
+pub mod encounter;
+pub mod error;
+pub mod followup;
+pub mod meeting;
+pub mod officer;
+pub mod outcome;
+pub mod partner;
+pub mod permanence;
+pub mod person;
+pub mod record;
+pub mod referral;
+pub mod schema;
+pub mod search_key;
+pub mod stats;
+pub mod store;
+pub mod territory;
+pub mod timeline;
+pub mod validate;
+
+pub use clock::{Clock, Hlc, ManualClock};
+pub use error::{Error, Result};
+pub use record::{Entry, Record};
+pub use store::{Change, Store, Writer};
+pub use uuid::Uuid;

@@ -1,0 +1,27 @@
+//! The officer's profile (*cheffe de projet*): who signs the letters and owns the notebook.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::record::{Entry, Record};
+use crate::schema::{self, EntitySpec};
+use crate::store::Store;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Officer {
+    pub name: String,
+    pub title: Option<String>,
+    pub structure: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub signature: Option<String>,
+}
+
+impl Record for Officer {
+    const SPEC: &'static EntitySpec = &schema::OFFICER;
+}
+
+/// Live officer profiles.
+pub fn officers(store: &Store) -> Result<Vec<Entry<Officer>>> {
+    store.select::<Officer>("ORDER BY name", [])
+}

@@ -1,0 +1,116 @@
+//! Persons (*porteurs de projet*): the people the officer meets, with the reporting fields.
+//!
+//! Gender, birth date, QPV residence, situation (France Travail registration, RSA) and
+//! education level feed the yearly activity file; consent (when, and to what: being contacted,
+//! sharing with partners, statistics) decides what letters and exports may contain. Search is
+//! accent-, case- and spacing-insensitive (see [`crate::search_key`]).
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::record::{Entry, Record, optional_date};
+use crate::schema::{self, EntitySpec};
+use crate::search_key;
+use crate::store::Store;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub first_name: String,
+    pub last_name: String,
+    pub gender: Option<String>,
+    #[serde(with = "optional_date", default)]
+    pub birth_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub quartier_id: Option<Uuid>,
+    pub lives_in_qpv: Option<bool>,
+    pub situation: Option<String>,
+    pub france_travail: Option<bool>,
+    pub rsa: Option<bool>,
+    pub education: Option<String>,
+    #[serde(with = "optional_date", default)]
+    pub consent_date: Option<NaiveDate>,
+    pub consent_contact: Option<bool>,
+    pub consent_partners: Option<bool>,
+    pub consent_stats: Option<bool>,
+    pub project_title: Option<String>,
+    pub project_sector: Option<String>,
+    pub project_stage: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Record for Person {
+    const SPEC: &'static EntitySpec = &schema::PERSON;
+
+    fn check(&self, today: NaiveDate) -> Result<()> {
+        if let Some(birth) = self.birth_date {
+            if birth > today {
+                return Err(Error::BirthDateInFuture {
+                    field: "birth_date",
+                });
+            }
+            let oldest = today.checked_sub_months(Months::new(120 * 12));
+            if oldest.is_some_and(|oldest| birth < oldest) {
+                return Err(Error::BirthDateTooOld {
+                    field: "birth_date",
+                });
+            }
+        }
+        if self.consent_date.is_some_and(|d| d > today) {
+            return Err(Error::DateTooFarAhead {
+                field: "consent_date",
+                value: self.consent_date.map(|d| d.to_string()).unwrap_or_default(),
+            });
+        }
+        let any_consent = [
+            self.consent_contact,
+            self.consent_partners,
+            self.consent_stats,
+        ]
+        .contains(&Some(true));
+        if any_consent && self.consent_date.is_none() {
+            return Err(Error::Required {
+                field: "consent_date",
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Person {
+    /// "Prénom Nom".
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// Persons whose names (or e-mail) contain every word of `query`, accents, case and inner
+/// spaces aside; optionally only those of one quartier. Sorted by last then first name.
+pub fn search(
+    store: &Store,
+    query: &str,
+    quartier: Option<Uuid>,
+    limit: usize,
+) -> Result<Vec<Entry<Person>>> {
+    let words = search_key::words(query);
+    let mut tail = String::new();
+    let mut params: Vec<String> = Vec::new();
+    for word in words.iter().take(6) {
+        params.push(format!("%{}%", word.replace(['%', '_'], "")));
+        tail.push_str(&format!(" AND search_key LIKE ?{}", params.len()));
+    }
+    if let Some(q) = quartier {
+        params.push(q.to_string());
+        tail.push_str(&format!(" AND quartier_id = ?{}", params.len()));
+    }
+    tail.push_str(&format!(
+        " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT {}",
+        limit.min(10_000)
+    ));
+    store.select::<Person>(&tail, rusqlite::params_from_iter(params))
+}

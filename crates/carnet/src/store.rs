@@ -1,0 +1,725 @@
+//! The local SQLite store and its single write path.
+//!
+//! Why one write path: the change log is what sync ships, so a value that reached the tables
+//! without a change-log row would never reach the officer's other devices. Every mutation,
+//! local ([`Writer`]) or received ([`Store::apply_changes`]), goes through [`Writer::put`] or
+//! [`apply_one`], which append `(hlc, device, entity, id, field, value)` rows and update the
+//! materialised tables *in the same transaction*. A failed multi-row write rolls back whole.
+//!
+//! What it guarantees:
+//! - every local field change gets a hybrid logical clock strictly greater than any stamp this
+//!   device issued or received before (persisted in `meta`, so across restarts too);
+//! - replaying the change log into an empty database rebuilds the same content (same
+//!   [`digest`](crate::digest)), whatever the order the changes arrive in: per field, the
+//!   highest stamp wins;
+//! - the database is a local file (WAL mode) opened from a path the caller gives; the engine
+//!   never decides where it lives.
+//!
+//! Why SQLite foreign keys are not declared between entity tables: sync delivers field changes
+//! from several devices in any order (an encounter may arrive before the person it names), so
+//! a hard constraint would reject valid histories. Local writes check references instead
+//! ([`Error::UnknownId`]) and `carnet check` reports dangling ones. `PRAGMA foreign_keys` is
+//! still on for any local-only table that declares them.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::clock::{Clock, Hlc, HlcState};
+use crate::error::{Error, Result};
+use crate::record::{self, Entry, Record};
+use crate::schema::{self, EntitySpec, FieldKind, FieldSpec};
+use crate::search_key;
+
+/// `PRAGMA application_id` of a Carnet database ("CRNT").
+const APPLICATION_ID: i64 = 0x4352_4E54;
+
+/// Embedded migrations, applied in order. Never edit one that has shipped: add a new one.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+
+/// The schema version this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// One field-level change, as recorded in the change log and shipped by sync.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub hlc: Hlc,
+    pub entity: &'static EntitySpec,
+    pub row_id: Uuid,
+    pub field: &'static str,
+    pub value: Value,
+}
+
+/// What applying received changes did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// Changes that were new to this device.
+    pub inserted: usize,
+    /// Of those, changes that became the current value of their field.
+    pub won: usize,
+    /// Changes this device already had (re-delivery).
+    pub duplicates: usize,
+}
+
+/// An open Carnet database.
+pub struct Store {
+    conn: Connection,
+    clock: Box<dyn Clock>,
+    hlc: HlcState,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("device", &self.hlc.device())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Creates a new database at `path` for `device`. Refuses to overwrite an existing file.
+    pub fn init(path: &Path, device: Uuid, clock: Box<dyn Clock>) -> Result<Store> {
+        if path.exists() {
+            return Err(Error::DatabaseExists {
+                path: path.display().to_string(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| cannot_open(path, &e))?;
+        Self::initialise(conn, device, clock).map_err(|e| match e {
+            Error::Database(db) => cannot_open(path, &db),
+            other => other,
+        })
+    }
+
+    /// Opens an existing database at `path`, migrating it forward if needed.
+    pub fn open(path: &Path, clock: Box<dyn Clock>) -> Result<Store> {
+        if !path.is_file() {
+            return Err(Error::NoDatabase {
+                path: path.display().to_string(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| cannot_open(path, &e))?;
+        configure(&conn).map_err(|e| match e {
+            Error::Database(db) => cannot_open(path, &db),
+            other => other,
+        })?;
+        let app_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|_| Error::NotACarnetDatabase)?;
+        if app_id != APPLICATION_ID {
+            return Err(Error::NotACarnetDatabase);
+        }
+        migrate(&conn)?;
+        let hlc = load_hlc(&conn)?;
+        Ok(Store { conn, clock, hlc })
+    }
+
+    /// A database in memory, for tests and benchmarks.
+    pub fn open_in_memory(device: Uuid, clock: Box<dyn Clock>) -> Result<Store> {
+        Self::initialise(Connection::open_in_memory()?, device, clock)
+    }
+
+    fn initialise(conn: Connection, device: Uuid, clock: Box<dyn Clock>) -> Result<Store> {
+        configure(&conn)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        migrate(&conn)?;
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('device_id', ?1), ('hlc_wall', 0), ('hlc_counter', 0)",
+            [device.as_bytes().as_slice()],
+        )?;
+        let hlc = load_hlc(&conn)?;
+        Ok(Store { conn, clock, hlc })
+    }
+
+    /// This device's id, created with the database.
+    pub fn device_id(&self) -> Uuid {
+        self.hlc.device()
+    }
+
+    /// The last clock stamp this device issued or received.
+    pub fn last_hlc(&self) -> Hlc {
+        let (wall_ms, counter) = self.hlc.last();
+        Hlc {
+            wall_ms,
+            counter,
+            device: self.device_id(),
+        }
+    }
+
+    /// Replaces the clock (the demo generator runs on simulated time); returns the old one.
+    pub fn replace_clock(&mut self, clock: Box<dyn Clock>) -> Box<dyn Clock> {
+        std::mem::replace(&mut self.clock, clock)
+    }
+
+    pub(crate) fn last_hlc_parts(&self) -> (i64, i64) {
+        self.hlc.last()
+    }
+
+    /// Today's date according to the injected clock.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// The connection, for read-only queries inside the engine.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `body` as one transaction of local writes: all of it is kept, or none of it.
+    pub fn write<T>(&mut self, body: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let saved = self.hlc;
+        let now_ms = self.clock.now_ms();
+        let today = self.clock.today();
+        let result = (|| {
+            let tx = self.conn.transaction()?;
+            let mut writer = Writer {
+                tx,
+                hlc: &mut self.hlc,
+                now_ms,
+                today,
+            };
+            let value = body(&mut writer)?;
+            writer.finish()?;
+            Ok(value)
+        })();
+        if result.is_err() {
+            self.hlc = saved;
+        }
+        result
+    }
+
+    /// Creates one record and returns its id.
+    pub fn create<T: Record>(&mut self, rec: &T) -> Result<Uuid> {
+        self.write(|w| w.create(rec))
+    }
+
+    /// Replaces a record's fields; only fields that changed are logged.
+    pub fn update<T: Record>(&mut self, id: Uuid, rec: &T) -> Result<()> {
+        self.write(|w| w.update(id, rec))
+    }
+
+    /// Deletes a record (a tombstone: the row stays, marked deleted, and can be restored).
+    pub fn delete<T: Record>(&mut self, id: Uuid) -> Result<()> {
+        self.write(|w| w.delete(T::SPEC, id))
+    }
+
+    /// Reads one live record.
+    pub fn get<T: Record>(&self, id: Uuid) -> Result<T> {
+        read_row::<T>(&self.conn, id)?.ok_or_else(|| unknown(T::SPEC, id))
+    }
+
+    /// Reads live records of one entity; `tail` follows `WHERE deleted = 0` (`AND …`,
+    /// `ORDER BY …`). Engine-internal: `tail` is always a literal of the engine's own.
+    pub(crate) fn select<T: Record>(
+        &self,
+        tail: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Entry<T>>> {
+        let sql = format!(
+            "SELECT id, {} FROM {} WHERE deleted = 0 {tail}",
+            column_list(T::SPEC),
+            T::SPEC.name
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(entry_from_row::<T>(row)?);
+        }
+        Ok(out)
+    }
+
+    /// All change-log rows with `seq > after`, in log order (for replay and sync export).
+    pub fn changes_since(&self, after: i64) -> Result<Vec<(i64, Change)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, wall, counter, device, entity, row_id, field, value
+             FROM change_log WHERE seq > ?1 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([after])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let entity_name: String = row.get(4)?;
+            let field_name: String = row.get(6)?;
+            let entity = schema::entity(&entity_name).ok_or(Error::Inconsistent {
+                field: "entity",
+                message: "Le journal des modifications contient une entité inconnue.",
+            })?;
+            let field = field_spec(entity, &field_name)?;
+            out.push((
+                row.get(0)?,
+                Change {
+                    hlc: Hlc {
+                        wall_ms: row.get(1)?,
+                        counter: row.get(2)?,
+                        device: uuid_from_blob(&row.get::<_, Vec<u8>>(3)?)?,
+                    },
+                    entity,
+                    row_id: uuid_from_blob(&row.get::<_, Vec<u8>>(5)?)?,
+                    field: field.name,
+                    value: row.get(7)?,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Applies changes made elsewhere (sync, replay), in one transaction.
+    ///
+    /// Per field, the change with the highest clock wins; re-applying a change is a no-op;
+    /// the result does not depend on the order of `changes`.
+    pub fn apply_changes(&mut self, changes: &[Change]) -> Result<ApplyReport> {
+        let saved = self.hlc;
+        let result = (|| {
+            let tx = self.conn.transaction()?;
+            let mut report = ApplyReport::default();
+            for change in changes {
+                self.hlc.observe(change.hlc);
+                apply_one(&tx, change, &mut report)?;
+            }
+            save_hlc(&tx, &self.hlc)?;
+            tx.commit()?;
+            Ok(report)
+        })();
+        if result.is_err() {
+            self.hlc = saved;
+        }
+        result
+    }
+
+    /// Number of rows in the change log.
+    pub fn change_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?)
+    }
+}
+
+/// A transaction of local writes. Obtained from [`Store::write`].
+pub struct Writer<'s> {
+    tx: Transaction<'s>,
+    hlc: &'s mut HlcState,
+    now_ms: i64,
+    today: NaiveDate,
+}
+
+impl Writer<'_> {
+    /// Today's date according to the store's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// Creates a record with a fresh UUIDv7 id.
+    pub fn create<T: Record>(&mut self, rec: &T) -> Result<Uuid> {
+        let id = self.new_id();
+        self.create_with_id(id, rec)?;
+        Ok(id)
+    }
+
+    /// Creates a record with a given id (demo data, imports). Refuses an id already used.
+    pub fn create_with_id<T: Record>(&mut self, id: Uuid, rec: &T) -> Result<()> {
+        let values = record::to_values(rec, self.today)?;
+        self.check_refs(T::SPEC, &values)?;
+        if row_state(&self.tx, T::SPEC, id)?.is_some() {
+            return Err(Error::Inconsistent {
+                field: "id",
+                message: "Cet identifiant est déjà utilisé.",
+            });
+        }
+        let fields: Vec<(&'static FieldSpec, Value)> = T::SPEC
+            .fields
+            .iter()
+            .zip(values)
+            .filter(|(_, v)| *v != Value::Null)
+            .collect();
+        self.put(T::SPEC, id, &fields)
+    }
+
+    /// Replaces the fields of a live record; logs only the fields whose value changed.
+    pub fn update<T: Record>(&mut self, id: Uuid, rec: &T) -> Result<()> {
+        let values = record::to_values(rec, self.today)?;
+        self.check_refs(T::SPEC, &values)?;
+        let current = read_values(&self.tx, T::SPEC, id)?.ok_or_else(|| unknown(T::SPEC, id))?;
+        let changed: Vec<(&'static FieldSpec, Value)> = T::SPEC
+            .fields
+            .iter()
+            .zip(values)
+            .zip(current)
+            .filter(|((_, new), old)| new != old)
+            .map(|(pair, _)| pair)
+            .collect();
+        self.put(T::SPEC, id, &changed)
+    }
+
+    /// Sets one field of a live record, with the same checks as a full update.
+    pub fn set<T: Record>(&mut self, id: Uuid, field: &str, json: serde_json::Value) -> Result<()> {
+        let spec = field_spec(T::SPEC, field)?;
+        let value = record::field_value(spec, &json)?;
+        self.check_refs_of(&[(spec, &value)])?;
+        if row_state(&self.tx, T::SPEC, id)? != Some(false) {
+            return Err(unknown(T::SPEC, id));
+        }
+        self.put(T::SPEC, id, &[(spec, value)])
+    }
+
+    /// Marks a live record deleted (tombstone).
+    pub fn delete(&mut self, spec: &'static EntitySpec, id: Uuid) -> Result<()> {
+        if row_state(&self.tx, spec, id)? != Some(false) {
+            return Err(unknown(spec, id));
+        }
+        self.put(spec, id, &[(&schema::DELETED, Value::Integer(1))])
+    }
+
+    /// Restores a deleted record.
+    pub fn restore(&mut self, spec: &'static EntitySpec, id: Uuid) -> Result<()> {
+        if row_state(&self.tx, spec, id)? != Some(true) {
+            return Err(unknown(spec, id));
+        }
+        self.put(spec, id, &[(&schema::DELETED, Value::Integer(0))])
+    }
+
+    /// The transaction's connection, for engine-internal reads.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// Reads a live record inside this transaction.
+    pub fn get<T: Record>(&self, id: Uuid) -> Result<T> {
+        read_row::<T>(&self.tx, id)?.ok_or_else(|| unknown(T::SPEC, id))
+    }
+
+    /// A new UUIDv7: the millisecond time of the store's clock and bits derived from this
+    /// device's id and a fresh clock stamp, so ids are unique and reproducible for a given
+    /// clock and device.
+    pub fn new_id(&mut self) -> Uuid {
+        let stamp = self.hlc.tick(self.now_ms);
+        let mut hash = Sha256::new();
+        hash.update(stamp.device.as_bytes());
+        hash.update(stamp.wall_ms.to_be_bytes());
+        hash.update(stamp.counter.to_be_bytes());
+        let digest = hash.finalize();
+        let mut random = [0u8; 10];
+        random.copy_from_slice(&digest[..10]);
+        uuid::Builder::from_unix_timestamp_millis(self.now_ms.max(0) as u64, &random).into_uuid()
+    }
+
+    fn check_refs(&self, spec: &'static EntitySpec, values: &[Value]) -> Result<()> {
+        let pairs: Vec<(&'static FieldSpec, &Value)> = spec.fields.iter().zip(values).collect();
+        self.check_refs_of(&pairs)
+    }
+
+    fn check_refs_of(&self, pairs: &[(&'static FieldSpec, &Value)]) -> Result<()> {
+        for (field, value) in pairs {
+            if let (FieldKind::Ref(target), Value::Text(id)) = (field.kind, value) {
+                let target = schema::entity(target).ok_or(Error::UnknownValue { field: field.name })?;
+                let sql = format!("SELECT deleted FROM {} WHERE id = ?1", target.name);
+                let deleted: Option<i64> = self
+                    .tx
+                    .prepare_cached(&sql)?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                if deleted != Some(0) {
+                    return Err(Error::UnknownId {
+                        entity: target.label,
+                        id: id.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The one local write path: stamps each field change, appends it to the change log and
+    /// updates the materialised row, all inside this transaction.
+    fn put(
+        &mut self,
+        spec: &'static EntitySpec,
+        id: Uuid,
+        fields: &[(&'static FieldSpec, Value)],
+    ) -> Result<()> {
+        if fields.is_empty() {
+            return Ok(());
+        }
+        let mut log = self.tx.prepare_cached(
+            "INSERT INTO change_log (wall, counter, device, entity, row_id, field, value)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (field, value) in fields {
+            let hlc = self.hlc.tick(self.now_ms);
+            log.execute(params![
+                hlc.wall_ms,
+                hlc.counter,
+                hlc.device.as_bytes().as_slice(),
+                spec.name,
+                id.as_bytes().as_slice(),
+                field.name,
+                value
+            ])?;
+        }
+        drop(log);
+        let pairs: Vec<(&str, &Value)> = fields.iter().map(|(f, v)| (f.name, v)).collect();
+        materialise(&self.tx, spec, id, &pairs)
+    }
+
+    fn finish(self) -> Result<()> {
+        save_hlc(&self.tx, self.hlc)?;
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Applies one received change: log it, and make it current if its clock is the highest.
+fn apply_one(tx: &Transaction<'_>, change: &Change, report: &mut ApplyReport) -> Result<()> {
+    let row_id = change.row_id.as_bytes().as_slice();
+    let current: Option<(i64, i64, Vec<u8>)> = tx
+        .prepare_cached(
+            "SELECT wall, counter, device FROM change_log
+             WHERE entity = ?1 AND row_id = ?2 AND field = ?3
+             ORDER BY wall DESC, counter DESC, device DESC LIMIT 1",
+        )?
+        .query_row(params![change.entity.name, row_id, change.field], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let incoming = (
+        change.hlc.wall_ms,
+        change.hlc.counter,
+        change.hlc.device.as_bytes().to_vec(),
+    );
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO change_log (wall, counter, device, entity, row_id, field, value)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            incoming.0,
+            incoming.1,
+            incoming.2,
+            change.entity.name,
+            row_id,
+            change.field,
+            change.value
+        ])?;
+    if inserted == 0 {
+        report.duplicates += 1;
+        return Ok(());
+    }
+    report.inserted += 1;
+    if current.is_none_or(|c| incoming > c) {
+        report.won += 1;
+        materialise(tx, change.entity, change.row_id, &[(change.field, &change.value)])?;
+    }
+    Ok(())
+}
+
+/// Writes field values into the materialised row (creating it if needed) and refreshes the
+/// derived search key of a person whose name or e-mail changed.
+fn materialise(
+    tx: &Transaction<'_>,
+    spec: &'static EntitySpec,
+    id: Uuid,
+    fields: &[(&str, &Value)],
+) -> Result<()> {
+    let columns: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+    let placeholders: Vec<String> = (2..columns.len() + 2).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO {table} (id, {cols}) VALUES (?1, {ph}) ON CONFLICT (id) DO UPDATE SET {upd}",
+        table = spec.name,
+        cols = columns.join(", "),
+        ph = placeholders.join(", "),
+        upd = updates.join(", ")
+    );
+    let id_text = id.to_string();
+    let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(fields.len() + 1);
+    values.push(&id_text);
+    for (_, value) in fields {
+        values.push(*value);
+    }
+    tx.prepare_cached(&sql)?.execute(values.as_slice())?;
+
+    if std::ptr::eq(spec, &schema::PERSON)
+        && columns
+            .iter()
+            .any(|c| search_key::SOURCE_FIELDS.contains(c))
+    {
+        let key: String = tx
+            .prepare_cached("SELECT first_name, last_name, email FROM person WHERE id = ?1")?
+            .query_row([&id_text], |r| {
+                Ok(search_key::of_person(
+                    r.get::<_, Option<String>>(0)?.as_deref(),
+                    r.get::<_, Option<String>>(1)?.as_deref(),
+                    r.get::<_, Option<String>>(2)?.as_deref(),
+                ))
+            })?;
+        tx.prepare_cached("UPDATE person SET search_key = ?1 WHERE id = ?2")?
+            .execute(params![key, id_text])?;
+    }
+    Ok(())
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(())
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn load_hlc(conn: &Connection) -> Result<HlcState> {
+    let meta = |key: &str| -> Result<Option<Value>> {
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    };
+    let Some(Value::Blob(device)) = meta("device_id")? else {
+        return Err(Error::NotACarnetDatabase);
+    };
+    let device = uuid_from_blob(&device)?;
+    let int = |v: Option<Value>| match v {
+        Some(Value::Integer(i)) => i,
+        _ => 0,
+    };
+    Ok(HlcState::new(
+        device,
+        int(meta("hlc_wall")?),
+        int(meta("hlc_counter")?),
+    ))
+}
+
+fn save_hlc(tx: &Transaction<'_>, hlc: &HlcState) -> Result<()> {
+    let (wall, counter) = hlc.last();
+    let mut stmt = tx.prepare_cached("UPDATE meta SET value = ?2 WHERE key = ?1")?;
+    stmt.execute(params!["hlc_wall", wall])?;
+    stmt.execute(params!["hlc_counter", counter])?;
+    Ok(())
+}
+
+/// `None` if the row does not exist, `Some(deleted)` otherwise.
+fn row_state(conn: &Connection, spec: &EntitySpec, id: Uuid) -> Result<Option<bool>> {
+    let sql = format!("SELECT deleted FROM {} WHERE id = ?1", spec.name);
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id.to_string()], |r| r.get::<_, i64>(0))
+        .optional()?
+        .map(|d| d != 0))
+}
+
+/// The stored values of a live row, in catalogue order.
+fn read_values(conn: &Connection, spec: &EntitySpec, id: Uuid) -> Result<Option<Vec<Value>>> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = ?1 AND deleted = 0",
+        column_list(spec),
+        spec.name
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id.to_string()], |r| {
+            (0..spec.fields.len())
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<rusqlite::Result<Vec<Value>>>()
+        })
+        .optional()?)
+}
+
+fn read_row<T: Record>(conn: &Connection, id: Uuid) -> Result<Option<T>> {
+    match read_values(conn, T::SPEC, id)? {
+        Some(values) => Ok(Some(record::from_row(&values)?)),
+        None => Ok(None),
+    }
+}
+
+/// Builds an entry from a row whose first column is the id and the rest the catalogue fields.
+pub(crate) fn entry_from_row<T: Record>(row: &rusqlite::Row<'_>) -> Result<Entry<T>> {
+    let id: String = row.get(0)?;
+    let values = (0..T::SPEC.fields.len())
+        .map(|i| row.get::<_, Value>(i + 1))
+        .collect::<rusqlite::Result<Vec<Value>>>()?;
+    Ok(Entry {
+        id: crate::validate::id(&id)?,
+        data: record::from_row(&values)?,
+    })
+}
+
+/// `f1, f2, …` for an entity's catalogue fields.
+pub(crate) fn column_list(spec: &EntitySpec) -> String {
+    spec.fields
+        .iter()
+        .map(|f| f.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn field_spec(spec: &'static EntitySpec, name: &str) -> Result<&'static FieldSpec> {
+    if name == schema::DELETED.name {
+        return Ok(&schema::DELETED);
+    }
+    spec.field(name).ok_or(Error::Inconsistent {
+        field: "field",
+        message: "Champ inconnu.",
+    })
+}
+
+fn uuid_from_blob(bytes: &[u8]) -> Result<Uuid> {
+    Uuid::from_slice(bytes).map_err(|_| Error::Inconsistent {
+        field: "id",
+        message: "Identifiant corrompu dans la base : lancez « carnet check ».",
+    })
+}
+
+fn unknown(spec: &EntitySpec, id: Uuid) -> Error {
+    Error::UnknownId {
+        entity: spec.label,
+        id: id.to_string(),
+    }
+}
+
+fn cannot_open(path: &Path, err: &rusqlite::Error) -> Error {
+    let reason = match err.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::CannotOpen) => "le fichier ne peut pas être ouvert".to_string(),
+        Some(rusqlite::ErrorCode::ReadOnly) => "le fichier est en lecture seule".to_string(),
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            "ce fichier n'est pas une base SQLite".to_string()
+        }
+        Some(rusqlite::ErrorCode::PermissionDenied) => "accès refusé".to_string(),
+        _ => err.to_string(),
+    };
+    Error::CannotOpen {
+        path: path.display().to_string(),
+        reason,
+    }
+}

@@ -1,0 +1,104 @@
+//! A person's timeline: everything that happened with them, in date order.
+//!
+//! Encounters, collective meetings attended, referrals and each step of their history, and
+//! outcomes, merged into one list the profile screen shows top to bottom. Ties on the same day
+//! keep a fixed order (by kind, then id) so the list never reshuffles between two openings.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::schema;
+use crate::store::Store;
+
+/// One line of a timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineItem {
+    pub date: NaiveDate,
+    /// `encounter`, `meeting`, `referral`, `referral_event` or `outcome`.
+    pub kind: &'static str,
+    /// Id of the encounter, meeting, referral, referral step or outcome.
+    pub id: Uuid,
+    /// A short French description ("Marché", "Orientation vers ADIE : RDV pris").
+    pub summary: String,
+}
+
+/// The timeline of `person`, oldest first.
+pub fn of_person(store: &Store, person: Uuid) -> Result<Vec<TimelineItem>> {
+    let sql = "
+        SELECT date, 'encounter', id, kind, NULL FROM encounter
+         WHERE person_id = ?1 AND deleted = 0
+        UNION ALL
+        SELECT m.date, 'meeting', m.id, m.kind, m.title FROM attendance a
+          JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
+         WHERE a.person_id = ?1 AND a.deleted = 0
+        UNION ALL
+        SELECT r.date, 'referral', r.id, r.need, p.name FROM referral r
+          LEFT JOIN partner p ON p.id = r.partner_id
+         WHERE r.person_id = ?1 AND r.deleted = 0
+        UNION ALL
+        SELECT e.date, 'referral_event', e.id, e.status, p.name FROM referral r
+          JOIN referral_event e ON e.referral_id = r.id AND e.deleted = 0
+          LEFT JOIN partner p ON p.id = r.partner_id
+         WHERE r.person_id = ?1 AND r.deleted = 0 AND e.status <> 'to_send'
+        UNION ALL
+        SELECT date, 'outcome', id, kind, NULL FROM outcome
+         WHERE person_id = ?1 AND deleted = 0
+        ORDER BY 1, 2, 3";
+    let mut stmt = store.conn().prepare_cached(sql)?;
+    let mut rows = stmt.query([person.to_string()])?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next()? {
+        let date: String = row.get(0)?;
+        let kind: String = row.get(1)?;
+        let id: String = row.get(2)?;
+        let code: Option<String> = row.get(3)?;
+        let extra: Option<String> = row.get(4)?;
+        let code = code.unwrap_or_default();
+        let extra = extra.unwrap_or_else(|| "partenaire inconnu".to_string());
+        let (kind, summary) = match kind.as_str() {
+            "encounter" => ("encounter", schema::enum_label(schema::ENCOUNTER_KIND, &code)),
+            "meeting" => (
+                "meeting",
+                format!("{} : {extra}", schema::enum_label(schema::MEETING_KIND, &code)),
+            ),
+            "referral" => (
+                "referral",
+                format!(
+                    "Orientation vers {extra} ({})",
+                    schema::enum_label(schema::NEED, &code).to_lowercase()
+                ),
+            ),
+            "referral_event" => (
+                "referral_event",
+                format!(
+                    "Orientation vers {extra} : {}",
+                    schema::enum_label(schema::REFERRAL_STATUS, &code)
+                ),
+            ),
+            _ => ("outcome", schema::enum_label(schema::OUTCOME_KIND, &code)),
+        };
+        items.push(TimelineItem {
+            date: crate::validate::date("date", &date)?,
+            kind,
+            id: crate::validate::id(&id)?,
+            summary,
+        });
+    }
+    if items.is_empty() && !person_exists(store, person)? {
+        return Err(Error::UnknownId {
+            entity: schema::PERSON.label,
+            id: person.to_string(),
+        });
+    }
+    Ok(items)
+}
+
+fn person_exists(store: &Store, person: Uuid) -> Result<bool> {
+    Ok(store.conn().query_row(
+        "SELECT count(*) FROM person WHERE id = ?1 AND deleted = 0",
+        [person.to_string()],
+        |r| r.get::<_, i64>(0),
+    )? > 0)
+}
