@@ -1,1 +1,302 @@
-fn main(){}
+//! `carnet`: the command line over the Carnet engine.
+//!
+//! Thin by design: it parses arguments, supplies what the engine must not decide by itself
+//! (the system clock, a new device id, the database path) and prints results. Every error,
+//! including a bad argument, ends as one French line on stderr and exit code 1; a panic is
+//! caught by a hook that prints a short French line instead of a backtrace.
+
+mod args;
+mod output;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use carnet::clock::Clock;
+use carnet::{Error, Store, Uuid};
+
+use crate::args::{AddCommand, Cli, Command, ListTarget};
+
+/// The operating system's clock: the one place where Carnet reads the time.
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// An error of the command line: the engine's, or one of the CLI's own.
+#[derive(Debug)]
+enum CliError {
+    Engine(Error),
+    Usage(String),
+    Io(std::io::Error),
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError::Engine(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Engine(e) => write!(f, "{e}"),
+            CliError::Usage(m) => write!(f, "{m}"),
+            CliError::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            CliError::Io(e) => write!(f, "erreur d'écriture : {e}"),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|_| {
+        eprintln!(
+            "carnet : erreur interne inattendue. Aucune donnée n'a été modifiée par l'opération en cours ; merci de signaler le problème."
+        );
+    }));
+    let cli = match args::parse() {
+        Ok(cli) => cli,
+        Err(exit) => return exit,
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("carnet : {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The default database: `carnet.db` in the OS data folder (never a shared folder).
+fn default_db() -> Result<PathBuf, CliError> {
+    directories::ProjectDirs::from("fr", "CitesLab", "Carnet")
+        .map(|dirs| dirs.data_dir().join("carnet.db"))
+        .ok_or_else(|| {
+            CliError::Usage(
+                "impossible de trouver le dossier de données de l'utilisateur : indiquez la base avec --db CHEMIN.".into(),
+            )
+        })
+}
+
+fn db_path(cli: &Cli) -> Result<PathBuf, CliError> {
+    match &cli.db {
+        Some(path) => Ok(path.clone()),
+        None => default_db(),
+    }
+}
+
+fn open(path: &Path) -> Result<Store, CliError> {
+    Ok(Store::open(path, Box::new(SystemClock))?)
+}
+
+/// Creates the database file (and, for the default location, its folder).
+fn create(path: &Path, default_location: bool) -> Result<Store, CliError> {
+    if default_location {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                CliError::Usage(format!(
+                    "impossible de créer le dossier {} : {e}",
+                    parent.display()
+                ))
+            })?;
+        }
+    }
+    Ok(Store::init(path, Uuid::new_v4(), Box::new(SystemClock))?)
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let path = db_path(&cli)?;
+    let default_location = cli.db.is_none();
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Init { officer, territory } => {
+            let mut store = create(&path, default_location)?;
+            store.write(|w| {
+                carnet::partner::seed_partners(w)?;
+                if let Some(name) = &officer {
+                    w.create(&carnet::officer::Officer {
+                        name: name.clone(),
+                        ..Default::default()
+                    })?;
+                }
+                if let Some(name) = &territory {
+                    carnet::territory::create_territory(w, name)?;
+                }
+                Ok(())
+            })?;
+            let quartiers = carnet::territory::quartiers(&store)?.len();
+            writeln!(out, "Carnet créé : {}", path.display())?;
+            writeln!(
+                out,
+                "{} partenaires, {quartiers} quartier(s). Appareil : {}",
+                carnet::partner::partners(&store)?.len(),
+                store.device_id()
+            )?;
+        }
+        Command::Demo {
+            seed,
+            years,
+            until,
+            json,
+        } => {
+            let until = match until {
+                Some(text) => carnet::validate::date("until", &text)?,
+                None => SystemClock.today(),
+            };
+            // The generator lays out partners, territories and quartiers itself.
+            let mut store = if path.exists() {
+                open(&path)?
+            } else {
+                create(&path, default_location)?
+            };
+            let started = std::time::Instant::now();
+            let mut stderr = std::io::stderr();
+            let summary = carnet::demo::generate(
+                &mut store,
+                &carnet::demo::DemoOptions { seed, years, until },
+                &mut |p| {
+                    if !json && (p.weeks_done % 26 == 0 || p.weeks_done == p.weeks_total) {
+                        let _ = write!(
+                            stderr,
+                            "\rGénération : {} / {} semaines",
+                            p.weeks_done, p.weeks_total
+                        );
+                        if p.weeks_done == p.weeks_total {
+                            let _ = writeln!(stderr);
+                        }
+                    }
+                },
+            )?;
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&summary).unwrap_or_default()
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "Démo créée dans {} en {:.1} s : {} personnes, {} rencontres, {} permanences, {} réunions collectives ({} participations), {} orientations, {} créations d'entreprise.",
+                    path.display(),
+                    started.elapsed().as_secs_f64(),
+                    summary.persons,
+                    summary.encounters,
+                    summary.permanences,
+                    summary.meetings,
+                    summary.attendances,
+                    summary.referrals,
+                    summary.businesses_created
+                )?;
+            }
+        }
+        Command::Stats { json } => {
+            let store = open(&path)?;
+            let stats = carnet::stats::stats(&store)?;
+            output::stats(&mut out, &stats, json)?;
+        }
+        Command::List { what, year, json } => {
+            let store = open(&path)?;
+            let range = year.map(year_range).transpose()?;
+            output::list(&mut out, &store, what, range, json)?;
+        }
+        Command::Digest => {
+            let store = open(&path)?;
+            writeln!(out, "{}", carnet::digest::digest(&store)?)?;
+        }
+        Command::Check { json } => {
+            let store = open(&path)?;
+            let report = carnet::check::check(&store)?;
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                )?;
+            } else {
+                for problem in &report.problems {
+                    writeln!(out, "- {problem}")?;
+                }
+            }
+            if !report.is_ok() {
+                return Err(CliError::Usage(format!(
+                    "{} problème(s) trouvé(s) dans la base.",
+                    report.problems.len()
+                )));
+            }
+            if !json {
+                writeln!(
+                    out,
+                    "Base intègre : {} lignes et {} modifications vérifiées.",
+                    report.rows, report.changes
+                )?;
+            }
+        }
+        Command::Search { text, json } => {
+            let store = open(&path)?;
+            let found = carnet::person::search(&store, &text, None, 50)?;
+            output::persons(&mut out, &store, &found, json)?;
+        }
+        Command::Timeline { person, json } => {
+            let store = open(&path)?;
+            let id = carnet::validate::id(&person)?;
+            let items = carnet::timeline::of_person(&store, id)?;
+            output::timeline(&mut out, &items, json)?;
+        }
+        Command::Followups { until, json } => {
+            let store = open(&path)?;
+            let day = match until {
+                Some(text) => carnet::validate::date("until", &text)?,
+                None => store.today(),
+            };
+            let due = carnet::followup::due(&store, day)?;
+            output::followups(&mut out, &due, json)?;
+        }
+        Command::Add(add) => {
+            let mut store = open(&path)?;
+            let id = match add {
+                AddCommand::Person(p) => store.create(&p.into_person()?)?,
+                AddCommand::Encounter(e) => store.create(&e.into_encounter()?)?,
+            };
+            writeln!(out, "{id}")?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn year_range(year: i32) -> Result<(chrono::NaiveDate, chrono::NaiveDate), CliError> {
+    let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1);
+    let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31);
+    match (from, to) {
+        (Some(from), Some(to)) if (1900..=2200).contains(&year) => Ok((from, to)),
+        _ => Err(CliError::Usage(format!(
+            "année invalide : {year} (attendu par exemple 2026)."
+        ))),
+    }
+}
+
+/// Refuses `--year` where it means nothing.
+fn no_year(
+    what: ListTarget,
+    range: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+) -> Result<(), CliError> {
+    if range.is_some() && what == ListTarget::Partners {
+        return Err(CliError::Usage(
+            "--year ne s'applique pas à la liste des partenaires.".into(),
+        ));
+    }
+    Ok(())
+}

@@ -52,7 +52,10 @@ pub fn check(store: &Store) -> Result<CheckReport> {
     // Columns match the catalogue.
     for spec in ENTITIES {
         let columns: Vec<String> = conn
-            .prepare(&format!("SELECT name FROM pragma_table_info('{}')", spec.name))?
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{}')",
+                spec.name
+            ))?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for field in spec.fields {
@@ -110,7 +113,13 @@ pub fn check(store: &Store) -> Result<CheckReport> {
                     .push(format!("Table {} : identifiant mal formé.", spec.name));
                 continue;
             };
-            let key = |field: &str| (spec.name.to_string(), uuid.as_bytes().to_vec(), field.to_string());
+            let key = |field: &str| {
+                (
+                    spec.name.to_string(),
+                    uuid.as_bytes().to_vec(),
+                    field.to_string(),
+                )
+            };
             let mut logged = 0;
             let names = std::iter::once("deleted").chain(spec.fields.iter().map(|f| f.name));
             for (i, name) in names.enumerate() {

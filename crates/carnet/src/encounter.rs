@@ -55,7 +55,10 @@ impl Record for Encounter {
     const SPEC: &'static EntitySpec = &schema::ENCOUNTER;
 
     fn check(&self, today: NaiveDate) -> Result<()> {
-        if today.checked_add_days(Days::new(1)).is_some_and(|max| self.date > max) {
+        if today
+            .checked_add_days(Days::new(1))
+            .is_some_and(|max| self.date > max)
+        {
             return Err(Error::DateTooFarAhead {
                 field: "date",
                 value: self.date.to_string(),

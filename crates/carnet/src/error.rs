@@ -45,7 +45,9 @@ pub enum Error {
     #[error("L'adresse e-mail n'est pas valide (exemple attendu : prenom.nom@exemple.fr).")]
     InvalidEmail { field: &'static str },
 
-    #[error("Le numéro de téléphone n'est pas valide (exemple attendu : 06 12 34 56 78 ou +33 6 12 34 56 78).")]
+    #[error(
+        "Le numéro de téléphone n'est pas valide (exemple attendu : 06 12 34 56 78 ou +33 6 12 34 56 78)."
+    )]
     InvalidPhone { field: &'static str },
 
     #[error("Le SIRET n'est pas valide : 14 chiffres dont la clé de contrôle doit être juste.")]
@@ -79,10 +81,14 @@ pub enum Error {
     #[error("Une base Carnet existe déjà à l'emplacement {path}.")]
     DatabaseExists { path: String },
 
-    #[error("Impossible d'ouvrir ou de créer la base {path} : {reason}. Vérifiez que le dossier existe et que vous pouvez y écrire.")]
+    #[error(
+        "Impossible d'ouvrir ou de créer la base {path} : {reason}. Vérifiez que le dossier existe et que vous pouvez y écrire."
+    )]
     CannotOpen { path: String, reason: String },
 
-    #[error("Cette base a été créée par une version plus récente de Carnet (schéma {found}, cette version connaît {known}). Mettez Carnet à jour.")]
+    #[error(
+        "Cette base a été créée par une version plus récente de Carnet (schéma {found}, cette version connaît {known}). Mettez Carnet à jour."
+    )]
     SchemaTooNew { found: i64, known: i64 },
 
     #[error("Ce fichier n'est pas une base Carnet.")]
@@ -148,6 +154,7 @@ impl Error {
 
     /// True for errors caused by what the user typed (as opposed to the machine or the file).
     pub fn is_validation(&self) -> bool {
-        self.field().is_some() || matches!(self, Error::UnknownId { .. } | Error::MalformedId { .. })
+        self.field().is_some()
+            || matches!(self, Error::UnknownId { .. } | Error::MalformedId { .. })
     }
 }

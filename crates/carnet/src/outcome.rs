@@ -32,9 +32,7 @@ impl Record for Outcome {
                 value: self.date.to_string(),
             });
         }
-        if self.kind != "business_created"
-            && (self.legal_form.is_some() || self.siret.is_some())
-        {
+        if self.kind != "business_created" && (self.legal_form.is_some() || self.siret.is_some()) {
             return Err(Error::Inconsistent {
                 field: "legal_form",
                 message: "La forme juridique et le SIRET ne concernent que les créations d'entreprise.",

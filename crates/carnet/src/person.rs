@@ -114,3 +114,26 @@ pub fn search(
     ));
     store.select::<Person>(&tail, rusqlite::params_from_iter(params))
 }
+
+/// Live persons, by last then first name.
+pub fn all(store: &Store) -> Result<Vec<Entry<Person>>> {
+    store.select::<Person>(
+        "ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
+        [],
+    )
+}
+
+/// Live persons with at least one encounter or collective-meeting attendance dated within
+/// `[from, to]`, by last then first name.
+pub fn seen_between(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<Entry<Person>>> {
+    store.select::<Person>(
+        "AND id IN (
+            SELECT person_id FROM encounter
+             WHERE deleted = 0 AND person_id IS NOT NULL AND date BETWEEN ?1 AND ?2
+            UNION
+            SELECT a.person_id FROM attendance a JOIN meeting m ON m.id = a.meeting_id
+             WHERE a.deleted = 0 AND m.deleted = 0 AND m.date BETWEEN ?1 AND ?2)
+         ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
+        [from.to_string(), to.to_string()],
+    )
+}

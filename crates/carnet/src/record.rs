@@ -51,7 +51,10 @@ pub fn to_values<T: Record>(rec: &T, today: NaiveDate) -> Result<Vec<Value>> {
     };
     let mut values = Vec::with_capacity(T::SPEC.fields.len());
     for field in T::SPEC.fields {
-        values.push(field_value(field, map.get(field.name).unwrap_or(&Json::Null))?);
+        values.push(field_value(
+            field,
+            map.get(field.name).unwrap_or(&Json::Null),
+        )?);
     }
     rec.check(today)?;
     Ok(values)

@@ -528,7 +528,13 @@ mod tests {
     fn every_field_has_a_french_label() {
         for e in ENTITIES {
             for field in e.fields {
-                assert_ne!(field_label(field.name), "champ", "{}.{}", e.name, field.name);
+                assert_ne!(
+                    field_label(field.name),
+                    "champ",
+                    "{}.{}",
+                    e.name,
+                    field.name
+                );
             }
         }
     }

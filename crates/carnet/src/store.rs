@@ -70,6 +70,7 @@ pub struct Store {
     conn: Connection,
     clock: Box<dyn Clock>,
     hlc: HlcState,
+    id_namespace: Option<Uuid>,
 }
 
 impl std::fmt::Debug for Store {
@@ -125,7 +126,12 @@ impl Store {
         }
         migrate(&conn)?;
         let hlc = load_hlc(&conn)?;
-        Ok(Store { conn, clock, hlc })
+        Ok(Store {
+            conn,
+            clock,
+            hlc,
+            id_namespace: None,
+        })
     }
 
     /// A database in memory, for tests and benchmarks.
@@ -142,7 +148,12 @@ impl Store {
             [device.as_bytes().as_slice()],
         )?;
         let hlc = load_hlc(&conn)?;
-        Ok(Store { conn, clock, hlc })
+        Ok(Store {
+            conn,
+            clock,
+            hlc,
+            id_namespace: None,
+        })
     }
 
     /// This device's id, created with the database.
@@ -158,6 +169,13 @@ impl Store {
             counter,
             device: self.device_id(),
         }
+    }
+
+    /// Makes new ids depend on `namespace` instead of the device id (`None` restores the
+    /// default). The demo generator uses it so that the same seed gives the same ids, hence
+    /// the same digest, on any device.
+    pub fn set_id_namespace(&mut self, namespace: Option<Uuid>) {
+        self.id_namespace = namespace;
     }
 
     /// Replaces the clock (the demo generator runs on simulated time); returns the old one.
@@ -191,6 +209,7 @@ impl Store {
                 hlc: &mut self.hlc,
                 now_ms,
                 today,
+                id_namespace: self.id_namespace,
             };
             let value = body(&mut writer)?;
             writer.finish()?;
@@ -314,6 +333,7 @@ pub struct Writer<'s> {
     hlc: &'s mut HlcState,
     now_ms: i64,
     today: NaiveDate,
+    id_namespace: Option<Uuid>,
 }
 
 impl Writer<'_> {
@@ -402,12 +422,12 @@ impl Writer<'_> {
     }
 
     /// A new UUIDv7: the millisecond time of the store's clock and bits derived from this
-    /// device's id and a fresh clock stamp, so ids are unique and reproducible for a given
+    /// device's id (or the id namespace) and a fresh clock stamp, so ids are unique and reproducible for a given
     /// clock and device.
     pub fn new_id(&mut self) -> Uuid {
         let stamp = self.hlc.tick(self.now_ms);
         let mut hash = Sha256::new();
-        hash.update(stamp.device.as_bytes());
+        hash.update(self.id_namespace.unwrap_or(stamp.device).as_bytes());
         hash.update(stamp.wall_ms.to_be_bytes());
         hash.update(stamp.counter.to_be_bytes());
         let digest = hash.finalize();
@@ -424,7 +444,8 @@ impl Writer<'_> {
     fn check_refs_of(&self, pairs: &[(&'static FieldSpec, &Value)]) -> Result<()> {
         for (field, value) in pairs {
             if let (FieldKind::Ref(target), Value::Text(id)) = (field.kind, value) {
-                let target = schema::entity(target).ok_or(Error::UnknownValue { field: field.name })?;
+                let target =
+                    schema::entity(target).ok_or(Error::UnknownValue { field: field.name })?;
                 let sql = format!("SELECT deleted FROM {} WHERE id = ?1", target.name);
                 let deleted: Option<i64> = self
                     .tx
@@ -520,7 +541,12 @@ fn apply_one(tx: &Transaction<'_>, change: &Change, report: &mut ApplyReport) ->
     report.inserted += 1;
     if current.is_none_or(|c| incoming > c) {
         report.won += 1;
-        materialise(tx, change.entity, change.row_id, &[(change.field, &change.value)])?;
+        materialise(
+            tx,
+            change.entity,
+            change.row_id,
+            &[(change.field, &change.value)],
+        )?;
     }
     Ok(())
 }

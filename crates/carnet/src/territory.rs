@@ -106,9 +106,7 @@ pub fn territories(store: &Store) -> Result<Vec<Entry<Territory>>> {
 /// Live quartiers, by commune then name.
 pub fn quartiers(store: &Store) -> Result<Vec<Entry<Quartier>>> {
     let mut all = store.select::<Quartier>("", [])?;
-    all.sort_by(|a, b| {
-        (&a.data.commune, &a.data.name).cmp(&(&b.data.commune, &b.data.name))
-    });
+    all.sort_by(|a, b| (&a.data.commune, &a.data.name).cmp(&(&b.data.commune, &b.data.name)));
     Ok(all)
 }
 

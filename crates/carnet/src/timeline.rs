@@ -58,10 +58,16 @@ pub fn of_person(store: &Store, person: Uuid) -> Result<Vec<TimelineItem>> {
         let code = code.unwrap_or_default();
         let extra = extra.unwrap_or_else(|| "partenaire inconnu".to_string());
         let (kind, summary) = match kind.as_str() {
-            "encounter" => ("encounter", schema::enum_label(schema::ENCOUNTER_KIND, &code)),
+            "encounter" => (
+                "encounter",
+                schema::enum_label(schema::ENCOUNTER_KIND, &code),
+            ),
             "meeting" => (
                 "meeting",
-                format!("{} : {extra}", schema::enum_label(schema::MEETING_KIND, &code)),
+                format!(
+                    "{} : {extra}",
+                    schema::enum_label(schema::MEETING_KIND, &code)
+                ),
             ),
             "referral" => (
                 "referral",

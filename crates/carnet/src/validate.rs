@@ -78,7 +78,7 @@ pub fn phone(field: &'static str, text: &str) -> Result<String> {
         Some(rest) => match rest.strip_prefix("33") {
             // +33 (0)6…: some people keep the trunk zero.
             Some(fr) => fr.strip_prefix('0').unwrap_or(fr).to_string(),
-            None if (8..=15).contains(&rest.len()) => return Ok(format!("+{rest}")),
+            None if (9..=15).contains(&rest.len()) => return Ok(format!("+{rest}")),
             None => return Err(Error::InvalidPhone { field }),
         },
         None => match digits.strip_prefix('0') {
@@ -238,8 +238,8 @@ mod tests {
         assert!(siret("siret", "7328293200007").is_err());
         assert!(siret("siret", "7328293200007a").is_err());
         // La Poste's rule: digit sum multiple of 5.
-        assert!(siret("siret", "35600000000048").is_ok());
-        assert!(siret("siret", "35600000000049").is_err());
+        assert!(siret("siret", "35600000000047").is_ok());
+        assert!(siret("siret", "35600000000048").is_err());
     }
 
     #[test]
@@ -248,7 +248,14 @@ mod tests {
             date("date", "2026-11-25").unwrap(),
             NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
         );
-        for bad in ["2026-13-01", "2026-02-30", "25/11/2026", "2026-1-5", "", "hier"] {
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "25/11/2026",
+            "2026-1-5",
+            "",
+            "hier",
+        ] {
             let err = date("date", bad).unwrap_err();
             assert_eq!(err.kind(), "invalid_date", "{bad}");
         }

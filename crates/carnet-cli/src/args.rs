@@ -1,0 +1,276 @@
+//! Command-line arguments, with help and usage errors in French.
+//!
+//! clap writes its own messages in English; [`parse`] turns a usage error into one French
+//! line and exit code 1 (help and version still print normally and exit 0).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+use crate::CliError;
+use carnet::encounter::Encounter;
+use carnet::person::Person;
+
+const HELP_TEMPLATE: &str = "\
+{about}
+
+Utilisation : {usage}
+
+{all-args}";
+
+/// Carnet : le carnet hors ligne des cheffes et chefs de projet CitésLab.
+#[derive(Debug, Parser)]
+#[command(
+    name = "carnet",
+    version,
+    help_template = HELP_TEMPLATE,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    subcommand_help_heading = "Commandes",
+    next_help_heading = "Options"
+)]
+pub struct Cli {
+    /// Fichier de la base (par défaut : dossier de données de l'utilisateur).
+    #[arg(long, global = true, env = "CARNET_DB", value_name = "CHEMIN")]
+    pub db: Option<PathBuf>,
+
+    /// Affiche l'aide.
+    #[arg(short, long, global = true, action = ArgAction::Help)]
+    help: Option<bool>,
+
+    /// Affiche la version.
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    version: Option<bool>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+#[command(help_template = HELP_TEMPLATE)]
+pub enum Command {
+    /// Crée une base neuve avec la liste des partenaires.
+    #[command(help_template = HELP_TEMPLATE)]
+    Init {
+        /// Nom de la cheffe ou du chef de projet.
+        #[arg(long, value_name = "NOM")]
+        officer: Option<String>,
+        /// Territoire (Pays de Montbéliard et Troyes sont connus : leurs quartiers sont créés).
+        #[arg(long, value_name = "NOM")]
+        territory: Option<String>,
+    },
+    /// Remplit une base neuve de données fictives réalistes.
+    #[command(help_template = HELP_TEMPLATE)]
+    Demo {
+        /// Graine : la même graine donne les mêmes données.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Nombre d'années d'activité.
+        #[arg(long, default_value_t = 2)]
+        years: u32,
+        /// Dernier jour d'activité (AAAA-MM-JJ ; par défaut aujourd'hui).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Résumé en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compte les fiches par type et les rencontres par nature.
+    #[command(help_template = HELP_TEMPLATE)]
+    Stats {
+        /// Sortie en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Liste des personnes, rencontres, permanences, orientations ou partenaires.
+    #[command(help_template = HELP_TEMPLATE)]
+    List {
+        #[arg(value_enum)]
+        what: ListTarget,
+        /// Limite à une année (personnes : vues dans l'année).
+        #[arg(long, value_name = "ANNÉE")]
+        year: Option<i32>,
+        /// Sortie en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Empreinte du contenu : deux appareils qui ont les mêmes données affichent la même.
+    #[command(help_template = HELP_TEMPLATE)]
+    Digest,
+    /// Vérifie l'intégrité de la base et les invariants de Carnet.
+    #[command(help_template = HELP_TEMPLATE)]
+    Check {
+        /// Rapport en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recherche une personne (sans tenir compte des accents ni des majuscules).
+    #[command(help_template = HELP_TEMPLATE)]
+    Search {
+        #[arg(value_name = "TEXTE")]
+        text: String,
+        /// Sortie en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Historique d'une personne : rencontres, réunions, orientations, sorties.
+    #[command(help_template = HELP_TEMPLATE)]
+    Timeline {
+        #[arg(value_name = "ID_PERSONNE")]
+        person: String,
+        /// Sortie en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Relances à faire jusqu'à une date (par défaut aujourd'hui).
+    #[command(help_template = HELP_TEMPLATE)]
+    Followups {
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Sortie en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ajoute une personne ou une rencontre.
+    #[command(subcommand, help_template = HELP_TEMPLATE)]
+    Add(AddCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListTarget {
+    #[value(name = "persons", alias = "personnes")]
+    Persons,
+    #[value(name = "encounters", alias = "rencontres")]
+    Encounters,
+    #[value(name = "permanences")]
+    Permanences,
+    #[value(name = "referrals", alias = "orientations")]
+    Referrals,
+    #[value(name = "partners", alias = "partenaires")]
+    Partners,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddCommand {
+    /// Ajoute une personne ; affiche son identifiant.
+    #[command(help_template = HELP_TEMPLATE)]
+    Person(PersonArgs),
+    /// Ajoute une rencontre ; affiche son identifiant.
+    #[command(help_template = HELP_TEMPLATE)]
+    Encounter(EncounterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PersonArgs {
+    #[arg(long, value_name = "PRÉNOM")]
+    first_name: String,
+    #[arg(long, value_name = "NOM")]
+    last_name: String,
+    /// female, male ou unspecified.
+    #[arg(long)]
+    gender: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    birth_date: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+}
+
+impl PersonArgs {
+    pub fn into_person(self) -> Result<Person, CliError> {
+        Ok(Person {
+            first_name: self.first_name,
+            last_name: self.last_name,
+            gender: self.gender,
+            birth_date: self
+                .birth_date
+                .map(|d| carnet::validate::date("birth_date", &d))
+                .transpose()?,
+            phone: self.phone,
+            email: self.email,
+            ..Default::default()
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct EncounterArgs {
+    /// market, snack_bar, street, interview, permanence_visit, phone, social_network, partner_event.
+    #[arg(long)]
+    kind: String,
+    #[arg(long, value_name = "DATE")]
+    date: String,
+    #[arg(long, value_name = "ID")]
+    person: Option<String>,
+    #[arg(long, value_name = "N")]
+    head_count: Option<i64>,
+    #[arg(long, value_name = "ID")]
+    quartier: Option<String>,
+    #[arg(long)]
+    note: Option<String>,
+}
+
+impl EncounterArgs {
+    pub fn into_encounter(self) -> Result<Encounter, CliError> {
+        let id = |text: Option<String>| text.map(|t| carnet::validate::id(&t)).transpose();
+        let mut e = Encounter::new(carnet::validate::date("date", &self.date)?, &self.kind);
+        e.person_id = id(self.person)?;
+        e.quartier_id = id(self.quartier)?;
+        e.head_count = self.head_count;
+        e.note = self.note;
+        Ok(e)
+    }
+}
+
+/// Parses the command line; on a usage error prints one French line and returns exit code 1.
+pub fn parse() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|err| match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = err.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            ExitCode::FAILURE
+        }
+        _ => {
+            eprintln!("carnet : {}", french_usage_error(&err));
+            ExitCode::FAILURE
+        }
+    })
+}
+
+fn french_usage_error(err: &clap::Error) -> String {
+    let context = |kind: ContextKind| match err.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        _ => String::new(),
+    };
+    let arg = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue);
+    let message = match err.kind() {
+        ErrorKind::UnknownArgument => format!("argument inconnu : {arg}"),
+        ErrorKind::InvalidSubcommand => format!("commande inconnue : {value}"),
+        ErrorKind::MissingRequiredArgument => format!("argument obligatoire manquant : {arg}"),
+        ErrorKind::MissingSubcommand => "commande manquante".to_string(),
+        ErrorKind::InvalidValue => {
+            let valid = context(ContextKind::ValidValue);
+            if valid.is_empty() {
+                format!("valeur invalide « {value} » pour {arg}")
+            } else {
+                format!("valeur invalide « {value} » pour {arg} (valeurs possibles : {valid})")
+            }
+        }
+        ErrorKind::ValueValidation => format!("valeur invalide « {value} » pour {arg}"),
+        ErrorKind::ArgumentConflict => format!("argument incompatible ou répété : {arg}"),
+        ErrorKind::TooManyValues => {
+            format!("argument répété ou en trop : {arg}")
+        }
+        _ => "arguments invalides".to_string(),
+    };
+    format!("{message}. Voir « carnet --help ».")
+}

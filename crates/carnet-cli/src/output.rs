@@ -1,0 +1,259 @@
+//! What the command line prints: French text for people, JSON (`--json`) for programs.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use carnet::followup::FollowUp;
+use carnet::person::Person;
+use carnet::schema::{self, enum_label};
+use carnet::stats::Stats;
+use carnet::timeline::TimelineItem;
+use carnet::{Entry, Store, Uuid};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::CliError;
+use crate::args::ListTarget;
+
+fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Usage(e.to_string()))?;
+    writeln!(out, "{text}")?;
+    Ok(())
+}
+
+fn date_fr(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+pub fn stats(out: &mut dyn Write, stats: &Stats, as_json: bool) -> Result<(), CliError> {
+    if as_json {
+        return json(out, stats);
+    }
+    let labels = [
+        ("person", "Personnes"),
+        ("encounter", "Rencontres"),
+        ("permanence", "Permanences"),
+        ("meeting", "Réunions collectives"),
+        ("attendance", "Participations aux réunions"),
+        ("referral", "Orientations"),
+        ("referral_event", "Étapes d'orientation"),
+        ("outcome", "Sorties"),
+        ("partner", "Partenaires"),
+        ("territory", "Territoires"),
+        ("quartier", "Quartiers"),
+        ("place", "Lieux"),
+        ("officer", "Profils"),
+    ];
+    for (entity, label) in labels {
+        writeln!(
+            out,
+            "{label:<30} {:>8}",
+            stats.entities.get(entity).unwrap_or(&0)
+        )?;
+    }
+    writeln!(out, "\nRencontres par nature")?;
+    for (code, label) in schema::ENCOUNTER_KIND {
+        writeln!(
+            out,
+            "  {label:<36} {:>8}",
+            stats.encounters_by_kind.get(code).unwrap_or(&0)
+        )?;
+    }
+    writeln!(
+        out,
+        "\nPersonnes touchées (nommées et anonymes) : {}",
+        stats.people_reached
+    )?;
+    writeln!(out, "Modifications enregistrées : {}", stats.changes)?;
+    Ok(())
+}
+
+fn quartier_names(store: &Store) -> Result<HashMap<Uuid, String>, CliError> {
+    Ok(carnet::territory::quartiers(store)?
+        .into_iter()
+        .map(|q| (q.id, q.data.name))
+        .collect())
+}
+
+pub fn persons(
+    out: &mut dyn Write,
+    store: &Store,
+    persons: &[Entry<Person>],
+    as_json: bool,
+) -> Result<(), CliError> {
+    if as_json {
+        return json(out, persons);
+    }
+    let quartiers = quartier_names(store)?;
+    for p in persons {
+        let quartier = p
+            .data
+            .quartier_id
+            .and_then(|q| quartiers.get(&q))
+            .map(String::as_str)
+            .unwrap_or("—");
+        writeln!(
+            out,
+            "{}  {} {}  ({quartier})",
+            p.id, p.data.last_name, p.data.first_name
+        )?;
+    }
+    if persons.is_empty() {
+        writeln!(out, "Aucune personne trouvée.")?;
+    }
+    Ok(())
+}
+
+pub fn list(
+    out: &mut dyn Write,
+    store: &Store,
+    what: ListTarget,
+    range: Option<(NaiveDate, NaiveDate)>,
+    as_json: bool,
+) -> Result<(), CliError> {
+    crate::no_year(what, range)?;
+    let (from, to) = range.unwrap_or((NaiveDate::MIN, NaiveDate::MAX));
+    match what {
+        ListTarget::Persons => {
+            let found = match range {
+                Some(_) => carnet::person::seen_between(store, from, to)?,
+                None => carnet::person::all(store)?,
+            };
+            persons(out, store, &found, as_json)
+        }
+        ListTarget::Encounters => {
+            let found = carnet::encounter::in_range(store, from, to)?;
+            if as_json {
+                return json(out, &found);
+            }
+            let quartiers = quartier_names(store)?;
+            for e in &found {
+                let who = match (e.data.person_id, e.data.head_count) {
+                    (Some(_), _) => "1 personne nommée".to_string(),
+                    (None, Some(n)) => format!("{n} personne(s) anonyme(s)"),
+                    (None, None) => "—".to_string(),
+                };
+                let quartier = e
+                    .data
+                    .quartier_id
+                    .and_then(|q| quartiers.get(&q))
+                    .map(String::as_str)
+                    .unwrap_or("—");
+                writeln!(
+                    out,
+                    "{}  {}  {:<30} {quartier:<28} {who}",
+                    e.id,
+                    date_fr(e.data.date),
+                    enum_label(schema::ENCOUNTER_KIND, &e.data.kind)
+                )?;
+            }
+            writeln!(out, "{} rencontre(s).", found.len())?;
+            Ok(())
+        }
+        ListTarget::Permanences => {
+            let found = carnet::permanence::in_range(store, from, to)?;
+            if as_json {
+                return json(out, &found);
+            }
+            let quartiers = quartier_names(store)?;
+            for p in &found {
+                writeln!(
+                    out,
+                    "{}  {}  {}-{}  {:<28} {}",
+                    p.id,
+                    date_fr(p.data.date),
+                    p.data.start_time.as_deref().unwrap_or("--:--"),
+                    p.data.end_time.as_deref().unwrap_or("--:--"),
+                    quartiers
+                        .get(&p.data.quartier_id)
+                        .map(String::as_str)
+                        .unwrap_or("—"),
+                    enum_label(schema::PERMANENCE_STATUS, &p.data.status)
+                )?;
+            }
+            writeln!(out, "{} permanence(s).", found.len())?;
+            Ok(())
+        }
+        ListTarget::Referrals => {
+            let found = carnet::referral::in_range(store, from, to)?;
+            if as_json {
+                return json(out, &found);
+            }
+            let partners: HashMap<Uuid, String> = carnet::partner::partners(store)?
+                .into_iter()
+                .map(|p| (p.id, p.data.name))
+                .collect();
+            for r in &found {
+                writeln!(
+                    out,
+                    "{}  {}  {:<18} {:<30} {}",
+                    r.id,
+                    date_fr(r.data.date),
+                    partners
+                        .get(&r.data.partner_id)
+                        .map(String::as_str)
+                        .unwrap_or("—"),
+                    enum_label(schema::NEED, &r.data.need),
+                    enum_label(schema::REFERRAL_STATUS, &r.data.status)
+                )?;
+            }
+            writeln!(out, "{} orientation(s).", found.len())?;
+            Ok(())
+        }
+        ListTarget::Partners => {
+            let found = carnet::partner::partners(store)?;
+            if as_json {
+                return json(out, &found);
+            }
+            for p in &found {
+                writeln!(
+                    out,
+                    "{}  {:<20} {}",
+                    p.id,
+                    p.data.name,
+                    enum_label(schema::PARTNER_KIND, &p.data.kind)
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn timeline(
+    out: &mut dyn Write,
+    items: &[TimelineItem],
+    as_json: bool,
+) -> Result<(), CliError> {
+    if as_json {
+        return json(out, items);
+    }
+    for item in items {
+        writeln!(out, "{}  {}", date_fr(item.date), item.summary)?;
+    }
+    if items.is_empty() {
+        writeln!(out, "Rien pour l'instant.")?;
+    }
+    Ok(())
+}
+
+pub fn followups(out: &mut dyn Write, due: &[FollowUp], as_json: bool) -> Result<(), CliError> {
+    if as_json {
+        return json(out, due);
+    }
+    for f in due {
+        let what = if f.source == "referral" {
+            "Orientation"
+        } else {
+            "Rencontre"
+        };
+        writeln!(
+            out,
+            "{}  {what:<12} {}  {}",
+            date_fr(f.due),
+            f.person_name.as_deref().unwrap_or("(anonyme)"),
+            f.id
+        )?;
+    }
+    writeln!(out, "{} relance(s) à faire.", due.len())?;
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the engine, in one binary (faster to link than one per file).
+//!
+//! Each module covers one behaviour users rely on; `fixture` builds stores on a manual clock.
+
+mod changelog;
+mod demo;
+mod fixture;
+mod queries;
+mod replay;
+mod validation;

@@ -1,0 +1,276 @@
+//! The queries behind the screens: search, timeline, follow-ups, date ranges, statuses.
+
+use carnet::encounter::Encounter;
+use carnet::meeting::{self, Meeting};
+use carnet::outcome::Outcome;
+use carnet::permanence::Permanence;
+use carnet::person::{self, Person};
+use carnet::referral::{self, NewReferral};
+
+use crate::fixture::{day, encounter_with, fixture, person, today};
+
+fn names(found: &[carnet::Entry<Person>]) -> Vec<String> {
+    found.iter().map(|p| p.data.full_name()).collect()
+}
+
+#[test]
+fn search_ignores_accents_case_and_inner_spaces() {
+    let mut f = fixture();
+    for (first, last) in [
+        ("Éloïse", "Ben Ali"),
+        ("Eloi", "Dupont"),
+        ("Aïcha", "N'Diaye"),
+        ("Ayşe", "Çakır"),
+        ("Jérôme", "Lefèvre"),
+    ] {
+        f.store.create(&person(first, last)).unwrap();
+    }
+    let search = |q: &str| names(&person::search(&f.store, q, None, 20).unwrap());
+    assert_eq!(search("eloise"), ["Éloïse Ben Ali"]);
+    assert_eq!(search("ELOÏSE"), ["Éloïse Ben Ali"]);
+    assert_eq!(search("benali"), ["Éloïse Ben Ali"]);
+    assert_eq!(search("ben ali"), ["Éloïse Ben Ali"]);
+    assert_eq!(search("ali eloise"), ["Éloïse Ben Ali"]);
+    assert_eq!(search("eloi"), ["Éloïse Ben Ali", "Eloi Dupont"]);
+    assert_eq!(search("ndiaye"), ["Aïcha N'Diaye"]);
+    assert_eq!(search("n'diaye"), ["Aïcha N'Diaye"]);
+    assert_eq!(search("cakir"), ["Ayşe Çakır"]);
+    assert_eq!(search("jerome lefevre"), ["Jérôme Lefèvre"]);
+    assert_eq!(search("zzz"), Vec::<String>::new());
+    // "%" and "_" are not wildcards.
+    assert_eq!(search("%"), search(""));
+}
+
+#[test]
+fn search_follows_renames_and_filters_by_quartier() {
+    let mut f = fixture();
+    let id = f.store.create(&person("Samira", "Hamidi")).unwrap();
+    let mut p: Person = f.store.get(id).unwrap();
+    p.last_name = "Belkacem".into();
+    p.quartier_id = Some(f.quartier);
+    f.store.update(id, &p).unwrap();
+    f.store.create(&person("Samira", "Keita")).unwrap();
+    assert!(
+        person::search(&f.store, "hamidi", None, 10)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        names(&person::search(&f.store, "belkacem", None, 10).unwrap()),
+        ["Samira Belkacem"]
+    );
+    assert_eq!(
+        names(&person::search(&f.store, "samira", Some(f.quartier), 10).unwrap()),
+        ["Samira Belkacem"]
+    );
+    f.store.delete::<Person>(id).unwrap();
+    assert_eq!(
+        names(&person::search(&f.store, "samira", None, 10).unwrap()),
+        ["Samira Keita"]
+    );
+}
+
+#[test]
+fn timeline_is_in_date_order_with_every_kind_of_event() {
+    let mut f = fixture();
+    let p = f.store.create(&person("Fatoumata", "Sylla")).unwrap();
+    let adie = f.adie;
+    f.store
+        .write(|w| {
+            w.create(&encounter_with(p, day(2026, 3, 10), "interview"))?;
+            w.create(&encounter_with(p, day(2026, 1, 5), "market"))?;
+            let m = w.create(&Meeting {
+                date: day(2026, 2, 1),
+                title: "Atelier microcrédit".into(),
+                kind: "atelier".into(),
+                partner_id: Some(adie),
+                quartier_id: None,
+                attendee_count: Some(8),
+                note: None,
+            })?;
+            meeting::attach(w, m, p)?;
+            let r = referral::create(
+                w,
+                &NewReferral {
+                    person_id: p,
+                    partner_id: adie,
+                    date: day(2026, 3, 10),
+                    need: "financing".into(),
+                    detail: None,
+                    follow_up: None,
+                },
+            )?;
+            referral::move_to(w, r, "appointment", day(2026, 3, 20), None)?;
+            w.create(&Outcome {
+                person_id: p,
+                kind: "business_created".into(),
+                date: day(2026, 6, 1),
+                legal_form: Some("micro".into()),
+                siret: None,
+                sector: Some("restauration".into()),
+                note: None,
+            })?;
+            Ok(())
+        })
+        .unwrap();
+    let items = carnet::timeline::of_person(&f.store, p).unwrap();
+    let lines: Vec<(String, &str, String)> = items
+        .iter()
+        .map(|i| (i.date.to_string(), i.kind, i.summary.clone()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("2026-01-05".into(), "encounter", "Marché".into()),
+            (
+                "2026-02-01".into(),
+                "meeting",
+                "Atelier : Atelier microcrédit".into()
+            ),
+            (
+                "2026-03-10".into(),
+                "encounter",
+                "Entretien individuel".into()
+            ),
+            (
+                "2026-03-10".into(),
+                "referral",
+                "Orientation vers ADIE (financement, microcrédit)".into()
+            ),
+            (
+                "2026-03-20".into(),
+                "referral_event",
+                "Orientation vers ADIE : RDV pris".into()
+            ),
+            (
+                "2026-06-01".into(),
+                "outcome",
+                "Création d'entreprise".into()
+            ),
+        ]
+    );
+    let unknown = carnet::timeline::of_person(&f.store, carnet::Uuid::from_u128(42));
+    assert_eq!(unknown.unwrap_err().kind(), "unknown_id");
+}
+
+#[test]
+fn follow_ups_due_skip_done_and_closed_ones() {
+    let mut f = fixture();
+    let p = f.store.create(&person("Hakim", "Demir")).unwrap();
+    let adie = f.adie;
+    f.store
+        .write(|w| {
+            let with_follow_up = |date, done| Encounter {
+                follow_up: Some(date),
+                follow_up_done: Some(done),
+                ..encounter_with(p, day(2026, 10, 1), "phone")
+            };
+            w.create(&with_follow_up(day(2026, 11, 20), false))?; // due
+            w.create(&with_follow_up(day(2026, 11, 21), true))?; // done
+            w.create(&with_follow_up(day(2026, 12, 20), false))?; // later
+            let open = referral::create(
+                w,
+                &NewReferral {
+                    person_id: p,
+                    partner_id: adie,
+                    date: day(2026, 10, 1),
+                    need: "financing".into(),
+                    detail: None,
+                    follow_up: Some(day(2026, 11, 1)),
+                },
+            )?;
+            let closed = referral::create(
+                w,
+                &NewReferral {
+                    follow_up: Some(day(2026, 11, 2)),
+                    ..NewReferral {
+                        person_id: p,
+                        partner_id: adie,
+                        date: day(2026, 10, 1),
+                        need: "support".into(),
+                        detail: None,
+                        follow_up: None,
+                    }
+                },
+            )?;
+            referral::move_to(w, closed, "no_follow_up", day(2026, 10, 20), None)?;
+            let _ = open;
+            Ok(())
+        })
+        .unwrap();
+    let due = carnet::followup::due(&f.store, today()).unwrap();
+    let seen: Vec<(String, &str)> = due.iter().map(|d| (d.due.to_string(), d.source)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("2026-11-01".into(), "referral"),
+            ("2026-11-20".into(), "encounter")
+        ]
+    );
+    assert_eq!(due[0].person_name.as_deref(), Some("Hakim Demir"));
+}
+
+#[test]
+fn permanences_in_range_and_referrals_by_status() {
+    let mut f = fixture();
+    let q = f.quartier;
+    for d in [1, 8, 15, 22] {
+        f.store
+            .create(&Permanence {
+                quartier_id: q,
+                place_id: None,
+                date: day(2026, 11, d),
+                start_time: Some("14:00".into()),
+                end_time: Some("17:00".into()),
+                status: "planned".into(),
+                note: None,
+            })
+            .unwrap();
+    }
+    let week = carnet::permanence::in_range(&f.store, day(2026, 11, 8), day(2026, 11, 15)).unwrap();
+    assert_eq!(
+        week.iter()
+            .map(|p| p.data.date.day0() + 1)
+            .collect::<Vec<_>>(),
+        [8, 15]
+    );
+
+    let p = f.store.create(&person("Rayan", "Sow")).unwrap();
+    let adie = f.adie;
+    let r = f
+        .store
+        .write(|w| {
+            let r = referral::create(
+                w,
+                &NewReferral {
+                    person_id: p,
+                    partner_id: adie,
+                    date: day(2026, 11, 2),
+                    need: "financing".into(),
+                    detail: None,
+                    follow_up: None,
+                },
+            )?;
+            referral::move_to(w, r, "sent", day(2026, 11, 3), None)?;
+            referral::move_to(w, r, "appointment", day(2026, 11, 10), Some("RDV le 17"))?;
+            Ok(r)
+        })
+        .unwrap();
+    assert!(referral::by_status(&f.store, "to_send").unwrap().is_empty());
+    assert_eq!(
+        referral::by_status(&f.store, "appointment").unwrap()[0].id,
+        r
+    );
+    let history: Vec<String> = referral::history(&f.store, r)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.data.status)
+        .collect();
+    assert_eq!(history, ["to_send", "sent", "appointment"]);
+    let before = f
+        .store
+        .write(|w| referral::move_to(w, r, "sent", day(2026, 10, 1), None));
+    assert_eq!(before.unwrap_err().kind(), "inconsistent");
+}
+
+use chrono::Datelike;
