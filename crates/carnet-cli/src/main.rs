@@ -104,15 +104,13 @@ fn open(path: &Path) -> Result<Store, CliError> {
 
 /// Creates the database file (and, for the default location, its folder).
 fn create(path: &Path, default_location: bool) -> Result<Store, CliError> {
-    if default_location {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                CliError::Usage(format!(
-                    "impossible de créer le dossier {} : {e}",
-                    parent.display()
-                ))
-            })?;
-        }
+    if let (true, Some(parent)) = (default_location, path.parent()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            CliError::Usage(format!(
+                "impossible de créer le dossier {} : {e}",
+                parent.display()
+            ))
+        })?;
     }
     Ok(Store::init(path, Uuid::new_v4(), Box::new(SystemClock))?)
 }

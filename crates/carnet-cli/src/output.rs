@@ -112,7 +112,12 @@ pub fn list(
     as_json: bool,
 ) -> Result<(), CliError> {
     crate::no_year(what, range)?;
-    let (from, to) = range.unwrap_or((NaiveDate::MIN, NaiveDate::MAX));
+    // Dates are stored as ISO text: bounds must be four-digit years to compare as text.
+    let everything = (
+        NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
+    );
+    let (from, to) = range.unwrap_or(everything);
     match what {
         ListTarget::Persons => {
             let found = match range {

@@ -1,1 +1,190 @@
-fn main() {}
+//! Engine benchmarks on the demo data set (10 years under `cargo bench`; 1 year when run once
+//! as a test by `cargo test --benches`, so that CI checks they work without the wait).
+//!
+//! - `record_encounter`: one encounter with its change-log rows, on a file database in WAL
+//!   mode with the same settings as the app (one transaction, committed).
+//! - `search_as_you_type`: the queries typed letter by letter in the Personnes screen.
+//! - `timeline`: the profile of the person with the most events.
+//! - `bulk_load`: one demo year through the engine's write path, side by side with raw
+//!   rusqlite inserts of the very same rows into the same tables without a change log.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use carnet::demo::{DemoOptions, generate};
+use carnet::encounter::Encounter;
+use carnet::{ManualClock, Store, Uuid};
+use chrono::NaiveDate;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use rusqlite::types::Value;
+
+fn until() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+}
+
+fn full_run() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn demo_db(path: &Path, years: u32) -> Store {
+    let clock = Box::new(ManualClock::at_date(until()));
+    let mut store = Store::init(path, Uuid::from_u128(1), clock).unwrap();
+    let options = DemoOptions {
+        seed: 1,
+        years,
+        until: until(),
+    };
+    generate(&mut store, &options, &mut |_| {}).unwrap();
+    store
+}
+
+fn reads_and_writes(c: &mut Criterion) {
+    let years = if full_run() { 10 } else { 1 };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let started = std::time::Instant::now();
+    drop(demo_db(&path, years));
+    eprintln!(
+        "demo of {years} year(s) generated in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let clock = Arc::new(ManualClock::at_date(until()));
+    let mut store = Store::open(&path, Box::new(clock.clone())).unwrap();
+    let stats = carnet::stats::stats(&store).unwrap();
+    eprintln!(
+        "persons {}, encounters {}, changes {}",
+        stats.entities["person"], stats.entities["encounter"], stats.changes
+    );
+
+    let person = carnet::person::search(&store, "eloise", None, 1).unwrap()[0].id;
+    let busiest: String = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.query_row(
+            "SELECT person_id FROM encounter WHERE person_id IS NOT NULL
+             GROUP BY person_id ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let busiest = Uuid::parse_str(&busiest).unwrap();
+    eprintln!(
+        "busiest person has {} timeline items",
+        carnet::timeline::of_person(&store, busiest).unwrap().len()
+    );
+
+    c.bench_function("record_encounter", |b| {
+        b.iter(|| {
+            let mut e = Encounter::new(until(), "market");
+            e.person_id = Some(person);
+            e.phase = Some("detection".into());
+            e.note = Some("Rencontrée au marché, intéressée par l'atelier.".into());
+            store.create(&e).unwrap()
+        })
+    });
+
+    let mut group = c.benchmark_group("search_as_you_type");
+    for query in ["e", "el", "elo", "eloise", "eloise ben", "benali", "zzz"] {
+        group.bench_function(query, |b| {
+            b.iter(|| carnet::person::search(&store, query, None, 50).unwrap())
+        });
+    }
+    group.finish();
+
+    c.bench_function("timeline", |b| {
+        b.iter(|| carnet::timeline::of_person(&store, busiest).unwrap())
+    });
+}
+
+/// Inserts the rows a demo produced into a fresh database with the same tables and no
+/// change log, with plain prepared inserts: what a bare rusqlite app would do.
+/// One table's rows: name, columns, values.
+type TableRows = (String, Vec<String>, Vec<Vec<Value>>);
+
+fn raw_insert(rows: &[TableRows], path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    conn.execute_batch(include_str!("../migrations/0001_initial.sql"))
+        .unwrap();
+    for chunk_rows in rows {
+        let (table, columns, values) = chunk_rows;
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+        for batch in values.chunks(2_000) {
+            let tx = conn.unchecked_transaction().unwrap();
+            {
+                let mut stmt = tx.prepare_cached(&sql).unwrap();
+                for row in batch {
+                    stmt.execute(rusqlite::params_from_iter(row)).unwrap();
+                }
+            }
+            tx.commit().unwrap();
+        }
+    }
+}
+
+fn bulk_load(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.db");
+    drop(demo_db(&template, 1));
+    // The rows the demo produced, table by table.
+    let conn = rusqlite::Connection::open(&template).unwrap();
+    let mut rows = Vec::new();
+    for spec in carnet::schema::ENTITIES {
+        let mut columns = vec!["id".to_string(), "deleted".to_string()];
+        columns.extend(spec.fields.iter().map(|f| f.name.to_string()));
+        if spec.name == "person" {
+            columns.push("search_key".into());
+        }
+        let sql = format!("SELECT {} FROM {}", columns.join(", "), spec.name);
+        let mut stmt = conn.prepare(&sql).unwrap();
+        let values: Vec<Vec<Value>> = stmt
+            .query_map([], |r| {
+                (0..columns.len())
+                    .map(|i| r.get::<_, Value>(i))
+                    .collect::<rusqlite::Result<Vec<Value>>>()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        rows.push((spec.name.to_string(), columns, values));
+    }
+    drop(conn);
+    let total: usize = rows.iter().map(|(_, _, v)| v.len()).sum();
+    eprintln!("bulk load compares {total} rows");
+
+    let mut group = c.benchmark_group("bulk_load_one_demo_year");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    let mut n = 0u32;
+    group.bench_function("engine_with_change_log", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                dir.path().join(format!("engine-{n}.db"))
+            },
+            |path| demo_db(&path, 1),
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("raw_rusqlite_inserts", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                dir.path().join(format!("raw-{n}.db"))
+            },
+            |path| raw_insert(&rows, &path),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, reads_and_writes, bulk_load);
+criterion_main!(benches);

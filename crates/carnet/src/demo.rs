@@ -531,8 +531,8 @@ impl Generator {
             if status != "held" {
                 continue;
             }
-            for _ in 0..self.rng.random_range(3..=9) {
-                let person = self.someone(w, area, q, date, 0.4)?;
+            for _ in 0..self.rng.random_range(3..=10) {
+                let person = self.someone(w, area, q, date, 0.33)?;
                 let mut e = Encounter::new(date, "permanence_visit");
                 e.person_id = Some(person);
                 e.quartier_id = Some(quartier_id);
@@ -551,11 +551,11 @@ impl Generator {
         let quartiers = self.areas[area].quartiers.len();
         // (kind, outings a week, anonymous groups per outing, named contacts per outing)
         let plan: [(&str, u32, u32, u32); 5] = [
-            ("market", 4, 2, 3),
+            ("market", 5, 2, 3),
             ("snack_bar", 3, 1, 2),
-            ("street", 3, 2, 0),
-            ("phone", 8, 0, 1),
-            ("social_network", 4, 0, 1),
+            ("street", 4, 2, 0),
+            ("phone", 10, 0, 1),
+            ("social_network", 5, 0, 1),
         ];
         for (kind, outings, groups, named) in plan {
             for _ in 0..outings {
@@ -660,8 +660,12 @@ impl Generator {
             note: None,
         })?;
         self.summary.meetings += 1;
-        for _ in 0..self.rng.random_range(2..=4) {
-            let person = self.recent(area);
+        let mut attendees: Vec<Uuid> = (0..self.rng.random_range(2..=4))
+            .map(|_| self.recent(area))
+            .collect();
+        attendees.sort();
+        attendees.dedup();
+        for person in attendees {
             meeting::attach(w, meeting_id, person)?;
             self.summary.attendances += 1;
         }

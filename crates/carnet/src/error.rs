@@ -66,7 +66,7 @@ pub enum Error {
         message: &'static str,
     },
 
-    #[error("Aucun(e) {entity} ne porte l'identifiant {id}.")]
+    #[error("Aucune fiche « {entity} » ne porte l'identifiant {id}.")]
     UnknownId { entity: &'static str, id: String },
 
     #[error("Identifiant mal formé : « {value} ».")]

@@ -125,7 +125,7 @@ pub fn siret(field: &'static str, text: &str) -> Result<String> {
     let values: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
     let valid = if digits.starts_with("356000000") {
         // La Poste: SIREN 356000000, the sum of the digits is a multiple of 5.
-        values.iter().sum::<u32>() % 5 == 0
+        values.iter().sum::<u32>().is_multiple_of(5)
     } else {
         luhn(&values)
     };
@@ -150,7 +150,7 @@ fn luhn(digits: &[u32]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Makes a valid SIRET from a 13-digit prefix by computing its key (for demo data and tests).

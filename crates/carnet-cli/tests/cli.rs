@@ -1,0 +1,307 @@
+//! The `carnet` command line, run as a user would: a real process on a temporary database.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn carnet(db: &Path, args: &[&str]) -> Run {
+    let output: Output = Command::new(env!("CARGO_BIN_EXE_carnet"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("CARNET_DB")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("carnet runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let run = carnet(db, args);
+    assert_eq!(run.code, 0, "carnet {args:?} failed: {}", run.stderr);
+    run.stdout
+}
+
+/// An error must be exit code 1 and exactly one French line, never a panic or a backtrace.
+fn fails(db: &Path, args: &[&str], expected: &str) {
+    let run = carnet(db, args);
+    assert_eq!(run.code, 1, "carnet {args:?} should fail: {}", run.stdout);
+    assert_eq!(run.stderr.lines().count(), 1, "one line: {:?}", run.stderr);
+    assert!(run.stderr.starts_with("carnet : "), "{:?}", run.stderr);
+    assert!(
+        run.stderr.contains(expected),
+        "{:?} should contain {expected:?}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked") && !run.stderr.contains("backtrace"));
+}
+
+fn temp() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("carnet.db");
+    (dir, db)
+}
+
+#[test]
+fn init_then_every_read_command() {
+    let (_dir, db) = temp();
+    let out = ok(
+        &db,
+        &[
+            "init",
+            "--officer",
+            "Sarah Martin",
+            "--territory",
+            "Pays de Montbéliard",
+        ],
+    );
+    assert!(out.contains("9 partenaires, 7 quartier(s)"), "{out}");
+    fails(&db, &["init"], "existe déjà");
+
+    let partners = ok(&db, &["list", "partners"]);
+    for name in [
+        "ADIE",
+        "BGE",
+        "France Travail",
+        "Initiative France",
+        "France Active",
+        "CCI",
+        "CMA",
+        "Coopilote",
+        "Mission locale",
+    ] {
+        assert!(partners.contains(name), "{name} in {partners}");
+    }
+    let id = ok(
+        &db,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Éloïse",
+            "--last-name",
+            "Ben Ali",
+            "--phone",
+            "+33 6 39 98 12 34",
+        ],
+    );
+    let id = id.trim();
+    ok(
+        &db,
+        &[
+            "add",
+            "encounter",
+            "--kind",
+            "market",
+            "--date",
+            "2026-01-15",
+            "--person",
+            id,
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "add",
+            "encounter",
+            "--kind",
+            "snack_bar",
+            "--date",
+            "2026-01-16",
+            "--head-count",
+            "3",
+        ],
+    );
+
+    assert!(ok(&db, &["search", "eloise"]).contains("Ben Ali Éloïse"));
+    assert!(ok(&db, &["search", "benali"]).contains(id));
+    assert!(ok(&db, &["timeline", id]).contains("15/01/2026  Marché"));
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["list", "persons", "--json"])).unwrap();
+    assert_eq!(json[0]["phone"], "06 39 98 12 34");
+    let encounters = ok(&db, &["list", "encounters", "--year", "2026"]);
+    assert!(encounters.contains("2 rencontre(s)."), "{encounters}");
+    assert!(ok(&db, &["list", "encounters", "--year", "2025"]).contains("0 rencontre(s)."));
+    assert!(ok(&db, &["list", "persons", "--year", "2026"]).contains("Éloïse"));
+    assert!(ok(&db, &["list", "persons", "--year", "2025"]).contains("Aucune personne"));
+
+    let stats: serde_json::Value = serde_json::from_str(&ok(&db, &["stats", "--json"])).unwrap();
+    assert_eq!(stats["entities"]["person"], 1);
+    assert_eq!(stats["encounters_by_kind"]["market"], 1);
+    assert_eq!(stats["people_reached"], 4);
+    assert!(ok(&db, &["stats"]).contains("Marché"));
+    assert!(ok(&db, &["followups", "--until", "2026-12-31"]).contains("0 relance(s)"));
+    assert!(ok(&db, &["check"]).contains("Base intègre"));
+    let digest = ok(&db, &["digest"]);
+    assert_eq!(digest.trim().len(), 64);
+    assert_eq!(ok(&db, &["digest"]), digest, "digest is stable");
+}
+
+#[test]
+fn demo_is_reproducible_across_databases() {
+    let (_dir, db) = temp();
+    let other = db.with_file_name("autre.db");
+    let args = [
+        "demo",
+        "--seed",
+        "3",
+        "--years",
+        "1",
+        "--until",
+        "2026-06-30",
+        "--json",
+    ];
+    let summary: serde_json::Value = serde_json::from_str(&ok(&db, &args)).unwrap();
+    assert!(summary["persons"].as_u64().unwrap() > 1000);
+    ok(&other, &args);
+    assert_eq!(ok(&db, &["digest"]), ok(&other, &["digest"]));
+    assert!(ok(&db, &["list", "permanences", "--year", "2026"]).contains("Tenue"));
+    assert!(ok(&db, &["list", "referrals"]).contains("ADIE"));
+    fails(&db, &args, "base neuve");
+}
+
+#[test]
+fn bad_input_gives_one_clear_french_line() {
+    let (dir, db) = temp();
+    // A database in a folder that cannot exist (its parent is a file): refused for anyone,
+    // root included.
+    let file = dir.path().join("fichier");
+    std::fs::write(&file, "x").unwrap();
+    fails(
+        &file.join("carnet.db"),
+        &["init"],
+        "Impossible d'ouvrir ou de créer la base",
+    );
+    fails(&db, &["stats"], "lancez d'abord « carnet init »");
+
+    ok(&db, &["init"]);
+    fails(
+        &db,
+        &["timeline", "0190c6a0-0000-7000-8000-000000000000"],
+        "Aucune fiche « personne »",
+    );
+    fails(&db, &["timeline", "pas-un-id"], "Identifiant mal formé");
+    fails(
+        &db,
+        &[
+            "add",
+            "encounter",
+            "--kind",
+            "market",
+            "--date",
+            "2026-13-45",
+            "--head-count",
+            "2",
+        ],
+        "n'est pas une date valide",
+    );
+    fails(
+        &db,
+        &[
+            "add",
+            "encounter",
+            "--kind",
+            "market",
+            "--date",
+            "2026-01-01",
+        ],
+        "nombre de personnes",
+    );
+    fails(
+        &db,
+        &[
+            "add",
+            "encounter",
+            "--kind",
+            "market",
+            "--date",
+            "2026-01-01",
+            "--person",
+            "0190c6a0-0000-7000-8000-000000000000",
+        ],
+        "Aucune fiche « personne »",
+    );
+    fails(
+        &db,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--email",
+            "a@",
+        ],
+        "adresse e-mail",
+    );
+    fails(
+        &db,
+        &["followups", "--until", "31/12/2026"],
+        "n'est pas une date valide",
+    );
+    fails(
+        &db,
+        &["list", "partners", "--year", "2026"],
+        "--year ne s'applique pas",
+    );
+    fails(&db, &["list", "vélos"], "valeur invalide");
+    fails(&db, &["--couleur"], "argument inconnu");
+    fails(&db, &["voler"], "commande inconnue");
+    fails(
+        &db,
+        &["list", "encounters", "--year", "99999"],
+        "année invalide",
+    );
+    // Nothing half-written: the database is still sound.
+    assert!(ok(&db, &["check"]).contains("Base intègre"));
+    assert!(ok(&db, &["list", "persons"]).contains("Aucune personne"));
+}
+
+#[test]
+fn help_is_french() {
+    let (_dir, db) = temp();
+    let help = ok(&db, &["--help"]);
+    assert!(help.contains("Utilisation"), "{help}");
+    assert!(help.contains("Crée une base neuve"), "{help}");
+}
+
+#[test]
+fn a_file_that_is_not_a_carnet_database_is_refused() {
+    let (_dir, db) = temp();
+    std::fs::write(&db, b"SQLite format 3\0 but not really").unwrap();
+    let run = carnet(&db, &["stats"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("base"), "{}", run.stderr);
+}
+
+#[test]
+fn stats_of_the_reference_demo_year() {
+    // Guards the demo generator's determinism (and the French layout of `stats`): any change
+    // to the generated content shows up here as a reviewed snapshot diff.
+    let (_dir, db) = temp();
+    ok(
+        &db,
+        &[
+            "demo",
+            "--seed",
+            "1",
+            "--years",
+            "1",
+            "--until",
+            "2026-11-20",
+            "--json",
+        ],
+    );
+    insta::assert_snapshot!(ok(&db, &["stats"]));
+    insta::assert_snapshot!("reference_demo_digest", ok(&db, &["digest"]));
+}
