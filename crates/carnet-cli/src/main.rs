@@ -166,7 +166,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 &mut store,
                 &carnet::demo::DemoOptions { seed, years, until },
                 &mut |p| {
-                    if !json && (p.weeks_done % 26 == 0 || p.weeks_done == p.weeks_total) {
+                    if !json && (p.weeks_done % 52 == 0 || p.weeks_done == p.weeks_total) {
                         let _ = write!(
                             stderr,
                             "\rGénération : {} / {} semaines",

@@ -106,6 +106,7 @@ fn raw_insert(rows: &[TableRows], path: &Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    conn.pragma_update(None, "cache_size", -32_768).unwrap();
     conn.execute_batch(include_str!("../migrations/0001_initial.sql"))
         .unwrap();
     for chunk_rows in rows {

@@ -6,8 +6,10 @@ CREATE TABLE meta (
     value ANY
 ) STRICT;
 
--- The change log: every field-level change ever made or received, the source of truth that
--- sync ships. `seq` orders local appends; (wall, counter, device) is the hybrid logical clock.
+-- The change log: every field change ever made or received, the source of truth that sync
+-- ships. One row per write of one row: `fields` is a JSON array [["field", value], ...] whose
+-- k-th field is stamped with the hybrid logical clock (wall, counter + k, device).
+-- `seq` is the local append order. Rows are never updated nor deleted.
 CREATE TABLE change_log (
     seq INTEGER PRIMARY KEY,
     wall INTEGER NOT NULL,
@@ -15,11 +17,10 @@ CREATE TABLE change_log (
     device BLOB NOT NULL,
     entity TEXT NOT NULL,
     row_id BLOB NOT NULL,
-    field TEXT NOT NULL,
-    value ANY
+    fields TEXT NOT NULL
 ) STRICT;
--- Last-writer-wins lookups: the newest change of one field of one row.
-CREATE UNIQUE INDEX change_log_by_field ON change_log (entity, row_id, field, wall, counter, device);
+-- Last-writer-wins and duplicate detection read one row's history.
+CREATE INDEX change_log_by_row ON change_log (row_id);
 
 CREATE TABLE territory (
     id TEXT PRIMARY KEY NOT NULL,

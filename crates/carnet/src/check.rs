@@ -12,6 +12,10 @@ use std::collections::HashMap;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+use uuid::Uuid;
+
+use crate::changelog;
+use crate::clock::Hlc;
 use crate::error::Result;
 use crate::schema::{ENTITIES, FieldKind, PERSON};
 use crate::search_key;
@@ -69,22 +73,22 @@ pub fn check(store: &Store) -> Result<CheckReport> {
     }
 
     // Winning values of the change log, per (entity, row, field).
-    let mut winners: HashMap<(String, Vec<u8>, String), Value> = HashMap::new();
+    let mut winners: HashMap<(&str, Uuid, &str), (Hlc, Value)> = HashMap::new();
     let mut max_stamp = (0i64, 0i64);
     let device = store.device_id();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT entity, row_id, field, value, wall, counter, device FROM change_log
-             ORDER BY entity, row_id, field, wall, counter, device",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
+    for write in changelog::since(conn, 0)? {
+        for change in write.changes() {
             report.changes += 1;
-            let stamp = (row.get::<_, i64>(4)?, row.get::<_, i64>(5)?);
-            if row.get_ref(6)?.as_blob().ok() == Some(device.as_bytes().as_slice()) {
-                max_stamp = max_stamp.max(stamp);
+            if change.hlc.device == device {
+                max_stamp = max_stamp.max((change.hlc.wall_ms, change.hlc.counter));
             }
-            winners.insert((row.get(0)?, row.get(1)?, row.get(2)?), row.get(3)?);
+            let key = (change.entity.name, change.row_id, change.field);
+            if winners
+                .get(&key)
+                .is_none_or(|(stamp, _)| *stamp < change.hlc)
+            {
+                winners.insert(key, (change.hlc, change.value));
+            }
         }
     }
     let (wall, counter) = store.last_hlc_parts();
@@ -113,19 +117,13 @@ pub fn check(store: &Store) -> Result<CheckReport> {
                     .push(format!("Table {} : identifiant mal formé.", spec.name));
                 continue;
             };
-            let key = |field: &str| {
-                (
-                    spec.name.to_string(),
-                    uuid.as_bytes().to_vec(),
-                    field.to_string(),
-                )
-            };
+            let key = |field: &'static str| (spec.name, uuid, field);
             let mut logged = 0;
             let names = std::iter::once("deleted").chain(spec.fields.iter().map(|f| f.name));
             for (i, name) in names.enumerate() {
                 let stored: Value = row.get(i + 1)?;
                 match winners.get(&key(name)) {
-                    Some(winner) => {
+                    Some((_, winner)) => {
                         logged += 1;
                         if *winner != stored {
                             mismatched += 1;

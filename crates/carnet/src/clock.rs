@@ -140,15 +140,23 @@ impl HlcState {
 
     /// Issues a stamp for a local change: strictly greater than every stamp seen so far.
     pub fn tick(&mut self, now_ms: i64) -> Hlc {
-        if now_ms > self.last_wall {
+        self.tick_range(now_ms, 1)
+    }
+
+    /// Reserves `n` consecutive stamps `(wall, c) … (wall, c + n - 1)` and returns the first;
+    /// all are greater than every stamp seen so far.
+    pub fn tick_range(&mut self, now_ms: i64, n: usize) -> Hlc {
+        let n = n.max(1) as i64;
+        let first = if now_ms > self.last_wall {
             self.last_wall = now_ms;
-            self.last_counter = 0;
+            0
         } else {
-            self.last_counter += 1;
-        }
+            self.last_counter + 1
+        };
+        self.last_counter = first + n - 1;
         Hlc {
             wall_ms: self.last_wall,
-            counter: self.last_counter,
+            counter: first,
             device: self.device,
         }
     }
@@ -177,6 +185,17 @@ mod tests {
         assert!(a < b && b < c && c < d, "{a} {b} {c} {d}");
         assert_eq!(c.wall_ms, 1_000);
         assert_eq!(d.counter, 0);
+    }
+
+    #[test]
+    fn ranges_reserve_every_stamp() {
+        let mut state = HlcState::new(Uuid::from_u128(7), 0, 0);
+        let a = state.tick_range(1_000, 3);
+        let b = state.tick(1_000);
+        assert_eq!((a.counter, b.counter), (0, 3));
+        let c = state.tick_range(900, 2);
+        assert_eq!((c.wall_ms, c.counter), (1_000, 4));
+        assert_eq!(state.last(), (1_000, 5));
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub struct DemoOptions {
     pub until: NaiveDate,
 }
 
-/// Progress of a long generation, reported once per simulated week.
+/// Progress of a long generation, reported every few simulated weeks.
 #[derive(Debug, Clone, Copy)]
 pub struct DemoProgress {
     pub weeks_done: u32,
@@ -415,15 +415,22 @@ fn run(
     clock.set(midday(first_monday));
 
     let mut generator = store.write(|w| Generator::setup(w, options))?;
-    for week in 0..weeks_total {
-        let monday = first_monday + Days::new(7 * u64::from(week));
-        // The clock reads Sunday evening of the simulated week (or `until`, if earlier), so
-        // that validation ("no encounter more than a day ahead") sees the week as past.
-        let sunday = monday + Days::new(6);
-        clock.set(midday(sunday.min(until)) + 6 * 3_600_000);
-        store.write(|w| generator.week(w, monday))?;
+    // Four weeks per transaction: bulk loading commits rarely, progress still moves monthly.
+    const WEEKS_PER_WRITE: u32 = 4;
+    let mut week = 0;
+    while week < weeks_total {
+        let weeks = WEEKS_PER_WRITE.min(weeks_total - week);
+        let first = first_monday + Days::new(7 * u64::from(week));
+        // The clock reads the last Sunday evening of the batch (or `until`, if earlier), so
+        // that validation ("no encounter more than a day ahead") sees those weeks as past.
+        let last_sunday = first + Days::new(7 * u64::from(weeks) - 1);
+        clock.set(midday(last_sunday.min(until)) + 6 * 3_600_000);
+        store.write(|w| {
+            (0..weeks).try_for_each(|k| generator.week(w, first + Days::new(7 * u64::from(k))))
+        })?;
+        week += weeks;
         progress(DemoProgress {
-            weeks_done: week + 1,
+            weeks_done: week,
             weeks_total,
         });
     }

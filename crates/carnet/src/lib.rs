@@ -10,6 +10,7 @@
 //! inputs always give the same outputs. Every error is an [`Error`] with a stable `kind` and a
 //! French message; nothing here panics on bad input.
 
+pub mod changelog;
 pub mod check;
 pub mod clock;
 pub mod demo;

@@ -441,6 +441,15 @@ pub static ENTITIES: &[&EntitySpec] = &[
     &OUTCOME,
 ];
 
+/// Looks a field of `entity` up by name, the tombstone field included.
+pub fn field_of(entity: &EntitySpec, name: &str) -> Option<&'static FieldSpec> {
+    if name == DELETED.name {
+        Some(&DELETED)
+    } else {
+        entity.field(name)
+    }
+}
+
 /// Looks an entity up by name.
 pub fn entity(name: &str) -> Option<&'static EntitySpec> {
     ENTITIES.iter().copied().find(|e| e.name == name)

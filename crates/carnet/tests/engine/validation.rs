@@ -293,3 +293,21 @@ fn every_error_message_is_french_and_names_no_person() {
     );
     assert_eq!(err.field(), Some("email"));
 }
+
+#[test]
+fn a_row_deleted_earlier_in_the_same_write_cannot_be_referenced() {
+    let mut f = fixture();
+    let result = f.store.write(|w| {
+        let p = w.create(&person("Walid", "Sow"))?;
+        w.create(&Encounter {
+            person_id: Some(p),
+            ..Encounter::new(today(), "market")
+        })?;
+        w.delete(&carnet::schema::PERSON, p)?;
+        w.create(&Encounter {
+            person_id: Some(p),
+            ..Encounter::new(today(), "phone")
+        })
+    });
+    assert_eq!(result.unwrap_err().kind(), "unknown_id");
+}

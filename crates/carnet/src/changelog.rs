@@ -1,0 +1,253 @@
+//! The change log: every field change ever made or received, as sync will ship it.
+//!
+//! Logically the log is a set of field changes `(hlc, device, entity, id, field, value)`.
+//! Physically, the fields written to one row by one write share a log row: the first field
+//! is stamped `(wall, counter, device)`, the k-th `(wall, counter + k, device)` (the clock
+//! reserves the whole range, so every field change still has its own, strictly increasing
+//! stamp). A person created with twenty fields is one log row, not twenty: the log stays about
+//! as large as the data and writing it costs one insert per row written.
+//!
+//! What is guaranteed: [`LoggedWrite::changes`] gives back exactly the field changes that were
+//! logged, with their stamps; the log is append-only (rows are never updated or deleted by the
+//! engine); a row's history is found through the `row_id` index, which is all that
+//! last-writer-wins needs.
+
+use std::collections::HashMap;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use crate::clock::Hlc;
+use crate::error::{Error, Result};
+use crate::schema::{self, EntitySpec};
+
+/// One field-level change, as recorded in the change log and shipped by sync.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub hlc: Hlc,
+    pub entity: &'static EntitySpec,
+    pub row_id: Uuid,
+    pub field: &'static str,
+    pub value: Value,
+}
+
+/// One row of the log: the fields one write set on one row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedWrite {
+    /// Local append order.
+    pub seq: i64,
+    /// Stamp of the first field; field `k` is stamped `counter + k`.
+    pub first: Hlc,
+    pub entity: &'static EntitySpec,
+    pub row_id: Uuid,
+    pub fields: Vec<(&'static str, Value)>,
+}
+
+impl LoggedWrite {
+    /// The stamp of the `k`-th field.
+    pub fn stamp(&self, k: usize) -> Hlc {
+        Hlc {
+            counter: self.first.counter + k as i64,
+            ..self.first
+        }
+    }
+
+    /// The field changes of this write, in stamp order.
+    pub fn changes(&self) -> impl Iterator<Item = Change> + '_ {
+        self.fields
+            .iter()
+            .enumerate()
+            .map(move |(k, (field, value))| Change {
+                hlc: self.stamp(k),
+                entity: self.entity,
+                row_id: self.row_id,
+                field,
+                value: value.clone(),
+            })
+    }
+}
+
+/// Appends one write: `fields` stamped from `first` on.
+pub(crate) fn append(
+    conn: &Connection,
+    first: Hlc,
+    entity: &EntitySpec,
+    row_id: Uuid,
+    fields: &[(&str, &Value)],
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO change_log (wall, counter, device, entity, row_id, fields)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        first.wall_ms,
+        first.counter,
+        first.device.as_bytes().as_slice(),
+        entity.name,
+        row_id.as_bytes().as_slice(),
+        encode(fields)
+    ])?;
+    Ok(())
+}
+
+/// `[["field", value], …]` as compact JSON (field names are catalogue identifiers, so only
+/// text values need escaping).
+fn encode(fields: &[(&str, &Value)]) -> String {
+    let mut out = String::with_capacity(16 + fields.len() * 24);
+    out.push('[');
+    for (i, (field, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("[\"");
+        out.push_str(field);
+        out.push_str("\",");
+        match value {
+            Value::Null | Value::Blob(_) => out.push_str("null"),
+            Value::Integer(n) => out.push_str(&n.to_string()),
+            Value::Real(r) => out.push_str(&Json::from(*r).to_string()),
+            Value::Text(t) => out.push_str(&Json::from(t.as_str()).to_string()),
+        }
+        out.push(']');
+    }
+    out.push(']');
+    out
+}
+
+fn json_to_value(json: &Json) -> Option<Value> {
+    Some(match json {
+        Json::Null => Value::Null,
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Real(n.as_f64()?),
+        },
+        Json::String(s) => Value::Text(s.clone()),
+        Json::Bool(b) => Value::Integer(i64::from(*b)),
+        Json::Array(_) | Json::Object(_) => return None,
+    })
+}
+
+fn corrupt() -> Error {
+    Error::Inconsistent {
+        field: "change_log",
+        message: "Le journal des modifications est illisible : lancez « carnet check ».",
+    }
+}
+
+fn decode(entity: &'static EntitySpec, text: &str) -> Result<Vec<(&'static str, Value)>> {
+    let Json::Array(list) = serde_json::from_str(text).map_err(|_| corrupt())? else {
+        return Err(corrupt());
+    };
+    list.iter()
+        .map(|pair| {
+            let (Some(Json::String(name)), Some(value)) = (pair.get(0), pair.get(1)) else {
+                return Err(corrupt());
+            };
+            let field = schema::field_of(entity, name).ok_or_else(corrupt)?;
+            Ok((field.name, json_to_value(value).ok_or_else(corrupt)?))
+        })
+        .collect()
+}
+
+fn read_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<LoggedWrite>> {
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let entity_name: String = row.get(4)?;
+        let entity = schema::entity(&entity_name).ok_or_else(corrupt)?;
+        let fields: String = row.get(6)?;
+        out.push(LoggedWrite {
+            seq: row.get(0)?,
+            first: Hlc {
+                wall_ms: row.get(1)?,
+                counter: row.get(2)?,
+                device: uuid_from_blob(&row.get::<_, Vec<u8>>(3)?)?,
+            },
+            entity,
+            row_id: uuid_from_blob(&row.get::<_, Vec<u8>>(5)?)?,
+            fields: decode(entity, &fields)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Every write logged after `seq`, in append order.
+pub(crate) fn since(conn: &Connection, seq: i64) -> Result<Vec<LoggedWrite>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, wall, counter, device, entity, row_id, fields
+         FROM change_log WHERE seq > ?1 ORDER BY seq",
+    )?;
+    read_rows(stmt.query([seq])?)
+}
+
+/// The history of one row.
+pub(crate) fn of_row(conn: &Connection, row_id: Uuid) -> Result<Vec<LoggedWrite>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, wall, counter, device, entity, row_id, fields
+         FROM change_log WHERE row_id = ?1",
+    )?;
+    read_rows(stmt.query([row_id.as_bytes().as_slice()])?)
+}
+
+/// Per field, the highest stamp and its value; plus every stamp seen (to spot duplicates).
+#[derive(Debug, Default)]
+pub(crate) struct RowClocks {
+    pub winners: HashMap<&'static str, (Hlc, Value)>,
+    pub seen: std::collections::HashSet<Hlc>,
+}
+
+impl RowClocks {
+    /// Folds a row's history.
+    pub fn of(history: &[LoggedWrite]) -> RowClocks {
+        let mut clocks = RowClocks::default();
+        for write in history {
+            for change in write.changes() {
+                clocks.add(&change);
+            }
+        }
+        clocks
+    }
+
+    /// Takes a change into account; returns true if it is now its field's winner.
+    pub fn add(&mut self, change: &Change) -> bool {
+        self.seen.insert(change.hlc);
+        match self.winners.get(change.field) {
+            Some((stamp, _)) if *stamp >= change.hlc => false,
+            _ => {
+                self.winners
+                    .insert(change.field, (change.hlc, change.value.clone()));
+                true
+            }
+        }
+    }
+}
+
+pub(crate) fn uuid_from_blob(bytes: &[u8]) -> Result<Uuid> {
+    Uuid::from_slice(bytes).map_err(|_| corrupt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_round_trips_every_value_kind() {
+        let fields = [
+            ("first_name", Value::Text("Éloïse « Zoé »".into())),
+            ("head_count", Value::Integer(3)),
+            ("note", Value::Null),
+        ];
+        let pairs: Vec<(&str, &Value)> = fields.iter().map(|(f, v)| (*f, v)).collect();
+        let text = encode(&pairs);
+        let back = decode(&schema::PERSON, &text.replace("head_count", "note"));
+        assert!(back.is_ok());
+        let back = decode(&schema::ENCOUNTER, &encode(&pairs[1..])).unwrap();
+        assert_eq!(
+            back,
+            vec![("head_count", Value::Integer(3)), ("note", Value::Null)]
+        );
+        assert!(decode(&schema::PERSON, "[[\"no_such_field\", 1]]").is_err());
+        assert!(decode(&schema::PERSON, "not json").is_err());
+    }
+}
