@@ -22,10 +22,12 @@ struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
+        chrono::Utc::now().timestamp_millis()
+    }
+
+    /// The officer's calendar day is the local one, not UTC's.
+    fn today(&self) -> chrono::NaiveDate {
+        chrono::Local::now().date_naive()
     }
 }
 
@@ -122,19 +124,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Init { officer, territory } => {
             let mut store = create(&path, default_location)?;
-            store.write(|w| {
-                carnet::partner::seed_partners(w)?;
-                if let Some(name) = &officer {
-                    w.create(&carnet::officer::Officer {
-                        name: name.clone(),
-                        ..Default::default()
-                    })?;
-                }
-                if let Some(name) = &territory {
-                    carnet::territory::create_territory(w, name)?;
-                }
-                Ok(())
-            })?;
+            store
+                .write(|w| carnet::notebook::start(w, officer.as_deref(), territory.as_deref()))?;
             let quartiers = carnet::territory::quartiers(&store)?.len();
             writeln!(out, "Carnet créé : {}", path.display())?;
             writeln!(

@@ -93,3 +93,26 @@ pub fn in_range(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<Ent
         [from.to_string(), to.to_string()],
     )
 }
+
+/// Records an encounter, creating its person first when the officer typed a new one in the
+/// quick capture: both or neither are saved.
+pub fn record(
+    w: &mut crate::store::Writer<'_>,
+    encounter: &Encounter,
+    new_person: Option<&crate::person::Person>,
+) -> Result<Uuid> {
+    let mut encounter = encounter.clone();
+    if let Some(person) = new_person {
+        encounter.person_id = Some(w.create(person)?);
+        encounter.head_count = None;
+    }
+    w.create(&encounter)
+}
+
+/// Live encounters of a permanence (its visitors), in recording order.
+pub fn of_permanence(store: &Store, permanence: Uuid) -> Result<Vec<Entry<Encounter>>> {
+    store.select::<Encounter>(
+        "AND permanence_id = ?1 ORDER BY rowid",
+        [permanence.to_string()],
+    )
+}

@@ -19,6 +19,7 @@ pub mod encounter;
 pub mod error;
 pub mod followup;
 pub mod meeting;
+pub mod notebook;
 pub mod officer;
 pub mod outcome;
 pub mod partner;

@@ -76,3 +76,12 @@ pub fn in_range(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<Ent
         [from.to_string(), to.to_string()],
     )
 }
+
+/// Persons attached to a meeting, by name.
+pub fn attendees(store: &Store, meeting: Uuid) -> Result<Vec<Entry<crate::person::Person>>> {
+    store.select::<crate::person::Person>(
+        "AND id IN (SELECT person_id FROM attendance WHERE meeting_id = ?1 AND deleted = 0)
+         ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE",
+        [meeting.to_string()],
+    )
+}

@@ -121,6 +121,43 @@ fn text_value(name: &'static str, kind: FieldKind, raw: &str) -> Result<Value> {
     Ok(Value::Text(text))
 }
 
+/// Reads a record (or any struct whose keys are fields of `spec`) from the JSON a form sent,
+/// with the engine's own errors: a malformed date, id or number names its field, and an empty
+/// required field is [`Error::Required`]. The typed value is then checked as usual on write.
+pub fn from_json<T: DeserializeOwned>(spec: &EntitySpec, json: Json) -> Result<T> {
+    if let Json::Object(map) = &json {
+        for (key, value) in map {
+            let Some(field) = spec.field(key) else {
+                continue;
+            };
+            let text = value.as_str().map(str::trim);
+            match (field.kind, value, text) {
+                (_, Json::Null, _) | (_, _, Some("")) if field.required => {
+                    return Err(Error::Required { field: field.name });
+                }
+                (FieldKind::Date, _, Some(t)) if !t.is_empty() => {
+                    validate::date(field.name, t)?;
+                }
+                (FieldKind::Ref(_), _, Some(t)) if !t.is_empty() => {
+                    validate::id(t)?;
+                }
+                (FieldKind::Int { min, max }, Json::String(_) | Json::Bool(_), _) => {
+                    return Err(Error::OutOfRange {
+                        field: field.name,
+                        min,
+                        max,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    serde_json::from_value(json).map_err(|_| Error::Inconsistent {
+        field: "record",
+        message: "Le formulaire envoyé est incomplet ou mal formé.",
+    })
+}
+
 /// Turns stored SQL values (catalogue order) back into a record.
 pub fn from_row<T: Record>(values: &[Value]) -> Result<T> {
     let mut map = serde_json::Map::with_capacity(values.len());

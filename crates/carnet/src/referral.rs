@@ -133,3 +133,49 @@ pub fn in_range(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<Ent
         [from.to_string(), to.to_string()],
     )
 }
+
+/// A referral as the Orientations screen lists it: with the person's and partner's names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferralRow {
+    pub id: Uuid,
+    pub date: NaiveDate,
+    pub person_id: Uuid,
+    pub person_name: String,
+    pub partner_name: String,
+    pub need: String,
+    pub status: String,
+    pub status_date: Option<NaiveDate>,
+    pub follow_up: Option<NaiveDate>,
+}
+
+/// Live referrals, optionally of one status, newest first (at most `limit`).
+pub fn overview(store: &Store, status: Option<&str>, limit: usize) -> Result<Vec<ReferralRow>> {
+    let sql = format!(
+        "SELECT r.id, r.date, r.person_id, coalesce(p.first_name || ' ' || p.last_name, ''),
+                coalesce(pa.name, ''), r.need, r.status, r.status_date, r.follow_up
+           FROM referral r
+           LEFT JOIN person p ON p.id = r.person_id
+           LEFT JOIN partner pa ON pa.id = r.partner_id
+          WHERE r.deleted = 0 AND (?1 IS NULL OR r.status = ?1)
+          ORDER BY r.date DESC, r.id LIMIT {}",
+        limit.min(10_000)
+    );
+    let mut stmt = store.conn().prepare_cached(&sql)?;
+    let mut rows = stmt.query([status])?;
+    let mut out = Vec::new();
+    let date = |s: Option<String>| s.map(|s| crate::validate::date("date", &s)).transpose();
+    while let Some(row) = rows.next()? {
+        out.push(ReferralRow {
+            id: crate::validate::id(&row.get::<_, String>(0)?)?,
+            date: crate::validate::date("date", &row.get::<_, String>(1)?)?,
+            person_id: crate::validate::id(&row.get::<_, String>(2)?)?,
+            person_name: row.get(3)?,
+            partner_name: row.get(4)?,
+            need: row.get(5)?,
+            status: row.get(6)?,
+            status_date: date(row.get(7)?)?,
+            follow_up: date(row.get(8)?)?,
+        });
+    }
+    Ok(out)
+}

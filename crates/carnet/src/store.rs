@@ -305,6 +305,30 @@ impl Store {
         result
     }
 
+    /// A device-local setting (never synced), such as the device's name.
+    pub fn local_setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [format!("setting.{key}")],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Stores a device-local setting.
+    pub fn set_local_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        let value = crate::validate::max_chars("device_name", value.trim(), schema::NAME_MAX)?;
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![format!("setting.{key}"), value],
+        )?;
+        Ok(())
+    }
+
     /// Number of field changes in the change log.
     pub fn change_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(

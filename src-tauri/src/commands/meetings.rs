@@ -1,0 +1,40 @@
+//! Rencontres collectives: meetings, their head count and the known persons attending.
+
+use carnet::meeting::Meeting;
+use carnet::person::Person;
+use carnet::record::from_json;
+use carnet::schema;
+use carnet::{Entry, Uuid};
+use chrono::NaiveDate;
+use serde_json::Value;
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::Db;
+
+#[tauri::command(async)]
+pub fn list_meetings(
+    db: State<'_, Db>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> CommandResult<Vec<Entry<Meeting>>> {
+    Ok(carnet::meeting::in_range(&*db.store()?, from, to)?)
+}
+
+#[tauri::command(async)]
+pub fn create_meeting(db: State<'_, Db>, meeting: Value) -> CommandResult<Uuid> {
+    let meeting: Meeting = from_json(&schema::MEETING, meeting)?;
+    Ok(db.store()?.create(&meeting)?)
+}
+
+#[tauri::command(async)]
+pub fn attach_attendee(db: State<'_, Db>, meeting: Uuid, person: Uuid) -> CommandResult<Uuid> {
+    Ok(db
+        .store()?
+        .write(|w| carnet::meeting::attach(w, meeting, person))?)
+}
+
+#[tauri::command(async)]
+pub fn list_attendees(db: State<'_, Db>, meeting: Uuid) -> CommandResult<Vec<Entry<Person>>> {
+    Ok(carnet::meeting::attendees(&*db.store()?, meeting)?)
+}

@@ -1,0 +1,46 @@
+//! The commands the UI may invoke, one file per screen area, each a direct engine call.
+
+mod meetings;
+mod partners;
+mod people;
+mod permanences;
+mod referrals;
+mod settings;
+mod today;
+
+/// Every command, for `invoke_handler`. Keep in step with `commands.txt`.
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        today::get_today,
+        today::get_vocabulary,
+        people::search_persons,
+        people::get_person,
+        people::create_person,
+        people::update_person,
+        people::delete_person,
+        people::get_timeline,
+        people::create_outcome,
+        people::record_encounter,
+        permanences::list_permanences,
+        permanences::get_permanence,
+        permanences::create_permanence,
+        permanences::update_permanence,
+        permanences::list_visitors,
+        referrals::create_referral,
+        referrals::list_referrals,
+        referrals::move_referral,
+        referrals::get_referral_history,
+        meetings::list_meetings,
+        meetings::create_meeting,
+        meetings::attach_attendee,
+        meetings::list_attendees,
+        partners::list_partners,
+        partners::create_partner,
+        partners::update_partner,
+        settings::get_settings,
+        settings::save_officer,
+        settings::create_territory,
+        settings::save_quartier,
+        settings::set_device_name,
+    ]
+}

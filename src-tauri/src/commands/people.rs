@@ -1,0 +1,72 @@
+//! Personnes and Rencontres: search, profile, timeline, outcomes, the quick capture.
+
+use carnet::encounter::Encounter;
+use carnet::outcome::Outcome;
+use carnet::person::Person;
+use carnet::record::from_json;
+use carnet::schema;
+use carnet::timeline::TimelineItem;
+use carnet::{Entry, Uuid};
+use serde_json::Value;
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::Db;
+
+#[tauri::command(async)]
+pub fn search_persons(
+    db: State<'_, Db>,
+    query: String,
+    quartier: Option<Uuid>,
+) -> CommandResult<Vec<Entry<Person>>> {
+    Ok(carnet::person::search(&*db.store()?, &query, quartier, 50)?)
+}
+
+#[tauri::command(async)]
+pub fn get_person(db: State<'_, Db>, id: Uuid) -> CommandResult<Person> {
+    Ok(db.store()?.get(id)?)
+}
+
+#[tauri::command(async)]
+pub fn create_person(db: State<'_, Db>, person: Value) -> CommandResult<Uuid> {
+    let person: Person = from_json(&schema::PERSON, person)?;
+    Ok(db.store()?.create(&person)?)
+}
+
+#[tauri::command(async)]
+pub fn update_person(db: State<'_, Db>, id: Uuid, person: Value) -> CommandResult<()> {
+    let person: Person = from_json(&schema::PERSON, person)?;
+    Ok(db.store()?.update(id, &person)?)
+}
+
+#[tauri::command(async)]
+pub fn delete_person(db: State<'_, Db>, id: Uuid) -> CommandResult<()> {
+    Ok(db.store()?.delete::<Person>(id)?)
+}
+
+#[tauri::command(async)]
+pub fn get_timeline(db: State<'_, Db>, id: Uuid) -> CommandResult<Vec<TimelineItem>> {
+    Ok(carnet::timeline::of_person(&*db.store()?, id)?)
+}
+
+#[tauri::command(async)]
+pub fn create_outcome(db: State<'_, Db>, outcome: Value) -> CommandResult<Uuid> {
+    let outcome: Outcome = from_json(&schema::OUTCOME, outcome)?;
+    Ok(db.store()?.create(&outcome)?)
+}
+
+/// Records an encounter; with `new_person`, creates that person first (both or neither).
+#[tauri::command(async)]
+pub fn record_encounter(
+    db: State<'_, Db>,
+    encounter: Value,
+    new_person: Option<Value>,
+) -> CommandResult<Uuid> {
+    let encounter: Encounter = from_json(&schema::ENCOUNTER, encounter)?;
+    let new_person: Option<Person> = new_person
+        .map(|p| from_json(&schema::PERSON, p))
+        .transpose()?;
+    Ok(db
+        .store()?
+        .write(|w| carnet::encounter::record(w, &encounter, new_person.as_ref()))?)
+}

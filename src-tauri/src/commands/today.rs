@@ -1,0 +1,43 @@
+//! Aujourd'hui: the home screen's data, and the vocabularies every form uses.
+
+use std::collections::BTreeMap;
+
+use carnet::Entry;
+use carnet::followup::FollowUp;
+use carnet::permanence::Permanence;
+use carnet::referral::ReferralRow;
+use chrono::{Datelike, Days, NaiveDate};
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::Db;
+
+#[derive(Serialize)]
+pub struct Today {
+    pub date: NaiveDate,
+    pub permanences_today: Vec<Entry<Permanence>>,
+    pub permanences_week: Vec<Entry<Permanence>>,
+    pub follow_ups: Vec<FollowUp>,
+    pub to_send: Vec<ReferralRow>,
+}
+
+#[tauri::command(async)]
+pub fn get_today(db: State<'_, Db>) -> CommandResult<Today> {
+    let store = db.store()?;
+    let date = store.today();
+    let monday = date - Days::new(u64::from(date.weekday().num_days_from_monday()));
+    Ok(Today {
+        date,
+        permanences_today: carnet::permanence::in_range(&store, date, date)?,
+        permanences_week: carnet::permanence::in_range(&store, monday, monday + Days::new(6))?,
+        follow_ups: carnet::followup::due(&store, date)?,
+        to_send: carnet::referral::overview(&store, Some("to_send"), 50)?,
+    })
+}
+
+/// Every closed list as `{ name: [[code, label], …] }`.
+#[tauri::command(async)]
+pub fn get_vocabulary() -> BTreeMap<&'static str, &'static [(&'static str, &'static str)]> {
+    carnet::schema::vocabulary().into_iter().collect()
+}

@@ -1,0 +1,36 @@
+//! Carnet's desktop shell: a Tauri window over the engine, and nothing else.
+//!
+//! `run` resolves where the notebook lives (the OS app-data folder, or `CARNET_DB` for tests
+//! and the demo), opens it, and registers the commands. Each command in `commands/<area>.rs`
+//! maps one UI action to one engine call; business rules, validation and SQL live in the
+//! engine, which is tested on its own.
+
+mod commands;
+mod error;
+mod state;
+
+use tauri::Manager;
+
+/// Starts the app.
+pub fn run() {
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            // `--db PATH` (used by the end-to-end tests and `cargo xtask run --demo`), then
+            // `CARNET_DB`, then the OS app-data folder.
+            let mut args = std::env::args().skip_while(|a| a != "--db").skip(1);
+            let path = match (args.next(), std::env::var_os("CARNET_DB")) {
+                (Some(path), _) => std::path::PathBuf::from(path),
+                (None, Some(path)) => std::path::PathBuf::from(path),
+                (None, None) => app.path().app_data_dir()?.join("carnet.db"),
+            };
+            let db = state::Db::open(&path).map_err(|e| e.to_string())?;
+            app.manage(db);
+            Ok(())
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        eprintln!("Carnet n'a pas pu démarrer : {error}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,56 @@
+//! The open notebook, shared by every command.
+//!
+//! A rusqlite connection is not `Sync`, so the store sits behind a mutex; commands run off
+//! the main thread (`#[tauri::command(async)]`), so a slow query never freezes the window.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use carnet::clock::Clock;
+use carnet::{Store, Uuid};
+
+use crate::error::{CommandError, CommandResult};
+
+/// The operating system's clock, with the officer's local calendar day.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+
+    fn today(&self) -> chrono::NaiveDate {
+        chrono::Local::now().date_naive()
+    }
+}
+
+pub struct Db {
+    store: Mutex<Store>,
+    pub path: PathBuf,
+}
+
+impl Db {
+    /// Opens the notebook at `path`, creating (and seeding) it on first launch.
+    pub fn open(path: &Path) -> Result<Db, carnet::Error> {
+        let store = if path.exists() {
+            Store::open(path, Box::new(SystemClock))?
+        } else {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut store = Store::init(path, Uuid::new_v4(), Box::new(SystemClock))?;
+            store.write(|w| carnet::notebook::start(w, None, None))?;
+            store
+        };
+        Ok(Db {
+            store: Mutex::new(store),
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn store(&self) -> CommandResult<MutexGuard<'_, Store>> {
+        self.store
+            .lock()
+            .map_err(|_| CommandError::internal("La base est indisponible : redémarrez Carnet."))
+    }
+}

@@ -1,0 +1,420 @@
+//! End-to-end scenarios in the real Carnet window (WebKitGTK under Xvfb, via tauri-driver).
+//!
+//! Each scenario starts the app on its own database, acts as the officer would (keyboard and
+//! clicks), checks what the window shows, and reads the database back through the engine to
+//! check what was saved. Every screen visited is saved under `target/e2e-screens/`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use carnet::person::Person;
+use carnet::{ManualClock, Store, Uuid};
+use carnet_e2e::{Session, keys};
+use serde_json::json;
+
+/// One window at a time: tauri-driver serves a single session.
+static WINDOW: Mutex<()> = Mutex::new(());
+
+fn one_window() -> MutexGuard<'static, ()> {
+    WINDOW
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn clock() -> Box<ManualClock> {
+    Box::new(ManualClock::new(chrono::Utc::now().timestamp_millis()))
+}
+
+/// A notebook for Pays de Montbéliard with the default partners.
+fn notebook(dir: &Path) -> PathBuf {
+    let path = dir.join("carnet.db");
+    let mut store = Store::init(&path, Uuid::from_u128(7), clock()).unwrap();
+    store
+        .write(|w| carnet::notebook::start(w, Some("Sarah Martin"), Some("Pays de Montbéliard")))
+        .unwrap();
+    path
+}
+
+fn add_person(db: &Path, first: &str, last: &str) -> Uuid {
+    let mut store = Store::open(db, clock()).unwrap();
+    store
+        .create(&Person {
+            first_name: first.into(),
+            last_name: last.into(),
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+fn engine(db: &Path) -> Store {
+    Store::open(db, clock()).unwrap()
+}
+
+fn set_select(session: &Session, css: &str, option_text: &str) {
+    let done = session
+        .script(
+            "const s = document.querySelector(arguments[0]);
+             const o = [...s.options].find(o => o.textContent === arguments[1]);
+             if (!o) return false;
+             s.value = o.value; s.dispatchEvent(new Event('change', { bubbles: true }));
+             return true;",
+            json!([css, option_text]),
+        )
+        .unwrap();
+    assert_eq!(done, json!(true), "option {option_text:?} in {css}");
+}
+
+#[test]
+fn person_with_accents_is_found_by_typing_without_accents() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+
+    s.go("#/personnes/nouvelle").unwrap();
+    let first = s.wait_for("#person-form [name=first_name]").unwrap();
+    s.type_into(&first, "Éloïse").unwrap();
+    s.type_into(&s.find("#person-form [name=last_name]").unwrap(), "Ben Ali")
+        .unwrap();
+    s.type_into(
+        &s.find("#person-form [name=phone]").unwrap(),
+        "+33 6 39 98 12 34",
+    )
+    .unwrap();
+    s.screenshot("personnes-nouvelle").unwrap();
+    s.click(&s.find("#person-form button[type=submit]").unwrap())
+        .unwrap();
+    s.wait_until("the profile", Duration::from_secs(10), |s| {
+        Ok(s.script("return location.hash", json!([]))?
+            .as_str()
+            .is_some_and(|h| h.len() > 20 && !h.ends_with("nouvelle")))
+    })
+    .unwrap();
+    s.wait_for_text("06 39 98 12 34").unwrap();
+    assert_eq!(
+        s.text(&s.find("#person-name").unwrap()).unwrap(),
+        "Éloïse Ben Ali"
+    );
+    s.screenshot("personne-profil").unwrap();
+
+    s.go("#/personnes").unwrap();
+    let search = s.wait_for("#person-search").unwrap();
+    for query in ["eloise", "benali", "ELOISE BEN"] {
+        s.clear(&search).unwrap();
+        s.type_into(&search, query).unwrap();
+        s.wait_until(&format!("results for {query}"), Duration::from_secs(10), |s| {
+            Ok(s.script(
+                "const r = document.getElementById('person-results');
+                 return r.dataset.query === arguments[0] && r.innerText.includes('Ben Ali Éloïse');",
+                json!([query]),
+            )? == json!(true))
+        })
+        .unwrap();
+    }
+    s.screenshot("personnes-recherche").unwrap();
+    s.quit().unwrap();
+}
+
+#[test]
+fn quick_capture_records_a_market_encounter_with_the_keyboard_alone() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+    s.go("#/aujourdhui").unwrap();
+    s.wait_for("#quick-capture").unwrap();
+    s.screenshot("aujourdhui-vide").unwrap();
+
+    // The capture opens with the focus on "Nature" (Marché). Tab to the quartier and type
+    // its first letters, Tab over today's date, type the head count, Enter.
+    let focused = s
+        .script("return document.activeElement.name", json!([]))
+        .unwrap();
+    assert_eq!(
+        focused,
+        json!("kind"),
+        "the capture is ready for the keyboard"
+    );
+    let started = Instant::now();
+    s.type_keys(keys::TAB).unwrap();
+    s.type_keys("Cham").unwrap();
+    s.type_keys(keys::TAB).unwrap();
+    s.type_keys(keys::TAB).unwrap();
+    s.type_keys("3").unwrap();
+    s.type_keys(keys::ENTER).unwrap();
+    s.wait_until("the encounter to be saved", Duration::from_secs(10), |_| {
+        let stats = carnet::stats::stats(&engine(&db)).map_err(|e| e.to_string())?;
+        Ok(stats.encounters_by_kind["market"] == 1)
+    })
+    .unwrap();
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_secs(15),
+        "keyboard capture took {elapsed:?}"
+    );
+    let stats = carnet::stats::stats(&engine(&db)).unwrap();
+    assert_eq!(stats.people_reached, 3, "three people, anonymously");
+    let encounters = carnet::encounter::in_range(
+        &engine(&db),
+        chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
+    )
+    .unwrap();
+    let champvallon = carnet::territory::quartiers(&engine(&db))
+        .unwrap()
+        .into_iter()
+        .find(|q| q.data.name == "Champvallon")
+        .unwrap()
+        .id;
+    assert_eq!(encounters[0].data.quartier_id, Some(champvallon));
+    assert_eq!(encounters[0].data.date, chrono::Local::now().date_naive());
+    s.wait_for(".toast.visible").unwrap();
+    s.screenshot("aujourdhui-rencontre-enregistree").unwrap();
+    s.quit().unwrap();
+}
+
+#[test]
+fn referral_to_adie_moves_to_rdv_pris_and_survives_a_restart() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let person = add_person(&db, "Inès", "Haddad");
+    let s = Session::start(&db).unwrap();
+
+    s.go(&format!("#/personnes/{person}")).unwrap();
+    s.wait_for_text("Inès Haddad").unwrap();
+    s.click(&s.find("#referral-form").unwrap()).ok();
+    s.script(
+        "document.querySelector('#referral-form').closest('details').open = true",
+        json!([]),
+    )
+    .unwrap();
+    set_select(&s, "#referral-form [name=partner_id]", "ADIE");
+    set_select(&s, "#referral-form [name=need]", "Financement, microcrédit");
+    s.type_into(
+        &s.find("#referral-form [name=detail]").unwrap(),
+        "Projet de food truck, besoin de 8 000 € pour le véhicule.",
+    )
+    .unwrap();
+    s.screenshot("orientation-nouvelle").unwrap();
+    s.click(&s.find("#referral-form button[type=submit]").unwrap())
+        .unwrap();
+    s.wait_for_text("Orientation vers ADIE").unwrap();
+
+    s.go("#/orientations").unwrap();
+    s.wait_for_text("Inès Haddad").unwrap();
+    set_select(&s, "[data-referral] select", "RDV pris");
+    s.click(&s.find("[data-referral] button").unwrap()).unwrap();
+    s.wait_until("the new status", Duration::from_secs(10), |s| {
+        Ok(s.script(
+            "return [...document.querySelectorAll('.badge')].some(b => b.textContent === 'RDV pris')",
+            json!([]),
+        )? == json!(true))
+    })
+    .unwrap();
+    s.screenshot("orientations").unwrap();
+    s.quit().unwrap();
+
+    // The referral is in the database with its history…
+    let rows = carnet::referral::overview(&engine(&db), None, 10).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].partner_name.as_str(), rows[0].status.as_str()),
+        ("ADIE", "appointment")
+    );
+
+    // …and the app shows everything again after a restart.
+    let s = Session::start(&db).unwrap();
+    s.go("#/orientations").unwrap();
+    s.wait_for_text("Inès Haddad").unwrap();
+    assert!(s.main_text().unwrap().contains("RDV pris"));
+    s.go(&format!("#/personnes/{person}")).unwrap();
+    s.wait_for_text("Orientation vers ADIE : RDV pris").unwrap();
+    s.screenshot("personne-historique-apres-redemarrage")
+        .unwrap();
+    s.quit().unwrap();
+}
+
+#[test]
+fn invalid_email_is_explained_next_to_the_field_and_nothing_typed_is_lost() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+    s.go("#/personnes/nouvelle").unwrap();
+    s.type_into(
+        &s.wait_for("#person-form [name=first_name]").unwrap(),
+        "Karim",
+    )
+    .unwrap();
+    s.type_into(
+        &s.find("#person-form [name=last_name]").unwrap(),
+        "Mansouri",
+    )
+    .unwrap();
+    s.type_into(
+        &s.find("#person-form [name=project_title]").unwrap(),
+        "Salon de coiffure",
+    )
+    .unwrap();
+    s.type_into(&s.find("#person-form [name=email]").unwrap(), "karim@")
+        .unwrap();
+    s.click(&s.find("#person-form button[type=submit]").unwrap())
+        .unwrap();
+    let error = s
+        .wait_for("[data-field=email] .field-error:not([hidden])")
+        .unwrap();
+    assert!(
+        s.text(&error)
+            .unwrap()
+            .contains("L'adresse e-mail n'est pas valide"),
+        "{}",
+        s.text(&error).unwrap()
+    );
+    let state = s
+        .script(
+            "const f = document.getElementById('person-form');
+             return [f.first_name.value, f.last_name.value, f.project_title.value, f.email.value,
+                     f.email.getAttribute('aria-invalid'),
+                     !document.querySelector('.error-summary').hidden,
+                     document.activeElement.classList.contains('error-summary')];",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(
+        state,
+        json!([
+            "Karim",
+            "Mansouri",
+            "Salon de coiffure",
+            "karim@",
+            "true",
+            true,
+            true
+        ])
+    );
+    s.screenshot("personne-erreur-email").unwrap();
+    assert!(
+        carnet::person::all(&engine(&db)).unwrap().is_empty(),
+        "nothing saved"
+    );
+
+    // Leaving with unsaved changes asks first; staying keeps everything.
+    s.script("location.hash = '#/partenaires'", json!([]))
+        .unwrap();
+    s.wait_for("dialog[open]").unwrap();
+    s.screenshot("quitter-sans-enregistrer").unwrap();
+    s.click(&s.find("#confirmation-non").unwrap()).unwrap();
+    let kept = s
+        .script(
+            "return [location.hash, document.getElementById('person-form').first_name.value]",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(kept, json!(["#/personnes/nouvelle", "Karim"]));
+
+    // Fixing the address saves the person.
+    let email = s.find("#person-form [name=email]").unwrap();
+    s.clear(&email).unwrap();
+    s.type_into(&email, "karim.mansouri@example.org").unwrap();
+    s.click(&s.find("#person-form button[type=submit]").unwrap())
+        .unwrap();
+    s.wait_for_text("karim.mansouri@example.org").unwrap();
+    assert_eq!(carnet::person::all(&engine(&db)).unwrap().len(), 1);
+    s.quit().unwrap();
+}
+
+#[test]
+fn a_hostile_name_is_shown_as_text_and_runs_nothing() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let hostile = "<img src=x onerror=\"window.__pwned=1\">";
+    let id = add_person(&db, hostile, "<b>Gras</b>");
+    let s = Session::start(&db).unwrap();
+    s.go(&format!("#/personnes/{id}")).unwrap();
+    s.wait_for_text("Gras").unwrap();
+    assert_eq!(
+        s.text(&s.find("#person-name").unwrap()).unwrap(),
+        format!("{hostile} <b>Gras</b>")
+    );
+    s.go("#/personnes").unwrap();
+    let search = s.wait_for("#person-search").unwrap();
+    s.type_into(&search, "img").unwrap();
+    s.wait_for_text("<b>Gras</b>").unwrap();
+    let inert = s
+        .script(
+            "return [window.__pwned === undefined,
+                     document.querySelectorAll('main img, main b').length]",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(inert, json!([true, 0]));
+    s.screenshot("nom-hostile").unwrap();
+    s.quit().unwrap();
+}
+
+#[test]
+fn every_screen_on_demo_data_at_both_window_sizes() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let today = chrono::Local::now().date_naive();
+    let mut store = Store::init(&db, Uuid::from_u128(9), clock()).unwrap();
+    carnet::demo::generate(
+        &mut store,
+        &carnet::demo::DemoOptions {
+            seed: 1,
+            years: 1,
+            until: today,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let person = carnet::person::search(&store, "", None, 1).unwrap()[0].id;
+    let permanence = carnet::permanence::in_range(&store, today, today + chrono::Days::new(7))
+        .unwrap()
+        .first()
+        .map(|p| p.id);
+    drop(store);
+
+    let s = Session::start(&db).unwrap();
+    for (width, height) in [(1366, 768), (1920, 1080)] {
+        s.resize(width, height).unwrap();
+        let mut screens = vec![
+            ("aujourdhui", "#/aujourdhui".to_string()),
+            ("permanences", "#/permanences".to_string()),
+            ("personnes", "#/personnes".to_string()),
+            ("personne", format!("#/personnes/{person}")),
+            (
+                "personne-modifier",
+                format!("#/personnes/{person}/modifier"),
+            ),
+            ("orientations", "#/orientations".to_string()),
+            ("collectives", "#/collectives".to_string()),
+            ("partenaires", "#/partenaires".to_string()),
+            ("reglages", "#/reglages".to_string()),
+        ];
+        if let Some(p) = permanence {
+            screens.push(("permanence", format!("#/permanences/{p}")));
+        }
+        for (name, hash) in screens {
+            s.go(&hash).unwrap();
+            // Let data arrive and layout settle before the picture.
+            s.wait_until("data", Duration::from_secs(10), |s| {
+                Ok(!s.main_text()?.contains("Chargement"))
+            })
+            .unwrap();
+            std::thread::sleep(Duration::from_millis(150));
+            let text = s.main_text().unwrap();
+            assert!(
+                !text.contains("undefined") && !text.contains("NaN"),
+                "{name}: {text}"
+            );
+            assert!(!text.contains("Une erreur inattendue"), "{name}: {text}");
+            s.screenshot(&format!("{name}-{width}x{height}")).unwrap();
+        }
+    }
+    s.quit().unwrap();
+}

@@ -1,0 +1,285 @@
+// Building the page safely: user text always goes through textContent, never innerHTML.
+import { t } from './strings.js';
+import { api } from './ipc.js';
+import { frDate, isoFromFr } from './format.js';
+
+/** Creates an element: h('p', { class: 'x' }, 'text', child). Strings become text nodes. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2), value);
+    } else if (key === 'class') {
+      el.className = value;
+    } else if (value === true) {
+      el.setAttribute(key, '');
+    } else {
+      el.setAttribute(key, String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces the main area's content and moves focus to its heading. */
+export function show(...children) {
+  const main = document.getElementById('contenu');
+  main.replaceChildren();
+  append(main, children);
+  const heading = main.querySelector('h1');
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+  }
+}
+
+/** A short message in the corner, announced to screen readers. */
+export function announce(message) {
+  const box = document.getElementById('annonce');
+  box.textContent = message;
+  box.classList.add('visible');
+  clearTimeout(announce.timer);
+  announce.timer = setTimeout(() => box.classList.remove('visible'), 3500);
+}
+
+/** Asks a yes/no question in a modal dialog; resolves to true for yes. */
+export function confirmDialog(title, text, yes, no) {
+  const dialog = document.getElementById('confirmation');
+  document.getElementById('confirmation-titre').textContent = title;
+  document.getElementById('confirmation-texte').textContent = text;
+  document.getElementById('confirmation-oui').textContent = yes;
+  document.getElementById('confirmation-non').textContent = no;
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'oui'), { once: true });
+    dialog.returnValue = '';
+    dialog.showModal();
+    document.getElementById('confirmation-non').focus();
+  });
+}
+
+// Forms with unsaved changes; the router asks before leaving them.
+const dirtyForms = new Set();
+export const hasUnsavedChanges = () => [...dirtyForms].some((f) => f.isConnected);
+export const forgetUnsavedChanges = () => dirtyForms.clear();
+
+let counter = 0;
+const uid = (name) => `c${++counter}-${name}`;
+
+/** Options for a <select>: [[code, label], …] with an optional empty first choice. */
+function options(list, value, empty) {
+  const out = [];
+  if (empty !== false) out.push(h('option', { value: '' }, empty || '—'));
+  for (const [code, text] of list) {
+    out.push(h('option', { value: code, selected: code === value }, text));
+  }
+  return out;
+}
+
+/**
+ * A form built from field descriptors:
+ *   { name, label, type: 'text'|'email'|'tel'|'date'|'time'|'number'|'textarea'|'select'|'checkbox',
+ *     options: [[code, label]], hint, required, value, width }
+ * `onSubmit(values)` returns a promise; an engine error `{ kind, message, field }` is shown next
+ * to its field and in a summary at the top, and everything typed stays where it was.
+ */
+export function form({ fields, submit, onSubmit, sections, id, cancel }) {
+  const controls = new Map();
+  const errors = new Map();
+  const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
+
+  function field(f) {
+    const inputId = uid(f.name);
+    const hintId = f.hint ? `${inputId}-hint` : null;
+    const errorId = `${inputId}-error`;
+    let control;
+    if (f.type === 'textarea') {
+      control = h('textarea', { id: inputId, name: f.name, rows: f.rows || 3 });
+      control.value = f.value ?? '';
+    } else if (f.type === 'select') {
+      control = h('select', { id: inputId, name: f.name }, options(f.options || [], f.value ?? '', f.empty));
+    } else if (f.type === 'checkbox') {
+      control = h('input', { id: inputId, name: f.name, type: 'checkbox' });
+      control.checked = f.value === true;
+    } else if (f.type === 'date' || f.type === 'time') {
+      // Plain text fields: typed as the officer writes them (25/11/2026, 9h30), the same on
+      // every system whatever its locale, and Tab moves to the next field, not a sub-field.
+      control = h('input', {
+        id: inputId, name: f.name, type: 'text', autocomplete: 'off', inputmode: 'numeric',
+        placeholder: f.type === 'date' ? 'jj/mm/aaaa' : 'hh:mm', class: `input-${f.type}`,
+      });
+      control.value = f.type === 'date' ? frDate(f.value) : (f.value ?? '');
+    } else {
+      control = h('input', {
+        id: inputId, name: f.name, type: f.type || 'text', autocomplete: 'off',
+        min: f.min, max: f.max, step: f.step, inputmode: f.inputmode,
+      });
+      control.value = f.value ?? '';
+    }
+    if (f.required) control.setAttribute('aria-required', 'true');
+    if (hintId) control.setAttribute('aria-describedby', hintId);
+    controls.set(f.name, { control, f, errorId, hintId });
+    const error = h('p', { class: 'field-error', id: errorId, hidden: true });
+    errors.set(f.name, error);
+    const labelEl = h('label', { for: inputId }, f.label, f.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null);
+    const hint = f.hint ? h('p', { class: 'hint', id: hintId }, f.hint) : null;
+    const cls = `field ${f.type === 'checkbox' ? 'field-check' : ''} ${f.width ? `w-${f.width}` : ''}`;
+    return f.type === 'checkbox'
+      ? h('div', { class: cls, 'data-field': f.name }, control, labelEl, hint, error)
+      : h('div', { class: cls, 'data-field': f.name }, labelEl, hint, error, control);
+  }
+
+  const body = sections
+    ? sections.map((s) => h('fieldset', {}, h('legend', {}, s.legend), h('div', { class: 'grid' }, s.fields.map(field))))
+    : [h('div', { class: 'grid' }, fields.map(field))];
+  const button = h('button', { type: 'submit' }, submit || t.save);
+  const el = h('form', { class: 'form', id, novalidate: true }, summary, body,
+    h('div', { class: 'actions' }, button, cancel ? h('button', { type: 'button', class: 'secondary', onclick: cancel }, t.cancel) : null));
+
+  el.addEventListener('input', () => dirtyForms.add(el));
+  el.addEventListener('change', () => dirtyForms.add(el));
+
+  function values() {
+    const out = {};
+    for (const [name, { control, f }] of controls) {
+      if (f.type === 'checkbox') out[name] = control.checked;
+      else if (f.type === 'number') out[name] = control.value === '' ? null : Number(control.value);
+      else if (f.type === 'date') out[name] = control.value.trim() === '' ? null : isoFromFr(control.value);
+      else out[name] = control.value.trim() === '' ? null : control.value;
+    }
+    return out;
+  }
+
+  function clearErrors() {
+    summary.hidden = true;
+    summary.replaceChildren();
+    for (const [name, error] of errors) {
+      error.hidden = true;
+      error.textContent = '';
+      const { control, hintId } = controls.get(name);
+      control.removeAttribute('aria-invalid');
+      if (hintId) control.setAttribute('aria-describedby', hintId); else control.removeAttribute('aria-describedby');
+      control.closest('.field')?.classList.remove('has-error');
+    }
+  }
+
+  function showError(err) {
+    const target = err?.field && controls.get(err.field);
+    const message = err?.kind === 'invalid_date' && target?.f.type === 'date'
+      ? `${target.f.label} : ${t.invalidDate}`
+      : (err?.message || t.errorUnexpected);
+    summary.replaceChildren(h('h2', {}, t.errorSummary));
+    if (target) {
+      const link = h('a', { href: `#${target.control.id}` }, message);
+      link.addEventListener('click', (e) => { e.preventDefault(); target.control.focus(); });
+      summary.append(h('ul', {}, h('li', {}, link)));
+      const error = errors.get(err.field);
+      error.textContent = message;
+      error.hidden = false;
+      target.control.setAttribute('aria-invalid', 'true');
+      target.control.setAttribute('aria-describedby', [target.hintId, target.errorId].filter(Boolean).join(' '));
+      target.control.closest('.field')?.classList.add('has-error');
+    } else {
+      summary.append(h('p', {}, message));
+    }
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  el.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
+    clearErrors();
+    button.disabled = true;
+    try {
+      await onSubmit(values(), el);
+      dirtyForms.delete(el);
+    } catch (err) {
+      showError(err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  el.values = values;
+  el.control = (name) => controls.get(name)?.control;
+  el.showError = showError;
+  el.markClean = () => dirtyForms.delete(el);
+  return el;
+}
+
+/**
+ * A person finder: a search box whose results can be picked with the keyboard
+ * (↓ to reach the list, Entrée to choose). `onPick(entry)` receives the chosen person.
+ */
+export function personPicker({ label, hint, onPick }) {
+  const inputId = uid('person');
+  const listId = `${inputId}-list`;
+  const input = h('input', { id: inputId, type: 'search', autocomplete: 'off', 'aria-controls': listId, 'aria-describedby': hint ? `${inputId}-hint` : null });
+  const list = h('ul', { id: listId, class: 'picker-list', role: 'listbox', 'aria-label': label });
+  let chosen = null;
+  let seq = 0;
+  const chip = h('p', { class: 'chip', hidden: true });
+
+  function choose(entry) {
+    chosen = entry;
+    list.replaceChildren();
+    input.value = '';
+    if (entry) {
+      chip.replaceChildren(
+        `${entry.first_name} ${entry.last_name}`,
+        h('button', { type: 'button', class: 'link', 'aria-label': 'Retirer la personne', onclick: () => { choose(null); input.focus(); } }, '✕'),
+      );
+      chip.hidden = false;
+    } else {
+      chip.hidden = true;
+      chip.replaceChildren();
+    }
+    onPick?.(entry);
+  }
+
+  input.addEventListener('input', async () => {
+    const query = input.value.trim();
+    const mine = ++seq;
+    if (query.length < 2) { list.replaceChildren(); return; }
+    const found = await api.searchPersons(query);
+    if (mine !== seq) return; // a newer keystroke already answered
+    list.replaceChildren(...found.slice(0, 8).map((p) => {
+      const item = h('li', { role: 'option', tabindex: '-1', 'data-id': p.id },
+        `${p.first_name} ${p.last_name}`, p.birth_date ? h('span', { class: 'muted' }, ` · ${p.birth_date.slice(0, 4)}`) : null);
+      item.addEventListener('click', () => choose(p));
+      item.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') { e.preventDefault(); choose(p); input.focus(); }
+        if (e.key === 'ArrowDown') { e.preventDefault(); item.nextElementSibling?.focus(); }
+        if (e.key === 'ArrowUp') { e.preventDefault(); (item.previousElementSibling || input).focus(); }
+      });
+      return item;
+    }));
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' && list.firstElementChild) { e.preventDefault(); list.firstElementChild.focus(); }
+  });
+
+  const el = h('div', { class: 'field picker' },
+    h('label', { for: inputId }, label),
+    hint ? h('p', { class: 'hint', id: `${inputId}-hint` }, hint) : null,
+    input, list, chip);
+  el.chosen = () => chosen;
+  el.reset = () => choose(null);
+  return el;
+}
+
+/** A simple table: columns [{ label, cell: (row) => node|string }]. */
+export function table(columns, rows, caption) {
+  return h('table', {},
+    caption ? h('caption', {}, caption) : null,
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c.label)))),
+    h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((c) => h('td', {}, c.cell(row)))))));
+}

@@ -1,0 +1,47 @@
+// Every call to the engine goes through here. Errors arrive as { kind, message, field }.
+const invoke = (cmd, args) => window.__TAURI__.core.invoke(cmd, args);
+
+export const api = {
+  today: () => invoke('get_today'),
+  vocabulary: () => invoke('get_vocabulary'),
+  searchPersons: (query, quartier = null) => invoke('search_persons', { query, quartier }),
+  getPerson: (id) => invoke('get_person', { id }),
+  createPerson: (person) => invoke('create_person', { person }),
+  updatePerson: (id, person) => invoke('update_person', { id, person }),
+  deletePerson: (id) => invoke('delete_person', { id }),
+  timeline: (id) => invoke('get_timeline', { id }),
+  createOutcome: (outcome) => invoke('create_outcome', { outcome }),
+  recordEncounter: (encounter, newPerson = null) => invoke('record_encounter', { encounter, newPerson }),
+  listPermanences: (from, to) => invoke('list_permanences', { from, to }),
+  getPermanence: (id) => invoke('get_permanence', { id }),
+  createPermanence: (permanence) => invoke('create_permanence', { permanence }),
+  updatePermanence: (id, permanence) => invoke('update_permanence', { id, permanence }),
+  listVisitors: (id) => invoke('list_visitors', { id }),
+  createReferral: (referral) => invoke('create_referral', { referral }),
+  listReferrals: (status = null) => invoke('list_referrals', { status }),
+  moveReferral: (id, status, date, note = null) => invoke('move_referral', { id, status, date, note }),
+  referralHistory: (id) => invoke('get_referral_history', { id }),
+  listMeetings: (from, to) => invoke('list_meetings', { from, to }),
+  createMeeting: (meeting) => invoke('create_meeting', { meeting }),
+  attachAttendee: (meeting, person) => invoke('attach_attendee', { meeting, person }),
+  listAttendees: (meeting) => invoke('list_attendees', { meeting }),
+  listPartners: () => invoke('list_partners'),
+  createPartner: (partner) => invoke('create_partner', { partner }),
+  updatePartner: (id, partner) => invoke('update_partner', { id, partner }),
+  settings: () => invoke('get_settings'),
+  saveOfficer: (id, officer) => invoke('save_officer', { id, officer }),
+  createTerritory: (name) => invoke('create_territory', { name }),
+  saveQuartier: (id, quartier) => invoke('save_quartier', { id, quartier }),
+  setDeviceName: (name) => invoke('set_device_name', { name }),
+};
+
+// Vocabularies are loaded once: { encounter_kind: [[code, label], …], … }.
+let vocabulary = null;
+export async function vocab() {
+  if (!vocabulary) vocabulary = await api.vocabulary();
+  return vocabulary;
+}
+export function label(list, code) {
+  const found = (list || []).find(([c]) => c === code);
+  return found ? found[1] : (code ?? '—');
+}

@@ -1,0 +1,47 @@
+// The router: one screen per hash, asking before leaving a form with unsaved changes.
+import { t } from './strings.js';
+import { show, h, hasUnsavedChanges, forgetUnsavedChanges, confirmDialog } from './dom.js';
+import { vocab } from './ipc.js';
+import * as today from './screens/today.js';
+import * as permanences from './screens/permanences.js';
+import * as persons from './screens/persons.js';
+import * as referrals from './screens/referrals.js';
+import * as meetings from './screens/meetings.js';
+import * as partners from './screens/partners.js';
+import * as settings from './screens/settings.js';
+
+const screens = {
+  aujourdhui: today, permanences, personnes: persons, orientations: referrals,
+  collectives: meetings, partenaires: partners, reglages: settings,
+};
+
+let current = location.hash || '#/aujourdhui';
+
+async function route() {
+  const hash = location.hash || '#/aujourdhui';
+  if (hash !== current && hasUnsavedChanges()) {
+    const leave = await confirmDialog(t.leaveTitle, t.leaveText, t.leaveYes, t.leaveNo);
+    if (!leave) {
+      history.replaceState(null, '', current);
+      return;
+    }
+    forgetUnsavedChanges();
+  }
+  current = hash;
+  const [name, ...rest] = hash.replace(/^#\//, '').split('/');
+  const screen = screens[name] || today;
+  for (const link of document.querySelectorAll('#nav a')) {
+    if (link.dataset.screen === (screens[name] ? name : 'aujourdhui')) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  try {
+    await screen.render(rest.map(decodeURIComponent));
+  } catch (err) {
+    show(h('h1', {}, t.appName), h('div', { class: 'error-summary', role: 'alert' }, h('p', {}, err?.message || t.errorUnexpected)));
+  }
+  document.body.dataset.ready = 'true';
+}
+
+window.addEventListener('hashchange', route);
+window.addEventListener('beforeunload', (e) => { if (hasUnsavedChanges()) e.preventDefault(); });
+vocab().then(route, route);
