@@ -1,6 +1,7 @@
 // Dates and numbers the French way, through Intl.
 const dateFmt = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const shortFmt = new Intl.DateTimeFormat('fr-FR', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+const numericFmt = new Intl.DateTimeFormat('fr-FR', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
 const numFmt = new Intl.NumberFormat('fr-FR');
 
 function parse(iso) {
@@ -10,6 +11,7 @@ function parse(iso) {
 
 export const formatDate = (iso) => (iso ? dateFmt.format(parse(iso)) : '—');
 export const formatShort = (iso) => (iso ? shortFmt.format(parse(iso)) : '—');
+export const formatNumeric = (iso) => (iso ? numericFmt.format(parse(iso)) : '—');
 export const formatNumber = (n) => numFmt.format(n);
 
 export function isoToday() {

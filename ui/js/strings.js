@@ -23,7 +23,7 @@ export const t = {
     quartier: 'Quartier',
     date: 'Date',
     headCount: 'Nombre de personnes',
-    headCountHint: 'Pour un contact anonyme (ex. 3 personnes sensibilisées au marché).',
+    headCountHint: 'Contact anonyme : combien de personnes.',
     person: 'Personne (facultatif)',
     personHint: 'Tapez un nom pour retrouver une personne, ou créez-la ci-dessous.',
     newFirst: 'Prénom (nouvelle personne)',

@@ -11,13 +11,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-/// Debian packages the tests need. The engine builds SQLite from source (rusqlite's `bundled`
-/// feature), so a C toolchain is all it takes for now; the desktop app, letters and reports
-/// add theirs here (WebKitGTK driver, Xvfb, poppler-utils…) when they arrive.
-const TEST_PACKAGES: &[&str] = &["build-essential"];
+/// Debian packages `run` needs: a C toolchain (SQLite is built from source by rusqlite's
+/// `bundled` feature) and what Tauri links against on Linux (WebKitGTK 4.1, libxdo).
+const RUN_PACKAGES: &[&str] = &["build-essential", "libwebkit2gtk-4.1-dev", "libxdo-dev"];
 
-/// Debian packages `run` needs.
-const RUN_PACKAGES: &[&str] = &["build-essential"];
+/// Debian packages the tests need on top: the WebDriver server of WebKitGTK and a virtual
+/// X display for the end-to-end tests.
+const TEST_PACKAGES: &[&str] = &[
+    "build-essential",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    "webkit2gtk-driver",
+    "xvfb",
+];
+
+/// tauri-driver, the WebDriver front for Tauri apps, installed from crates.io into
+/// `target/tools` (pinned: its protocol must match Tauri 2).
+const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -89,12 +99,13 @@ fn test() -> Outcome {
     ]);
     step("cargo clippy -D warnings", clippy)?;
     let mut tests = cargo();
-    tests.args(["test", "--workspace", "--locked"]);
-    step("cargo test", tests)?;
+    tests.args(["test", "--workspace", "--locked", "--exclude", "carnet-e2e"]);
+    step("cargo test (moteur, ligne de commande, application)", tests)?;
     let mut benches = cargo();
     // Benchmarks are compiled and run once each as tests, so they cannot rot unnoticed.
     benches.args(["test", "--locked", "-p", "carnet", "--benches"]);
     step("benchmarks (une itération)", benches)?;
+    e2e()?;
     println!(
         "==> tout est passé en {:.0} s",
         started.elapsed().as_secs_f64()
@@ -102,16 +113,154 @@ fn test() -> Outcome {
     Ok(())
 }
 
+/// Builds the desktop app and drives it through WebDriver under a virtual display.
+fn e2e() -> Outcome {
+    let mut build = cargo();
+    build.args(["build", "--locked", "-p", "carnet-desktop"]);
+    step("construction de l'application de bureau", build)?;
+    let driver = ensure_tauri_driver()?;
+    let display = free_display()?;
+    let port = free_port()?;
+    let _xvfb = Background::spawn(
+        "Xvfb",
+        Command::new("Xvfb").args([
+            &format!(":{display}"),
+            "-screen",
+            "0",
+            "1920x1080x24",
+            "-nolisten",
+            "tcp",
+        ]),
+    )?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut driver_cmd = Command::new(driver);
+    driver_cmd
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &(port + 1).to_string(),
+        ])
+        .env("DISPLAY", format!(":{display}"))
+        .env("NO_AT_BRIDGE", "1")
+        .env("LANG", "C.UTF-8");
+    let _driver = Background::spawn("tauri-driver", &mut driver_cmd)?;
+    wait_for_port(port)?;
+    let mut tests = cargo();
+    tests
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "carnet-e2e",
+            "--",
+            "--test-threads=1",
+        ])
+        .env("CARNET_WEBDRIVER", format!("http://127.0.0.1:{port}"))
+        .env(
+            "CARNET_DESKTOP_BIN",
+            root().join("target/debug/carnet-desktop"),
+        )
+        .env("DISPLAY", format!(":{display}"));
+    step("tests de bout en bout (fenêtre réelle)", tests)?;
+    println!(
+        "    captures d'écran : {}",
+        root().join("target/e2e-screens").display()
+    );
+    Ok(())
+}
+
+/// A helper process (Xvfb, tauri-driver) stopped when the task ends, even on failure.
+struct Background(std::process::Child, &'static str);
+
+impl Background {
+    fn spawn(name: &'static str, cmd: &mut Command) -> Result<Background, String> {
+        cmd.stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map(|child| Background(child, name))
+            .map_err(|e| format!("impossible de lancer {name} : {e}"))
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        let _ = self.1;
+    }
+}
+
+fn ensure_tauri_driver() -> Result<PathBuf, String> {
+    let tools = root().join("target/tools");
+    let driver = tools.join("bin/tauri-driver");
+    let version_ok = Command::new(&driver)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains(TAURI_DRIVER_VERSION))
+        .unwrap_or(false);
+    if !version_ok {
+        let mut install = cargo();
+        install.args([
+            "install",
+            "--locked",
+            "--root",
+            &tools.display().to_string(),
+            "--version",
+            TAURI_DRIVER_VERSION,
+            "tauri-driver",
+        ]);
+        step("installation de tauri-driver", install)?;
+    }
+    Ok(driver)
+}
+
+/// An X display number nobody uses.
+fn free_display() -> Result<u32, String> {
+    (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+        })
+        .ok_or_else(|| "aucun écran virtuel libre (:90 à :199)".to_string())
+}
+
+/// A free TCP port on the loopback, with the next one free too (tauri-driver's native port).
+fn free_port() -> Result<u16, String> {
+    (4444..4544)
+        .step_by(2)
+        .find(|p| {
+            std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok()
+                && std::net::TcpListener::bind(("127.0.0.1", p + 1)).is_ok()
+        })
+        .ok_or_else(|| "aucun port libre pour tauri-driver".to_string())
+}
+
+fn wait_for_port(port: u16) -> Outcome {
+    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Err(format!("tauri-driver ne répond pas sur le port {port}"))
+}
+
 fn run(demo: bool) -> Outcome {
     ensure_packages(RUN_PACKAGES)?;
     let mut build = cargo();
-    build.args(["build", "--release", "--locked", "-p", "carnet-cli"]);
-    step("construction de carnet", build)?;
-    let carnet = root().join("target/release/carnet");
-    println!(
-        "L'application de bureau arrive avec le ticket #3 ; en attendant, « run » ouvre le carnet en ligne de commande."
-    );
-    let mut args: Vec<String> = Vec::new();
+    build.args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "carnet-desktop",
+        "-p",
+        "carnet-cli",
+    ]);
+    step("construction de Carnet", build)?;
+    let mut app = Command::new(root().join("target/release/carnet-desktop"));
     if demo {
         let db = root().join("target/demo/carnet-demo.db");
         if let Some(dir) = db.parent() {
@@ -120,30 +269,21 @@ fn run(demo: bool) -> Outcome {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
         }
-        args.extend(["--db".into(), db.display().to_string()]);
-        let mut generate = Command::new(&carnet);
+        let mut generate = Command::new(root().join("target/release/carnet"));
         generate
-            .args(&args)
+            .arg("--db")
+            .arg(&db)
             .args(["demo", "--seed", "1", "--years", "10"]);
-        step("données de démonstration (10 ans)", generate)?;
-    } else {
-        let mut stats = Command::new(&carnet);
-        stats.arg("stats");
-        if !stats.output().map(|o| o.status.success()).unwrap_or(false) {
-            let mut init = Command::new(&carnet);
-            init.arg("init");
-            step("création du carnet", init)?;
-        }
+        step("données de démonstration fictives (10 ans)", generate)?;
+        app.arg("--db").arg(&db);
     }
-    let mut stats = Command::new(&carnet);
-    stats.args(&args).arg("stats");
-    step("carnet stats", stats)?;
-    println!(
-        "Pour la suite : {} {}--help",
-        carnet.display(),
-        args.iter().map(|a| format!("{a} ")).collect::<String>()
-    );
-    Ok(())
+    if env::var_os("DISPLAY").is_none() && env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err(
+            "aucun écran graphique (DISPLAY) : lancez « cargo xtask run » depuis une session de bureau."
+                .into(),
+        );
+    }
+    step("Carnet", app)
 }
 
 fn bench() -> Outcome {

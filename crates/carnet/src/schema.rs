@@ -530,6 +530,27 @@ pub fn field_label(field: &str) -> &'static str {
     }
 }
 
+/// Every closed list (code and French label) by name, for forms.
+pub fn vocabulary() -> Vec<(&'static str, &'static [(&'static str, &'static str)])> {
+    vec![
+        ("permanence_status", PERMANENCE_STATUS),
+        ("encounter_kind", ENCOUNTER_KIND),
+        ("phase", PHASE),
+        ("meeting_kind", MEETING_KIND),
+        ("place_kind", PLACE_KIND),
+        ("gender", GENDER),
+        ("situation", SITUATION),
+        ("education", EDUCATION),
+        ("sector", SECTOR),
+        ("project_stage", PROJECT_STAGE),
+        ("partner_kind", PARTNER_KIND),
+        ("need", NEED),
+        ("referral_status", REFERRAL_STATUS),
+        ("outcome_kind", OUTCOME_KIND),
+        ("legal_form", LEGAL_FORM),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,25 +580,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Every closed list (code and French label) by name, for forms.
-pub fn vocabulary() -> Vec<(&'static str, &'static [(&'static str, &'static str)])> {
-    vec![
-        ("permanence_status", PERMANENCE_STATUS),
-        ("encounter_kind", ENCOUNTER_KIND),
-        ("phase", PHASE),
-        ("meeting_kind", MEETING_KIND),
-        ("place_kind", PLACE_KIND),
-        ("gender", GENDER),
-        ("situation", SITUATION),
-        ("education", EDUCATION),
-        ("sector", SECTOR),
-        ("project_stage", PROJECT_STAGE),
-        ("partner_kind", PARTNER_KIND),
-        ("need", NEED),
-        ("referral_status", REFERRAL_STATUS),
-        ("outcome_kind", OUTCOME_KIND),
-        ("legal_form", LEGAL_FORM),
-    ]
 }

@@ -2,7 +2,7 @@
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
 import { h, show, form, announce, personPicker, table } from '../dom.js';
-import { formatShort, formatDate, isoToday } from '../format.js';
+import { formatNumeric, formatDate, isoToday } from '../format.js';
 
 export async function render([id]) {
   const year = isoToday().slice(0, 4);
@@ -30,7 +30,7 @@ export async function render([id]) {
     h('h1', {}, `${t.meetings.title} ${year}`),
     meetings.length
       ? table([
-        { label: t.meetings.date, cell: (m) => formatShort(m.date) },
+        { label: t.meetings.date, cell: (m) => formatNumeric(m.date) },
         { label: t.meetings.titleField, cell: (m) => h('a', { href: `#/collectives/${m.id}` }, m.title) },
         { label: t.meetings.kind, cell: (m) => label(v.meeting_kind, m.kind) },
         { label: t.meetings.count, cell: (m) => String(m.attendee_count ?? 0) },

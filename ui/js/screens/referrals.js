@@ -2,7 +2,7 @@
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
 import { h, show, announce, table } from '../dom.js';
-import { formatShort, isoToday, frDate, isoFromFr } from '../format.js';
+import { formatNumeric, isoToday, frDate, isoFromFr } from '../format.js';
 
 let filter = '';
 
@@ -14,8 +14,11 @@ export async function render() {
   select.addEventListener('change', () => { filter = select.value; render(); });
 
   const mover = (r) => {
+    // The next steps first (envoyée after à envoyer…), then going back.
+    const at = v.referral_status.findIndex(([c]) => c === r.status);
+    const order = [...v.referral_status.slice(at + 1), ...v.referral_status.slice(0, Math.max(at, 0))];
     const status = h('select', { 'aria-label': `${t.referrals.moveTo} — ${r.person_name}` },
-      v.referral_status.filter(([c]) => c !== r.status).map(([code, text]) => h('option', { value: code }, text)));
+      order.map(([code, text]) => h('option', { value: code }, text)));
     const date = h('input', { type: 'text', class: 'input-date', inputmode: 'numeric', placeholder: 'jj/mm/aaaa', value: frDate(isoToday()), 'aria-label': `${t.referrals.moveDate} — ${r.person_name}` });
     const error = h('span', { class: 'field-error', role: 'alert' });
     const button = h('button', { type: 'button', class: 'small' }, t.referrals.move);
@@ -37,12 +40,12 @@ export async function render() {
     h('div', { class: 'field narrow' }, h('label', { for: 'referral-filter' }, t.referrals.filter), select),
     rows.length
       ? table([
-        { label: t.referrals.date, cell: (r) => formatShort(r.date) },
+        { label: t.referrals.date, cell: (r) => formatNumeric(r.date) },
         { label: t.referrals.person, cell: (r) => h('a', { href: `#/personnes/${r.person_id}` }, r.person_name) },
         { label: t.referrals.partner, cell: (r) => r.partner_name },
         { label: t.referrals.need, cell: (r) => label(v.need, r.need) },
         { label: t.referrals.status, cell: (r) => h('span', { class: `badge ${r.status}` }, label(v.referral_status, r.status)) },
-        { label: t.referrals.followUp, cell: (r) => formatShort(r.follow_up) },
+        { label: t.referrals.followUp, cell: (r) => formatNumeric(r.follow_up) },
         { label: t.referrals.move, cell: mover },
       ], rows)
       : h('p', { class: 'muted' }, t.referrals.none),

@@ -24,7 +24,7 @@ export async function render() {
       { name: 'new_first_name', label: t.today.newFirst, width: 'half' },
       { name: 'new_last_name', label: t.today.newLast, width: 'half' },
       { name: 'phase', label: t.today.phase, type: 'select', options: v.phase },
-      { name: 'note', label: t.today.note, width: 'wide' },
+      { name: 'note', label: t.today.note },
     ],
     onSubmit: async (values, el) => {
       const person = picker.chosen();
@@ -72,7 +72,7 @@ export async function render() {
         h('section', { class: 'card' }, h('h2', {}, t.today.permanencesToday), list(data.permanences_today, permanenceItem)),
         h('section', { class: 'card' }, h('h2', {}, t.today.permanencesWeek), list(data.permanences_week, permanenceItem)),
         h('section', { class: 'card' }, h('h2', {}, t.today.followUps), list(data.follow_ups, (f) => h('li', {},
-          `${formatShort(f.due)} · `,
+          `${formatNumeric(f.due)} · `,
           f.person_id ? h('a', { href: `#/personnes/${f.person_id}` }, f.person_name ?? t.today.anonymous) : t.today.anonymous,
           h('span', { class: 'muted' }, f.source === 'referral' ? ' · orientation' : ' · rencontre')))),
         h('section', { class: 'card' }, h('h2', {}, t.today.toSend), list(data.to_send, (r) => h('li', {},
