@@ -6,23 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use carnet::clock::Clock;
+use carnet::clock::SystemClock;
 use carnet::{Store, Uuid};
 
 use crate::error::{CommandError, CommandResult};
-
-/// The operating system's clock, with the officer's local calendar day.
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> i64 {
-        chrono::Utc::now().timestamp_millis()
-    }
-
-    fn today(&self) -> chrono::NaiveDate {
-        chrono::Local::now().date_naive()
-    }
-}
 
 pub struct Db {
     store: Mutex<Store>,

@@ -60,6 +60,12 @@ pub fn screens_dir() -> PathBuf {
 impl Session {
     /// Starts Carnet on the database at `db`.
     pub fn start(db: &Path) -> Result<Session> {
+        Self::start_app(&app_binary(), db)
+    }
+
+    /// Starts `app` with `--db db` and waits until its page says it is ready
+    /// (`document.body.dataset.ready`).
+    pub fn start_app(app: &Path, db: &Path) -> Result<Session> {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(120)))
@@ -68,7 +74,7 @@ impl Session {
         let base = driver_url();
         let caps = json!({
             "capabilities": { "alwaysMatch": { "tauri:options": {
-                "application": app_binary().display().to_string(),
+                "application": app.display().to_string(),
                 "args": ["--db", db.display().to_string()],
             }}}
         });

@@ -35,9 +35,10 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("run") => run(args.iter().any(|a| a == "--demo")),
         Some("bench") => bench(),
+        Some("bench-desktop") => bench_desktop(),
         _ => {
             eprintln!(
-                "utilisation : cargo xtask <commande>\n\n  run [--demo]  construit et ouvre Carnet (--demo : sur des données fictives)\n  test          installe ce qu'il faut puis lance fmt, clippy et tous les tests\n  bench         lance les mesures de performance (criterion)"
+                "utilisation : cargo xtask <commande>\n\n  run [--demo]  construit et ouvre Carnet (--demo : sur des données fictives)\n  test          installe ce qu'il faut puis lance fmt, clippy et tous les tests\n  bench         lance les mesures de performance du moteur (criterion)\n  bench-desktop mesure l'application de bureau (démarrage, recherche, mémoire)"
             );
             Err("commande manquante ou inconnue".into())
         }
@@ -118,34 +119,7 @@ fn e2e() -> Outcome {
     let mut build = cargo();
     build.args(["build", "--locked", "-p", "carnet-desktop"]);
     step("construction de l'application de bureau", build)?;
-    let driver = ensure_tauri_driver()?;
-    let display = free_display()?;
-    let port = free_port()?;
-    let _xvfb = Background::spawn(
-        "Xvfb",
-        Command::new("Xvfb").args([
-            &format!(":{display}"),
-            "-screen",
-            "0",
-            "1920x1080x24",
-            "-nolisten",
-            "tcp",
-        ]),
-    )?;
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let mut driver_cmd = Command::new(driver);
-    driver_cmd
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &(port + 1).to_string(),
-        ])
-        .env("DISPLAY", format!(":{display}"))
-        .env("NO_AT_BRIDGE", "1")
-        .env("LANG", "C.UTF-8");
-    let _driver = Background::spawn("tauri-driver", &mut driver_cmd)?;
-    wait_for_port(port)?;
+    let (_xvfb, _driver, display, port) = webdriver_environment()?;
     let mut tests = cargo();
     tests
         .args([
@@ -168,6 +142,81 @@ fn e2e() -> Outcome {
         root().join("target/e2e-screens").display()
     );
     Ok(())
+}
+
+/// Xvfb on a free display and tauri-driver on a free port; both stop when dropped.
+fn webdriver_environment() -> Result<(Background, Background, u32, u16), String> {
+    let driver = ensure_tauri_driver()?;
+    let display = free_display()?;
+    let port = free_port()?;
+    let xvfb = Background::spawn(
+        "Xvfb",
+        Command::new("Xvfb").args([
+            &format!(":{display}"),
+            "-screen",
+            "0",
+            "1920x1080x24",
+            "-nolisten",
+            "tcp",
+        ]),
+    )?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut driver_cmd = Command::new(driver);
+    driver_cmd
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &(port + 1).to_string(),
+        ])
+        .env("DISPLAY", format!(":{display}"))
+        .env("NO_AT_BRIDGE", "1")
+        .env("LANG", "C.UTF-8");
+    let driver = Background::spawn("tauri-driver", &mut driver_cmd)?;
+    wait_for_port(port)?;
+    Ok((xvfb, driver, display, port))
+}
+
+/// Start-up, search latency and memory of the release app on the 10-year demo, next to a
+/// bare Tauri window (numbers for docs/performance.md).
+fn bench_desktop() -> Outcome {
+    ensure_packages(TEST_PACKAGES)?;
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "carnet-desktop",
+        "-p",
+        "carnet-bare-window",
+        "-p",
+        "carnet-cli",
+        "-p",
+        "carnet-e2e",
+    ]);
+    step("construction (release)", build)?;
+    let db = root().join("target/demo/bench-10-ans.db");
+    if !db.exists() {
+        if let Some(dir) = db.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("dossier {dir:?} : {e}"))?;
+        }
+        let mut generate = Command::new(root().join("target/release/carnet"));
+        generate
+            .arg("--db")
+            .arg(&db)
+            .args(["demo", "--seed", "1", "--years", "10"]);
+        step("données de démonstration (10 ans)", generate)?;
+    }
+    let (_xvfb, _driver, display, port) = webdriver_environment()?;
+    let mut measure = Command::new(root().join("target/release/measure-desktop"));
+    measure
+        .arg(root().join("target/release/carnet-desktop"))
+        .arg(root().join("target/release/carnet-bare-window"))
+        .arg(&db)
+        .env("CARNET_WEBDRIVER", format!("http://127.0.0.1:{port}"))
+        .env("DISPLAY", format!(":{display}"));
+    step("mesures", measure)
 }
 
 /// A helper process (Xvfb, tauri-driver) stopped when the task ends, even on failure.

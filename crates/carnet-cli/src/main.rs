@@ -12,24 +12,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use carnet::clock::Clock;
+use carnet::clock::{Clock, SystemClock};
 use carnet::{Error, Store, Uuid};
 
 use crate::args::{AddCommand, Cli, Command, ListTarget};
-
-/// The operating system's clock: the one place where Carnet reads the time.
-struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> i64 {
-        chrono::Utc::now().timestamp_millis()
-    }
-
-    /// The officer's calendar day is the local one, not UTC's.
-    fn today(&self) -> chrono::NaiveDate {
-        chrono::Local::now().date_naive()
-    }
-}
 
 /// An error of the command line: the engine's, or one of the CLI's own.
 #[derive(Debug)]

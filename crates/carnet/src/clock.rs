@@ -30,6 +30,23 @@ pub trait Clock: Send {
     }
 }
 
+/// The operating system's clock, with the officer's local calendar day.
+///
+/// For the binaries (CLI, desktop) to pass in: nothing inside the engine constructs one, so
+/// the engine itself still never reads the time on its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+
+    fn today(&self) -> NaiveDate {
+        chrono::Local::now().date_naive()
+    }
+}
+
 /// A clock the caller sets by hand: tests, the demo generator, benchmarks.
 ///
 /// Share it with `Arc` to keep moving it after handing it to a store.

@@ -311,3 +311,37 @@ fn a_row_deleted_earlier_in_the_same_write_cannot_be_referenced() {
     });
     assert_eq!(result.unwrap_err().kind(), "unknown_id");
 }
+
+#[test]
+fn forms_are_read_with_the_engines_own_errors() {
+    use carnet::record::from_json;
+    use carnet::schema;
+    use serde_json::json;
+    let read = |value| from_json::<Person>(&schema::PERSON, value).map(|_| ());
+    assert!(
+        read(json!({ "first_name": "Inès", "last_name": "Haddad", "birth_date": "1990-05-04" }))
+            .is_ok()
+    );
+    let err =
+        read(json!({ "first_name": "Inès", "last_name": "Haddad", "birth_date": "1990-13-04" }))
+            .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        ("invalid_date", Some("birth_date"))
+    );
+    let err = read(json!({ "first_name": "", "last_name": "Haddad" })).unwrap_err();
+    assert_eq!((err.kind(), err.field()), ("required", Some("first_name")));
+    let err = read(json!({ "first_name": "I", "last_name": "H", "quartier_id": "pas-un-id" }))
+        .unwrap_err();
+    assert_eq!(err.kind(), "malformed_id");
+    let encounter = from_json::<Encounter>(
+        &schema::ENCOUNTER,
+        json!({ "date": null, "kind": "market" }),
+    );
+    assert_eq!(encounter.unwrap_err().field(), Some("date"));
+    let count = from_json::<Encounter>(
+        &schema::ENCOUNTER,
+        json!({ "date": "2026-01-01", "kind": "market", "head_count": "trois" }),
+    );
+    assert_eq!(count.unwrap_err().kind(), "out_of_range");
+}

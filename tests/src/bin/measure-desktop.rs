@@ -1,0 +1,160 @@
+//! Measures the desktop app as the officer feels it, for `docs/performance.md`:
+//! start-up to an interactive home screen (Carnet on the 10-year demo, next to a bare Tauri
+//! window built the same way), search-as-you-type latency including IPC and rendering, and
+//! resident memory. Run through `cargo xtask bench-desktop`, which provides the display, the
+//! WebDriver server, both binaries and the demo database.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use carnet_e2e::Session;
+use serde_json::json;
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
+/// Memory of every process whose command line contains `needle` (this program excepted):
+/// (name, resident kB, proportional kB — shared pages split between the processes using them).
+fn rss_kb(needle: &str) -> Vec<(String, u64, u64)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if !cmdline.contains(needle) || cmdline.contains("measure-desktop") {
+            continue;
+        }
+        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+        let rss = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let rollup = std::fs::read_to_string(entry.path().join("smaps_rollup")).unwrap_or_default();
+        let pss = rollup
+            .lines()
+            .find(|l| l.starts_with("Pss:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let name = cmdline
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.rsplit('/').next())
+            .unwrap_or("")
+            .to_string();
+        out.push((name, rss, pss));
+    }
+    out
+}
+
+/// The app process (Carnet or the bare window) and WebKit's helper processes.
+fn memory() -> Vec<(String, u64, u64)> {
+    [
+        "carnet-desktop",
+        "carnet-bare-window",
+        "WebKitWebProcess",
+        "WebKitNetworkProcess",
+    ]
+    .iter()
+    .flat_map(|needle| rss_kb(needle))
+    .collect()
+}
+
+fn start_up(app: &Path, db: &Path, runs: usize) -> Vec<f64> {
+    (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            let session = Session::start_app(app, db).expect("window starts");
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            session.quit().expect("window closes");
+            std::thread::sleep(Duration::from_millis(300));
+            elapsed
+        })
+        .collect()
+}
+
+fn main() {
+    let args: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
+    let [carnet, bare, db] = args.as_slice() else {
+        eprintln!("usage: measure-desktop CARNET_BIN BARE_BIN DEMO_DB");
+        std::process::exit(2);
+    };
+    let runs = 7;
+    let bare_ms = start_up(bare, db, runs);
+    let carnet_ms = start_up(carnet, db, runs);
+    println!("start-up to interactive, {runs} runs each (ms)");
+    println!(
+        "  bare Tauri window : median {:.0}  all {bare_ms:.0?}",
+        median(bare_ms.clone())
+    );
+    println!(
+        "  Carnet, home screen on the 10-year demo : median {:.0}  all {carnet_ms:.0?}",
+        median(carnet_ms.clone())
+    );
+    println!("  ratio : {:.2}", median(carnet_ms) / median(bare_ms));
+
+    let session = Session::start_app(carnet, db).expect("window starts");
+    let after_start = memory();
+    session.go("#/personnes").expect("Personnes");
+    println!("search as you type: engine + IPC + rendering (ms, median of 15)");
+    for query in ["e", "el", "elo", "eloi", "eloise", "eloise ben", "benali"] {
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            let value = session
+                .script(
+                    "const input = document.getElementById('person-search');
+                     const results = document.getElementById('person-results');
+                     input.value = '';
+                     results.dataset.query = '';
+                     return new Promise((resolve) => {
+                       const started = performance.now();
+                       const watch = new MutationObserver(() => {
+                         if (results.dataset.query === arguments[0]) {
+                           watch.disconnect();
+                           requestAnimationFrame(() => resolve(performance.now() - started));
+                         }
+                       });
+                       watch.observe(results, { attributes: true, childList: true, subtree: true });
+                       input.value = arguments[0];
+                       input.dispatchEvent(new Event('input'));
+                     });",
+                    json!([query]),
+                )
+                .expect("search runs");
+            times.push(value.as_f64().unwrap_or(f64::NAN));
+        }
+        println!("  {query:<12} {:.1}", median(times));
+    }
+    let after_search = memory();
+    session.quit().expect("window closes");
+    std::thread::sleep(Duration::from_millis(500));
+    let bare_session = Session::start_app(bare, db).expect("bare window starts");
+    let bare_memory = memory();
+    bare_session.quit().expect("bare window closes");
+    for (label, list) in [
+        ("bare Tauri window", bare_memory),
+        ("Carnet after start-up", after_start),
+        ("Carnet after the searches", after_search),
+    ] {
+        let rss: u64 = list.iter().map(|(_, kb, _)| kb).sum();
+        let pss: u64 = list.iter().map(|(_, _, kb)| kb).sum();
+        println!(
+            "memory, {label}: resident {} MB, proportional {} MB",
+            rss / 1024,
+            pss / 1024
+        );
+        for (name, rss, pss) in list {
+            println!(
+                "  {name}: resident {} MB, proportional {} MB",
+                rss / 1024,
+                pss / 1024
+            );
+        }
+    }
+}
