@@ -418,3 +418,67 @@ fn every_screen_on_demo_data_at_both_window_sizes() {
     }
     s.quit().unwrap();
 }
+
+#[test]
+fn a_permanence_is_marked_held_and_its_hours_edited() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let today = chrono::Local::now().date_naive();
+    let id = {
+        let mut store = engine(&db);
+        let quartier = carnet::territory::quartiers(&store).unwrap()[0].id;
+        store
+            .create(&carnet::permanence::Permanence {
+                quartier_id: quartier,
+                place_id: None,
+                date: today,
+                start_time: Some("14:00".into()),
+                end_time: Some("17:00".into()),
+                status: "planned".into(),
+                note: None,
+            })
+            .unwrap()
+    };
+    let s = Session::start(&db).unwrap();
+    s.go(&format!("#/permanences/{id}")).unwrap();
+    s.wait_for_text("Prévue").unwrap();
+    let held = s
+        .script(
+            "return [...document.querySelectorAll('main button')].find(b => b.textContent === 'Marquer tenue')",
+            json!([]),
+        )
+        .unwrap();
+    assert!(held.is_object(), "button found");
+    s.script(
+        "[...document.querySelectorAll('main button')].find(b => b.textContent === 'Marquer tenue').click()",
+        json!([]),
+    )
+    .unwrap();
+    s.wait_for_text("Tenue").unwrap();
+    s.script(
+        "document.getElementById('permanence-edit').closest('details').open = true",
+        json!([]),
+    )
+    .unwrap();
+    let start = s.find("#permanence-edit [name=start_time]").unwrap();
+    s.clear(&start).unwrap();
+    s.type_into(&start, "9h30").unwrap();
+    let end = s.find("#permanence-edit [name=end_time]").unwrap();
+    s.clear(&end).unwrap();
+    s.type_into(&end, "12h").unwrap();
+    s.click(&s.find("#permanence-edit button[type=submit]").unwrap())
+        .unwrap();
+    s.wait_for_text("09:30–12:00").unwrap();
+    let stored: carnet::permanence::Permanence = engine(&db).get(id).unwrap();
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.start_time.as_deref(),
+            stored.end_time.as_deref()
+        ),
+        ("held", Some("09:30"), Some("12:00"))
+    );
+    s.screenshot("permanence-tenue").unwrap();
+    s.quit().unwrap();
+}

@@ -59,6 +59,7 @@ export const t = {
     none: 'Aucune permanence cette semaine.',
     noVisitor: 'Personne n’a encore été enregistré.',
     open: 'Ouvrir',
+    edit: 'Modifier la permanence',
   },
   persons: {
     title: 'Personnes',

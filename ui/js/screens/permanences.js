@@ -89,6 +89,22 @@ async function detail(id) {
     },
   });
   add.querySelector('[data-field="new_first_name"]').before(picker);
+  const edit = form({
+    id: 'permanence-edit',
+    fields: [
+      { name: 'quartier_id', label: t.permanences.quartier, type: 'select', options: settings.quartiers.map((q) => [q.id, q.name]), value: p.quartier_id, required: true, empty: false },
+      { name: 'date', label: t.permanences.date, type: 'date', value: p.date, required: true },
+      { name: 'start_time', label: t.permanences.start, type: 'time', value: p.start_time },
+      { name: 'end_time', label: t.permanences.end, type: 'time', value: p.end_time },
+      { name: 'note', label: t.permanences.note, value: p.note, width: 'wide' },
+    ],
+    onSubmit: async (values, el) => {
+      await api.updatePermanence(id, { ...p, ...values });
+      el.markClean();
+      announce(t.saved);
+      await detail(id);
+    },
+  });
   show(
     h('p', {}, h('a', { href: '#/permanences' }, `← ${t.permanences.title}`)),
     h('h1', {}, `${t.permanences.title} — ${quartier}, ${formatDate(p.date)}`),
@@ -103,5 +119,6 @@ async function detail(id) {
           e.note ? h('span', { class: 'muted' }, ` · ${e.note}`) : null)))
         : h('p', { class: 'muted' }, t.permanences.noVisitor)),
     h('section', { class: 'card' }, h('h2', {}, t.permanences.addVisitor), add),
+    h('details', { class: 'card' }, h('summary', {}, t.permanences.edit), edit),
   );
 }
