@@ -413,6 +413,13 @@ fn every_screen_on_demo_data_at_both_window_sizes() {
                 "{name}: {text}"
             );
             assert!(!text.contains("Une erreur inattendue"), "{name}: {text}");
+            let broken = s
+                .script(
+                    "return !!document.querySelector('[data-screen-error]')",
+                    json!([]),
+                )
+                .unwrap();
+            assert_eq!(broken, json!(false), "{name} failed to render: {text}");
             s.screenshot(&format!("{name}-{width}x{height}")).unwrap();
         }
     }

@@ -37,7 +37,10 @@ async function route() {
   try {
     await screen.render(rest.map(decodeURIComponent));
   } catch (err) {
-    show(h('h1', {}, t.appName), h('div', { class: 'error-summary', role: 'alert' }, h('p', {}, err?.message || t.errorUnexpected)));
+    // Engine errors arrive in French; anything else is a bug: say so plainly, keep the detail.
+    const message = err?.kind ? err.message : t.screenFailed;
+    show(h('h1', {}, t.appName), h('div', { class: 'error-summary', role: 'alert', 'data-screen-error': 'true' },
+      h('p', {}, message), err?.kind ? null : h('p', { class: 'muted' }, String(err?.message ?? err))));
   }
   document.body.dataset.ready = 'true';
 }

@@ -10,6 +10,7 @@ export const t = {
   saved: 'Enregistré.',
   errorSummary: 'Il y a un problème',
   invalidDate: 'date invalide. Saisissez-la sous la forme jj/mm/aaaa, par exemple 25/11/2026.',
+  screenFailed: 'Cet écran n’a pas pu s’afficher. Vos données ne sont pas touchées ; rechargez l’écran ou redémarrez Carnet.',
   errorUnexpected: 'Une erreur inattendue est survenue. Rien n’a été enregistré.',
   leaveTitle: 'Modifications non enregistrées',
   leaveText: 'Vous avez commencé à saisir des informations. Quitter sans enregistrer ?',

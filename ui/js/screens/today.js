@@ -2,7 +2,7 @@
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
 import { h, show, form, personPicker, announce } from '../dom.js';
-import { formatShort, formatDate, isoToday } from '../format.js';
+import { formatShort, formatNumeric, formatDate, isoToday } from '../format.js';
 
 let lastKind = 'market';
 let lastQuartier = '';
