@@ -407,28 +407,21 @@ impl Writer<'_> {
 
     /// Marks a live record deleted (tombstone).
     pub fn delete(&mut self, spec: &'static EntitySpec, id: Uuid) -> Result<()> {
-        if row_state(&self.tx, self.sql, spec, &id.to_string())? != Some(false) {
-            return Err(unknown(spec, id));
-        }
-        self.put(
-            spec,
-            id,
-            &[(&schema::DELETED, Value::Integer(1))],
-            Mode::Update,
-        )
+        self.set_deleted(spec, id, true)
     }
 
     /// Restores a deleted record.
     pub fn restore(&mut self, spec: &'static EntitySpec, id: Uuid) -> Result<()> {
-        if row_state(&self.tx, self.sql, spec, &id.to_string())? != Some(true) {
+        self.set_deleted(spec, id, false)
+    }
+
+    /// Writes the tombstone of a row that is currently in the opposite state.
+    fn set_deleted(&mut self, spec: &'static EntitySpec, id: Uuid, deleted: bool) -> Result<()> {
+        if row_state(&self.tx, self.sql, spec, &id.to_string())? != Some(!deleted) {
             return Err(unknown(spec, id));
         }
-        self.put(
-            spec,
-            id,
-            &[(&schema::DELETED, Value::Integer(0))],
-            Mode::Update,
-        )
+        let tombstone = [(&schema::DELETED, Value::Integer(i64::from(deleted)))];
+        self.put(spec, id, &tombstone, Mode::Update)
     }
 
     /// The transaction's connection, for engine-internal reads.
