@@ -31,6 +31,9 @@ pub struct Change {
     pub row_id: Uuid,
     pub field: &'static str,
     pub value: Value,
+    /// The stamp of the value this change replaced on the device that wrote it, if any:
+    /// what lets a receiver tell a deliberate overwrite from a concurrent edit.
+    pub prev: Option<Hlc>,
 }
 
 /// One row of the log: the fields one write set on one row.
@@ -42,8 +45,11 @@ pub struct LoggedWrite {
     pub first: Hlc,
     pub entity: &'static EntitySpec,
     pub row_id: Uuid,
-    pub fields: Vec<(&'static str, Value)>,
+    pub fields: Vec<LoggedField>,
 }
+
+/// One field of a logged write: name, value, and the stamp it replaced.
+pub type LoggedField = (&'static str, Value, Option<Hlc>);
 
 impl LoggedWrite {
     /// The stamp of the `k`-th field.
@@ -59,12 +65,13 @@ impl LoggedWrite {
         self.fields
             .iter()
             .enumerate()
-            .map(move |(k, (field, value))| Change {
+            .map(move |(k, (field, value, prev))| Change {
                 hlc: self.stamp(k),
                 entity: self.entity,
                 row_id: self.row_id,
                 field,
                 value: value.clone(),
+                prev: *prev,
             })
     }
 }
@@ -75,7 +82,7 @@ pub(crate) fn append(
     first: Hlc,
     entity: &EntitySpec,
     row_id: Uuid,
-    fields: &[(&str, &Value)],
+    fields: &[(&str, &Value, Option<Hlc>)],
 ) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO change_log (wall, counter, device, entity, row_id, fields)
@@ -93,11 +100,11 @@ pub(crate) fn append(
 }
 
 /// `[["field", value], …]` as compact JSON (field names are catalogue identifiers, so only
-/// text values need escaping).
-fn encode(fields: &[(&str, &Value)]) -> String {
+/// text values need escaping); a third element, the replaced stamp, when there was one.
+fn encode(fields: &[(&str, &Value, Option<Hlc>)]) -> String {
     let mut out = String::with_capacity(16 + fields.len() * 24);
     out.push('[');
-    for (i, (field, value)) in fields.iter().enumerate() {
+    for (i, (field, value, prev)) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -109,6 +116,11 @@ fn encode(fields: &[(&str, &Value)]) -> String {
             Value::Integer(n) => out.push_str(&n.to_string()),
             Value::Real(r) => out.push_str(&Json::from(*r).to_string()),
             Value::Text(t) => out.push_str(&Json::from(t.as_str()).to_string()),
+        }
+        if let Some(prev) = prev {
+            out.push_str(",\"");
+            out.push_str(&prev.to_string());
+            out.push('"');
         }
         out.push(']');
     }
@@ -136,7 +148,7 @@ fn corrupt() -> Error {
     }
 }
 
-fn decode(entity: &'static EntitySpec, text: &str) -> Result<Vec<(&'static str, Value)>> {
+fn decode(entity: &'static EntitySpec, text: &str) -> Result<Vec<LoggedField>> {
     let Json::Array(list) = serde_json::from_str(text).map_err(|_| corrupt())? else {
         return Err(corrupt());
     };
@@ -146,7 +158,11 @@ fn decode(entity: &'static EntitySpec, text: &str) -> Result<Vec<(&'static str, 
                 return Err(corrupt());
             };
             let field = schema::field_of(entity, name).ok_or_else(corrupt)?;
-            Ok((field.name, json_to_value(value).ok_or_else(corrupt)?))
+            let prev = match pair.get(2) {
+                Some(Json::String(stamp)) => Some(stamp.parse::<Hlc>().map_err(|()| corrupt())?),
+                _ => None,
+            };
+            Ok((field.name, json_to_value(value).ok_or_else(corrupt)?, prev))
         })
         .collect()
 }
@@ -190,11 +206,12 @@ pub(crate) fn of_row(conn: &Connection, row_id: Uuid) -> Result<Vec<LoggedWrite>
     read_rows(stmt.query([row_id.as_bytes().as_slice()])?)
 }
 
-/// Per field, the highest stamp and its value; plus every stamp seen (to spot duplicates).
+/// Per field, the highest stamp and its value; every stamp seen (to spot duplicates) with
+/// the stamp it replaced (to tell overwrites from concurrent edits).
 #[derive(Debug, Default)]
 pub(crate) struct RowClocks {
     pub winners: HashMap<&'static str, (Hlc, Value)>,
-    pub seen: std::collections::HashSet<Hlc>,
+    pub seen: HashMap<Hlc, Option<Hlc>>,
 }
 
 impl RowClocks {
@@ -211,7 +228,7 @@ impl RowClocks {
 
     /// Takes a change into account; returns true if it is now its field's winner.
     pub fn add(&mut self, change: &Change) -> bool {
-        self.seen.insert(change.hlc);
+        self.seen.insert(change.hlc, change.prev);
         match self.winners.get(change.field) {
             Some((stamp, _)) if *stamp >= change.hlc => false,
             _ => {
@@ -220,6 +237,26 @@ impl RowClocks {
                 true
             }
         }
+    }
+}
+
+impl RowClocks {
+    /// True if `ancestor` is on the chain of replaced stamps that leads to `stamp`: the writer
+    /// of `stamp` had (directly or through later writes) seen the value written at `ancestor`.
+    pub fn descends_from(&self, stamp: Hlc, ancestor: Hlc) -> bool {
+        let mut current = Some(stamp);
+        let mut steps = 0;
+        while let Some(s) = current {
+            if s == ancestor {
+                return true;
+            }
+            steps += 1;
+            if steps > 10_000 {
+                return false;
+            }
+            current = self.seen.get(&s).copied().flatten();
+        }
+        false
     }
 }
 
@@ -233,19 +270,27 @@ mod tests {
 
     #[test]
     fn encoding_round_trips_every_value_kind() {
+        let prev = Hlc {
+            wall_ms: 1_700_000_000_000,
+            counter: 4,
+            device: Uuid::from_u128(9),
+        };
         let fields = [
-            ("first_name", Value::Text("Éloïse « Zoé »".into())),
-            ("head_count", Value::Integer(3)),
-            ("note", Value::Null),
+            ("first_name", Value::Text("Éloïse « Zoé »".into()), None),
+            ("head_count", Value::Integer(3), Some(prev)),
+            ("note", Value::Null, None),
         ];
-        let pairs: Vec<(&str, &Value)> = fields.iter().map(|(f, v)| (*f, v)).collect();
+        let pairs: Vec<(&str, &Value, Option<Hlc>)> =
+            fields.iter().map(|(f, v, p)| (*f, v, *p)).collect();
         let text = encode(&pairs);
-        let back = decode(&schema::PERSON, &text.replace("head_count", "note"));
-        assert!(back.is_ok());
+        assert!(decode(&schema::PERSON, &text.replace("head_count", "note")).is_ok());
         let back = decode(&schema::ENCOUNTER, &encode(&pairs[1..])).unwrap();
         assert_eq!(
             back,
-            vec![("head_count", Value::Integer(3)), ("note", Value::Null)]
+            vec![
+                ("head_count", Value::Integer(3), Some(prev)),
+                ("note", Value::Null, None)
+            ]
         );
         assert!(decode(&schema::PERSON, "[[\"no_such_field\", 1]]").is_err());
         assert!(decode(&schema::PERSON, "not json").is_err());

@@ -127,6 +127,23 @@ impl fmt::Display for Hlc {
     }
 }
 
+impl std::str::FromStr for Hlc {
+    type Err = ();
+
+    /// Parses the text form written by `Display`.
+    fn from_str(text: &str) -> Result<Hlc, ()> {
+        let mut parts = text.splitn(3, '-');
+        let wall_ms = parts.next().ok_or(())?.parse().map_err(|_| ())?;
+        let counter = parts.next().ok_or(())?.parse().map_err(|_| ())?;
+        let device = Uuid::parse_str(parts.next().ok_or(())?).map_err(|_| ())?;
+        Ok(Hlc {
+            wall_ms,
+            counter,
+            device,
+        })
+    }
+}
+
 /// The clock state of one device: the last stamp issued or seen.
 #[derive(Debug, Clone, Copy)]
 pub struct HlcState {
@@ -242,5 +259,6 @@ mod tests {
         };
         assert!(a < b);
         assert!(a.to_string() < b.to_string());
+        assert_eq!(a.to_string().parse::<Hlc>(), Ok(a));
     }
 }

@@ -43,7 +43,10 @@ use crate::search_key;
 const APPLICATION_ID: i64 = 0x4352_4E54;
 
 /// Embedded migrations, applied in order. Never edit one that has shipped: add a new one.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_sync.sql"),
+];
 
 /// The schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -57,6 +60,8 @@ pub struct ApplyReport {
     pub won: usize,
     /// Changes this device already had (re-delivery).
     pub duplicates: usize,
+    /// Concurrent edits found: the losing value is kept in the conflicts to review.
+    pub conflicts: usize,
 }
 
 /// An open Carnet database.
@@ -497,9 +502,24 @@ impl Writer<'_> {
             }
             _ => {}
         }
+        // An update records, per field, the stamp of the value it replaces.
+        let clocks = match mode {
+            Mode::Update => RowClocks::of(&changelog::of_row(&self.tx, id)?),
+            _ => RowClocks::default(),
+        };
         let first = self.hlc.tick_range(self.now_ms, fields.len());
+        let logged: Vec<(&str, &Value, Option<Hlc>)> = fields
+            .iter()
+            .map(|(f, v)| {
+                (
+                    f.name,
+                    v,
+                    clocks.winners.get(f.name).map(|(stamp, _)| *stamp),
+                )
+            })
+            .collect();
+        changelog::append(&self.tx, first, spec, id, &logged)?;
         let pairs: Vec<(&str, &Value)> = fields.iter().map(|(f, v)| (f.name, v)).collect();
-        changelog::append(&self.tx, first, spec, id, &pairs)?;
         let written = materialise(&self.tx, self.sql, spec, id, &pairs, mode)?;
         if written == 0 {
             // An update that matched no row, or an insert of an id already taken.
@@ -538,11 +558,26 @@ fn apply_row(
     let mut fresh: Vec<&Change> = Vec::with_capacity(changes.len());
     let mut winners: Vec<&'static str> = Vec::new();
     for change in changes {
-        if clocks.seen.contains(&change.hlc) {
+        if clocks.seen.contains_key(&change.hlc) {
             report.duplicates += 1;
             continue;
         }
         report.inserted += 1;
+        let before = clocks.winners.get(change.field).cloned();
+        clocks.seen.insert(change.hlc, change.prev);
+        if let Some((stamp, value)) = before {
+            // Two values of one field, neither written with knowledge of the other: keep the
+            // loser for the officer to review instead of overwriting it silently.
+            let (kept, lost) = if change.hlc > stamp {
+                ((change.hlc, &change.value), (stamp, &value))
+            } else {
+                ((stamp, &value), (change.hlc, &change.value))
+            };
+            if kept.1 != lost.1 && !clocks.descends_from(kept.0, lost.0) {
+                record_conflict(tx, change, kept, lost)?;
+                report.conflicts += 1;
+            }
+        }
         if clocks.add(change) && !winners.contains(&change.field) {
             winners.push(change.field);
         }
@@ -559,11 +594,11 @@ fn apply_row(
         } {
             end += 1;
         }
-        let pairs: Vec<(&str, &Value)> = fresh[start..end]
+        let logged: Vec<(&str, &Value, Option<Hlc>)> = fresh[start..end]
             .iter()
-            .map(|c| (c.field, &c.value))
+            .map(|c| (c.field, &c.value, c.prev))
             .collect();
-        changelog::append(tx, fresh[start].hlc, entity, row_id, &pairs)?;
+        changelog::append(tx, fresh[start].hlc, entity, row_id, &logged)?;
         start = end;
     }
     if winners.is_empty() {
@@ -575,6 +610,28 @@ fn apply_row(
         .filter_map(|f| clocks.winners.get(f).map(|(_, v)| (*f, v)))
         .collect();
     materialise(tx, sql, entity, row_id, &pairs, Mode::Upsert)?;
+    Ok(())
+}
+
+fn record_conflict(
+    tx: &Transaction<'_>,
+    change: &Change,
+    kept: (Hlc, &Value),
+    lost: (Hlc, &Value),
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_conflict (entity, row_id, field, kept_stamp, kept_value, lost_stamp, lost_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![
+        change.entity.name,
+        change.row_id.as_bytes().as_slice(),
+        change.field,
+        kept.0.to_string(),
+        kept.1,
+        lost.0.to_string(),
+        lost.1
+    ])?;
     Ok(())
 }
 
