@@ -29,6 +29,8 @@ impl Db {
             store.write(|w| carnet::notebook::start(w, None, None))?;
             store
         };
+        let mut store = store;
+        store.set_id_salt(Uuid::new_v4().into_bytes());
         Ok(Db {
             store: Mutex::new(store),
             path: path.to_path_buf(),

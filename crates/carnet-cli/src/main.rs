@@ -87,7 +87,9 @@ fn db_path(cli: &Cli) -> Result<PathBuf, CliError> {
 }
 
 fn open(path: &Path) -> Result<Store, CliError> {
-    Ok(Store::open(path, Box::new(SystemClock))?)
+    let mut store = Store::open(path, Box::new(SystemClock))?;
+    store.set_id_salt(Uuid::new_v4().into_bytes());
+    Ok(store)
 }
 
 /// Creates the database file (and, for the default location, its folder).
@@ -100,7 +102,9 @@ fn create(path: &Path, default_location: bool) -> Result<Store, CliError> {
             ))
         })?;
     }
-    Ok(Store::init(path, Uuid::new_v4(), Box::new(SystemClock))?)
+    let mut store = Store::init(path, Uuid::new_v4(), Box::new(SystemClock))?;
+    store.set_id_salt(Uuid::new_v4().into_bytes());
+    Ok(store)
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {

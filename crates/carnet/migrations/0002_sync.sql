@@ -31,3 +31,7 @@ CREATE TABLE sync_device (
     device BLOB PRIMARY KEY,
     name TEXT
 ) STRICT;
+
+-- Changes received from other devices are marked, so that export ships only this
+-- database's own writes (even after it changes device id).
+ALTER TABLE change_log ADD COLUMN received INTEGER NOT NULL DEFAULT 0;

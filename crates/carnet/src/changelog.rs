@@ -79,14 +79,15 @@ impl LoggedWrite {
 /// Appends one write: `fields` stamped from `first` on.
 pub(crate) fn append(
     conn: &Connection,
+    received: bool,
     first: Hlc,
     entity: &EntitySpec,
     row_id: Uuid,
     fields: &[(&str, &Value, Option<Hlc>)],
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO change_log (wall, counter, device, entity, row_id, fields)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO change_log (wall, counter, device, entity, row_id, fields, received)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         first.wall_ms,
@@ -94,7 +95,8 @@ pub(crate) fn append(
         first.device.as_bytes().as_slice(),
         entity.name,
         row_id.as_bytes().as_slice(),
-        encode(fields)
+        encode(fields),
+        received
     ])?;
     Ok(())
 }
@@ -188,6 +190,15 @@ fn read_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<LoggedWrite>> {
     Ok(out)
 }
 
+/// This database's own writes logged after `seq` (not those received), in append order.
+pub(crate) fn own_since(conn: &Connection, seq: i64) -> Result<Vec<LoggedWrite>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, wall, counter, device, entity, row_id, fields
+         FROM change_log WHERE seq > ?1 AND received = 0 ORDER BY seq",
+    )?;
+    read_rows(stmt.query([seq])?)
+}
+
 /// Every write logged after `seq`, in append order.
 pub(crate) fn since(conn: &Connection, seq: i64) -> Result<Vec<LoggedWrite>> {
     let mut stmt = conn.prepare_cached(
@@ -211,7 +222,7 @@ pub(crate) fn of_row(conn: &Connection, row_id: Uuid) -> Result<Vec<LoggedWrite>
 #[derive(Debug, Default)]
 pub(crate) struct RowClocks {
     pub winners: HashMap<&'static str, (Hlc, Value)>,
-    pub seen: HashMap<Hlc, Option<Hlc>>,
+    pub seen: HashMap<Hlc, (Option<Hlc>, Value)>,
 }
 
 impl RowClocks {
@@ -228,9 +239,17 @@ impl RowClocks {
 
     /// Takes a change into account; returns true if it is now its field's winner.
     pub fn add(&mut self, change: &Change) -> bool {
-        self.seen.insert(change.hlc, change.prev);
+        self.seen
+            .insert(change.hlc, (change.prev, change.value.clone()));
         match self.winners.get(change.field) {
-            Some((stamp, _)) if *stamp >= change.hlc => false,
+            Some((stamp, _)) if *stamp > change.hlc => false,
+            // The same stamp with another value happens only when a copied database wrote
+            // under the same device id: the greater value wins everywhere alike.
+            Some((stamp, value))
+                if *stamp == change.hlc && value_order(value) >= value_order(&change.value) =>
+            {
+                false
+            }
             _ => {
                 self.winners
                     .insert(change.field, (change.hlc, change.value.clone()));
@@ -254,9 +273,20 @@ impl RowClocks {
             if steps > 10_000 {
                 return false;
             }
-            current = self.seen.get(&s).copied().flatten();
+            current = self.seen.get(&s).and_then(|(prev, _)| *prev);
         }
         false
+    }
+}
+
+/// A total order on stored values, for tie-breaks.
+pub(crate) fn value_order(value: &Value) -> (u8, String) {
+    match value {
+        Value::Null => (0, String::new()),
+        Value::Integer(i) => (1, format!("{:+020}", i)),
+        Value::Real(r) => (2, format!("{r:e}")),
+        Value::Text(t) => (3, t.clone()),
+        Value::Blob(b) => (4, crate::digest::hex(b)),
     }
 }
 

@@ -94,6 +94,37 @@ pub enum Error {
     #[error("Ce fichier n'est pas une base Carnet.")]
     NotACarnetDatabase,
 
+    #[error(
+        "Le dossier partagé {path} est introuvable : branchez la clé USB ou reconnectez le lecteur, puis réessayez."
+    )]
+    SyncFolderMissing { path: String },
+
+    #[error(
+        "Le dossier partagé {path} contient déjà un carnet synchronisé : ouvrez-le avec sa phrase de passe."
+    )]
+    SyncAlreadyInitialised { path: String },
+
+    #[error(
+        "Le dossier {path} ne contient pas encore de carnet synchronisé : initialisez-le d'abord."
+    )]
+    SyncNotInitialised { path: String },
+
+    #[error("Phrase de passe incorrecte pour ce dossier partagé. Rien n'a été modifié.")]
+    SyncWrongPassphrase,
+
+    #[error("La phrase de passe doit compter au moins 8 caractères.")]
+    SyncPassphraseTooShort,
+
+    #[error(
+        "Le dossier partagé utilise un format que cette version de Carnet ne connaît pas ({version}) : mettez Carnet à jour."
+    )]
+    SyncFormat { version: u32 },
+
+    #[error(
+        "Impossible d'utiliser le dossier partagé {path} : {reason}. Vos données locales sont intactes ; réessayez quand le dossier sera accessible."
+    )]
+    SyncFolder { path: String, reason: String },
+
     #[error("Erreur de la base de données : {0}")]
     Database(#[from] rusqlite::Error),
 
@@ -126,6 +157,13 @@ impl Error {
             Error::CannotOpen { .. } => "cannot_open",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::NotACarnetDatabase => "not_a_carnet_database",
+            Error::SyncFolderMissing { .. } => "sync_folder_missing",
+            Error::SyncAlreadyInitialised { .. } => "sync_already_initialised",
+            Error::SyncNotInitialised { .. } => "sync_not_initialised",
+            Error::SyncWrongPassphrase => "sync_wrong_passphrase",
+            Error::SyncPassphraseTooShort => "sync_passphrase_too_short",
+            Error::SyncFormat { .. } => "sync_format",
+            Error::SyncFolder { .. } => "sync_folder",
             Error::Database(_) => "database",
             Error::Io(_) => "io",
         }

@@ -31,6 +31,7 @@ pub mod schema;
 pub mod search_key;
 pub mod stats;
 pub mod store;
+pub mod sync;
 pub mod territory;
 pub mod timeline;
 pub mod validate;

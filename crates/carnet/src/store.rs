@@ -70,6 +70,7 @@ pub struct Store {
     clock: Box<dyn Clock>,
     hlc: HlcState,
     id_namespace: Option<Uuid>,
+    id_salt: [u8; 16],
     sql: SqlCache,
 }
 
@@ -131,6 +132,7 @@ impl Store {
             clock,
             hlc,
             id_namespace: None,
+            id_salt: [0; 16],
             sql: SqlCache::default(),
         })
     }
@@ -154,6 +156,7 @@ impl Store {
             clock,
             hlc,
             id_namespace: None,
+            id_salt: [0; 16],
             sql: SqlCache::default(),
         })
     }
@@ -178,6 +181,13 @@ impl Store {
     /// the same digest, on any device.
     pub fn set_id_namespace(&mut self, namespace: Option<Uuid>) {
         self.id_namespace = namespace;
+    }
+
+    /// Mixes caller-supplied random bytes into new ids. The binaries pass fresh bytes at each
+    /// opening, so that two copies of one database file never mint the same ids; tests leave
+    /// it at zero and stay reproducible.
+    pub fn set_id_salt(&mut self, salt: [u8; 16]) {
+        self.id_salt = salt;
     }
 
     /// Replaces the clock (the demo generator runs on simulated time); returns the old one.
@@ -212,6 +222,7 @@ impl Store {
                 now_ms,
                 today,
                 id_namespace: self.id_namespace,
+                id_salt: self.id_salt,
                 sql: &mut self.sql,
                 live: HashSet::new(),
             };
@@ -280,6 +291,16 @@ impl Store {
     /// Per field, the change with the highest clock wins; re-applying a change is a no-op;
     /// the result does not depend on the order of `changes`.
     pub fn apply_changes(&mut self, changes: &[Change]) -> Result<ApplyReport> {
+        self.apply_changes_and(changes, |_| Ok(()))
+    }
+
+    /// Like [`Store::apply_changes`], running `also` in the same transaction (sync marks the
+    /// segment ingested there, so a change and its "ingested" mark are kept or lost together).
+    pub(crate) fn apply_changes_and(
+        &mut self,
+        changes: &[Change],
+        also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<ApplyReport> {
         let saved = self.hlc;
         let result = (|| {
             let tx = self.conn.transaction()?;
@@ -300,6 +321,7 @@ impl Store {
             for row in rows {
                 apply_row(&tx, &mut self.sql, &row, &mut report)?;
             }
+            also(&tx)?;
             save_hlc(&tx, &self.hlc)?;
             tx.commit()?;
             Ok(report)
@@ -308,6 +330,23 @@ impl Store {
             self.hlc = saved;
         }
         result
+    }
+
+    /// Gives this database a new device id (a copy of it was found writing under the old
+    /// one). Later changes are stamped with the new id; earlier ones keep theirs.
+    pub(crate) fn change_device_id(&mut self, device: Uuid) -> Result<()> {
+        self.conn.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'device_id'",
+            [device.as_bytes().as_slice()],
+        )?;
+        let (wall, counter) = self.hlc.last();
+        self.hlc = HlcState::new(device, wall, counter);
+        Ok(())
+    }
+
+    /// Milliseconds since the epoch according to the injected clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// A device-local setting (never synced), such as the device's name.
@@ -351,6 +390,7 @@ pub struct Writer<'s> {
     now_ms: i64,
     today: NaiveDate,
     id_namespace: Option<Uuid>,
+    id_salt: [u8; 16],
     sql: &'s mut SqlCache,
     /// Rows known to be live in this transaction (created or checked): references to them
     /// need no lookup. Deleting a row removes it.
@@ -445,7 +485,13 @@ impl Writer<'_> {
     pub fn new_id(&mut self) -> Uuid {
         let stamp = self.hlc.tick(self.now_ms);
         let mut hash = Sha256::new();
-        hash.update(self.id_namespace.unwrap_or(stamp.device).as_bytes());
+        match self.id_namespace {
+            Some(namespace) => hash.update(namespace.as_bytes()),
+            None => {
+                hash.update(stamp.device.as_bytes());
+                hash.update(self.id_salt);
+            }
+        }
         hash.update(stamp.wall_ms.to_be_bytes());
         hash.update(stamp.counter.to_be_bytes());
         let digest = hash.finalize();
@@ -518,7 +564,7 @@ impl Writer<'_> {
                 )
             })
             .collect();
-        changelog::append(&self.tx, first, spec, id, &logged)?;
+        changelog::append(&self.tx, false, first, spec, id, &logged)?;
         let pairs: Vec<(&str, &Value)> = fields.iter().map(|(f, v)| (f.name, v)).collect();
         let written = materialise(&self.tx, self.sql, spec, id, &pairs, mode)?;
         if written == 0 {
@@ -558,23 +604,31 @@ fn apply_row(
     let mut fresh: Vec<&Change> = Vec::with_capacity(changes.len());
     let mut winners: Vec<&'static str> = Vec::new();
     for change in changes {
-        if clocks.seen.contains_key(&change.hlc) {
+        let same_stamp = clocks.seen.get(&change.hlc).map(|(_, value)| value.clone());
+        if same_stamp.as_ref() == Some(&change.value) {
             report.duplicates += 1;
             continue;
         }
         report.inserted += 1;
         let before = clocks.winners.get(change.field).cloned();
-        clocks.seen.insert(change.hlc, change.prev);
         if let Some((stamp, value)) = before {
-            // Two values of one field, neither written with knowledge of the other: keep the
-            // loser for the officer to review instead of overwriting it silently.
-            let (kept, lost) = if change.hlc > stamp {
-                ((change.hlc, &change.value), (stamp, &value))
+            // Two values of one field, neither written with knowledge of the other (or the
+            // same stamp twice, from a copied database): keep the loser for the officer to
+            // review instead of overwriting it silently.
+            let incoming_wins = change.hlc > stamp
+                || (change.hlc == stamp
+                    && changelog::value_order(&change.value) > changelog::value_order(&value));
+            let (kept, lost) = if incoming_wins {
+                ((change.hlc, &change.value, change.prev), (stamp, &value))
             } else {
-                ((stamp, &value), (change.hlc, &change.value))
+                let prev = clocks.seen.get(&stamp).and_then(|(p, _)| *p);
+                ((stamp, &value, prev), (change.hlc, &change.value))
             };
-            if kept.1 != lost.1 && !clocks.descends_from(kept.0, lost.0) {
-                record_conflict(tx, change, kept, lost)?;
+            let descends = kept.0 != lost.0
+                && (kept.2 == Some(lost.0)
+                    || kept.2.is_some_and(|p| clocks.descends_from(p, lost.0)));
+            if kept.1 != lost.1 && !descends {
+                record_conflict(tx, change, (kept.0, kept.1), lost)?;
                 report.conflicts += 1;
             }
         }
@@ -598,7 +652,7 @@ fn apply_row(
             .iter()
             .map(|c| (c.field, &c.value, c.prev))
             .collect();
-        changelog::append(tx, fresh[start].hlc, entity, row_id, &logged)?;
+        changelog::append(tx, true, fresh[start].hlc, entity, row_id, &logged)?;
         start = end;
     }
     if winners.is_empty() {

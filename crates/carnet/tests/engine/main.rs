@@ -7,4 +7,5 @@ mod demo;
 mod fixture;
 mod queries;
 mod replay;
+mod sync;
 mod validation;

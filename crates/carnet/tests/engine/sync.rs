@@ -1,0 +1,411 @@
+//! Sync through a shared folder: convergence, conflicts, damaged files, wrong passphrases.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use carnet::person::Person;
+use carnet::sync::{self, KdfParams, SyncFolder};
+use carnet::{ManualClock, Store, Uuid};
+use proptest::prelude::*;
+
+use crate::fixture::{digest, person, today};
+
+const PASS: &str = "phrase de passe de l'équipe";
+
+fn device(n: u128) -> (Store, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::at_date(today()));
+    let store = Store::open_in_memory(Uuid::from_u128(n), Box::new(clock.clone())).unwrap();
+    (store, clock)
+}
+
+fn new_folder(dir: &Path) -> SyncFolder {
+    SyncFolder::create(
+        dir,
+        PASS,
+        [7; 16],
+        Uuid::from_u128(77),
+        KdfParams::FAST_FOR_TESTS,
+    )
+    .unwrap()
+}
+
+fn run(store: &mut Store, folder: &SyncFolder) -> sync::SyncReport {
+    sync::sync(store, folder, Some("Portable"), &mut |_| {}).unwrap()
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in walk(dir) {
+        out.push(entry);
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            out.push(format!(
+                "{} {}",
+                p.display(),
+                p.metadata().map(|m| m.len()).unwrap_or(0)
+            ));
+            if p.is_dir() {
+                out.extend(walk(&p));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_person_created_on_one_device_appears_on_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut a, _) = device(1);
+    let (mut b, _) = device(2);
+    let id = a.create(&person("Éloïse", "Ben Ali")).unwrap();
+    let sent = run(&mut a, &folder);
+    assert_eq!((sent.segments_sent, sent.changes_sent), (1, 2));
+    let got = run(&mut b, &folder);
+    assert_eq!((got.segments_received, got.changes_applied), (1, 2));
+    assert_eq!(b.get::<Person>(id).unwrap().last_name, "Ben Ali");
+    assert_eq!(digest(&a), digest(&b));
+    // Nothing new: nothing sent, nothing received.
+    let again = run(&mut b, &folder);
+    assert_eq!((again.segments_sent, again.segments_received), (0, 0));
+    // Another folder opened with the same passphrase reads the same files.
+    let reopened = SyncFolder::open(dir.path(), PASS).unwrap();
+    let (mut c, _) = device(3);
+    run(&mut c, &reopened);
+    assert_eq!(digest(&c), digest(&a));
+}
+
+#[test]
+fn concurrent_edits_keep_the_losing_value_for_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut a, clock_a) = device(1);
+    let (mut b, _) = device(2);
+    let id = a.create(&person("Nour", "Hamidi")).unwrap();
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    // Both edit the first name without seeing each other.
+    clock_a.advance(1_000);
+    let mut on_a: Person = a.get(id).unwrap();
+    on_a.first_name = "Noura".into();
+    a.update(id, &on_a).unwrap();
+    let mut on_b: Person = b.get(id).unwrap();
+    on_b.first_name = "Nora".into();
+    b.update(id, &on_b).unwrap();
+    run(&mut a, &folder);
+    let on_b_report = run(&mut b, &folder);
+    run(&mut a, &folder);
+    assert_eq!(digest(&a), digest(&b), "both show the same winner");
+    assert_eq!(on_b_report.conflicts, 1);
+    let conflicts = sync::conflicts(&b).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].field, "first_name");
+    let values = [
+        conflicts[0].kept_value.clone(),
+        conflicts[0].lost_value.clone(),
+    ];
+    assert!(values.contains(&"Noura".into()) && values.contains(&"Nora".into()));
+    assert_eq!(
+        sync::conflicts(&a).unwrap().len(),
+        1,
+        "the other device sees it too"
+    );
+
+    // A later edit that had seen the other value is not a conflict.
+    let mut again: Person = b.get(id).unwrap();
+    again.first_name = "Nour".into();
+    b.update(id, &again).unwrap();
+    run(&mut b, &folder);
+    run(&mut a, &folder);
+    assert_eq!(a.get::<Person>(id).unwrap().first_name, "Nour");
+    assert_eq!(sync::conflicts(&a).unwrap().len(), 1);
+}
+
+#[test]
+fn a_wrong_passphrase_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    new_folder(dir.path());
+    let before = listing(dir.path());
+    let err = SyncFolder::open(dir.path(), "mauvaise phrase").unwrap_err();
+    assert_eq!(err.kind(), "sync_wrong_passphrase");
+    assert!(err.to_string().contains("Phrase de passe incorrecte"));
+    assert_eq!(listing(dir.path()), before);
+    let missing = SyncFolder::open(&dir.path().join("absent"), PASS).unwrap_err();
+    assert_eq!(missing.kind(), "sync_folder_missing");
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(
+        SyncFolder::open(empty.path(), PASS).unwrap_err().kind(),
+        "sync_not_initialised"
+    );
+    assert_eq!(
+        SyncFolder::create(
+            dir.path(),
+            PASS,
+            [1; 16],
+            Uuid::from_u128(1),
+            KdfParams::FAST_FOR_TESTS
+        )
+        .unwrap_err()
+        .kind(),
+        "sync_already_initialised"
+    );
+}
+
+fn only_segment(dir: &Path, device: Uuid) -> std::path::PathBuf {
+    dir.join("carnet-sync/devices")
+        .join(device.to_string())
+        .join("000000000001.seg")
+}
+
+#[test]
+fn truncated_or_flipped_segments_are_skipped_then_accepted_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut a, _) = device(1);
+    a.create(&person("Karim", "Mansouri")).unwrap();
+    run(&mut a, &folder);
+    let path = only_segment(dir.path(), a.device_id());
+    let whole = std::fs::read(&path).unwrap();
+    // Every truncation is refused without panic.
+    for len in 0..whole.len() {
+        let (mut b, _) = device(2);
+        std::fs::write(&path, &whole[..len]).unwrap();
+        let report = run(&mut b, &folder);
+        assert_eq!(report.segments_received, 0, "length {len}");
+        assert_eq!(report.skipped.len(), 1, "length {len}");
+    }
+    // A sample of bit flips, header and payload.
+    for i in (0..whole.len()).step_by(7) {
+        let mut flipped = whole.clone();
+        flipped[i] ^= 0x10;
+        std::fs::write(&path, &flipped).unwrap();
+        let (mut b, _) = device(2);
+        let report = run(&mut b, &folder);
+        assert_eq!(report.segments_received, 0, "flip at {i}");
+    }
+    // Once the whole file is there, it is applied (and the bad tries left no mark).
+    std::fs::write(&path, &whole).unwrap();
+    let (mut b, _) = device(2);
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    assert_eq!(run(&mut b, &folder).skipped.len(), 1);
+    std::fs::write(&path, &whole).unwrap();
+    let report = run(&mut b, &folder);
+    assert_eq!((report.segments_received, report.skipped.len()), (1, 0));
+    assert_eq!(digest(&a), digest(&b));
+}
+
+#[test]
+fn junk_in_the_folder_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut a, _) = device(1);
+    a.create(&person("Samira", "Keita")).unwrap();
+    run(&mut a, &folder);
+    let device_dir = only_segment(dir.path(), a.device_id())
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let seg = std::fs::read(device_dir.join("000000000001.seg")).unwrap();
+    for name in [
+        "000000000002 (conflicted copy).seg",
+        "000000000001.sync-conflict-20261125-1.seg",
+        "Copie de 000000000001.seg",
+        "000000000003.seg~",
+        ".000000000004.seg.tmp",
+        "notes.txt",
+    ] {
+        std::fs::write(device_dir.join(name), &seg).unwrap();
+    }
+    std::fs::write(device_dir.join("000000000005.seg"), b"").unwrap();
+    std::fs::create_dir_all(dir.path().join("carnet-sync/devices/pas-un-appareil")).unwrap();
+    std::fs::write(
+        dir.path()
+            .join("carnet-sync/devices/pas-un-appareil/000000000001.seg"),
+        &seg,
+    )
+    .unwrap();
+    let (mut b, _) = device(2);
+    let report = run(&mut b, &folder);
+    assert_eq!(report.segments_received, 1);
+    assert_eq!(
+        report.skipped.len(),
+        1,
+        "only the empty 000000000005.seg is reported"
+    );
+    assert_eq!(digest(&a), digest(&b));
+}
+
+#[test]
+fn changes_from_a_clock_far_ahead_are_held_aside_with_the_device_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut ahead, clock) = device(1);
+    clock.advance(3 * 24 * 3600 * 1000);
+    ahead.create(&person("Futur", "Lointain")).unwrap();
+    sync::sync(&mut ahead, &folder, Some("PC du bureau"), &mut |_| {}).unwrap();
+    let (mut b, _) = device(2);
+    let report = run(&mut b, &folder);
+    assert_eq!(report.segments_received, 0);
+    assert_eq!(report.held.len(), 1);
+    assert!(
+        report.held[0].reason.contains("PC du bureau"),
+        "{:?}",
+        report.held
+    );
+    assert!(carnet::person::all(&b).unwrap().is_empty());
+}
+
+#[test]
+fn a_copied_database_takes_a_new_device_id_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let files = tempfile::tempdir().unwrap();
+    let original = files.path().join("a.db");
+    let copy = files.path().join("copie.db");
+    let clock = || Box::new(ManualClock::at_date(today()));
+    {
+        let mut a = Store::init(&original, Uuid::from_u128(1), clock()).unwrap();
+        a.create(&person("Avant", "Copie")).unwrap();
+        run(&mut a, &folder);
+    }
+    std::fs::copy(&original, &copy).unwrap();
+    // The binaries salt new ids with fresh random bytes at each opening.
+    let mut a = Store::open(&original, clock()).unwrap();
+    a.set_id_salt([1; 16]);
+    let mut b = Store::open(&copy, clock()).unwrap();
+    b.set_id_salt([2; 16]);
+    assert_eq!(a.device_id(), b.device_id());
+    a.create(&person("Sur", "Original")).unwrap();
+    b.create(&person("Sur", "Copie")).unwrap();
+    run(&mut a, &folder);
+    let report = run(&mut b, &folder);
+    let new_id = report.new_device_id.expect("the copy is detected");
+    assert_ne!(new_id, a.device_id());
+    assert_eq!(b.device_id(), new_id);
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    assert_eq!(digest(&a), digest(&b));
+    assert_eq!(carnet::person::all(&a).unwrap().len(), 3);
+}
+
+#[test]
+fn the_same_stamp_with_two_values_resolves_alike_everywhere() {
+    // Without salted ids, a copy's first write reuses the original's id and stamps: both
+    // devices must still agree on one value and keep the other for review.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let files = tempfile::tempdir().unwrap();
+    let original = files.path().join("a.db");
+    let copy = files.path().join("copie.db");
+    let clock = || Box::new(ManualClock::at_date(today()));
+    drop(Store::init(&original, Uuid::from_u128(1), clock()).unwrap());
+    std::fs::copy(&original, &copy).unwrap();
+    let mut a = Store::open(&original, clock()).unwrap();
+    let mut b = Store::open(&copy, clock()).unwrap();
+    a.create(&person("Sur", "Original")).unwrap();
+    b.create(&person("Sur", "Copie")).unwrap();
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    run(&mut a, &folder);
+    assert_eq!(digest(&a), digest(&b));
+    assert_eq!(
+        sync::conflicts(&a).unwrap().len() + sync::conflicts(&b).unwrap().len() >= 1,
+        true
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Create(usize, u8),
+    Edit(usize, usize, u8),
+    Delete(usize, usize),
+    Restore(usize, usize),
+    Sync(usize),
+    Tick(usize, i64),
+}
+
+fn step(devices: usize) -> impl Strategy<Value = Step> {
+    prop_oneof![
+        2 => (0..devices, any::<u8>()).prop_map(|(d, n)| Step::Create(d, n)),
+        3 => (0..devices, 0..6usize, any::<u8>()).prop_map(|(d, p, n)| Step::Edit(d, p, n)),
+        1 => (0..devices, 0..6usize).prop_map(|(d, p)| Step::Delete(d, p)),
+        1 => (0..devices, 0..6usize).prop_map(|(d, p)| Step::Restore(d, p)),
+        3 => (0..devices).prop_map(Step::Sync),
+        1 => (0..devices, -60_000..600_000i64).prop_map(|(d, ms)| Step::Tick(d, ms)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    #[test]
+    fn devices_converge_whatever_the_order_of_syncs(
+        devices in 3usize..=5,
+        steps in proptest::collection::vec(step(5), 10..50),
+        skews in proptest::collection::vec(-3_600_000i64..3_600_000, 5),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = new_folder(dir.path());
+        let mut stores: Vec<(Store, Arc<ManualClock>)> = (0..devices).map(|n| device(n as u128 + 1)).collect();
+        for (n, (_, clock)) in stores.iter().enumerate() {
+            clock.advance(skews[n]);
+        }
+        for step in steps {
+            match step {
+                Step::Create(d, n) => {
+                    let (store, _) = &mut stores[d % devices];
+                    store.create(&person(&format!("P{n}"), "Test")).unwrap();
+                }
+                Step::Edit(d, p, n) => {
+                    let (store, _) = &mut stores[d % devices];
+                    let all = carnet::person::all(store).unwrap();
+                    if let Some(entry) = all.get(p % all.len().max(1)) {
+                        let mut changed = entry.data.clone();
+                        changed.first_name = format!("E{n}");
+                        store.update(entry.id, &changed).unwrap();
+                    }
+                }
+                Step::Delete(d, p) => {
+                    let (store, _) = &mut stores[d % devices];
+                    let all = carnet::person::all(store).unwrap();
+                    if let Some(entry) = all.get(p % all.len().max(1)) {
+                        store.delete::<Person>(entry.id).unwrap();
+                    }
+                }
+                Step::Restore(d, p) => {
+                    let (store, _) = &mut stores[d % devices];
+                    let deleted: Vec<Uuid> = store.changes_since(0).unwrap().into_iter()
+                        .filter(|(_, c)| c.field == "deleted" && c.value == rusqlite::types::Value::Integer(1))
+                        .map(|(_, c)| c.row_id).collect();
+                    if let Some(id) = deleted.get(p % deleted.len().max(1)) {
+                        let _ = store.write(|w| w.restore(&carnet::schema::PERSON, *id));
+                    }
+                }
+                Step::Sync(d) => {
+                    let (store, _) = &mut stores[d % devices];
+                    run(store, &folder);
+                }
+                Step::Tick(d, ms) => stores[d % devices].1.advance(ms),
+            }
+        }
+        // Two full rounds: everyone sends, then everyone receives everything.
+        for _ in 0..2 {
+            for (store, _) in stores.iter_mut() {
+                run(store, &folder);
+            }
+        }
+        let first = digest(&stores[0].0);
+        for (store, _) in &stores {
+            prop_assert_eq!(digest(store), first.clone());
+            prop_assert!(carnet::check::check(store).unwrap().is_ok());
+        }
+    }
+}
