@@ -134,6 +134,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Synchronise avec un dossier partagé (clé USB, lecteur réseau, dossier Nextcloud…).
+    ///
+    /// La phrase de passe de l'équipe est lue dans CARNET_SYNC_PASSPHRASE ou demandée.
+    /// Un dossier qui ne contient pas encore de carnet est initialisé avec cette phrase.
+    #[command(help_template = HELP_TEMPLATE)]
+    Sync {
+        /// Le dossier partagé.
+        #[arg(long, value_name = "DOSSIER")]
+        folder: PathBuf,
+        /// Nom de cet appareil, vu des autres (ex. « Portable Sarah »).
+        #[arg(long, value_name = "NOM")]
+        device_name: Option<String>,
+        /// Rapport en JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Ajoute une personne ou une rencontre.
     #[command(subcommand, help_template = HELP_TEMPLATE)]
     Add(AddCommand),

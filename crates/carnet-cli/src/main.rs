@@ -243,6 +243,39 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let due = carnet::followup::due(&store, day)?;
             output::followups(&mut out, &due, json)?;
         }
+        Command::Sync {
+            folder,
+            device_name,
+            json,
+        } => {
+            let mut store = open(&path)?;
+            let passphrase = passphrase()?;
+            let shared = if carnet::sync::SyncFolder::exists(&folder) {
+                carnet::sync::SyncFolder::open(&folder, &passphrase)?
+            } else {
+                let created = carnet::sync::SyncFolder::create(
+                    &folder,
+                    &passphrase,
+                    Uuid::new_v4().into_bytes(),
+                    Uuid::new_v4(),
+                    carnet::sync::KdfParams::STANDARD,
+                )?;
+                if !json {
+                    writeln!(
+                        out,
+                        "Dossier de synchronisation créé dans {}.",
+                        folder.display()
+                    )?;
+                }
+                created
+            };
+            if let Some(name) = &device_name {
+                store.set_local_setting("device_name", name)?;
+            }
+            let name = store.local_setting("device_name")?;
+            let report = carnet::sync::sync(&mut store, &shared, name.as_deref(), &mut |_| {})?;
+            output::sync_report(&mut out, &report, json)?;
+        }
         Command::Add(add) => {
             let mut store = open(&path)?;
             let id = match add {
@@ -254,6 +287,20 @@ fn run(cli: Cli) -> Result<(), CliError> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// The team passphrase: `CARNET_SYNC_PASSPHRASE`, or asked on the terminal without echo.
+fn passphrase() -> Result<String, CliError> {
+    if let Ok(value) = std::env::var("CARNET_SYNC_PASSPHRASE") {
+        return Ok(value);
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(CliError::Usage(
+            "phrase de passe manquante : définissez CARNET_SYNC_PASSPHRASE ou lancez la commande dans un terminal.".into(),
+        ));
+    }
+    rpassword::prompt_password("Phrase de passe de l'équipe : ")
+        .map_err(|e| CliError::Usage(format!("phrase de passe illisible : {e}")))
 }
 
 fn year_range(year: i32) -> Result<(chrono::NaiveDate, chrono::NaiveDate), CliError> {

@@ -262,3 +262,39 @@ pub fn followups(out: &mut dyn Write, due: &[FollowUp], as_json: bool) -> Result
     writeln!(out, "{} relance(s) à faire.", due.len())?;
     Ok(())
 }
+
+pub fn sync_report(
+    out: &mut dyn Write,
+    report: &carnet::sync::SyncReport,
+    as_json: bool,
+) -> Result<(), CliError> {
+    if as_json {
+        return json(out, report);
+    }
+    if let Some(id) = report.new_device_id {
+        writeln!(
+            out,
+            "Cette base est une copie d'une autre : elle continue sous un nouvel identifiant d'appareil ({id})."
+        )?;
+    }
+    writeln!(
+        out,
+        "Synchronisation terminée : {} segment(s) envoyé(s) ({} modification(s)), {} reçu(s) ({} modification(s) appliquée(s)), {} conflit(s) à vérifier.",
+        report.segments_sent,
+        report.changes_sent,
+        report.segments_received,
+        report.changes_applied,
+        report.conflicts
+    )?;
+    for skipped in &report.skipped {
+        writeln!(
+            out,
+            "Fichier ignoré, réessayé la prochaine fois : {} ({})",
+            skipped.file, skipped.reason
+        )?;
+    }
+    for held in &report.held {
+        writeln!(out, "Mis de côté : {} ({})", held.file, held.reason)?;
+    }
+    Ok(())
+}

@@ -305,3 +305,98 @@ fn stats_of_the_reference_demo_year() {
     insta::assert_snapshot!(ok(&db, &["stats"]));
     insta::assert_snapshot!("reference_demo_digest", ok(&db, &["digest"]));
 }
+
+fn with_passphrase(db: &Path, args: &[&str], passphrase: &str) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_carnet"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("CARNET_SYNC_PASSPHRASE", passphrase)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("carnet runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn two_notebooks_meet_through_a_shared_folder() {
+    let (dir, a) = temp();
+    let b = dir.path().join("b.db");
+    let shared = dir.path().join("partage");
+    std::fs::create_dir(&shared).unwrap();
+    let folder = shared.display().to_string();
+    let pass = "phrase de l'équipe CitésLab";
+    ok(&a, &["init", "--territory", "Troyes"]);
+    ok(&b, &["init", "--territory", "Troyes"]);
+    ok(
+        &a,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Inès",
+            "--last-name",
+            "Haddad",
+        ],
+    );
+    ok(
+        &b,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Rayan",
+            "--last-name",
+            "Sow",
+        ],
+    );
+    let sync = |db: &Path| {
+        with_passphrase(
+            db,
+            &["sync", "--folder", &folder, "--device-name", "Portable"],
+            pass,
+        )
+    };
+    for db in [&a, &b, &a] {
+        let run = sync(db);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains("Synchronisation terminée"),
+            "{}",
+            run.stdout
+        );
+    }
+    assert_eq!(ok(&a, &["digest"]), ok(&b, &["digest"]));
+    // The default partners and Troyes' quartiers were seeded apart but merge, not double.
+    let partners: serde_json::Value =
+        serde_json::from_str(&ok(&a, &["list", "partners", "--json"])).unwrap();
+    assert_eq!(partners.as_array().unwrap().len(), 9);
+    assert!(ok(&a, &["search", "rayan"]).contains("Sow"));
+
+    let wrong = with_passphrase(&a, &["sync", "--folder", &folder], "pas la bonne phrase");
+    assert_eq!(wrong.code, 1);
+    assert!(
+        wrong.stderr.contains("Phrase de passe incorrecte"),
+        "{}",
+        wrong.stderr
+    );
+    let gone = with_passphrase(
+        &a,
+        &[
+            "sync",
+            "--folder",
+            &dir.path().join("clé-retirée").display().to_string(),
+        ],
+        pass,
+    );
+    assert_eq!(gone.code, 1);
+    assert!(gone.stderr.contains("introuvable"), "{}", gone.stderr);
+    let json = with_passphrase(&a, &["sync", "--folder", &folder, "--json"], pass);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["segments_sent"], 0);
+    assert!(ok(&a, &["check"]).contains("Base intègre"));
+}

@@ -38,9 +38,16 @@ pub fn default_partners() -> Vec<Partner> {
     serde_json::from_str(SEED).unwrap_or_default()
 }
 
-/// Adds the default partners; returns their ids in list order.
+/// Adds the default partners (with the same ids on every device); returns their ids in list
+/// order.
 pub fn seed_partners(w: &mut Writer<'_>) -> Result<Vec<Uuid>> {
-    default_partners().iter().map(|p| w.create(p)).collect()
+    default_partners()
+        .iter()
+        .map(|p| {
+            let id = crate::notebook::seed_id(&["partner", &p.name]);
+            w.create_with_id(id, p).map(|()| id)
+        })
+        .collect()
 }
 
 /// Live partners, by name.

@@ -450,6 +450,21 @@ impl Writer<'_> {
         self.put(T::SPEC, id, &[(spec, value)], Mode::Update)
     }
 
+    /// Writes one already-validated stored value (sync's conflict resolution brings back a
+    /// value that was valid when first written).
+    pub(crate) fn set_value(
+        &mut self,
+        spec: &'static EntitySpec,
+        id: Uuid,
+        field: &'static FieldSpec,
+        value: Value,
+    ) -> Result<()> {
+        if row_state(&self.tx, self.sql, spec, &id.to_string())?.is_none() {
+            return Err(unknown(spec, id));
+        }
+        self.put(spec, id, &[(field, value)], Mode::Update)
+    }
+
     /// Marks a live record deleted (tombstone).
     pub fn delete(&mut self, spec: &'static EntitySpec, id: Uuid) -> Result<()> {
         self.set_deleted(spec, id, true)

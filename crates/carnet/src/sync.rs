@@ -468,7 +468,7 @@ fn write_from_json(json: &Json) -> Option<Vec<Change>> {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -628,28 +628,28 @@ fn import(
         if device == store.device_id() {
             continue;
         }
-        if let Ok(text) = fs::read_to_string(entry.path().join("device.json")) {
-            if let Some(name) = serde_json::from_str::<Json>(&text)
-                .ok()
-                .and_then(|j| j.get("name")?.as_str().map(str::to_string))
-            {
-                store.conn().execute(
-                    "INSERT INTO sync_device (device, name) VALUES (?1, ?2)
-                     ON CONFLICT (device) DO UPDATE SET name = excluded.name",
-                    params![device.as_bytes().as_slice(), name],
-                )?;
-                names.insert(device, name);
-            }
+        let name = fs::read_to_string(entry.path().join("device.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<Json>(&text).ok())
+            .and_then(|j| j.get("name")?.as_str().map(str::to_string));
+        if let Some(name) = name {
+            store.conn().execute(
+                "INSERT INTO sync_device (device, name) VALUES (?1, ?2)
+                 ON CONFLICT (device) DO UPDATE SET name = excluded.name",
+                params![device.as_bytes().as_slice(), name],
+            )?;
+            names.insert(device, name);
         }
         let Ok(files) = fs::read_dir(entry.path()) else {
             continue;
         };
         for file in files.flatten() {
             let name = file.file_name().to_string_lossy().into_owned();
-            if let Some(seq) = segment_number(&name) {
-                if !ingested.contains_key(&(device, seq)) {
+            match segment_number(&name) {
+                Some(seq) if !ingested.contains_key(&(device, seq)) => {
                     todo.push((device, seq, file.path(), format!("{device}/{name}")));
                 }
+                _ => {}
             }
         }
     }
@@ -744,4 +744,36 @@ pub fn conflicts(store: &Store) -> Result<Vec<Conflict>> {
         });
     }
     Ok(out)
+}
+
+/// Settles a conflict: keep the current value (`keep_lost = false`) or bring the value that
+/// lost back (a new local write, which every device will then receive).
+pub fn resolve(store: &mut Store, conflict: i64, keep_lost: bool) -> Result<()> {
+    let found: Option<(String, Vec<u8>, String, rusqlite::types::Value)> = store
+        .conn()
+        .query_row(
+            "SELECT entity, row_id, field, lost_value FROM sync_conflict WHERE id = ?1 AND resolved = 0",
+            [conflict],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .ok();
+    let Some((entity, row_id, field, lost)) = found else {
+        return Err(Error::UnknownId {
+            entity: "conflit",
+            id: conflict.to_string(),
+        });
+    };
+    let spec = schema::entity(&entity).ok_or(Error::NotACarnetDatabase)?;
+    let field = schema::field_of(spec, &field).ok_or(Error::NotACarnetDatabase)?;
+    let row_id = changelog::uuid_from_blob(&row_id)?;
+    store.write(|w| {
+        if keep_lost {
+            w.set_value(spec, row_id, field, lost.clone())?;
+        }
+        w.conn().execute(
+            "UPDATE sync_conflict SET resolved = 1 WHERE id = ?1",
+            [conflict],
+        )?;
+        Ok(())
+    })
 }

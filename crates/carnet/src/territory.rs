@@ -74,8 +74,20 @@ fn known() -> Vec<KnownTerritory> {
 /// Creates a territory; if its name matches a known one (accents and case aside, or a word of
 /// it such as "Troyes"), lays out its quartiers as QPV. Returns the territory id.
 pub fn create_territory(w: &mut Writer<'_>, name: &str) -> Result<Uuid> {
-    let id = w.create(&Territory {
-        name: name.to_string(),
+    let name = name.trim();
+    let id = crate::notebook::seed_id(&["territory", &crate::search_key::fold(name)]);
+    w.create_with_id(
+        id,
+        &Territory {
+            name: name.to_string(),
+        },
+    )
+    .map_err(|e| match e {
+        crate::Error::Inconsistent { field: "id", .. } => crate::Error::Inconsistent {
+            field: "name",
+            message: "Ce territoire existe déjà.",
+        },
+        other => other,
     })?;
     let wanted = crate::search_key::fold(name);
     let matching = known().into_iter().find(|t| {
@@ -84,13 +96,17 @@ pub fn create_territory(w: &mut Writer<'_>, name: &str) -> Result<Uuid> {
     });
     if let Some(known) = matching {
         for q in known.quartiers {
-            w.create(&Quartier {
-                territory_id: id,
-                name: q.name,
-                commune: Some(q.commune),
-                is_qpv: Some(true),
-                qpv_code: None,
-            })?;
+            let quartier_id = crate::notebook::seed_id(&["quartier", &known.name, &q.name]);
+            w.create_with_id(
+                quartier_id,
+                &Quartier {
+                    territory_id: id,
+                    name: q.name,
+                    commune: Some(q.commune),
+                    is_qpv: Some(true),
+                    qpv_code: None,
+                },
+            )?;
         }
     }
     Ok(id)

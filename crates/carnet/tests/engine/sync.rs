@@ -316,10 +316,7 @@ fn the_same_stamp_with_two_values_resolves_alike_everywhere() {
     run(&mut b, &folder);
     run(&mut a, &folder);
     assert_eq!(digest(&a), digest(&b));
-    assert_eq!(
-        sync::conflicts(&a).unwrap().len() + sync::conflicts(&b).unwrap().len() >= 1,
-        true
-    );
+    assert!(sync::conflicts(&a).unwrap().len() + sync::conflicts(&b).unwrap().len() >= 1);
 }
 
 #[derive(Debug, Clone)]
@@ -408,4 +405,36 @@ proptest! {
             prop_assert!(carnet::check::check(store).unwrap().is_ok());
         }
     }
+}
+
+#[test]
+fn the_officer_settles_a_conflict_and_every_device_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut a, clock_a) = device(1);
+    let (mut b, _) = device(2);
+    let id = a.create(&person("Hakim", "Demir")).unwrap();
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    clock_a.advance(1_000);
+    let mut on_a: Person = a.get(id).unwrap();
+    on_a.phone = Some("06 39 98 00 01".into());
+    a.update(id, &on_a).unwrap();
+    let mut on_b: Person = b.get(id).unwrap();
+    on_b.phone = Some("06 39 98 00 02".into());
+    b.update(id, &on_b).unwrap();
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    let conflict = &sync::conflicts(&b).unwrap()[0];
+    let lost = conflict.lost_value.clone();
+    sync::resolve(&mut b, conflict.id, true).unwrap();
+    assert!(sync::conflicts(&b).unwrap().is_empty());
+    assert_eq!(serde_json::json!(b.get::<Person>(id).unwrap().phone), lost);
+    run(&mut b, &folder);
+    run(&mut a, &folder);
+    assert_eq!(digest(&a), digest(&b));
+    assert_eq!(
+        sync::resolve(&mut b, conflict.id, true).unwrap_err().kind(),
+        "unknown_id"
+    );
 }
