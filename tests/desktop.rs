@@ -489,3 +489,111 @@ fn a_permanence_is_marked_held_and_its_hours_edited() {
     s.screenshot("permanence-tenue").unwrap();
     s.quit().unwrap();
 }
+
+fn configure_sync(s: &Session, folder: &Path, device: &str) {
+    s.go("#/reglages").unwrap();
+    let path = s.wait_for("#sync-form [name=folder]").unwrap();
+    s.clear(&path).unwrap();
+    s.type_into(&path, &folder.display().to_string()).unwrap();
+    s.type_into(
+        &s.find("#sync-form [name=passphrase]").unwrap(),
+        "phrase de passe de l'équipe",
+    )
+    .unwrap();
+    let name = s.find("#sync-form [name=device_name]").unwrap();
+    s.clear(&name).unwrap();
+    s.type_into(&name, device).unwrap();
+    s.click(&s.find("#sync-form button[type=submit]").unwrap())
+        .unwrap();
+    s.wait_until("the sync result", Duration::from_secs(30), |s| {
+        Ok(s.script(
+            "const r = document.getElementById('sync-result'); return !!r && r.textContent.length > 0",
+            json!([]),
+        )? == json!(true))
+    })
+    .unwrap();
+}
+
+#[test]
+fn two_devices_share_a_person_through_the_folder_and_review_a_conflict() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("partage");
+    std::fs::create_dir(&shared).unwrap();
+    let a_dir = dir.path().join("a");
+    let b_dir = dir.path().join("b");
+    std::fs::create_dir_all(&a_dir).unwrap();
+    std::fs::create_dir_all(&b_dir).unwrap();
+    let a = notebook(&a_dir);
+    let b = {
+        let path = b_dir.join("carnet.db");
+        let mut store = Store::init(&path, Uuid::from_u128(8), clock()).unwrap();
+        store
+            .write(|w| carnet::notebook::start(w, Some("Léa Girard"), Some("Pays de Montbéliard")))
+            .unwrap();
+        path
+    };
+    let person = add_person(&a, "Aminata", "Koné");
+
+    // Device A opens the shared folder (it is initialised) and sends its notebook.
+    let s = Session::start(&a).unwrap();
+    configure_sync(&s, &shared, "Portable Sarah");
+    assert!(
+        s.main_text().unwrap().contains("1 envoi(s)"),
+        "{}",
+        s.main_text().unwrap()
+    );
+    s.screenshot("synchronisation").unwrap();
+    s.quit().unwrap();
+
+    // Device B opens the same folder with the same passphrase and finds the person.
+    let s = Session::start(&b).unwrap();
+    configure_sync(&s, &shared, "PC du bureau");
+    s.go("#/personnes").unwrap();
+    s.type_into(&s.wait_for("#person-search").unwrap(), "aminata")
+        .unwrap();
+    s.wait_for_text("Koné Aminata").unwrap();
+    s.quit().unwrap();
+
+    // Both change the phone number without seeing each other.
+    let edit = |db: &Path, phone: &str, ahead: i64| {
+        let clock = ManualClock::new(chrono::Utc::now().timestamp_millis() + ahead);
+        let mut store = Store::open(db, Box::new(clock)).unwrap();
+        let mut p: Person = store.get(person).unwrap();
+        p.phone = Some(phone.into());
+        store.update(person, &p).unwrap();
+        store
+    };
+    let mut on_a = edit(&a, "06 39 98 00 11", 1_000);
+    let folder = carnet::sync::SyncFolder::open(&shared, "phrase de passe de l'équipe").unwrap();
+    carnet::sync::sync(&mut on_a, &folder, Some("Portable Sarah"), &mut |_| {}).unwrap();
+    drop(on_a);
+    drop(edit(&b, "06 39 98 00 22", 0));
+
+    let s = Session::start(&b).unwrap();
+    configure_sync(&s, &shared, "PC du bureau");
+    assert!(
+        s.main_text().unwrap().contains("1 conflit(s)"),
+        "{}",
+        s.main_text().unwrap()
+    );
+    s.go("#/a-verifier").unwrap();
+    s.wait_for_text("06 39 98 00 11").unwrap();
+    let text = s.main_text().unwrap();
+    assert!(
+        text.contains("06 39 98 00 22") && text.contains("Téléphone"),
+        "{text}"
+    );
+    s.screenshot("a-verifier").unwrap();
+    s.script(
+        "[...document.querySelectorAll('#conflicts button')].find(b => b.textContent === 'Garder la valeur actuelle').click()",
+        json!([]),
+    )
+    .unwrap();
+    s.wait_for_text("Rien à vérifier").unwrap();
+    s.go("#/aujourdhui").unwrap();
+    s.wait_for("#last-sync").unwrap();
+    assert!(s.main_text().unwrap().contains("Dernière synchro"));
+    s.quit().unwrap();
+    assert!(carnet::sync::conflicts(&engine(&b)).unwrap().is_empty());
+}

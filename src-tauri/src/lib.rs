@@ -14,6 +14,7 @@ use tauri::Manager;
 /// Starts the app.
 pub fn run() {
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             // `--db PATH` (used by the end-to-end tests and `cargo xtask run --demo`), then
             // `CARNET_DB`, then the OS app-data folder.
@@ -25,6 +26,7 @@ pub fn run() {
             };
             let db = state::Db::open(&path).map_err(|e| e.to_string())?;
             app.manage(db);
+            app.manage(state::Sync::default());
             Ok(())
         })
         .invoke_handler(commands::handler())

@@ -43,3 +43,20 @@ impl Db {
             .map_err(|_| CommandError::internal("La base est indisponible : redémarrez Carnet."))
     }
 }
+
+/// The open shared folder (with the team key), once the officer typed the passphrase.
+#[derive(Default)]
+pub struct Sync(Mutex<Option<carnet::sync::SyncFolder>>);
+
+impl Sync {
+    pub fn folder(&self) -> CommandResult<MutexGuard<'_, Option<carnet::sync::SyncFolder>>> {
+        self.0.lock().map_err(|_| {
+            CommandError::internal("La synchronisation est indisponible : redémarrez Carnet.")
+        })
+    }
+
+    pub fn set(&self, folder: Option<carnet::sync::SyncFolder>) -> CommandResult<()> {
+        *self.folder()? = folder;
+        Ok(())
+    }
+}

@@ -33,6 +33,13 @@ export const api = {
   createTerritory: (name) => invoke('create_territory', { name }),
   saveQuartier: (id, quartier) => invoke('save_quartier', { id, quartier }),
   setDeviceName: (name) => invoke('set_device_name', { name }),
+  syncStatus: () => invoke('get_sync_status'),
+  configureSync: (folder, passphrase, deviceName) => invoke('configure_sync', { folder, passphrase, deviceName }),
+  syncNow: () => invoke('sync_now', { now: new Date().toISOString() }),
+  listConflicts: () => invoke('list_conflicts'),
+  resolveConflict: (id, keepOther) => invoke('resolve_conflict', { id, keepOther }),
+  chooseFolder: (title) => invoke('plugin:dialog|open', { options: { directory: true, title } }),
+  onSyncProgress: (callback) => window.__TAURI__.event.listen('sync-progress', (e) => callback(e.payload)),
 };
 
 // Vocabularies are loaded once: { encounter_kind: [[code, label], …], … }.

@@ -9,10 +9,12 @@ import * as referrals from './screens/referrals.js';
 import * as meetings from './screens/meetings.js';
 import * as partners from './screens/partners.js';
 import * as settings from './screens/settings.js';
+import * as review from './screens/review.js';
+import { api } from './ipc.js';
 
 const screens = {
   aujourdhui: today, permanences, personnes: persons, orientations: referrals,
-  collectives: meetings, partenaires: partners, reglages: settings,
+  collectives: meetings, partenaires: partners, reglages: settings, 'a-verifier': review,
 };
 
 let current = location.hash || '#/aujourdhui';
@@ -48,3 +50,13 @@ async function route() {
 window.addEventListener('hashchange', route);
 window.addEventListener('beforeunload', (e) => { if (hasUnsavedChanges()) e.preventDefault(); });
 vocab().then(route, route);
+
+// Automatic sync every 5 minutes while the shared folder is open (the passphrase was typed).
+setInterval(async () => {
+  try {
+    const status = await api.syncStatus();
+    if (status.unlocked) await api.syncNow();
+  } catch {
+    // The folder may be unreachable (USB key out): the next run or the button will tell.
+  }
+}, 5 * 60 * 1000);

@@ -6,6 +6,7 @@ mod people;
 mod permanences;
 mod referrals;
 mod settings;
+mod sync;
 mod today;
 
 /// Every command, for `invoke_handler`. Keep in step with `commands.txt`.
@@ -42,5 +43,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         settings::create_territory,
         settings::save_quartier,
         settings::set_device_name,
+        sync::get_sync_status,
+        sync::configure_sync,
+        sync::sync_now,
+        sync::list_conflicts,
+        sync::resolve_conflict,
     ]
 }

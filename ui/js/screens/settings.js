@@ -2,6 +2,7 @@
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
 import { h, show, form, announce, table } from '../dom.js';
+import { syncSection } from './sync.js';
 
 const S = t.settings;
 
@@ -50,6 +51,7 @@ export async function render() {
       ], s.quartiers, S.quartiers) : null,
       h('details', {}, h('summary', {}, S.addTerritory), territory),
       quartier ? h('details', {}, h('summary', {}, S.addQuartier), quartier) : null),
+    await syncSection(),
     h('section', { class: 'card' }, h('h2', {}, S.device), device,
       h('p', { class: 'muted' }, `${S.database} : `, h('code', {}, s.database))),
   );

@@ -3,12 +3,13 @@ import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
 import { h, show, form, personPicker, announce } from '../dom.js';
 import { formatShort, formatNumeric, formatDate, isoToday } from '../format.js';
+import { lastSyncText } from './sync.js';
 
 let lastKind = 'market';
 let lastQuartier = '';
 
 export async function render() {
-  const [data, v, settings] = await Promise.all([api.today(), vocab(), api.settings()]);
+  const [data, v, settings, sync] = await Promise.all([api.today(), vocab(), api.settings(), api.syncStatus()]);
   const quartiers = settings.quartiers.map((q) => [q.id, q.name]);
   const quartierName = (id) => settings.quartiers.find((q) => q.id === id)?.name ?? t.none;
 
@@ -63,6 +64,8 @@ export async function render() {
 
   show(
     h('h1', {}, `${t.today.title} — ${formatDate(data.date || isoToday())}`),
+    lastSyncText(sync) ? h('p', { class: 'muted', id: 'last-sync' }, h('a', { href: '#/reglages' }, lastSyncText(sync)),
+      sync.conflicts ? [' · ', h('a', { href: '#/a-verifier' }, `${t.review.title} (${sync.conflicts})`)] : null) : null,
     h('div', { class: 'columns' },
       h('section', { class: 'card', 'aria-labelledby': 'quick-title' },
         h('h2', { id: 'quick-title' }, t.today.quick),

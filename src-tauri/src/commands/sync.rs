@@ -1,0 +1,123 @@
+//! Synchronisation: the shared folder, the "Synchroniser" button, automatic runs, and the
+//! conflicts to review ("À vérifier").
+//!
+//! The team key lives only in memory, once the officer typed the passphrase: it is never
+//! written to disk, so a stolen laptop's database does not open the shared folder.
+
+use std::path::PathBuf;
+
+use carnet::sync::{self, Conflict, SyncFolder, SyncReport};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::{Db, Sync};
+
+#[derive(Serialize)]
+pub struct SyncStatus {
+    pub folder: Option<String>,
+    pub unlocked: bool,
+    pub device_name: Option<String>,
+    pub last_sync: Option<String>,
+    pub last_summary: Option<String>,
+    pub conflicts: usize,
+}
+
+#[tauri::command(async)]
+pub fn get_sync_status(
+    db: State<'_, Db>,
+    sync_state: State<'_, Sync>,
+) -> CommandResult<SyncStatus> {
+    let store = db.store()?;
+    Ok(SyncStatus {
+        folder: store.local_setting("sync_folder")?,
+        unlocked: sync_state.folder()?.is_some(),
+        device_name: store.local_setting("device_name")?,
+        last_sync: store.local_setting("sync_last")?,
+        last_summary: store.local_setting("sync_summary")?,
+        conflicts: sync::conflicts(&store)?.len(),
+    })
+}
+
+/// Opens (or initialises) the shared folder with the team passphrase and remembers the folder.
+#[tauri::command(async)]
+pub fn configure_sync(
+    db: State<'_, Db>,
+    sync_state: State<'_, Sync>,
+    folder: String,
+    passphrase: String,
+    device_name: Option<String>,
+) -> CommandResult<bool> {
+    let path = PathBuf::from(folder.trim());
+    let created = !SyncFolder::exists(&path);
+    let opened = if created {
+        SyncFolder::create(
+            &path,
+            &passphrase,
+            carnet::Uuid::new_v4().into_bytes(),
+            carnet::Uuid::new_v4(),
+            sync::KdfParams::STANDARD,
+        )?
+    } else {
+        SyncFolder::open(&path, &passphrase)?
+    };
+    let mut store = db.store()?;
+    store.set_local_setting("sync_folder", &path.display().to_string())?;
+    if let Some(name) = device_name.filter(|n| !n.trim().is_empty()) {
+        store.set_local_setting("device_name", &name)?;
+    }
+    sync_state.set(Some(opened))?;
+    Ok(created)
+}
+
+#[derive(Clone, Serialize)]
+struct Progress {
+    done: usize,
+    total: usize,
+}
+
+/// Runs a sync now; progress arrives as `sync-progress` events.
+#[tauri::command(async)]
+pub fn sync_now(
+    app: AppHandle,
+    db: State<'_, Db>,
+    sync_state: State<'_, Sync>,
+    now: String,
+) -> CommandResult<SyncReport> {
+    let guard = sync_state.folder()?;
+    let folder = guard.as_ref().ok_or_else(|| CommandError {
+        kind: "sync_locked",
+        message: "Saisissez la phrase de passe de l'équipe dans Réglages → Synchronisation.".into(),
+        field: Some("passphrase"),
+    })?;
+    let mut store = db.store()?;
+    let name = store.local_setting("device_name")?;
+    let report = sync::sync(&mut store, folder, name.as_deref(), &mut |p| {
+        let _ = app.emit(
+            "sync-progress",
+            Progress {
+                done: p.done,
+                total: p.total,
+            },
+        );
+    })?;
+    store.set_local_setting("sync_last", &now)?;
+    store.set_local_setting(
+        "sync_summary",
+        &format!(
+            "{} envoyée(s), {} reçue(s), {} à vérifier",
+            report.changes_sent, report.changes_applied, report.conflicts
+        ),
+    )?;
+    Ok(report)
+}
+
+#[tauri::command(async)]
+pub fn list_conflicts(db: State<'_, Db>) -> CommandResult<Vec<Conflict>> {
+    Ok(sync::conflicts(&*db.store()?)?)
+}
+
+#[tauri::command(async)]
+pub fn resolve_conflict(db: State<'_, Db>, id: i64, keep_other: bool) -> CommandResult<()> {
+    Ok(sync::resolve(&mut *db.store()?, id, keep_other)?)
+}

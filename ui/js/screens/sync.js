@@ -1,0 +1,102 @@
+// Réglages → Synchronisation: the shared folder, the passphrase, the "Synchroniser" button
+// with its progress bar and the summary of what happened.
+import { t } from '../strings.js';
+import { api } from '../ipc.js';
+import { h, form, announce } from '../dom.js';
+
+const S = t.sync;
+
+function summary(report) {
+  const lines = [h('p', { id: 'sync-result' }, S.result(report))];
+  if (report.new_device_id) lines.push(h('p', {}, S.newDevice));
+  if (report.skipped.length) {
+    lines.push(h('p', {}, S.skipped), h('ul', {}, report.skipped.map((s) => h('li', {}, `${s.file} : ${s.reason}`))));
+  }
+  if (report.held.length) {
+    lines.push(h('p', {}, S.held), h('ul', {}, report.held.map((s) => h('li', {}, `${s.file} : ${s.reason}`))));
+  }
+  if (report.conflicts) lines.push(h('p', {}, h('a', { href: '#/a-verifier' }, `${t.review.title} (${report.conflicts})`)));
+  return lines;
+}
+
+export function lastSyncText(status) {
+  if (!status.folder) return null;
+  if (!status.unlocked) return S.locked;
+  if (!status.last_sync) return S.never;
+  const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(status.last_sync));
+  return `${S.last} : ${when} — ${status.last_summary ?? ''}`;
+}
+
+export async function syncSection() {
+  const status = await api.syncStatus();
+  const result = h('div', { id: 'sync-summary', 'aria-live': 'polite' });
+  const bar = h('progress', { id: 'sync-progress', max: 1, value: 0, hidden: true, 'aria-label': S.running });
+  const unsubscribe = await api.onSyncProgress(({ done, total }) => {
+    bar.max = Math.max(total, 1);
+    bar.value = done;
+  }).catch(() => null);
+
+  async function run() {
+    button.disabled = true;
+    bar.hidden = false;
+    bar.removeAttribute('value');
+    result.replaceChildren(h('p', {}, S.running));
+    try {
+      const report = await api.syncNow();
+      result.replaceChildren(...summary(report));
+      status.last_sync = new Date().toISOString();
+      state.textContent = lastSyncText({ ...status, unlocked: true });
+    } catch (err) {
+      result.replaceChildren(h('p', { class: 'field-error', role: 'alert' }, err?.message || t.errorUnexpected));
+    } finally {
+      button.disabled = false;
+      bar.hidden = true;
+    }
+  }
+
+  const config = form({
+    id: 'sync-form',
+    submit: S.configure,
+    fields: [
+      { name: 'folder', label: S.folder, hint: S.folderHint, value: status.folder ?? '', required: true, width: 'wide' },
+      { name: 'passphrase', label: S.passphrase, hint: S.passphraseHint, type: 'password', required: true },
+      { name: 'device_name', label: S.deviceName, value: status.device_name ?? '' },
+    ],
+    onSubmit: async (values, el) => {
+      let created;
+      try {
+        created = await api.configureSync(values.folder ?? '', values.passphrase ?? '', values.device_name);
+      } catch (err) {
+        if (['sync_wrong_passphrase', 'sync_passphrase_too_short'].includes(err?.kind)) err.field = 'passphrase';
+        else if (err?.kind?.startsWith('sync_')) err.field = 'folder';
+        throw err;
+      }
+      el.control('passphrase').value = '';
+      el.markClean();
+      if (created) announce(S.created);
+      await run();
+    },
+  });
+  const choose = h('button', { type: 'button', class: 'secondary small' }, S.choose);
+  choose.addEventListener('click', async () => {
+    try {
+      const picked = await api.chooseFolder(S.folder);
+      if (picked) config.control('folder').value = picked;
+    } catch {
+      // No native dialog available: the path can still be typed.
+    }
+  });
+  config.querySelector('[data-field="folder"]').append(choose);
+
+  const button = h('button', { type: 'button', id: 'sync-now', disabled: !status.unlocked }, S.now);
+  button.addEventListener('click', run);
+  const state = h('p', { id: 'sync-state' }, lastSyncText(status) ?? '');
+  const section = h('section', { class: 'card', id: 'synchronisation' },
+    h('h2', {}, S.title), h('p', { class: 'hint' }, S.intro), state, config,
+    h('div', { class: 'actions' }, button), bar, result);
+  // Stop listening when the section leaves the page.
+  new MutationObserver((_, observer) => {
+    if (!section.isConnected) { unsubscribe?.(); observer.disconnect(); }
+  }).observe(document.getElementById('contenu'), { childList: true });
+  return section;
+}
