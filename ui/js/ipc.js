@@ -32,7 +32,6 @@ export const api = {
   saveOfficer: (id, officer) => invoke('save_officer', { id, officer }),
   createTerritory: (name) => invoke('create_territory', { name }),
   saveQuartier: (id, quartier) => invoke('save_quartier', { id, quartier }),
-  setDeviceName: (name) => invoke('set_device_name', { name }),
   syncStatus: () => invoke('get_sync_status'),
   configureSync: (folder, passphrase, deviceName) => invoke('configure_sync', { folder, passphrase, deviceName }),
   syncNow: () => invoke('sync_now', { now: new Date().toISOString() }),

@@ -187,5 +187,161 @@ fn bulk_load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, reads_and_writes, bulk_load);
+/// Folder with `devices` writers, each having sent `segments` segments of `persons_per`
+/// persons (about ten field changes each).
+fn sync_folder(
+    dir: &Path,
+    devices: u128,
+    segments: usize,
+    persons_per: usize,
+) -> (carnet::sync::SyncFolder, usize) {
+    use carnet::person::Person;
+    use carnet::sync::{KdfParams, SyncFolder};
+    let folder = SyncFolder::create(
+        dir,
+        "phrase de passe",
+        [3; 16],
+        Uuid::from_u128(5),
+        KdfParams::FAST_FOR_TESTS,
+    )
+    .unwrap();
+    let mut changes = 0;
+    for d in 0..devices {
+        let clock = Box::new(ManualClock::at_date(until()));
+        let mut store = Store::open_in_memory(Uuid::from_u128(100 + d), clock).unwrap();
+        for s in 0..segments {
+            store
+                .write(|w| {
+                    for n in 0..persons_per {
+                        w.create(&Person {
+                            first_name: format!("Prénom{n}"),
+                            last_name: format!("Nom {d}-{s}"),
+                            gender: Some("female".into()),
+                            phone: Some("06 39 98 12 34".into()),
+                            email: Some(format!("p{n}@example.org")),
+                            city: Some("Montbéliard".into()),
+                            lives_in_qpv: Some(true),
+                            situation: Some("job_seeker".into()),
+                            france_travail: Some(true),
+                            project_title: Some("Food truck".into()),
+                            ..Default::default()
+                        })?;
+                    }
+                    Ok(())
+                })
+                .unwrap();
+            let report =
+                carnet::sync::sync(&mut store, &folder, Some("banc"), &mut |_| {}).unwrap();
+            changes += report.changes_sent;
+        }
+    }
+    (folder, changes)
+}
+
+fn folder_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        for entry in std::fs::read_dir(&path).unwrap().flatten() {
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if entry.file_name().to_string_lossy().ends_with(".seg") {
+                total += meta.len();
+            }
+        }
+    }
+    total
+}
+
+fn sync(c: &mut Criterion) {
+    // 5 devices × 5 segments × 400 persons × 10 fields = 100,000 changes (a tenth as a test).
+    let persons = if full_run() { 400 } else { 40 };
+    let dir = tempfile::tempdir().unwrap();
+    let (folder, changes) = sync_folder(dir.path(), 5, 5, persons);
+    let bytes = folder_bytes(dir.path());
+    eprintln!(
+        "sync folder: {changes} changes in {bytes} bytes of segments, {:.1} bytes per change",
+        bytes as f64 / changes as f64
+    );
+    let dbs = tempfile::tempdir().unwrap();
+    let mut n = 0u32;
+    let mut group = c.benchmark_group("sync");
+    group.sample_size(10);
+    group.bench_function(format!("import_{changes}_changes_from_5_devices"), |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                let path = dbs.path().join(format!("import-{n}.db"));
+                Store::init(
+                    &path,
+                    Uuid::from_u128(1),
+                    Box::new(ManualClock::at_date(until())),
+                )
+                .unwrap()
+            },
+            |mut store| carnet::sync::sync(&mut store, &folder, None, &mut |_| {}).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
+    // The same rows inserted raw, without change log, clocks, merge or decryption.
+    let path = dbs.path().join("reference.db");
+    let mut reference = Store::init(
+        &path,
+        Uuid::from_u128(2),
+        Box::new(ManualClock::at_date(until())),
+    )
+    .unwrap();
+    carnet::sync::sync(&mut reference, &folder, None, &mut |_| {}).unwrap();
+    drop(reference);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut columns = vec!["id".to_string(), "deleted".to_string()];
+    columns.extend(
+        carnet::schema::PERSON
+            .fields
+            .iter()
+            .map(|f| f.name.to_string()),
+    );
+    columns.push("search_key".into());
+    let rows: Vec<Vec<Value>> = conn
+        .prepare(&format!("SELECT {} FROM person", columns.join(", ")))
+        .unwrap()
+        .query_map([], |r| {
+            (0..columns.len()).map(|i| r.get::<_, Value>(i)).collect()
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let table: Vec<TableRows> = vec![("person".into(), columns, rows)];
+    group.bench_function("raw_rusqlite_inserts_of_the_same_rows", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                dbs.path().join(format!("raw-{n}.db"))
+            },
+            |path| raw_insert(&table, &path),
+            BatchSize::PerIteration,
+        )
+    });
+
+    // An unchanged folder of 1,000 segments: 5 devices × 200 syncs of one person.
+    let (segments, small) = if full_run() { (200, 1) } else { (20, 1) };
+    let quiet_dir = tempfile::tempdir().unwrap();
+    let (quiet, _) = sync_folder(quiet_dir.path(), 5, segments, small);
+    let quiet_db = dbs.path().join("quiet.db");
+    let mut up_to_date = Store::init(
+        &quiet_db,
+        Uuid::from_u128(3),
+        Box::new(ManualClock::at_date(until())),
+    )
+    .unwrap();
+    carnet::sync::sync(&mut up_to_date, &quiet, None, &mut |_| {}).unwrap();
+    group.bench_function(
+        format!("unchanged_folder_of_{}_segments", 5 * segments),
+        |b| b.iter(|| carnet::sync::sync(&mut up_to_date, &quiet, None, &mut |_| {}).unwrap()),
+    );
+    group.finish();
+}
+
+criterion_group!(benches, reads_and_writes, bulk_load, sync);
 criterion_main!(benches);

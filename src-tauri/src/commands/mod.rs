@@ -42,7 +42,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         settings::save_officer,
         settings::create_territory,
         settings::save_quartier,
-        settings::set_device_name,
         sync::get_sync_status,
         sync::configure_sync,
         sync::sync_now,

@@ -1,4 +1,5 @@
-//! Réglages: the officer's profile, territory and quartiers, and this device's name.
+//! Réglages: the officer's profile, territory and quartiers (the device's name is set with
+//! the synchronisation, in `sync.rs`).
 
 use carnet::officer::Officer;
 use carnet::record::from_json;
@@ -64,9 +65,4 @@ pub fn save_quartier(db: State<'_, Db>, id: Option<Uuid>, quartier: Value) -> Co
         None => store.create(&quartier),
     }
     .map_err(Into::into)
-}
-
-#[tauri::command(async)]
-pub fn set_device_name(db: State<'_, Db>, name: String) -> CommandResult<()> {
-    Ok(db.store()?.set_local_setting("device_name", &name)?)
 }

@@ -1,4 +1,4 @@
-// Réglages: the officer's profile, territory and quartiers, this device's name.
+// Réglages: the officer's profile, territory and quartiers, synchronisation, this device.
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
 import { h, show, form, announce, table } from '../dom.js';
@@ -34,11 +34,6 @@ export async function render() {
     ],
     onSubmit: async (values, el) => { await api.saveQuartier(null, values); el.markClean(); announce(t.saved); await render(); },
   }) : null;
-  const device = form({
-    id: 'device-form',
-    fields: [{ name: 'name', label: S.deviceName, hint: S.deviceHint, value: s.device_name ?? '' }],
-    onSubmit: async (values, el) => { await api.setDeviceName(values.name ?? ''); el.markClean(); announce(t.saved); },
-  });
   show(
     h('h1', {}, S.title),
     h('section', { class: 'card' }, h('h2', {}, S.officer), officer),
@@ -52,7 +47,7 @@ export async function render() {
       h('details', {}, h('summary', {}, S.addTerritory), territory),
       quartier ? h('details', {}, h('summary', {}, S.addQuartier), quartier) : null),
     await syncSection(),
-    h('section', { class: 'card' }, h('h2', {}, S.device), device,
+    h('section', { class: 'card' }, h('h2', {}, S.device),
       h('p', { class: 'muted' }, `${S.database} : `, h('code', {}, s.database))),
   );
 }
