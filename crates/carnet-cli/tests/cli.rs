@@ -400,3 +400,100 @@ fn two_notebooks_meet_through_a_shared_folder() {
     assert_eq!(report["segments_sent"], 0);
     assert!(ok(&a, &["check"]).contains("Base intègre"));
 }
+
+#[test]
+fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
+    let (dir, a) = temp();
+    let b = dir.path().join("b.db");
+    let c = dir.path().join("c.db");
+    let shared = dir.path().join("partage");
+    std::fs::create_dir(&shared).unwrap();
+    let folder = shared.display().to_string();
+    let pass = "phrase de l'équipe CitésLab";
+    ok(
+        &a,
+        &[
+            "demo",
+            "--seed",
+            "4",
+            "--years",
+            "1",
+            "--until",
+            "2026-06-30",
+            "--json",
+        ],
+    );
+    ok(&b, &["init"]);
+    ok(
+        &b,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Walid",
+            "--last-name",
+            "Vidal",
+        ],
+    );
+    ok(&c, &["init"]);
+    let first = with_passphrase(&b, &["sync", "--folder", &folder], pass);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+
+    // Two devices sync into the same folder at the same time.
+    let spawn = |db: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_carnet"))
+            .arg("--db")
+            .arg(db)
+            .args(["sync", "--folder", &folder])
+            .env("CARNET_SYNC_PASSPHRASE", pass)
+            .stdin(std::process::Stdio::null())
+            .output()
+    };
+    let (left, right) = std::thread::scope(|scope| {
+        let left = scope.spawn(|| spawn(&a));
+        let right = scope.spawn(|| spawn(&b));
+        (
+            left.join().unwrap().unwrap(),
+            right.join().unwrap().unwrap(),
+        )
+    });
+    assert!(
+        left.status.success(),
+        "{}",
+        String::from_utf8_lossy(&left.stderr)
+    );
+    assert!(
+        right.status.success(),
+        "{}",
+        String::from_utf8_lossy(&right.stderr)
+    );
+
+    // A third device's sync is killed at various moments; each time the database stays
+    // sound, and a last sync completes.
+    for delay_ms in [5, 30, 80, 200] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_carnet"))
+            .arg("--db")
+            .arg(&c)
+            .args(["sync", "--folder", &folder])
+            .env("CARNET_SYNC_PASSPHRASE", pass)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            ok(&c, &["check"]).contains("Base intègre"),
+            "after a kill at {delay_ms} ms"
+        );
+    }
+    for db in [&c, &a, &b, &c] {
+        let run = with_passphrase(db, &["sync", "--folder", &folder], pass);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let digest = ok(&a, &["digest"]);
+    assert_eq!(ok(&b, &["digest"]), digest);
+    assert_eq!(ok(&c, &["digest"]), digest);
+}

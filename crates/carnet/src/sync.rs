@@ -516,6 +516,13 @@ pub fn sync(
     progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
+    // The folder must still be there (a pulled USB key must not turn into a local directory).
+    if !folder.root.join("FORMAT.json").is_file() {
+        return Err(io_error(
+            &folder.root,
+            &std::io::Error::from(std::io::ErrorKind::NotFound),
+        ));
+    }
     export(store, folder, device_name, &mut report)?;
     import(store, folder, &mut report, progress)?;
     Ok(report)
@@ -530,7 +537,10 @@ fn export(
     loop {
         let device = store.device_id();
         let dir = folder.device_dir(device);
-        fs::create_dir_all(&dir).map_err(|e| io_error(&dir, &e))?;
+        if !dir.is_dir() {
+            // Only this device's own directory is created, never its parents.
+            fs::create_dir(&dir).map_err(|e| io_error(&dir, &e))?;
+        }
         if let Some(name) = device_name {
             let info = serde_json::json!({ "device": device, "name": name }).to_string();
             let path = dir.join("device.json");

@@ -438,3 +438,107 @@ fn the_officer_settles_a_conflict_and_every_device_follows() {
         "unknown_id"
     );
 }
+
+#[test]
+fn a_crash_between_writing_a_segment_and_recording_it_reuses_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().join("a.db");
+    let mut a = Store::init(
+        &path,
+        Uuid::from_u128(1),
+        Box::new(ManualClock::at_date(today())),
+    )
+    .unwrap();
+    a.create(&person("Avant", "Panne")).unwrap();
+    run(&mut a, &folder);
+    let segment = only_segment(dir.path(), a.device_id());
+    let bytes = std::fs::read(&segment).unwrap();
+    // The crash: the file is in the folder, the database never recorded it. A temporary
+    // file of an interrupted earlier write lies around too.
+    drop(a);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DELETE FROM sync_segment WHERE direction = 'out'", [])
+        .unwrap();
+    drop(conn);
+    std::fs::write(segment.with_file_name(".000000000002.seg.tmp"), b"moitie").unwrap();
+    let mut a = Store::open(&path, Box::new(ManualClock::at_date(today()))).unwrap();
+    let report = run(&mut a, &folder);
+    assert_eq!(report.new_device_id, None, "not mistaken for a copy");
+    assert_eq!(report.segments_sent, 1);
+    assert_eq!(
+        std::fs::read(&segment).unwrap(),
+        bytes,
+        "same number, same bytes"
+    );
+    assert!(
+        !only_segment(dir.path(), a.device_id())
+            .with_file_name("000000000002.seg")
+            .exists()
+    );
+    let (mut b, _) = device(2);
+    run(&mut b, &folder);
+    assert_eq!(digest(&a), digest(&b));
+    assert!(carnet::check::check(&a).unwrap().is_ok());
+}
+
+#[test]
+fn a_folder_that_disappears_gives_a_clear_error_and_the_next_sync_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("cle-usb");
+    std::fs::create_dir(&shared).unwrap();
+    let folder = new_folder(&shared);
+    let (mut a, _) = device(1);
+    a.create(&person("Inès", "Haddad")).unwrap();
+    run(&mut a, &folder);
+    let before = digest(&a);
+    // The USB key is pulled out.
+    let away = dir.path().join("ailleurs");
+    std::fs::rename(&shared, &away).unwrap();
+    a.create(&person("Rayan", "Sow")).unwrap();
+    let err = sync::sync(&mut a, &folder, None, &mut |_| {}).unwrap_err();
+    assert_eq!(err.kind(), "sync_folder");
+    assert!(
+        err.to_string()
+            .contains("Vos données locales sont intactes"),
+        "{err}"
+    );
+    assert_ne!(digest(&a), before, "the local write is still there");
+    assert!(carnet::check::check(&a).unwrap().is_ok());
+    // Plugged back in: the pending change goes out.
+    std::fs::rename(&away, &shared).unwrap();
+    let report = run(&mut a, &folder);
+    assert_eq!(report.segments_sent, 1);
+    let (mut b, _) = device(2);
+    run(&mut b, &folder);
+    assert_eq!(digest(&a), digest(&b));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// Whatever bytes a segment holds, reading it never panics; only the true file opens.
+    #[test]
+    fn any_bytes_are_refused_without_panic(
+        garbage in proptest::collection::vec(any::<u8>(), 0..400),
+        cut in 0usize..2000,
+        flip in any::<(usize, u8)>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = new_folder(dir.path());
+        let device = Uuid::from_u128(1);
+        prop_assert!(folder.open_segment(&garbage, device, 1).is_err());
+        let (mut a, _) = self::device(1);
+        a.create(&person("Zoé", "Faure")).unwrap();
+        run(&mut a, &folder);
+        let whole = std::fs::read(only_segment(dir.path(), a.device_id())).unwrap();
+        let mut damaged = whole.clone();
+        let at = flip.0 % damaged.len();
+        damaged[at] ^= flip.1.max(1);
+        prop_assert!(folder.open_segment(&damaged, device, 1).is_err());
+        let cut = cut % whole.len();
+        prop_assert!(folder.open_segment(&whole[..cut], device, 1).is_err());
+        prop_assert!(folder.open_segment(&whole, device, 1).is_ok());
+    }
+}
