@@ -82,6 +82,48 @@ fn step(name: &str, mut cmd: Command) -> Outcome {
     }
 }
 
+/// Test totals across every `cargo test` run of this task.
+#[derive(Default)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+}
+
+/// Runs a `cargo test` step, echoing its output and adding up its "test result" lines.
+fn test_step(name: &str, mut cmd: Command, totals: &mut Totals) -> Outcome {
+    use std::io::BufRead;
+    println!("==> {name}");
+    let started = Instant::now();
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{name} : impossible de lancer la commande ({e})"))?;
+    if let Some(out) = child.stdout.take() {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                let count = |word: &str| {
+                    rest.split(';')
+                        .find_map(|part| part.trim().strip_suffix(word))
+                        .and_then(|n| n.trim().rsplit(' ').next()?.parse::<u64>().ok())
+                        .unwrap_or(0)
+                };
+                totals.passed += count(" passed");
+                totals.failed += count(" failed");
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("{name} : impossible d'attendre la commande ({e})"))?;
+    println!("    {name} : {:.1} s", started.elapsed().as_secs_f64());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("échec de l'étape « {name} » ({status})"))
+    }
+}
+
 fn test() -> Outcome {
     let started = Instant::now();
     ensure_packages(TEST_PACKAGES)?;
@@ -101,21 +143,27 @@ fn test() -> Outcome {
     step("cargo clippy -D warnings", clippy)?;
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--locked", "--exclude", "carnet-e2e"]);
-    step("cargo test (moteur, ligne de commande, application)", tests)?;
+    let mut totals = Totals::default();
+    test_step(
+        "cargo test (moteur, ligne de commande, application)",
+        tests,
+        &mut totals,
+    )?;
     let mut benches = cargo();
     // Benchmarks are compiled and run once each as tests, so they cannot rot unnoticed.
     benches.args(["test", "--locked", "-p", "carnet", "--benches"]);
-    step("benchmarks (une itération)", benches)?;
-    e2e()?;
+    test_step("benchmarks (une itération)", benches, &mut totals)?;
+    e2e(&mut totals)?;
     println!(
         "==> tout est passé en {:.0} s",
         started.elapsed().as_secs_f64()
     );
+    println!("{} passed, {} failed", totals.passed, totals.failed);
     Ok(())
 }
 
 /// Builds the desktop app and drives it through WebDriver under a virtual display.
-fn e2e() -> Outcome {
+fn e2e(totals: &mut Totals) -> Outcome {
     let mut build = cargo();
     build.args(["build", "--locked", "-p", "carnet-desktop"]);
     step("construction de l'application de bureau", build)?;
@@ -136,7 +184,7 @@ fn e2e() -> Outcome {
             root().join("target/debug/carnet-desktop"),
         )
         .env("DISPLAY", format!(":{display}"));
-    step("tests de bout en bout (fenêtre réelle)", tests)?;
+    test_step("tests de bout en bout (fenêtre réelle)", tests, totals)?;
     println!(
         "    captures d'écran : {}",
         root().join("target/e2e-screens").display()
