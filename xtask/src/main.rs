@@ -68,18 +68,13 @@ fn cargo() -> Command {
 }
 
 /// Runs a step, prints its name and duration, fails on a non-zero exit.
-fn step(name: &str, mut cmd: Command) -> Outcome {
-    println!("==> {name}");
-    let started = Instant::now();
-    let status = cmd
-        .status()
-        .map_err(|e| format!("{name} : impossible de lancer la commande ({e})"))?;
-    println!("    {name} : {:.1} s", started.elapsed().as_secs_f64());
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("échec de l'étape « {name} » ({status})"))
-    }
+fn step(name: &str, cmd: Command) -> Outcome {
+    run_step(name, cmd, None)
+}
+
+/// Runs a `cargo test` step and adds up its "test result" lines.
+fn test_step(name: &str, cmd: Command, totals: &mut Totals) -> Outcome {
+    run_step(name, cmd, Some(totals))
 }
 
 /// Test totals across every `cargo test` run of this task.
@@ -89,16 +84,18 @@ struct Totals {
     failed: u64,
 }
 
-/// Runs a `cargo test` step, echoing its output and adding up its "test result" lines.
-fn test_step(name: &str, mut cmd: Command, totals: &mut Totals) -> Outcome {
+/// Runs a step; with `totals`, echoes its output and adds up its "test result" lines.
+fn run_step(name: &str, mut cmd: Command, totals: Option<&mut Totals>) -> Outcome {
     use std::io::BufRead;
     println!("==> {name}");
     let started = Instant::now();
+    if totals.is_some() {
+        cmd.stdout(std::process::Stdio::piped());
+    }
     let mut child = cmd
-        .stdout(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| format!("{name} : impossible de lancer la commande ({e})"))?;
-    if let Some(out) = child.stdout.take() {
+    if let (Some(out), Some(totals)) = (child.stdout.take(), totals) {
         for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
             println!("{line}");
             if let Some(rest) = line.strip_prefix("test result: ") {

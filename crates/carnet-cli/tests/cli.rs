@@ -10,12 +10,19 @@ struct Run {
 }
 
 fn carnet(db: &Path, args: &[&str]) -> Run {
+    carnet_with(db, args, &[])
+}
+
+/// Runs `carnet` with extra environment variables and no standard input, as CI does.
+fn carnet_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_carnet"))
         .arg("--db")
         .arg(db)
         .args(args)
         .env_remove("CARNET_DB")
         .env("RUST_BACKTRACE", "1")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
         .output()
         .expect("carnet runs");
     Run {
@@ -307,19 +314,7 @@ fn stats_of_the_reference_demo_year() {
 }
 
 fn with_passphrase(db: &Path, args: &[&str], passphrase: &str) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_carnet"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("CARNET_SYNC_PASSPHRASE", passphrase)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("carnet runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    carnet_with(db, args, &[("CARNET_SYNC_PASSPHRASE", passphrase)])
 }
 
 #[test]
