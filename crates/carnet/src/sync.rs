@@ -728,12 +728,15 @@ pub struct Conflict {
     pub kept_value: Json,
     pub lost_value: Json,
     pub lost_device: Uuid,
+    /// Clock stamps of the two values (text form of [`Hlc`]).
+    pub kept_stamp: String,
+    pub lost_stamp: String,
 }
 
 /// Unresolved conflicts, oldest first.
 pub fn conflicts(store: &Store) -> Result<Vec<Conflict>> {
     let mut stmt = store.conn().prepare(
-        "SELECT id, entity, row_id, field, kept_value, lost_value, lost_stamp
+        "SELECT id, entity, row_id, field, kept_value, lost_value, lost_stamp, kept_stamp
            FROM sync_conflict WHERE resolved = 0 ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
@@ -751,6 +754,8 @@ pub fn conflicts(store: &Store) -> Result<Vec<Conflict>> {
             kept_value: sql_to_json(&row.get(4)?),
             lost_value: sql_to_json(&row.get(5)?),
             lost_device: stamp.parse::<Hlc>().map(|h| h.device).unwrap_or_default(),
+            kept_stamp: row.get(7)?,
+            lost_stamp: stamp,
         });
     }
     Ok(out)
