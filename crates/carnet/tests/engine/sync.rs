@@ -580,3 +580,69 @@ proptest! {
         prop_assert!(folder.open_segment(&whole, device, 1).is_ok());
     }
 }
+
+/// Makes a directory unwritable for everyone, root included (`chattr +i` where the file
+/// system allows it, else read-only permissions), and writable again when dropped.
+struct Unwritable(std::path::PathBuf);
+
+impl Unwritable {
+    fn new(dir: &Path) -> Unwritable {
+        let immutable = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !immutable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        assert!(
+            std::fs::write(dir.join("essai"), b"x").is_err(),
+            "the directory must refuse writes for this test"
+        );
+        Unwritable(dir.to_path_buf())
+    }
+}
+
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+#[test]
+fn a_read_only_folder_gives_a_clear_error_and_the_next_sync_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut a, _) = device(1);
+    a.create(&person("Hafsa", "Bensaïd")).unwrap();
+    run(&mut a, &folder);
+    let device_dir = only_segment(dir.path(), a.device_id())
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    a.create(&person("Grégory", "Lacroix")).unwrap();
+    {
+        let _locked = Unwritable::new(&device_dir);
+        let err = sync::sync(&mut a, &folder, None, &mut |_| {}).unwrap_err();
+        assert_eq!(err.kind(), "sync_folder");
+        assert!(
+            err.to_string()
+                .contains("Vos données locales sont intactes"),
+            "{err}"
+        );
+        assert!(carnet::check::check(&a).unwrap().is_ok());
+        assert_eq!(carnet::person::all(&a).unwrap().len(), 2);
+    }
+    let report = run(&mut a, &folder);
+    assert_eq!(report.segments_sent, 1);
+    let (mut b, _) = device(2);
+    run(&mut b, &folder);
+    assert_eq!(carnet::person::all(&b).unwrap().len(), 2);
+    assert_eq!(digest(&a), digest(&b));
+}
