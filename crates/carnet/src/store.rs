@@ -581,7 +581,15 @@ impl Writer<'_> {
             .collect();
         changelog::append(&self.tx, false, first, spec, id, &logged)?;
         let pairs: Vec<(&str, &Value)> = fields.iter().map(|(f, v)| (f.name, v)).collect();
-        let written = materialise(&self.tx, self.sql, spec, id, &pairs, mode)?;
+        let written = materialise(
+            &self.tx,
+            self.sql,
+            spec,
+            id,
+            &pairs,
+            mode,
+            mode == Mode::Insert,
+        )?;
         if written == 0 {
             // An update that matched no row, or an insert of an id already taken.
             return Err(if mode == Mode::Insert {
@@ -615,7 +623,10 @@ fn apply_row(
         return Ok(());
     };
     let (entity, row_id) = (first.entity, first.row_id);
-    let mut clocks = RowClocks::of(&changelog::of_row(tx, row_id)?);
+    let history = changelog::of_row(tx, row_id)?;
+    // A row this device never had: the received fields are all there is to it.
+    let new_row = history.is_empty();
+    let mut clocks = RowClocks::of(&history);
     let mut fresh: Vec<&Change> = Vec::with_capacity(changes.len());
     let mut winners: Vec<&'static str> = Vec::new();
     for change in changes {
@@ -678,7 +689,7 @@ fn apply_row(
         .iter()
         .filter_map(|f| clocks.winners.get(f).map(|(_, v)| (*f, v)))
         .collect();
-    materialise(tx, sql, entity, row_id, &pairs, Mode::Upsert)?;
+    materialise(tx, sql, entity, row_id, &pairs, Mode::Upsert, new_row)?;
     Ok(())
 }
 
@@ -804,6 +815,7 @@ fn materialise(
     id: Uuid,
     fields: &[(&str, &Value)],
     mode: Mode,
+    new_row: bool,
 ) -> Result<usize> {
     // Fields in catalogue order, so that one SQL text serves every write of the same shape.
     let mut ordered: Vec<(u64, &Value)> = fields
@@ -827,8 +839,8 @@ fn materialise(
                 _ => None,
             })
     };
-    // A new person carries all its source fields: compute the key without reading back.
-    let key = (name_changed && mode == Mode::Insert).then(|| {
+    // A new row carries all its source fields: compute the key without reading back.
+    let key = (name_changed && (mode == Mode::Insert || new_row)).then(|| {
         search_key::of_person(
             value_of("first_name").flatten(),
             value_of("last_name").flatten(),
