@@ -243,15 +243,7 @@ fn bench_desktop() -> Outcome {
     step("construction (release)", build)?;
     let db = root().join("target/demo/bench-10-ans.db");
     if !db.exists() {
-        if let Some(dir) = db.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("dossier {dir:?} : {e}"))?;
-        }
-        let mut generate = Command::new(root().join("target/release/carnet"));
-        generate
-            .arg("--db")
-            .arg(&db)
-            .args(["demo", "--seed", "1", "--years", "10"]);
-        step("données de démonstration (10 ans)", generate)?;
+        demo_database(&db)?;
     }
     let (_xvfb, _driver, display, port) = webdriver_environment()?;
     let mut measure = Command::new(root().join("target/release/measure-desktop"));
@@ -341,6 +333,22 @@ fn wait_for_port(port: u16) -> Outcome {
     Err(format!("tauri-driver ne répond pas sur le port {port}"))
 }
 
+/// A fresh 10-year fictional demo database at `db`, made by the release `carnet`.
+fn demo_database(db: &Path) -> Outcome {
+    if let Some(dir) = db.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("dossier {dir:?} : {e}"))?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut generate = Command::new(root().join("target/release/carnet"));
+    generate
+        .arg("--db")
+        .arg(db)
+        .args(["demo", "--seed", "1", "--years", "10"]);
+    step("données de démonstration fictives (10 ans)", generate)
+}
+
 fn run(demo: bool) -> Outcome {
     ensure_packages(RUN_PACKAGES)?;
     let mut build = cargo();
@@ -357,18 +365,7 @@ fn run(demo: bool) -> Outcome {
     let mut app = Command::new(root().join("target/release/carnet-desktop"));
     if demo {
         let db = root().join("target/demo/carnet-demo.db");
-        if let Some(dir) = db.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("dossier {dir:?} : {e}"))?;
-        }
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-        }
-        let mut generate = Command::new(root().join("target/release/carnet"));
-        generate
-            .arg("--db")
-            .arg(&db)
-            .args(["demo", "--seed", "1", "--years", "10"]);
-        step("données de démonstration fictives (10 ans)", generate)?;
+        demo_database(&db)?;
         app.arg("--db").arg(&db);
     }
     if env::var_os("DISPLAY").is_none() && env::var_os("WAYLAND_DISPLAY").is_none() {
