@@ -103,7 +103,7 @@ pub(crate) fn append(
 
 /// `[["field", value], …]` as compact JSON (field names are catalogue identifiers, so only
 /// text values need escaping); a third element, the replaced stamp, when there was one.
-fn encode(fields: &[(&str, &Value, Option<Hlc>)]) -> String {
+pub(crate) fn encode(fields: &[(&str, &Value, Option<Hlc>)]) -> String {
     let mut out = String::with_capacity(16 + fields.len() * 24);
     out.push('[');
     for (i, (field, value, prev)) in fields.iter().enumerate() {
@@ -130,6 +130,17 @@ fn encode(fields: &[(&str, &Value, Option<Hlc>)]) -> String {
     out
 }
 
+/// The JSON form of a stored value, as `encode` writes it (blobs are never stored).
+pub(crate) fn value_to_json(value: &Value) -> Json {
+    match value {
+        Value::Null | Value::Blob(_) => Json::Null,
+        Value::Integer(i) => Json::from(*i),
+        Value::Real(r) => Json::from(*r),
+        Value::Text(t) => Json::from(t.as_str()),
+    }
+}
+
+/// The stored value of a JSON value `encode` could have written; `None` for anything else.
 fn json_to_value(json: &Json) -> Option<Value> {
     Some(match json {
         Json::Null => Value::Null,
@@ -138,8 +149,7 @@ fn json_to_value(json: &Json) -> Option<Value> {
             None => Value::Real(n.as_f64()?),
         },
         Json::String(s) => Value::Text(s.clone()),
-        Json::Bool(b) => Value::Integer(i64::from(*b)),
-        Json::Array(_) | Json::Object(_) => return None,
+        Json::Bool(_) | Json::Array(_) | Json::Object(_) => return None,
     })
 }
 
@@ -151,20 +161,25 @@ fn corrupt() -> Error {
 }
 
 fn decode(entity: &'static EntitySpec, text: &str) -> Result<Vec<LoggedField>> {
-    let Json::Array(list) = serde_json::from_str(text).map_err(|_| corrupt())? else {
-        return Err(corrupt());
-    };
-    list.iter()
+    let json: Json = serde_json::from_str(text).map_err(|_| corrupt())?;
+    fields_from_json(entity, &json).ok_or_else(corrupt)
+}
+
+/// Reads a field list in the form `encode` writes (also the `f` of a sync segment's writes);
+/// `None` if anything in it is not a field of `entity` or not a value `encode` writes.
+pub(crate) fn fields_from_json(
+    entity: &'static EntitySpec,
+    json: &Json,
+) -> Option<Vec<LoggedField>> {
+    json.as_array()?
+        .iter()
         .map(|pair| {
-            let (Some(Json::String(name)), Some(value)) = (pair.get(0), pair.get(1)) else {
-                return Err(corrupt());
-            };
-            let field = schema::field_of(entity, name).ok_or_else(corrupt)?;
+            let field = schema::field_of(entity, pair.get(0)?.as_str()?)?;
             let prev = match pair.get(2) {
-                Some(Json::String(stamp)) => Some(stamp.parse::<Hlc>().map_err(|()| corrupt())?),
+                Some(Json::String(stamp)) => Some(stamp.parse::<Hlc>().ok()?),
                 _ => None,
             };
-            Ok((field.name, json_to_value(value).ok_or_else(corrupt)?, prev))
+            Some((field.name, json_to_value(pair.get(1)?)?, prev))
         })
         .collect()
 }

@@ -525,6 +525,9 @@ pub fn field_label(field: &str) -> &'static str {
         "deleted" => "Supprimé",
         "year" => "Année",
         "device_name" => "Nom de l'appareil",
+        "sync_folder" => "Dossier partagé",
+        "sync_last" => "Dernière synchronisation",
+        "sync_summary" => "Résumé de la synchronisation",
         "until" => "Jusqu'au",
         _ => "champ",
     }

@@ -126,15 +126,7 @@ impl Store {
             return Err(Error::NotACarnetDatabase);
         }
         migrate(&conn)?;
-        let hlc = load_hlc(&conn)?;
-        Ok(Store {
-            conn,
-            clock,
-            hlc,
-            id_namespace: None,
-            id_salt: [0; 16],
-            sql: SqlCache::default(),
-        })
+        Self::with_connection(conn, clock)
     }
 
     /// A database in memory, for tests and benchmarks.
@@ -150,6 +142,11 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES ('device_id', ?1), ('hlc_wall', 0), ('hlc_counter', 0)",
             [device.as_bytes().as_slice()],
         )?;
+        Self::with_connection(conn, clock)
+    }
+
+    /// A store over a migrated connection whose `meta` holds the device id and clock.
+    fn with_connection(conn: Connection, clock: Box<dyn Clock>) -> Result<Store> {
         let hlc = load_hlc(&conn)?;
         Ok(Store {
             conn,
@@ -362,9 +359,10 @@ impl Store {
             .flatten())
     }
 
-    /// Stores a device-local setting.
-    pub fn set_local_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        let value = crate::validate::max_chars("device_name", value.trim(), schema::NAME_MAX)?;
+    /// Stores a device-local setting (at most [`schema::NAME_MAX`] characters; an error names
+    /// the setting as its field).
+    pub fn set_local_setting(&mut self, key: &'static str, value: &str) -> Result<()> {
+        let value = crate::validate::max_chars(key, value.trim(), schema::NAME_MAX)?;
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -630,8 +628,11 @@ fn apply_row(
     let mut fresh: Vec<&Change> = Vec::with_capacity(changes.len());
     let mut winners: Vec<&'static str> = Vec::new();
     for change in changes {
-        let same_stamp = clocks.seen.get(&change.hlc).map(|(_, value)| value.clone());
-        if same_stamp.as_ref() == Some(&change.value) {
+        let already_had = clocks
+            .seen
+            .get(&change.hlc)
+            .is_some_and(|(_, value)| *value == change.value);
+        if already_had {
             report.duplicates += 1;
             continue;
         }

@@ -310,8 +310,8 @@ impl SyncFolder {
 
     /// Encodes and encrypts one segment.
     pub fn seal_segment(&self, device: Uuid, seq: u64, writes: &[LoggedWrite]) -> Vec<u8> {
-        let payload: Vec<Json> = writes.iter().map(write_to_json).collect();
-        let plain = Json::Array(payload).to_string().into_bytes();
+        let payload: Vec<String> = writes.iter().map(write_to_text).collect();
+        let plain = format!("[{}]", payload.join(",")).into_bytes();
         let count: u32 = writes.iter().map(|w| w.fields.len() as u32).sum();
         let nonce = nonce_for(&[
             b"segment",
@@ -395,76 +395,40 @@ impl SyncFolder {
     }
 }
 
-fn write_to_json(write: &LoggedWrite) -> Json {
-    let fields: Vec<Json> = write
+/// One write of a segment's payload: `{"e", "i", "d", "w", "c", "f"}`, where `f` is the
+/// field list exactly as the change log encodes it.
+fn write_to_text(write: &LoggedWrite) -> String {
+    let fields: Vec<(&str, &rusqlite::types::Value, Option<Hlc>)> = write
         .fields
         .iter()
-        .map(|(field, value, prev)| {
-            let mut entry = vec![Json::from(*field), sql_to_json(value)];
-            if let Some(prev) = prev {
-                entry.push(Json::from(prev.to_string()));
-            }
-            Json::Array(entry)
-        })
+        .map(|(field, value, prev)| (*field, value, *prev))
         .collect();
-    serde_json::json!({
-        "e": write.entity.name,
-        "i": write.row_id.to_string(),
-        "d": write.first.device.to_string(),
-        "w": write.first.wall_ms,
-        "c": write.first.counter,
-        "f": fields,
-    })
-}
-
-fn sql_to_json(value: &rusqlite::types::Value) -> Json {
-    use rusqlite::types::Value;
-    match value {
-        Value::Null | Value::Blob(_) => Json::Null,
-        Value::Integer(i) => Json::from(*i),
-        Value::Real(r) => Json::from(*r),
-        Value::Text(t) => Json::from(t.as_str()),
-    }
+    // Entity names and uuids are plain identifiers: nothing to escape.
+    format!(
+        r#"{{"e":"{}","i":"{}","d":"{}","w":{},"c":{},"f":{}}}"#,
+        write.entity.name,
+        write.row_id,
+        write.first.device,
+        write.first.wall_ms,
+        write.first.counter,
+        changelog::encode(&fields)
+    )
 }
 
 fn write_from_json(json: &Json) -> Option<Vec<Change>> {
-    use rusqlite::types::Value;
     let entity = schema::entity(json.get("e")?.as_str()?)?;
-    let row_id = Uuid::parse_str(json.get("i")?.as_str()?).ok()?;
-    let device = Uuid::parse_str(json.get("d")?.as_str()?).ok()?;
-    let wall_ms = json.get("w")?.as_i64()?;
-    let counter = json.get("c")?.as_i64()?;
-    let fields = json.get("f")?.as_array()?;
-    let mut out = Vec::with_capacity(fields.len());
-    for (k, entry) in fields.iter().enumerate() {
-        let field = schema::field_of(entity, entry.get(0)?.as_str()?)?;
-        let value = match entry.get(1)? {
-            Json::Null => Value::Null,
-            Json::String(s) => Value::Text(s.clone()),
-            Json::Number(n) => match n.as_i64() {
-                Some(i) => Value::Integer(i),
-                None => Value::Real(n.as_f64()?),
-            },
-            _ => return None,
-        };
-        let prev = match entry.get(2) {
-            Some(Json::String(s)) => Some(s.parse::<Hlc>().ok()?),
-            _ => None,
-        };
-        out.push(Change {
-            hlc: Hlc {
-                wall_ms,
-                counter: counter + k as i64,
-                device,
-            },
-            entity,
-            row_id,
-            field: field.name,
-            value,
-            prev,
-        });
-    }
-    Some(out)
+    let write = LoggedWrite {
+        seq: 0,
+        first: Hlc {
+            wall_ms: json.get("w")?.as_i64()?,
+            counter: json.get("c")?.as_i64()?,
+            device: Uuid::parse_str(json.get("d")?.as_str()?).ok()?,
+        },
+        entity,
+        row_id: Uuid::parse_str(json.get("i")?.as_str()?).ok()?,
+        fields: changelog::fields_from_json(entity, json.get("f")?)?,
+    };
+    Some(write.changes().collect())
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
@@ -751,8 +715,8 @@ pub fn conflicts(store: &Store) -> Result<Vec<Conflict>> {
             entity: entity.name,
             row_id: changelog::uuid_from_blob(&row.get::<_, Vec<u8>>(2)?)?,
             field: field.name,
-            kept_value: sql_to_json(&row.get(4)?),
-            lost_value: sql_to_json(&row.get(5)?),
+            kept_value: changelog::value_to_json(&row.get(4)?),
+            lost_value: changelog::value_to_json(&row.get(5)?),
             lost_device: stamp.parse::<Hlc>().map(|h| h.device).unwrap_or_default(),
             kept_stamp: row.get(7)?,
             lost_stamp: stamp,
