@@ -1,6 +1,7 @@
 // Permanences: the week's plan; each permanence with its visitors and its status.
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
+import { recordEncounter } from '../encounter.js';
 import { h, show, form, announce, personPicker, table } from '../dom.js';
 import { formatDate, formatShort, isoToday, mondayOf, addDays } from '../format.js';
 
@@ -73,16 +74,10 @@ async function detail(id) {
     onSubmit: async (values, el) => {
       const person = picker.chosen();
       const newPerson = person ? null : { first_name: values.new_first_name ?? '', last_name: values.new_last_name ?? '', quartier_id: p.quartier_id };
-      try {
-        await api.recordEncounter({
-          date: p.date, kind: 'permanence_visit', phase: values.phase, person_id: person?.id ?? null, head_count: null,
-          quartier_id: p.quartier_id, permanence_id: id, note: values.note, follow_up: null, follow_up_done: null,
-        }, newPerson);
-      } catch (err) {
-        if (err?.field === 'first_name') err.field = 'new_first_name';
-        if (err?.field === 'last_name') err.field = 'new_last_name';
-        throw err;
-      }
+      await recordEncounter({
+        date: p.date, kind: 'permanence_visit', phase: values.phase, person_id: person?.id ?? null, head_count: null,
+        quartier_id: p.quartier_id, permanence_id: id, note: values.note, follow_up: null, follow_up_done: null,
+      }, newPerson);
       el.markClean();
       announce(t.today.recorded);
       await detail(id);

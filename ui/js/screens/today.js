@@ -1,6 +1,7 @@
 // Aujourd'hui: the quick capture and what is due today and this week.
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
+import { recordEncounter } from '../encounter.js';
 import { h, show, form, personPicker, announce } from '../dom.js';
 import { formatShort, formatNumeric, formatDate, isoToday } from '../format.js';
 import { lastSyncText } from './sync.js';
@@ -39,13 +40,7 @@ export async function render() {
         quartier_id: values.quartier_id, permanence_id: null, note: values.note,
         follow_up: null, follow_up_done: null,
       };
-      try {
-        await api.recordEncounter(encounter, newPerson);
-      } catch (err) {
-        if (err?.field === 'first_name') err.field = 'new_first_name';
-        if (err?.field === 'last_name') err.field = 'new_last_name';
-        throw err;
-      }
+      await recordEncounter(encounter, newPerson);
       lastKind = values.kind;
       lastQuartier = values.quartier_id ?? '';
       announce(t.today.recorded);
