@@ -453,6 +453,10 @@ impl Generator {
             phone: Some("03 53 01 12 34".into()),
             email: Some("sarah.martin@example.org".into()),
             signature: Some("Sarah Martin\nCheffe de projet CitésLab".into()),
+            address: Some("8 avenue des Alliés".into()),
+            postcode: Some("25200".into()),
+            city: Some("Montbéliard".into()),
+            logo: None,
         })?;
         let mut areas = Vec::new();
         for name in territory::known_territory_names() {
@@ -491,6 +495,7 @@ impl Generator {
             .map(|p| p.name)
             .zip(partner::seed_partners(w)?)
             .collect();
+        crate::letter::template::seed_templates(w)?;
         Ok(Generator {
             rng,
             until: options.until,

@@ -125,6 +125,32 @@ pub enum Error {
     )]
     SyncFolder { path: String, reason: String },
 
+    #[error(
+        "Le modèle de lettre utilise un champ de fusion inconnu : {{{name}}}. Choisissez-en un dans la liste à côté de l'éditeur."
+    )]
+    UnknownPlaceholder { field: &'static str, name: String },
+
+    #[error(
+        "Le modèle de lettre contient une accolade « {{ » sans « }} » : fermez-la, ou écrivez « {{{{ » pour une accolade seule."
+    )]
+    UnclosedPlaceholder { field: &'static str },
+
+    #[error(
+        "Pas de lettre sans accord : cette personne n'a pas accepté que ses coordonnées soient transmises aux partenaires. Recueillez son accord dans sa fiche, puis réessayez."
+    )]
+    NoConsentToShare,
+
+    #[error(
+        "Renseignez d’abord votre profil dans Réglages (nom, structure, ville) : il signe les lettres."
+    )]
+    NoOfficerProfile,
+
+    #[error("Aucun modèle de lettre : créez-en un dans Réglages → Lettres.")]
+    NoLetterTemplate,
+
+    #[error("Le logo doit être une image PNG de 500 Ko au plus ({reason}).")]
+    InvalidLogo { reason: String },
+
     #[error("Erreur de la base de données : {0}")]
     Database(#[from] rusqlite::Error),
 
@@ -164,6 +190,12 @@ impl Error {
             Error::SyncPassphraseTooShort => "sync_passphrase_too_short",
             Error::SyncFormat { .. } => "sync_format",
             Error::SyncFolder { .. } => "sync_folder",
+            Error::UnknownPlaceholder { .. } => "unknown_placeholder",
+            Error::UnclosedPlaceholder { .. } => "unclosed_placeholder",
+            Error::NoConsentToShare => "no_consent_to_share",
+            Error::NoOfficerProfile => "no_officer_profile",
+            Error::NoLetterTemplate => "no_letter_template",
+            Error::InvalidLogo { .. } => "invalid_logo",
             Error::Database(_) => "database",
             Error::Io(_) => "io",
         }
@@ -185,7 +217,9 @@ impl Error {
             | Error::InvalidSiret { field }
             | Error::OutOfRange { field, .. }
             | Error::Inconsistent { field, .. }
-            | Error::UnknownValue { field } => Some(field),
+            | Error::UnknownValue { field }
+            | Error::UnknownPlaceholder { field, .. }
+            | Error::UnclosedPlaceholder { field } => Some(field),
             _ => None,
         }
     }

@@ -18,6 +18,8 @@ pub mod digest;
 pub mod encounter;
 pub mod error;
 pub mod followup;
+pub mod french;
+pub mod letter;
 pub mod meeting;
 pub mod notebook;
 pub mod officer;

@@ -1,4 +1,5 @@
-//! What a new notebook starts with: the partner directory, and optionally the officer's
+//! What a new notebook starts with: the partner directory, the default letter templates, and
+//! optionally the officer's
 //! profile and territory (with its quartiers when Carnet knows them).
 //!
 //! The CLI's `init` and the desktop app's first launch both call [`start`], so a notebook
@@ -19,6 +20,7 @@ pub fn start(
     territory_name: Option<&str>,
 ) -> Result<()> {
     partner::seed_partners(w)?;
+    crate::letter::template::seed_templates(w)?;
     if let Some(name) = officer {
         w.create(&Officer {
             name: name.to_string(),

@@ -15,6 +15,15 @@ pub struct Officer {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub signature: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub postcode: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    /// The letterhead logo, a PNG in base64 (see [`crate::letter::Logo`]).
+    #[serde(default)]
+    pub logo: Option<String>,
 }
 
 impl Record for Officer {

@@ -104,6 +104,7 @@ fn text_value(name: &'static str, kind: FieldKind, raw: &str) -> Result<Value> {
     let text = match kind {
         FieldKind::Text => validate::max_chars(name, trimmed, NAME_MAX)?.to_string(),
         FieldKind::Note => validate::max_chars(name, trimmed, NOTE_MAX)?.to_string(),
+        FieldKind::Long { max } => validate::max_chars(name, trimmed, max)?.to_string(),
         FieldKind::Date => validate::date(name, trimmed)?.to_string(),
         FieldKind::Time => validate::time(name, trimmed)?,
         FieldKind::Enum(values) => {

@@ -14,6 +14,8 @@
 pub const NAME_MAX: usize = 200;
 /// Maximum length of a note, in characters.
 pub const NOTE_MAX: usize = 20_000;
+/// Maximum length of the letterhead logo, a PNG in base64 (about 500 KB of image).
+pub const LOGO_MAX: usize = 700_000;
 
 /// How a field is validated and stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub enum FieldKind {
     Text,
     /// Multi-line text, at most [`NOTE_MAX`] characters.
     Note,
+    /// Machine-written text of up to `max` characters (a letter's inputs, a logo in base64).
+    Long { max: usize },
     /// A calendar date, `YYYY-MM-DD`.
     Date,
     /// A time of day, `HH:MM`.
@@ -421,6 +425,35 @@ pub static OFFICER: EntitySpec = EntitySpec {
         f("phone", Phone),
         f("email", Email),
         f("signature", Note),
+        f("address", Text),
+        f("postcode", Text),
+        f("city", Text),
+        f("logo", Long { max: LOGO_MAX }),
+    ],
+};
+
+pub static LETTER_TEMPLATE: EntitySpec = EntitySpec {
+    name: "letter_template",
+    label: "modèle de lettre",
+    fields: &[
+        req("name", Text),
+        f("partner_kind", Enum(PARTNER_KIND)),
+        req("subject", Text),
+        req("body", Note),
+    ],
+};
+
+pub static LETTER: EntitySpec = EntitySpec {
+    name: "letter",
+    label: "lettre d'orientation",
+    fields: &[
+        req("referral_id", Ref("referral")),
+        req("person_id", Ref("person")),
+        req("date", Date),
+        req("template_id", Ref("letter_template")),
+        req("template_version", Text),
+        req("inputs", Long { max: 200_000 }),
+        req("pdf_sha256", Text),
     ],
 };
 
@@ -439,6 +472,8 @@ pub static ENTITIES: &[&EntitySpec] = &[
     &REFERRAL,
     &REFERRAL_EVENT,
     &OUTCOME,
+    &LETTER_TEMPLATE,
+    &LETTER,
 ];
 
 /// Looks a field of `entity` up by name, the tombstone field included.
@@ -522,6 +557,14 @@ pub fn field_label(field: &str) -> &'static str {
         "sector" => "Secteur",
         "structure" => "Structure",
         "signature" => "Signature",
+        "logo" => "Logo",
+        "partner_kind" => "Type de partenaire",
+        "subject" => "Objet",
+        "body" => "Texte de la lettre",
+        "template_id" => "Modèle de lettre",
+        "template_version" => "Version du modèle",
+        "inputs" => "Données de la lettre",
+        "pdf_sha256" => "Empreinte du PDF",
         "deleted" => "Supprimé",
         "year" => "Année",
         "device_name" => "Nom de l'appareil",

@@ -46,6 +46,7 @@ const APPLICATION_ID: i64 = 0x4352_4E54;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_sync.sql"),
+    include_str!("../migrations/0003_letters.sql"),
 ];
 
 /// The schema version this build knows.

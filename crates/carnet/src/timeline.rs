@@ -16,9 +16,9 @@ use crate::store::Store;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineItem {
     pub date: NaiveDate,
-    /// `encounter`, `meeting`, `referral`, `referral_event` or `outcome`.
+    /// `encounter`, `meeting`, `referral`, `referral_event`, `letter` or `outcome`.
     pub kind: &'static str,
-    /// Id of the encounter, meeting, referral, referral step or outcome.
+    /// Id of the encounter, meeting, referral, referral step, letter or outcome.
     pub id: Uuid,
     /// A short French description ("Marché", "Orientation vers ADIE : RDV pris").
     pub summary: String,
@@ -42,6 +42,11 @@ pub fn of_person(store: &Store, person: Uuid) -> Result<Vec<TimelineItem>> {
           JOIN referral_event e ON e.referral_id = r.id AND e.deleted = 0
           LEFT JOIN partner p ON p.id = r.partner_id
          WHERE r.person_id = ?1 AND r.deleted = 0 AND e.status <> 'to_send'
+        UNION ALL
+        SELECT l.date, 'letter', l.id, NULL, p.name FROM letter l
+          LEFT JOIN referral r ON r.id = l.referral_id
+          LEFT JOIN partner p ON p.id = r.partner_id
+         WHERE l.person_id = ?1 AND l.deleted = 0
         UNION ALL
         SELECT date, 'outcome', id, kind, NULL FROM outcome
          WHERE person_id = ?1 AND deleted = 0
@@ -83,6 +88,7 @@ pub fn of_person(store: &Store, person: Uuid) -> Result<Vec<TimelineItem>> {
                     schema::enum_label(schema::REFERRAL_STATUS, &code)
                 ),
             ),
+            "letter" => ("letter", format!("Lettre d’orientation pour {extra}")),
             _ => ("outcome", schema::enum_label(schema::OUTCOME_KIND, &code)),
         };
         items.push(TimelineItem {

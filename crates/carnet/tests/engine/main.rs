@@ -5,6 +5,7 @@
 mod changelog;
 mod demo;
 mod fixture;
+mod letters;
 mod queries;
 mod replay;
 mod sync;

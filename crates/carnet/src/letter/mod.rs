@@ -1,0 +1,511 @@
+//! Orientation letters (*lettres d'orientation*): from a referral to a filed, printable PDF.
+//!
+//! A letter is made in three steps that each do one thing: [`draft`] reads the referral, the
+//! person, the partner, the officer's profile and a [`template`], refuses when the person has
+//! not agreed to share their details with partners, and fills the template into a
+//! [`LetterContent`] (plain text, every placeholder replaced); [`layout::lay_out`] places that
+//! text on A4 pages; [`pdf::write`] turns the pages into bytes. [`make`] does all three and
+//! files the letter in the same transaction: a [`Letter`] row records the template version and
+//! the content, so [`remake`] gives back the very same bytes years later, whatever happened
+//! to the person's file since. Printing or saving the PDF is what moves the referral from
+//! "à envoyer" to "envoyée" ([`mark_sent`]).
+//!
+//! Nothing here reads the clock: the letter's date is an argument, so the same data, template
+//! and date always give a byte-identical PDF.
+
+pub mod font;
+pub mod layout;
+pub mod logo;
+pub mod pdf;
+pub mod template;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::officer::Officer;
+use crate::partner::Partner;
+use crate::person::Person;
+use crate::record::{Entry, Record};
+use crate::referral::{self, Referral};
+use crate::schema::{self, EntitySpec};
+use crate::store::{Store, Writer};
+
+pub use layout::LetterContent;
+pub use logo::Logo;
+pub use template::LetterTemplate;
+
+/// A letter that was produced, as filed on the referral and the person's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Letter {
+    pub referral_id: Uuid,
+    pub person_id: Uuid,
+    pub date: NaiveDate,
+    pub template_id: Uuid,
+    pub template_version: String,
+    /// The [`LetterContent`] as JSON: what the letter said, to make it again.
+    pub inputs: String,
+    /// SHA-256 (hex) of the PDF bytes.
+    pub pdf_sha256: String,
+}
+
+impl Record for Letter {
+    const SPEC: &'static EntitySpec = &schema::LETTER;
+}
+
+/// Everything needed to lay out and file one letter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub referral_id: Uuid,
+    pub person_id: Uuid,
+    pub date: NaiveDate,
+    pub template_id: Uuid,
+    pub template_version: String,
+    pub content: LetterContent,
+    pub logo: Logo,
+}
+
+/// The values of every placeholder for one referral.
+pub fn placeholder_values(
+    person: &Person,
+    partner: &Partner,
+    referral: &Referral,
+    officer: &Officer,
+    date: NaiveDate,
+) -> BTreeMap<String, String> {
+    let full_name = format!("{} {}", person.first_name, person.last_name);
+    let civility = match person.gender.as_deref() {
+        Some("female") => "Madame",
+        Some("male") => "Monsieur",
+        _ => "",
+    };
+    let need = schema::enum_label(schema::NEED, &referral.need);
+    let need = lowercase_first(&need);
+    let project = person
+        .project_title
+        .clone()
+        .unwrap_or_else(|| "création d’activité".to_string());
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let pairs: Vec<(&str, String)> = vec![
+        ("person.first_name", person.first_name.clone()),
+        ("person.last_name", person.last_name.clone()),
+        ("person.full_name", full_name),
+        ("person.civility", civility.to_string()),
+        ("person.phone", opt(&person.phone)),
+        ("person.email", opt(&person.email)),
+        (
+            "person.address",
+            one_line_address(&person.address, &person.postcode, &person.city),
+        ),
+        ("person.project", project),
+        (
+            "person.project_sector",
+            person
+                .project_sector
+                .as_deref()
+                .map(|s| schema::enum_label(schema::SECTOR, s))
+                .unwrap_or_default(),
+        ),
+        ("partner.name", partner.name.clone()),
+        ("partner.contact_name", opt(&partner.contact_name)),
+        ("partner.address", opt(&partner.address)),
+        ("partner.postcode", opt(&partner.postcode)),
+        ("partner.city", opt(&partner.city)),
+        ("referral.need", need),
+        ("referral.detail", opt(&referral.detail)),
+        ("referral.date", crate::french::long_date(referral.date)),
+        ("officer.name", officer.name.clone()),
+        ("officer.title", opt(&officer.title)),
+        ("officer.structure", opt(&officer.structure)),
+        ("officer.phone", opt(&officer.phone)),
+        ("officer.email", opt(&officer.email)),
+        ("officer.city", opt(&officer.city)),
+        ("officer.signature", opt(&officer.signature)),
+        ("letter.date", crate::french::long_date(date)),
+    ];
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn one_line_address(
+    address: &Option<String>,
+    postcode: &Option<String>,
+    city: &Option<String>,
+) -> String {
+    let town = [postcode.as_deref(), city.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    [address.as_deref().unwrap_or(""), town.as_str()]
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The officer's profile letters are signed with: the first live one.
+pub fn profile(store: &Store) -> Result<Entry<Officer>> {
+    crate::officer::officers(store)?
+        .into_iter()
+        .next()
+        .ok_or(Error::NoOfficerProfile)
+}
+
+/// The letterhead logo of a profile: the officer's own, else Carnet's default.
+pub fn logo_of(officer: &Officer) -> Result<Logo> {
+    match officer.logo.as_deref() {
+        Some(data) if !data.trim().is_empty() => Logo::from_base64(data),
+        _ => Ok(Logo::default_logo()),
+    }
+}
+
+/// Prepares the letter for `referral_id` dated `date`, with `template_id` or else the
+/// template made for the partner's kind. Refuses when the person has not agreed to share their
+/// details with partners.
+pub fn draft(
+    store: &Store,
+    referral_id: Uuid,
+    template_id: Option<Uuid>,
+    date: NaiveDate,
+) -> Result<Draft> {
+    let referral: Referral = store.get(referral_id)?;
+    let person: Person = store.get(referral.person_id)?;
+    if person.consent_partners != Some(true) {
+        return Err(Error::NoConsentToShare);
+    }
+    let partner: Partner = store.get(referral.partner_id)?;
+    let officer = profile(store)?.data;
+    let (template_id, template) = match template_id {
+        Some(id) => (id, store.get::<LetterTemplate>(id)?),
+        None => {
+            let entry =
+                template::for_partner_kind(store, &partner.kind)?.ok_or(Error::NoLetterTemplate)?;
+            (entry.id, entry.data)
+        }
+    };
+    let values = placeholder_values(&person, &partner, &referral, &officer, date);
+    let subject = template::fill(&template.subject, "subject", &values)?;
+    let body = template::fill(&template.body, "body", &values)?;
+    let logo = logo_of(&officer)?;
+    let full_name = format!("{} {}", person.first_name, person.last_name);
+    let structure = officer
+        .structure
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "CitésLab".to_string());
+    let office_address = one_line_address(&officer.address, &officer.postcode, &officer.city);
+
+    let mut sender = vec![officer.name.clone()];
+    sender.extend(officer.title.clone());
+    if let Some(a) = officer.address.clone().filter(|a| !a.trim().is_empty()) {
+        sender.push(a);
+    }
+    let town = one_line_address(&None, &officer.postcode, &officer.city);
+    if !town.is_empty() {
+        sender.push(town);
+    }
+    if let Some(phone) = &officer.phone {
+        sender.push(format!("Tél. {phone}"));
+    }
+    sender.extend(officer.email.clone());
+
+    let mut recipient = vec![partner.name.clone()];
+    if let Some(contact) = partner
+        .contact_name
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+    {
+        recipient.push(format!("À l’attention de {contact}"));
+    }
+    if let Some(a) = partner.address.clone().filter(|a| !a.trim().is_empty()) {
+        recipient.extend(a.split('\n').map(str::to_string));
+    }
+    let town = one_line_address(&None, &partner.postcode, &partner.city);
+    if !town.is_empty() {
+        recipient.push(town);
+    }
+
+    let mut person_lines = vec![format!("Personne orientée : {full_name}")];
+    let contact: Vec<String> = [
+        person.phone.as_ref().map(|p| format!("Tél. {p}")),
+        person.email.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !contact.is_empty() {
+        person_lines.push(contact.join(" · "));
+    }
+    let address = one_line_address(&person.address, &person.postcode, &person.city);
+    if !address.is_empty() {
+        person_lines.push(address);
+    }
+
+    let place_date = match officer.city.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(city) => format!("{city}, le {}", crate::french::long_date(date)),
+        None => format!("Le {}", crate::french::long_date(date)),
+    };
+    // The signature block: the officer's own wording if she wrote one, else name and title.
+    let signature = match officer
+        .signature
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        Some(text) => text.lines().map(str::to_string).collect(),
+        None => [Some(officer.name.clone()), officer.title.clone()]
+            .into_iter()
+            .flatten()
+            .collect(),
+    };
+
+    let footer = if office_address.is_empty() {
+        structure.clone()
+    } else {
+        format!("{structure} · {office_address}")
+    };
+    let content = LetterContent {
+        title: format!("Lettre d’orientation – {full_name} – {}", partner.name),
+        structure,
+        sender,
+        logo_sha256: Some(logo.sha256.clone()),
+        recipient,
+        place_date,
+        subject,
+        person: person_lines,
+        body,
+        signature,
+        footer,
+    };
+    Ok(Draft {
+        referral_id,
+        person_id: referral.person_id,
+        date,
+        template_id,
+        template_version: template.version(),
+        content,
+        logo,
+    })
+}
+
+/// Lays a draft out (for the preview and the PDF).
+pub fn lay_out(content: &LetterContent, logo: Option<&Logo>) -> layout::Layout {
+    layout::lay_out(font::fonts(), content, logo.map(|l| (l.width, l.height)))
+}
+
+/// The PDF of one draft.
+pub fn render(draft: &Draft) -> Vec<u8> {
+    let layout = lay_out(&draft.content, Some(&draft.logo));
+    pdf::write(
+        font::fonts(),
+        &[pdf::PdfLetter {
+            layout: &layout,
+            logo: Some(&draft.logo),
+        }],
+        &draft.content.title,
+        draft.date,
+    )
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Records a produced letter on its referral and the person's timeline.
+pub fn file(w: &mut Writer<'_>, draft: &Draft, pdf: &[u8]) -> Result<Uuid> {
+    let inputs = serde_json::to_string(&draft.content).map_err(|e| Error::Io(e.into()))?;
+    w.create(&Letter {
+        referral_id: draft.referral_id,
+        person_id: draft.person_id,
+        date: draft.date,
+        template_id: draft.template_id,
+        template_version: draft.template_version.clone(),
+        inputs,
+        pdf_sha256: sha256_hex(pdf),
+    })
+}
+
+/// Drafts, renders and files the letter of one referral; returns the letter's id and its PDF.
+pub fn make(
+    store: &mut Store,
+    referral_id: Uuid,
+    template_id: Option<Uuid>,
+    date: NaiveDate,
+) -> Result<(Uuid, Vec<u8>)> {
+    ensure_templates(store)?;
+    let draft = draft(store, referral_id, template_id, date)?;
+    let pdf = render(&draft);
+    let id = store.write(|w| file(w, &draft, &pdf))?;
+    Ok((id, pdf))
+}
+
+/// Seeds the default templates in a notebook that has none (one started before letters
+/// existed).
+pub fn ensure_templates(store: &mut Store) -> Result<()> {
+    if template::templates(store)?.is_empty() {
+        store.write(|w| template::seed_templates(w).map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Makes a filed letter again from what it recorded: the same bytes as the first time, as
+/// long as the logo it used is still the profile's (or the default).
+pub fn remake(store: &Store, letter_id: Uuid) -> Result<Vec<u8>> {
+    let letter: Letter = store.get(letter_id)?;
+    let content: LetterContent =
+        serde_json::from_str(&letter.inputs).map_err(|_| Error::Inconsistent {
+            field: "inputs",
+            message: "Les données enregistrées de cette lettre sont illisibles.",
+        })?;
+    let logo = match &content.logo_sha256 {
+        None => None,
+        Some(sha) => {
+            let default = Logo::default_logo();
+            let current = profile(store).ok().and_then(|p| logo_of(&p.data).ok());
+            let found = [Some(default), current]
+                .into_iter()
+                .flatten()
+                .find(|l| &l.sha256 == sha);
+            Some(found.ok_or(Error::Inconsistent {
+                field: "logo",
+                message: "Le logo de l’en-tête a changé depuis cette lettre : elle ne peut pas être refaite à l’identique.",
+            })?)
+        }
+    };
+    let layout = lay_out(&content, logo.as_ref());
+    Ok(pdf::write(
+        font::fonts(),
+        &[pdf::PdfLetter {
+            layout: &layout,
+            logo: logo.as_ref(),
+        }],
+        &content.title,
+        letter.date,
+    ))
+}
+
+/// Moves the referral to "envoyée" on `date` once its letter was printed or saved (a referral
+/// already further along is left as it is).
+pub fn mark_sent(store: &mut Store, referral_id: Uuid, date: NaiveDate) -> Result<bool> {
+    store.write(|w| {
+        let referral: Referral = w.get(referral_id)?;
+        if referral.status != "to_send" {
+            return Ok(false);
+        }
+        let date = date.max(referral.date);
+        referral::move_to(
+            w,
+            referral_id,
+            "sent",
+            date,
+            Some("Lettre d’orientation imprimée ou enregistrée"),
+        )?;
+        Ok(true)
+    })
+}
+
+/// Letters filed for a referral, newest first.
+pub fn of_referral(store: &Store, referral_id: Uuid) -> Result<Vec<Entry<Letter>>> {
+    store.select::<Letter>(
+        "AND referral_id = ?1 ORDER BY date DESC, id DESC",
+        [referral_id.to_string()],
+    )
+}
+
+/// A referral the day's batch left out, and why (in French).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    pub referral_id: Uuid,
+    pub person_name: String,
+    pub reason: String,
+}
+
+/// The "Lettres du jour" batch: one PDF with the letters of every referral of `date` still
+/// "à envoyer", each filed like a single letter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub pdf: Vec<u8>,
+    pub letters: Vec<Uuid>,
+    pub referrals: Vec<Uuid>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Makes the day's batch; `progress(done, total)` is called after each letter.
+pub fn make_batch(
+    store: &mut Store,
+    date: NaiveDate,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Batch> {
+    ensure_templates(store)?;
+    let due: Vec<Entry<Referral>> = referral::in_range(store, date, date)?
+        .into_iter()
+        .filter(|r| r.data.status == "to_send")
+        .collect();
+    let mut drafts = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, r) in due.iter().enumerate() {
+        match draft(store, r.id, None, date) {
+            Ok(d) => drafts.push(d),
+            Err(e) if e.is_validation() || matches!(e, Error::NoConsentToShare) => {
+                let person_name = store
+                    .get::<Person>(r.data.person_id)
+                    .map(|p| format!("{} {}", p.first_name, p.last_name))
+                    .unwrap_or_default();
+                skipped.push(Skipped {
+                    referral_id: r.id,
+                    person_name,
+                    reason: e.to_string(),
+                });
+            }
+            Err(e) => return Err(e),
+        }
+        progress(i + 1, due.len());
+    }
+    let layouts: Vec<layout::Layout> = drafts
+        .iter()
+        .map(|d| lay_out(&d.content, Some(&d.logo)))
+        .collect();
+    let pdf_letters: Vec<pdf::PdfLetter<'_>> = layouts
+        .iter()
+        .zip(&drafts)
+        .map(|(layout, d)| pdf::PdfLetter {
+            layout,
+            logo: Some(&d.logo),
+        })
+        .collect();
+    let title = format!(
+        "Lettres d’orientation du {}",
+        crate::french::long_date(date)
+    );
+    let pdf = pdf::write(font::fonts(), &pdf_letters, &title, date);
+    // Each letter records the hash of its own PDF, the one `remake` gives back.
+    let singles: Vec<Vec<u8>> = drafts.iter().map(render).collect();
+    let letters = store.write(|w| {
+        drafts
+            .iter()
+            .zip(&singles)
+            .map(|(d, single)| file(w, d, single))
+            .collect::<Result<Vec<_>>>()
+    })?;
+    Ok(Batch {
+        pdf,
+        letters,
+        referrals: drafts.iter().map(|d| d.referral_id).collect(),
+        skipped,
+    })
+}
