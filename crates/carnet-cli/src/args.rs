@@ -150,6 +150,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Écrit la lettre d'orientation d'une orientation en PDF et la classe dans le carnet.
+    ///
+    /// L'orientation passe de « à envoyer » à « envoyée ». La personne doit avoir accepté
+    /// le partage de ses coordonnées avec les partenaires.
+    #[command(help_template = HELP_TEMPLATE)]
+    Letter {
+        /// Identifiant de l'orientation.
+        #[arg(long, value_name = "ID")]
+        referral: String,
+        /// Fichier PDF à écrire.
+        #[arg(long, value_name = "FICHIER.pdf")]
+        out: PathBuf,
+        /// Date de la lettre, AAAA-MM-JJ (par défaut aujourd'hui).
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Identifiant du modèle de lettre (par défaut celui du type de partenaire).
+        #[arg(long, value_name = "ID")]
+        template: Option<String>,
+    },
     /// Ajoute une personne ou une rencontre.
     #[command(subcommand, help_template = HELP_TEMPLATE)]
     Add(AddCommand),

@@ -492,3 +492,96 @@ fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
     assert_eq!(ok(&b, &["digest"]), digest);
     assert_eq!(ok(&c, &["digest"]), digest);
 }
+
+#[test]
+fn letter_writes_a_pdf_files_it_and_marks_the_referral_sent() {
+    let (dir, db) = temp();
+    ok(&db, &["demo", "--years", "1", "--until", "2026-11-20"]);
+    let referrals: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&db, &["list", "referrals", "--json"])).unwrap();
+    let persons: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&db, &["list", "persons", "--json"])).unwrap();
+    let consents = |r: &serde_json::Value| {
+        persons
+            .iter()
+            .find(|p| p["id"] == r["person_id"])
+            .map(|p| p["consent_partners"] == serde_json::Value::Bool(true))
+            .unwrap_or(false)
+    };
+    let with_consent = referrals
+        .iter()
+        .filter(|r| consents(r))
+        .max_by_key(|r| r["status"] == "to_send")
+        .expect("the demo has referrals of persons who agreed to share");
+    let id = with_consent["id"].as_str().unwrap();
+    let pdf = dir.path().join("lettre.pdf");
+    let pdf_arg = pdf.to_str().unwrap();
+    let said = ok(
+        &db,
+        &[
+            "letter",
+            "--referral",
+            id,
+            "--out",
+            pdf_arg,
+            "--date",
+            "2026-11-20",
+        ],
+    );
+    assert!(said.starts_with("Lettre enregistrée dans"), "{said}");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    // Same data, template and date: the same bytes (the letter is filed twice, that is all).
+    let again = dir.path().join("encore.pdf");
+    ok(
+        &db,
+        &[
+            "letter",
+            "--referral",
+            id,
+            "--out",
+            again.to_str().unwrap(),
+            "--date",
+            "2026-11-20",
+        ],
+    );
+    assert_eq!(std::fs::read(&again).unwrap(), bytes);
+    if with_consent["status"] == "to_send" {
+        assert!(said.contains("« envoyée »"), "{said}");
+        let after: Vec<serde_json::Value> =
+            serde_json::from_str(&ok(&db, &["list", "referrals", "--json"])).unwrap();
+        let r = after.iter().find(|r| r["id"] == id).unwrap();
+        assert_eq!(r["status"], "sent");
+    }
+    let timeline = ok(
+        &db,
+        &["timeline", with_consent["person_id"].as_str().unwrap()],
+    );
+    assert!(timeline.contains("Lettre d’orientation pour"), "{timeline}");
+
+    let without = referrals.iter().find(|r| !consents(r)).unwrap();
+    let refused = dir.path().join("refusee.pdf");
+    fails(
+        &db,
+        &[
+            "letter",
+            "--referral",
+            without["id"].as_str().unwrap(),
+            "--out",
+            refused.to_str().unwrap(),
+        ],
+        "Pas de lettre sans accord",
+    );
+    assert!(!refused.exists(), "nothing written");
+    fails(
+        &db,
+        &[
+            "letter",
+            "--referral",
+            id,
+            "--out",
+            "/dossier/inexistant/l.pdf",
+        ],
+        "impossible d'écrire /dossier/inexistant/l.pdf",
+    );
+}

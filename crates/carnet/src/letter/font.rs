@@ -94,6 +94,14 @@ impl LetterFonts {
         subset_bytes(bytes, &order)
             .and_then(|b| ParsedFont::from_bytes(&b, 0, &mut Vec::new()))
             .map(|mut f| {
+                f.font_name = Some(format!(
+                    "{}+{}",
+                    subset_tag(&order),
+                    match face {
+                        Face::Regular => "Carlito",
+                        Face::Bold => "Carlito-Bold",
+                    }
+                ));
                 if let Some(space) = f.lookup_glyph_index(' ' as u32)
                     && f.lookup_glyph_index(NBSP as u32).is_none()
                 {
@@ -123,6 +131,20 @@ impl LetterFonts {
             })
             .collect()
     }
+}
+
+/// The six capital letters that name a subset (ISO 32000-1, 9.6.4), derived from its glyphs
+/// so the same letter always names its fonts the same way.
+fn subset_tag(glyphs: &[u16]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for g in glyphs {
+        for b in g.to_be_bytes() {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    (0..6)
+        .map(|i| char::from(b'A' + ((hash >> (i * 5)) % 26) as u8))
+        .collect()
 }
 
 fn subset_bytes(font: &[u8], glyphs: &[u16]) -> Option<Vec<u8>> {

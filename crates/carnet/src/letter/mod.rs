@@ -402,20 +402,31 @@ pub fn remake(store: &Store, letter_id: Uuid) -> Result<Vec<u8>> {
 /// Moves the referral to "envoyée" on `date` once its letter was printed or saved (a referral
 /// already further along is left as it is).
 pub fn mark_sent(store: &mut Store, referral_id: Uuid, date: NaiveDate) -> Result<bool> {
+    store.write(|w| mark_sent_in(w, referral_id, date))
+}
+
+fn mark_sent_in(w: &mut Writer<'_>, referral_id: Uuid, date: NaiveDate) -> Result<bool> {
+    let referral: Referral = w.get(referral_id)?;
+    if referral.status != "to_send" {
+        return Ok(false);
+    }
+    referral::move_to(
+        w,
+        referral_id,
+        "sent",
+        date.max(referral.date),
+        Some("Lettre d’orientation imprimée ou enregistrée"),
+    )?;
+    Ok(true)
+}
+
+/// Files a letter whose PDF was just saved or printed, and moves its referral to "envoyée",
+/// in one transaction. Returns the letter's id and whether the status moved.
+pub fn deliver(store: &mut Store, draft: &Draft, pdf: &[u8]) -> Result<(Uuid, bool)> {
     store.write(|w| {
-        let referral: Referral = w.get(referral_id)?;
-        if referral.status != "to_send" {
-            return Ok(false);
-        }
-        let date = date.max(referral.date);
-        referral::move_to(
-            w,
-            referral_id,
-            "sent",
-            date,
-            Some("Lettre d’orientation imprimée ou enregistrée"),
-        )?;
-        Ok(true)
+        let id = file(w, draft, pdf)?;
+        let moved = mark_sent_in(w, draft.referral_id, draft.date)?;
+        Ok((id, moved))
     })
 }
 
