@@ -15,6 +15,7 @@ use tauri::Manager;
 pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             // `--db PATH` (used by the end-to-end tests and `cargo xtask run --demo`), then
             // `CARNET_DB`, then the OS app-data folder.

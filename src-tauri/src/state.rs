@@ -37,6 +37,14 @@ impl Db {
         })
     }
 
+    /// Where "Ouvrir / imprimer" saves letters: a "Lettres" folder beside the notebook, in
+    /// the OS data folder (never a shared folder).
+    pub fn letters_folder(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map_or_else(|| PathBuf::from("Lettres"), |dir| dir.join("Lettres"))
+    }
+
     pub fn store(&self) -> CommandResult<MutexGuard<'_, Store>> {
         self.store
             .lock()

@@ -289,18 +289,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 Some(text) => carnet::validate::date("date", &text)?,
                 None => store.today(),
             };
-            // The file is written before the letter is filed: a failed write files nothing.
-            carnet::letter::ensure_templates(&mut store)?;
-            let draft = carnet::letter::draft(&store, referral, template, day)?;
-            let pdf = carnet::letter::render(&draft);
-            write_whole_file(&file, &pdf)?;
-            let (_, sent) = carnet::letter::deliver(&mut store, &draft, &pdf)?;
+            let saved = carnet::letter::save(&mut store, referral, template, day, &file)?;
             writeln!(
                 out,
                 "Lettre enregistrée dans {} ({} Ko).{}",
                 file.display(),
-                pdf.len().div_ceil(1024),
-                if sent {
+                saved.bytes.div_ceil(1024),
+                if saved.sent {
                     " L'orientation est passée à « envoyée »."
                 } else {
                     ""
@@ -317,33 +312,6 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
     }
     out.flush()?;
-    Ok(())
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so an
-/// interrupted write never leaves half a PDF under the requested name.
-fn write_whole_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let fail = |e: std::io::Error| {
-        CliError::Usage(format!(
-            "impossible d'écrire {} : {e}. Vérifiez le dossier et vos droits d'écriture.",
-            path.display()
-        ))
-    };
-    let name = path.file_name().ok_or_else(|| {
-        CliError::Usage(format!("{} n'est pas un nom de fichier.", path.display()))
-    })?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(".tmp");
-    let temp = path.with_file_name(temp_name);
-    let written = std::fs::File::create(&temp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
-        let _ = std::fs::remove_file(&temp);
-        return Err(fail(e));
-    }
     Ok(())
 }
 

@@ -582,6 +582,6 @@ fn letter_writes_a_pdf_files_it_and_marks_the_referral_sent() {
             "--out",
             "/dossier/inexistant/l.pdf",
         ],
-        "impossible d'écrire /dossier/inexistant/l.pdf",
+        "Impossible d’écrire le fichier /dossier/inexistant/l.pdf",
     );
 }

@@ -148,6 +148,11 @@ pub enum Error {
     #[error("Aucun modèle de lettre : créez-en un dans Réglages → Lettres.")]
     NoLetterTemplate,
 
+    #[error(
+        "Impossible d’écrire le fichier {path} : {reason}. Vérifiez le dossier choisi et vos droits d’écriture."
+    )]
+    CannotWrite { path: String, reason: String },
+
     #[error("Le logo doit être une image PNG de 500 Ko au plus ({reason}).")]
     InvalidLogo { reason: String },
 
@@ -194,6 +199,7 @@ impl Error {
             Error::UnclosedPlaceholder { .. } => "unclosed_placeholder",
             Error::NoConsentToShare => "no_consent_to_share",
             Error::NoOfficerProfile => "no_officer_profile",
+            Error::CannotWrite { .. } => "cannot_write",
             Error::NoLetterTemplate => "no_letter_template",
             Error::InvalidLogo { .. } => "invalid_logo",
             Error::Database(_) => "database",

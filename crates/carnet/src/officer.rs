@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::record::{Entry, Record};
 use crate::schema::{self, EntitySpec};
+use uuid::Uuid;
+
 use crate::store::Store;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -28,6 +30,20 @@ pub struct Officer {
 
 impl Record for Officer {
     const SPEC: &'static EntitySpec = &schema::OFFICER;
+}
+
+/// Creates the profile, or updates it when `id` is given, keeping its logo (which is set
+/// apart, with [`crate::letter::set_logo`], since forms never send it).
+pub fn save_profile(store: &mut Store, id: Option<Uuid>, officer: &Officer) -> Result<Uuid> {
+    match id {
+        Some(id) => store.write(|w| {
+            let current: Officer = w.get(id)?;
+            let mut officer = officer.clone();
+            officer.logo = current.logo;
+            w.update(id, &officer).map(|()| id)
+        }),
+        None => store.create(officer),
+    }
 }
 
 /// Live officer profiles.

@@ -1,5 +1,6 @@
 //! The commands the UI may invoke, one file per screen area, each a direct engine call.
 
+mod letters;
 mod meetings;
 mod partners;
 mod people;
@@ -47,5 +48,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         sync::sync_now,
         sync::list_conflicts,
         sync::resolve_conflict,
+        letters::list_letter_templates,
+        letters::save_letter_template,
+        letters::preview_letter,
+        letters::save_letter,
+        letters::open_letter,
+        letters::save_day_letters,
+        letters::set_letter_logo,
     ]
 }

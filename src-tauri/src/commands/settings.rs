@@ -40,12 +40,11 @@ pub fn get_settings(db: State<'_, Db>) -> CommandResult<Settings> {
 #[tauri::command(async)]
 pub fn save_officer(db: State<'_, Db>, id: Option<Uuid>, officer: Value) -> CommandResult<Uuid> {
     let officer: Officer = from_json(&schema::OFFICER, officer)?;
-    let mut store = db.store()?;
-    match id {
-        Some(id) => store.update(id, &officer).map(|()| id),
-        None => store.create(&officer),
-    }
-    .map_err(Into::into)
+    Ok(carnet::officer::save_profile(
+        &mut *db.store()?,
+        id,
+        &officer,
+    )?)
 }
 
 #[tauri::command(async)]

@@ -20,6 +20,9 @@ pub mod pdf;
 pub mod template;
 
 use std::collections::BTreeMap;
+use std::path::Path;
+
+use base64::Engine as _;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -430,6 +433,188 @@ pub fn deliver(store: &mut Store, draft: &Draft, pdf: &[u8]) -> Result<(Uuid, bo
     })
 }
 
+/// Writes `bytes` to `path` through a temporary file in the same folder, flushed, then
+/// renamed: an interrupted write never leaves half a PDF under the chosen name.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let fail = |e: std::io::Error| Error::CannotWrite {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let name = path.file_name().ok_or_else(|| Error::CannotWrite {
+        path: path.display().to_string(),
+        reason: "ce n’est pas un nom de fichier".to_string(),
+    })?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(".tmp");
+    let temp = path.with_file_name(temp_name);
+    let written = std::fs::File::create(&temp).and_then(|mut f| {
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
+/// What saving a letter did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Saved {
+    pub letter_id: Uuid,
+    pub path: String,
+    pub bytes: usize,
+    /// Whether the referral moved from "à envoyer" to "envoyée".
+    pub sent: bool,
+}
+
+/// Makes the letter of a referral, writes it to `path`, then files it and marks the referral
+/// sent. The file is written first: if it cannot be, nothing is filed.
+pub fn save(
+    store: &mut Store,
+    referral_id: Uuid,
+    template_id: Option<Uuid>,
+    date: NaiveDate,
+    path: &Path,
+) -> Result<Saved> {
+    ensure_templates(store)?;
+    let draft = draft(store, referral_id, template_id, date)?;
+    let pdf = render(&draft);
+    write_file(path, &pdf)?;
+    let (letter_id, sent) = deliver(store, &draft, &pdf)?;
+    Ok(Saved {
+        letter_id,
+        path: path.display().to_string(),
+        bytes: pdf.len(),
+        sent,
+    })
+}
+
+/// Like [`save`], into `folder` under the letter's [`file_name`] (for "Ouvrir / imprimer",
+/// which hands the file to the system's PDF viewer).
+pub fn save_in_folder(
+    store: &mut Store,
+    referral_id: Uuid,
+    template_id: Option<Uuid>,
+    date: NaiveDate,
+    folder: &Path,
+) -> Result<Saved> {
+    ensure_templates(store)?;
+    let name = file_name(&draft(store, referral_id, template_id, date)?);
+    std::fs::create_dir_all(folder).map_err(|e| Error::CannotWrite {
+        path: folder.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    save(store, referral_id, template_id, date, &folder.join(name))
+}
+
+/// What saving the day's letters did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SavedBatch {
+    pub path: String,
+    pub letters: usize,
+    pub bytes: usize,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Makes the "Lettres du jour" batch and writes it to `path`; only then files each letter
+/// and marks its referral sent, in one transaction (a failed write files nothing).
+pub fn save_batch(
+    store: &mut Store,
+    date: NaiveDate,
+    path: &Path,
+    progress: impl FnMut(usize, usize),
+) -> Result<SavedBatch> {
+    let (drafts, skipped) = batch_drafts(store, date, progress)?;
+    let pdf = batch_pdf(&drafts, date);
+    if !drafts.is_empty() {
+        write_file(path, &pdf)?;
+        store.write(|w| file_batch(w, &drafts, true))?;
+    }
+    Ok(SavedBatch {
+        path: path.display().to_string(),
+        letters: drafts.len(),
+        bytes: pdf.len(),
+        skipped,
+    })
+}
+
+/// A file name for a letter: "Lettre d’orientation - Éloïse Ben Ali - ADIE - 2026-11-23.pdf",
+/// without the characters Windows refuses in names.
+pub fn file_name(draft: &Draft) -> String {
+    let base = format!("{} - {}.pdf", draft.content.title, draft.date);
+    base.chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .replace('–', "-")
+}
+
+/// What the letter dialog shows before anything is saved: the laid-out pages (drawn by the
+/// UI), the logo and a file name to propose.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Preview {
+    pub layout: layout::Layout,
+    pub page_width: f32,
+    pub page_height: f32,
+    /// The logo PNG in base64, for an `<img>` in the preview.
+    pub logo_png: Option<String>,
+    pub template_id: Uuid,
+    pub file_name: String,
+}
+
+/// Prepares the preview of a referral's letter (nothing is filed).
+pub fn preview(
+    store: &mut Store,
+    referral_id: Uuid,
+    template_id: Option<Uuid>,
+    date: NaiveDate,
+) -> Result<Preview> {
+    ensure_templates(store)?;
+    let draft = draft(store, referral_id, template_id, date)?;
+    let officer = profile(store)?.data;
+    let logo_png = Some(match officer.logo.filter(|l| !l.trim().is_empty()) {
+        Some(data) => data,
+        None => base64::engine::general_purpose::STANDARD.encode(logo::DEFAULT_PNG),
+    });
+    Ok(Preview {
+        layout: lay_out(&draft.content, Some(&draft.logo)),
+        page_width: layout::PAGE_WIDTH,
+        page_height: layout::PAGE_HEIGHT,
+        logo_png,
+        template_id: draft.template_id,
+        file_name: file_name(&draft),
+    })
+}
+
+/// Sets (or with `None` removes) the letterhead logo of the officer's profile, after checking
+/// the PNG.
+pub fn set_logo(store: &mut Store, png: Option<&[u8]>) -> Result<()> {
+    let encoded = match png {
+        Some(bytes) => {
+            Logo::from_png(bytes)?;
+            Some(base64::engine::general_purpose::STANDARD.encode(bytes))
+        }
+        None => None,
+    };
+    let profile = profile(store)?;
+    let mut officer = profile.data;
+    officer.logo = encoded;
+    store.update(profile.id, &officer)
+}
+
+/// Reads a PNG file chosen in Réglages and makes it the letterhead logo.
+pub fn set_logo_from_file(store: &mut Store, path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path).map_err(|_| Error::InvalidLogo {
+        reason: "fichier illisible".to_string(),
+    })?;
+    set_logo(store, Some(&bytes))
+}
+
 /// Letters filed for a referral, newest first.
 pub fn of_referral(store: &Store, referral_id: Uuid) -> Result<Vec<Entry<Letter>>> {
     store.select::<Letter>(
@@ -456,12 +641,14 @@ pub struct Batch {
     pub skipped: Vec<Skipped>,
 }
 
-/// Makes the day's batch; `progress(done, total)` is called after each letter.
-pub fn make_batch(
+/// The drafts of the day's batch: every referral of `date` still "à envoyer"; those that
+/// cannot have a letter (no consent…) are reported, not fatal. `progress(done, total)` is
+/// called after each one.
+fn batch_drafts(
     store: &mut Store,
     date: NaiveDate,
     mut progress: impl FnMut(usize, usize),
-) -> Result<Batch> {
+) -> Result<(Vec<Draft>, Vec<Skipped>)> {
     ensure_templates(store)?;
     let due: Vec<Entry<Referral>> = referral::in_range(store, date, date)?
         .into_iter()
@@ -487,13 +674,18 @@ pub fn make_batch(
         }
         progress(i + 1, due.len());
     }
+    Ok((drafts, skipped))
+}
+
+/// One PDF holding every draft, one after the other.
+fn batch_pdf(drafts: &[Draft], date: NaiveDate) -> Vec<u8> {
     let layouts: Vec<layout::Layout> = drafts
         .iter()
         .map(|d| lay_out(&d.content, Some(&d.logo)))
         .collect();
     let pdf_letters: Vec<pdf::PdfLetter<'_>> = layouts
         .iter()
-        .zip(&drafts)
+        .zip(drafts)
         .map(|(layout, d)| pdf::PdfLetter {
             layout,
             logo: Some(&d.logo),
@@ -503,16 +695,31 @@ pub fn make_batch(
         "Lettres d’orientation du {}",
         crate::french::long_date(date)
     );
-    let pdf = pdf::write(font::fonts(), &pdf_letters, &title, date);
-    // Each letter records the hash of its own PDF, the one `remake` gives back.
-    let singles: Vec<Vec<u8>> = drafts.iter().map(render).collect();
-    let letters = store.write(|w| {
-        drafts
-            .iter()
-            .zip(&singles)
-            .map(|(d, single)| file(w, d, single))
-            .collect::<Result<Vec<_>>>()
-    })?;
+    pdf::write(font::fonts(), &pdf_letters, &title, date)
+}
+
+/// Files every draft of a batch (each with the hash of its own single-letter PDF, the one
+/// [`remake`] gives back) and, when `sent`, moves its referral to "envoyée".
+fn file_batch(w: &mut Writer<'_>, drafts: &[Draft], sent: bool) -> Result<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    for d in drafts {
+        ids.push(file(w, d, &render(d))?);
+        if sent {
+            mark_sent_in(w, d.referral_id, d.date)?;
+        }
+    }
+    Ok(ids)
+}
+
+/// Makes and files the day's batch (without marking anything sent).
+pub fn make_batch(
+    store: &mut Store,
+    date: NaiveDate,
+    progress: impl FnMut(usize, usize),
+) -> Result<Batch> {
+    let (drafts, skipped) = batch_drafts(store, date, progress)?;
+    let pdf = batch_pdf(&drafts, date);
+    let letters = store.write(|w| file_batch(w, &drafts, false))?;
     Ok(Batch {
         pdf,
         letters,
