@@ -597,3 +597,126 @@ fn two_devices_share_a_person_through_the_folder_and_review_a_conflict() {
     s.quit().unwrap();
     assert!(carnet::sync::conflicts(&engine(&b)).unwrap().is_empty());
 }
+
+/// A notebook with a full profile and a referral to ADIE of a person who agreed to share her
+/// details; returns the database and the referral's id.
+fn notebook_with_referral(dir: &Path) -> (PathBuf, Uuid) {
+    let db = notebook(dir);
+    let mut store = engine(&db);
+    let officer = carnet::officer::officers(&store).unwrap()[0].id;
+    let adie = carnet::partner::partners(&store)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.data.name == "ADIE")
+        .unwrap()
+        .id;
+    let referral = store
+        .write(|w| {
+            let mut profile: carnet::officer::Officer = w.get(officer)?;
+            profile.title = Some("Cheffe de projet CitésLab".into());
+            profile.structure = Some("CitésLab Pays de Montbéliard".into());
+            profile.city = Some("Montbéliard".into());
+            profile.postcode = Some("25200".into());
+            w.update(officer, &profile)?;
+            let person = w.create(&Person {
+                first_name: "Éloïse".into(),
+                last_name: "Ben Ali".into(),
+                phone: Some("06 12 34 56 78".into()),
+                consent_partners: Some(true),
+                consent_date: Some(chrono::Local::now().date_naive()),
+                project_title: Some("Épicerie fine".into()),
+                ..Default::default()
+            })?;
+            carnet::referral::create(
+                w,
+                &carnet::referral::NewReferral {
+                    person_id: person,
+                    partner_id: adie,
+                    date: chrono::Local::now().date_naive(),
+                    need: "financing".into(),
+                    detail: Some("Vitrine réfrigérée : 8 500 €.".into()),
+                    follow_up: None,
+                },
+            )
+        })
+        .unwrap();
+    (db, referral)
+}
+
+#[test]
+fn orientation_letter_is_previewed_saved_and_marks_the_referral_sent() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let (db, referral) = notebook_with_referral(dir.path());
+    let s = Session::start(&db).unwrap();
+
+    s.go("#/orientations").unwrap();
+    s.wait_for_text("Éloïse Ben Ali").unwrap();
+    s.click(&s.find("a[href$='/lettre']").unwrap()).unwrap();
+    s.wait_for("#letter-preview svg text").unwrap();
+    let preview = s
+        .script(
+            "return [...document.querySelectorAll('#letter-preview text')].map(t => t.textContent).join('\\n')",
+            json!([]),
+        )
+        .unwrap();
+    // No-break spaces (before « : », inside « ») are part of the layout; compare words.
+    let preview = preview.as_str().unwrap().replace('\u{a0}', " ");
+    for expected in [
+        "CitésLab Pays de",
+        "ADIE",
+        "Objet :",
+        "Orientation de Éloïse Ben Ali pour une demande de microcrédit",
+        "Personne orientée : Éloïse Ben Ali",
+        "1/1",
+    ] {
+        assert!(preview.contains(expected), "{expected:?} in {preview}");
+    }
+    assert!(s.main_text().unwrap().contains("La lettre compte 1 page."));
+    s.screenshot("lettre-apercu").unwrap();
+
+    // The native "save as" dialog is outside the page: call what it leads to.
+    let out = dir.path().join("lettre.pdf");
+    let saved = s
+        .script(
+            "return window.__TAURI__.core.invoke('save_letter', { referral: arguments[0], template: null, date: arguments[1], path: arguments[2] })",
+            json!([
+                referral.to_string(),
+                chrono::Local::now().date_naive().to_string(),
+                out.display().to_string()
+            ]),
+        )
+        .unwrap();
+    assert_eq!(saved["sent"], json!(true), "{saved}");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"));
+    s.go("#/orientations").unwrap();
+    s.wait_until("the referral is sent", Duration::from_secs(10), |s| {
+        Ok(s.script(
+            "return [...document.querySelectorAll('.badge')].some(b => b.textContent === 'Envoyée')",
+            json!([]),
+        )? == json!(true))
+    })
+    .unwrap();
+    s.screenshot("orientations-lettre-envoyee").unwrap();
+
+    // A template with an unknown placeholder is refused, naming it.
+    s.go("#/reglages").unwrap();
+    let body = s.wait_for("#template-form [name=body]").unwrap();
+    s.type_into(&body, " {person.prenom}").unwrap();
+    s.click(&s.find("#template-form button[type=submit]").unwrap())
+        .unwrap();
+    s.wait_for_text("{person.prenom}").unwrap();
+    s.script(
+        "document.querySelector('#templates').scrollIntoView()",
+        json!([]),
+    )
+    .unwrap();
+    s.screenshot("reglages-modele-refuse").unwrap();
+    s.quit().unwrap();
+
+    let store = engine(&db);
+    let filed = carnet::letter::of_referral(&store, referral).unwrap();
+    assert_eq!(filed.len(), 1);
+    let templates = carnet::letter::template::templates(&store).unwrap();
+    assert!(templates.iter().all(|t| !t.data.body.contains("prenom")));
+}

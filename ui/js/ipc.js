@@ -37,6 +37,19 @@ export const api = {
   syncNow: () => invoke('sync_now', { now: new Date().toISOString() }),
   listConflicts: () => invoke('list_conflicts'),
   resolveConflict: (id, keepOther) => invoke('resolve_conflict', { id, keepOther }),
+  letterTemplates: () => invoke('list_letter_templates'),
+  saveLetterTemplate: (id, template) => invoke('save_letter_template', { id, template }),
+  previewLetter: (referral, template, date) => invoke('preview_letter', { referral, template, date }),
+  saveLetter: (referral, template, date, path) => invoke('save_letter', { referral, template, date, path }),
+  openLetter: (referral, template, date) => invoke('open_letter', { referral, template, date }),
+  saveDayLetters: (date, path) => invoke('save_day_letters', { date, path }),
+  setLetterLogo: (path) => invoke('set_letter_logo', { path }),
+  choosePdfDestination: (title, defaultPath) => invoke('plugin:dialog|save', {
+    options: { title, defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] },
+  }),
+  choosePng: (title) => invoke('plugin:dialog|open', {
+    options: { title, multiple: false, directory: false, filters: [{ name: 'Image PNG', extensions: ['png'] }] },
+  }),
   chooseFolder: (title) => invoke('plugin:dialog|open', { options: { directory: true, title } }),
   onSyncProgress: (callback) => window.__TAURI__.event.listen('sync-progress', (e) => callback(e.payload)),
 };

@@ -23,6 +23,10 @@ const TEST_PACKAGES: &[&str] = &[
     "libxdo-dev",
     "webkit2gtk-driver",
     "xvfb",
+    // Letters are checked as a recipient's machine reads them (pdftotext, pdftoppm,
+    // pdfinfo) and for PDF structure (qpdf --check).
+    "poppler-utils",
+    "qpdf",
 ];
 
 /// tauri-driver, the WebDriver front for Tauri apps, installed from crates.io into

@@ -3,10 +3,43 @@ import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
 import { h, show, announce, table } from '../dom.js';
 import { formatNumeric, isoToday, frDate, isoFromFr } from '../format.js';
+import * as letter from './letter.js';
 
 let filter = '';
 
-export async function render() {
+/** "Lettres du jour": every letter of a day in one PDF, saved where the officer chooses. */
+function dayLetters() {
+  const R = t.referrals;
+  const dateInput = h('input', { id: 'day-letters-date', type: 'text', class: 'input-date', inputmode: 'numeric', placeholder: 'jj/mm/aaaa', value: frDate(isoToday()) });
+  const result = h('div', { id: 'day-letters-result', 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', id: 'day-letters' }, R.dayMake);
+  button.addEventListener('click', async () => {
+    result.replaceChildren();
+    button.disabled = true;
+    try {
+      const date = isoFromFr(dateInput.value);
+      const path = await api.choosePdfDestination(R.dayLetters, `Lettres d’orientation du ${date}.pdf`);
+      if (!path) return;
+      const saved = await api.saveDayLetters(date, path);
+      result.append(h('p', {}, saved.letters ? R.daySaved(saved.letters, saved.path) : R.dayNone));
+      if (saved.skipped.length) {
+        result.append(h('p', {}, `${R.daySkipped} :`),
+          h('ul', {}, saved.skipped.map((s) => h('li', {}, `${s.person_name} — ${s.reason}`))));
+      }
+      await render();
+    } catch (err) {
+      result.append(h('p', { class: 'field-error', role: 'alert' }, err?.message || t.errorUnexpected));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('details', { class: 'card' }, h('summary', {}, R.dayLetters),
+    h('p', { class: 'hint' }, R.dayLettersHint),
+    h('div', { class: 'inline' }, h('label', { for: 'day-letters-date' }, R.dayDate), dateInput, button), result);
+}
+
+export async function render(args = []) {
+  if (args[0] && args[1] === 'lettre') return letter.render(args[0]);
   const [v, rows] = await Promise.all([vocab(), api.listReferrals(filter || null)]);
   const select = h('select', { id: 'referral-filter' },
     h('option', { value: '' }, t.referrals.all),
@@ -38,6 +71,7 @@ export async function render() {
   show(
     h('h1', {}, t.referrals.title),
     h('div', { class: 'field narrow' }, h('label', { for: 'referral-filter' }, t.referrals.filter), select),
+    dayLetters(),
     rows.length
       ? table([
         { label: t.referrals.date, cell: (r) => formatNumeric(r.date) },
@@ -47,6 +81,7 @@ export async function render() {
         { label: t.referrals.status, cell: (r) => h('span', { class: `badge ${r.status}` }, label(v.referral_status, r.status)) },
         { label: t.referrals.followUp, cell: (r) => formatNumeric(r.follow_up) },
         { label: t.referrals.move, cell: mover },
+        { label: t.referrals.letter, cell: (r) => h('a', { class: 'button small secondary', href: `#/orientations/${r.id}/lettre`, 'aria-label': `${t.referrals.letterFor} — ${r.person_name}` }, t.referrals.letter) },
       ], rows)
       : h('p', { class: 'muted' }, t.referrals.none),
   );

@@ -79,6 +79,14 @@ pub struct Run {
     pub word_gap: f32,
 }
 
+impl Run {
+    /// The run's width in points, justification included.
+    pub fn width(&self, fonts: &LetterFonts) -> f32 {
+        let spaces = self.text.matches(' ').count() as f32;
+        fonts.width(self.face, &self.text, self.size) + spaces * self.word_gap
+    }
+}
+
 /// Where the logo goes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Placement {

@@ -554,11 +554,32 @@ pub fn file_name(draft: &Draft) -> String {
         .replace('–', "-")
 }
 
-/// What the letter dialog shows before anything is saved: the laid-out pages (drawn by the
+/// A run of text as the preview draws it: with its width, so the screen's font (which may
+/// not be Carlito) is stretched to the exact line the PDF has.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreviewRun {
+    pub x: f32,
+    pub y: f32,
+    pub size: f32,
+    pub bold: bool,
+    pub grey: bool,
+    pub text: String,
+    pub width: f32,
+}
+
+/// A page of the preview.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreviewPage {
+    pub runs: Vec<PreviewRun>,
+    pub logo: Option<layout::Placement>,
+    pub rules: Vec<[f32; 4]>,
+}
+
+/// What the letter screen shows before anything is saved: the laid-out pages (drawn by the
 /// UI), the logo and a file name to propose.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Preview {
-    pub layout: layout::Layout,
+    pub pages: Vec<PreviewPage>,
     pub page_width: f32,
     pub page_height: f32,
     /// The logo PNG in base64, for an `<img>` in the preview.
@@ -581,8 +602,30 @@ pub fn preview(
         Some(data) => data,
         None => base64::engine::general_purpose::STANDARD.encode(logo::DEFAULT_PNG),
     });
+    let fonts = font::fonts();
+    let pages = lay_out(&draft.content, Some(&draft.logo))
+        .pages
+        .into_iter()
+        .map(|page| PreviewPage {
+            runs: page
+                .runs
+                .iter()
+                .map(|r| PreviewRun {
+                    x: r.x,
+                    y: r.y,
+                    size: r.size,
+                    bold: r.face == font::Face::Bold,
+                    grey: r.grey,
+                    width: r.width(fonts),
+                    text: r.text.clone(),
+                })
+                .collect(),
+            logo: page.logo,
+            rules: page.rules,
+        })
+        .collect();
     Ok(Preview {
-        layout: lay_out(&draft.content, Some(&draft.logo)),
+        pages,
         page_width: layout::PAGE_WIDTH,
         page_height: layout::PAGE_HEIGHT,
         logo_png,
