@@ -308,6 +308,17 @@ mod tests {
     }
 
     #[test]
+    fn the_documentation_lists_every_placeholder() {
+        let doc = include_str!("../../../../docs/letters.md");
+        for (name, description) in PLACEHOLDERS {
+            assert!(
+                doc.contains(&format!("| `{{{name}}}` | {description} |")),
+                "docs/letters.md: {name}"
+            );
+        }
+    }
+
+    #[test]
     fn version_changes_with_the_text() {
         let (_, t) = default_templates().remove(0);
         let mut edited = t.clone();
