@@ -382,6 +382,8 @@ fn run(demo: bool) -> Outcome {
 }
 
 fn bench() -> Outcome {
+    // The letter benchmark compares with LibreOffice headless, the way offices make letters.
+    ensure_packages(&["libreoffice-writer-nogui"])?;
     let mut bench = cargo();
     bench.args(["bench", "--locked", "-p", "carnet"]);
     step("cargo bench", bench)
