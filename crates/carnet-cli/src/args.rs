@@ -169,6 +169,23 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         template: Option<String>,
     },
+    /// Exporte le bilan d'activité d'une année : classeur .xlsx (synthèse et détails),
+    /// synthèse .csv (Excel en français) ou bilan .pdf, selon l'extension du fichier.
+    ///
+    /// Les feuilles de détail sont pseudonymisées (ni noms, ni téléphones, ni adresses) ;
+    /// --with-names ajoute les noms, pour un usage interne.
+    #[command(help_template = HELP_TEMPLATE)]
+    Export {
+        /// Année du bilan.
+        #[arg(long, value_name = "ANNÉE")]
+        year: i32,
+        /// Fichier à écrire : .xlsx, .csv ou .pdf.
+        #[arg(long, value_name = "FICHIER")]
+        out: PathBuf,
+        /// Ajoute les noms dans les feuilles de détail (usage interne seulement).
+        #[arg(long)]
+        with_names: bool,
+    },
     /// Ajoute une personne ou une rencontre.
     #[command(subcommand, help_template = HELP_TEMPLATE)]
     Add(AddCommand),

@@ -302,6 +302,26 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 }
             )?;
         }
+        Command::Export {
+            year,
+            out: file,
+            with_names,
+        } => {
+            let store = open(&path)?;
+            let options = carnet::report::xlsx::ExportOptions {
+                year,
+                with_names,
+                made_on: store.today(),
+                structure: carnet::report::structure_name(&store)?,
+            };
+            let exported = carnet::report::export(&store, &options, &file, &mut |_, _| {})?;
+            writeln!(
+                out,
+                "Bilan {year} enregistré dans {} ({} Ko).",
+                exported.path,
+                exported.bytes.div_ceil(1024)
+            )?;
+        }
         Command::Add(add) => {
             let mut store = open(&path)?;
             let id = match add {

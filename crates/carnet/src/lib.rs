@@ -10,6 +10,7 @@
 //! inputs always give the same outputs. Every error is an [`Error`] with a stable `kind` and a
 //! French message; nothing here panics on bad input.
 
+pub mod atomic_file;
 pub mod changelog;
 pub mod check;
 pub mod clock;
@@ -29,6 +30,7 @@ pub mod permanence;
 pub mod person;
 pub mod record;
 pub mod referral;
+pub mod report;
 pub mod schema;
 pub mod search_key;
 pub mod stats;

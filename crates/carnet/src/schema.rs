@@ -572,6 +572,7 @@ pub fn field_label(field: &str) -> &'static str {
         "sync_last" => "Dernière synchronisation",
         "sync_summary" => "Résumé de la synchronisation",
         "until" => "Jusqu'au",
+        "out" => "Fichier de sortie",
         _ => "champ",
     }
 }

@@ -96,12 +96,14 @@ pub struct Placement {
     pub height: f32,
 }
 
-/// One page: its text runs, the logo on the first page, and thin rules `[x1, y1, x2, y2]`.
+/// One page: its text runs, the logo on the first page, thin rules `[x1, y1, x2, y2]`, and
+/// filled boxes `[x, y, width, height, grey]` (0 black, 1 white) for the report's charts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Page {
     pub runs: Vec<Run>,
     pub logo: Option<Placement>,
     pub rules: Vec<[f32; 4]>,
+    pub boxes: Vec<[f32; 5]>,
 }
 
 /// A laid-out letter.

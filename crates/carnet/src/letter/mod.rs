@@ -433,30 +433,9 @@ pub fn deliver(store: &mut Store, draft: &Draft, pdf: &[u8]) -> Result<(Uuid, bo
     })
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, flushed, then
-/// renamed: an interrupted write never leaves half a PDF under the chosen name.
+/// Writes a letter's PDF whole or not at all (see [`crate::atomic_file::write`]).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let fail = |e: std::io::Error| Error::CannotWrite {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
-    let name = path.file_name().ok_or_else(|| Error::CannotWrite {
-        path: path.display().to_string(),
-        reason: "ce n’est pas un nom de fichier".to_string(),
-    })?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(".tmp");
-    let temp = path.with_file_name(temp_name);
-    let written = std::fs::File::create(&temp).and_then(|mut f| {
-        std::io::Write::write_all(&mut f, bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
-        let _ = std::fs::remove_file(&temp);
-        return Err(fail(e));
-    }
-    Ok(())
+    crate::atomic_file::write(path, bytes)
 }
 
 /// What saving a letter did.
@@ -573,6 +552,7 @@ pub struct PreviewPage {
     pub runs: Vec<PreviewRun>,
     pub logo: Option<layout::Placement>,
     pub rules: Vec<[f32; 4]>,
+    pub boxes: Vec<[f32; 5]>,
 }
 
 /// What the letter screen shows before anything is saved: the laid-out pages (drawn by the
@@ -622,6 +602,7 @@ pub fn preview(
                 .collect(),
             logo: page.logo,
             rules: page.rules,
+            boxes: page.boxes,
         })
         .collect();
     Ok(Preview {

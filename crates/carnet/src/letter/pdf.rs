@@ -12,9 +12,9 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, RawImage, RawImageData, RawImageFormat, TextItem,
-    TextMatrix, XObject, XObjectId, XObjectTransform,
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFont,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, RawImageData, RawImageFormat,
+    Rect, TextItem, TextMatrix, XObject, XObjectId, XObjectTransform,
 };
 use sha2::{Digest, Sha256};
 
@@ -64,6 +64,21 @@ fn page_ops(layout_page: &super::layout::Page, logo: Option<(&XObjectId, &Logo)>
                 scale_y: Some(place.height / image.height.max(1) as f32),
                 dpi: Some(72.0),
                 ..Default::default()
+            },
+        });
+    }
+    for [x, y, width, height, grey] in &layout_page.boxes {
+        ops.push(Op::SetFillColor {
+            col: Color::Greyscale(Greyscale::new(*grey, None)),
+        });
+        ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(*x),
+                y: Pt(*y),
+                width: Pt(*width),
+                height: Pt(*height),
+                mode: Some(PaintMode::Fill),
+                winding_order: None,
             },
         });
     }
