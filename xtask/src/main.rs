@@ -27,6 +27,8 @@ const TEST_PACKAGES: &[&str] = &[
     // pdfinfo) and for PDF structure (qpdf --check).
     "poppler-utils",
     "qpdf",
+    // The yearly workbook is read back by a real spreadsheet program (LibreOffice Calc).
+    "libreoffice-calc-nogui",
 ];
 
 /// tauri-driver, the WebDriver front for Tauri apps, installed from crates.io into
@@ -383,7 +385,7 @@ fn run(demo: bool) -> Outcome {
 
 fn bench() -> Outcome {
     // The letter benchmark compares with LibreOffice headless, the way offices make letters.
-    ensure_packages(&["libreoffice-writer-nogui"])?;
+    ensure_packages(&["libreoffice-writer-nogui", "sqlite3"])?;
     let mut bench = cargo();
     bench.args(["bench", "--locked", "-p", "carnet"]);
     step("cargo bench", bench)

@@ -585,3 +585,36 @@ fn letter_writes_a_pdf_files_it_and_marks_the_referral_sent() {
         "Impossible d’écrire le fichier /dossier/inexistant/l.pdf",
     );
 }
+
+#[test]
+fn export_writes_the_yearly_file_in_three_formats() {
+    let (dir, db) = temp();
+    ok(&db, &["demo", "--years", "1", "--until", "2026-11-20"]);
+    for ext in ["xlsx", "csv", "pdf"] {
+        let out = dir.path().join(format!("bilan.{ext}"));
+        let said = ok(
+            &db,
+            &["export", "--year", "2026", "--out", out.to_str().unwrap()],
+        );
+        assert!(said.starts_with("Bilan 2026 enregistré dans"), "{said}");
+        assert!(std::fs::metadata(&out).unwrap().len() > 1000, "{ext}");
+    }
+    let csv = std::fs::read_to_string(dir.path().join("bilan.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}Bilan d’activité 2026;"), "{csv}");
+    fails(
+        &db,
+        &["export", "--year", "2026", "--out", "bilan.docx"],
+        "Le fichier doit finir par .xlsx",
+    );
+    fails(
+        &db,
+        &[
+            "export",
+            "--year",
+            "2026",
+            "--out",
+            "/dossier/inexistant/b.xlsx",
+        ],
+        "Impossible d’écrire le fichier /dossier/inexistant/b.xlsx",
+    );
+}

@@ -26,6 +26,16 @@ pub fn month_name(month: u32) -> &'static str {
     MONTHS[(month.clamp(1, 12) - 1) as usize]
 }
 
+const SHORT_MONTHS: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+
+/// The usual French abbreviation of a month ("janv.", "févr.", "mars"…).
+pub fn short_month(month: u32) -> &'static str {
+    SHORT_MONTHS[(month.clamp(1, 12) - 1) as usize]
+}
+
 /// "23 novembre 2026", "1er mai 2026".
 pub fn long_date(date: NaiveDate) -> String {
     let day = match date.day() {

@@ -46,11 +46,32 @@ fn fit(f: &LetterFonts, face: Face, size: f32, text: &str, max: f32) -> String {
     format!("{out}…")
 }
 
+/// `text` on at most two lines of `max` points (the second cut with "…" if needed).
+fn two_lines(f: &LetterFonts, size: f32, text: &str, max: f32) -> Vec<String> {
+    let text = f.printable(text);
+    if f.width(Face::Regular, &text, size) <= max {
+        return vec![text];
+    }
+    let mut first = String::new();
+    let mut rest = text.as_str();
+    for (i, _) in text.match_indices(' ') {
+        if f.width(Face::Regular, &text[..i], size) > max {
+            break;
+        }
+        first = text[..i].to_string();
+        rest = &text[i + 1..];
+    }
+    if first.is_empty() {
+        return vec![fit(f, Face::Regular, size, &text, max)];
+    }
+    vec![first, fit(f, Face::Regular, size, rest, max)]
+}
+
 fn thousands(n: i64) -> String {
     let digits = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);
@@ -167,14 +188,19 @@ fn cards(page: &mut Page, top: f32, items: &[(String, String)]) -> f32 {
             false,
             value,
         ));
-        page.runs.push(run(
-            x + 4.0 * MM,
-            y - 18.0 * MM,
-            9.0,
-            Face::Regular,
-            true,
-            &fit(f, Face::Regular, 9.0, label, width - 8.0 * MM),
-        ));
+        for (n, line) in two_lines(f, 9.0, label, width - 8.0 * MM)
+            .iter()
+            .enumerate()
+        {
+            page.runs.push(run(
+                x + 4.0 * MM,
+                y - 16.5 * MM - n as f32 * 11.0,
+                9.0,
+                Face::Regular,
+                true,
+                line,
+            ));
+        }
     }
     y - height - 10.0 * MM
 }

@@ -91,9 +91,8 @@ fn synthesis_sheet(
         ws.write_string_with_format(header_row, c as u16, *title, &f.header)
             .map_err(e)?;
     }
-    let mut row = header_row + 1;
     let mut previous = "";
-    for line in synthesis(i) {
+    for (row, line) in (header_row + 1..).zip(synthesis(i)) {
         if line.section != previous {
             ws.write_string_with_format(row, 0, line.section, &f.section)
                 .map_err(e)?;
@@ -105,7 +104,6 @@ fn synthesis_sheet(
             Value::Share(s) => ws.write_number_with_format(row, 2, s, &f.share),
         }
         .map_err(e)?;
-        row += 1;
     }
     ws.set_column_width(0, 34).map_err(e)?;
     ws.set_column_width(1, 70).map_err(e)?;

@@ -8,5 +8,6 @@ mod fixture;
 mod letters;
 mod queries;
 mod replay;
+mod report;
 mod sync;
 mod validation;
