@@ -360,7 +360,7 @@ fn read_back(xlsx: &Path) -> Vec<(String, Vec<Vec<String>>)> {
         let path = dir.join(format!("{stem}-{name}.csv"));
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let rows = text.lines().map(|l| parse_csv_line(l)).collect::<Vec<_>>();
+        let rows = text.lines().map(parse_csv_line).collect::<Vec<_>>();
         sheets.push((name.to_string(), rows));
     }
     sheets
