@@ -394,6 +394,7 @@ fn every_screen_on_demo_data_at_both_window_sizes() {
             ("orientations", "#/orientations".to_string()),
             ("collectives", "#/collectives".to_string()),
             ("partenaires", "#/partenaires".to_string()),
+            ("bilan", "#/bilan".to_string()),
             ("reglages", "#/reglages".to_string()),
         ];
         if let Some(p) = permanence {
@@ -719,4 +720,79 @@ fn orientation_letter_is_previewed_saved_and_marks_the_referral_sent() {
     assert_eq!(filed.len(), 1);
     let templates = carnet::letter::template::templates(&store).unwrap();
     assert!(templates.iter().all(|t| !t.data.body.contains("prenom")));
+}
+
+#[test]
+fn bilan_shows_the_engine_figures_and_exports_the_yearly_file() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let today = chrono::Local::now().date_naive();
+    let mut store = Store::init(&db, Uuid::from_u128(11), clock()).unwrap();
+    carnet::demo::generate(
+        &mut store,
+        &carnet::demo::DemoOptions {
+            seed: 2,
+            years: 2,
+            until: today,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let last_year = chrono::Datelike::year(&today) - 1;
+    let expected = carnet::report::indicators(&store, last_year).unwrap();
+    drop(store);
+
+    let s = Session::start(&db).unwrap();
+    s.go("#/bilan").unwrap();
+    s.wait_for("#bilan-year").unwrap();
+    set_select(&s, "#bilan-year", &last_year.to_string());
+    s.wait_for_text(&format!("Bilan d’activité {last_year}"))
+        .unwrap();
+    // Numbers are shown the French way (narrow no-break space between thousands).
+    let shown =
+        |s: &Session| -> String { s.main_text().unwrap().replace(['\u{202f}', '\u{a0}'], " ") };
+    let received = expected.persons_received.to_string();
+    let received = if received.len() > 3 {
+        format!(
+            "{} {}",
+            &received[..received.len() - 3],
+            &received[received.len() - 3..]
+        )
+    } else {
+        received
+    };
+    s.wait_until("the figures", Duration::from_secs(10), |s| {
+        Ok(shown(s).contains(&format!("{received}\npersonnes accueillies")))
+    })
+    .unwrap();
+    let charts = s
+        .script(
+            "return document.querySelectorAll('svg.chart rect').length",
+            json!([]),
+        )
+        .unwrap();
+    assert!(charts.as_u64().unwrap() > 12, "bars drawn: {charts}");
+    s.screenshot("bilan").unwrap();
+    s.resize(1920, 1080).unwrap();
+    s.screenshot("bilan-1920x1080").unwrap();
+    s.resize(1366, 768).unwrap();
+
+    // The native "save as" dialog is outside the page: call what it leads to.
+    let out = dir.path().join("bilan.xlsx");
+    let exported = s
+        .script(
+            "return window.__TAURI__.core.invoke('export_report', { year: arguments[0], path: arguments[1], withNames: false })",
+            json!([last_year, out.display().to_string()]),
+        )
+        .unwrap();
+    assert_eq!(exported["format"], json!("xlsx"), "{exported}");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
+    s.script(
+        "document.querySelector('#export').scrollIntoView()",
+        json!([]),
+    )
+    .unwrap();
+    s.screenshot("bilan-export").unwrap();
+    s.quit().unwrap();
 }

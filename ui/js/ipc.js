@@ -50,6 +50,13 @@ export const api = {
   choosePng: (title) => invoke('plugin:dialog|open', {
     options: { title, multiple: false, directory: false, filters: [{ name: 'Image PNG', extensions: ['png'] }] },
   }),
+  report: (year) => invoke('get_report', { year }),
+  exportReport: (year, path, withNames) => invoke('export_report', { year, path, withNames }),
+  openExported: (path) => invoke('open_exported', { path }),
+  onExportProgress: (callback) => window.__TAURI__.event.listen('export-progress', (e) => callback(e.payload)),
+  chooseExportDestination: (title, defaultPath, name, extension) => invoke('plugin:dialog|save', {
+    options: { title, defaultPath, filters: [{ name, extensions: [extension] }] },
+  }),
   chooseFolder: (title) => invoke('plugin:dialog|open', { options: { directory: true, title } }),
   onSyncProgress: (callback) => window.__TAURI__.event.listen('sync-progress', (e) => callback(e.payload)),
 };

@@ -10,11 +10,12 @@ import * as meetings from './screens/meetings.js';
 import * as partners from './screens/partners.js';
 import * as settings from './screens/settings.js';
 import * as review from './screens/review.js';
+import * as bilan from './screens/bilan.js';
 import { api } from './ipc.js';
 
 const screens = {
   aujourdhui: today, permanences, personnes: persons, orientations: referrals,
-  collectives: meetings, partenaires: partners, reglages: settings, 'a-verifier': review,
+  collectives: meetings, partenaires: partners, bilan, reglages: settings, 'a-verifier': review,
 };
 
 let current = location.hash || '#/aujourdhui';

@@ -6,6 +6,7 @@ mod partners;
 mod people;
 mod permanences;
 mod referrals;
+mod report;
 mod settings;
 mod sync;
 mod today;
@@ -55,5 +56,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         letters::open_letter,
         letters::save_day_letters,
         letters::set_letter_logo,
+        report::get_report,
+        report::export_report,
+        report::open_exported,
     ]
 }

@@ -515,6 +515,24 @@ pub struct Exported {
     pub bytes: usize,
 }
 
+/// The years that have any encounter, meeting or referral, newest first (the Bilan screen's
+/// year selector), always with `current` in the list.
+pub fn years(store: &Store, current: i32) -> Result<Vec<i32>> {
+    let range: (Option<String>, Option<String>) = store.conn().query_row(
+        "SELECT min(d), max(d) FROM (
+             SELECT min(date) AS d FROM encounter WHERE deleted = 0
+             UNION ALL SELECT max(date) FROM encounter WHERE deleted = 0
+             UNION ALL SELECT min(date) FROM meeting WHERE deleted = 0
+             UNION ALL SELECT min(date) FROM referral WHERE deleted = 0)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let year = |d: Option<String>| d.and_then(|d| d.get(..4).and_then(|y| y.parse::<i32>().ok()));
+    let first = year(range.0).unwrap_or(current).min(current);
+    let last = year(range.1).unwrap_or(current).max(current);
+    Ok((first..=last).rev().collect())
+}
+
 /// The structure named on the files: the profile's, else "CitésLab".
 pub fn structure_name(store: &Store) -> Result<String> {
     Ok(crate::officer::officers(store)?
