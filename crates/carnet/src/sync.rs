@@ -383,16 +383,22 @@ impl SyncFolder {
                 },
             )
             .map_err(|_| "contenu altéré ou d'une autre équipe".to_string())?;
-        let json: Json = serde_json::from_slice(&plain).map_err(|_| "contenu illisible")?;
-        let Json::Array(writes) = json else {
-            return Err("contenu illisible".into());
-        };
-        let mut changes = Vec::new();
-        for write in &writes {
-            changes.extend(write_from_json(write).ok_or("contenu illisible")?);
-        }
-        Ok(changes)
+        decode_payload(&plain)
     }
+}
+
+/// Decodes a segment's decrypted payload into changes, refusing anything malformed. Public
+/// so the fuzz target `payload` can reach it without the encryption in the way.
+pub fn decode_payload(plain: &[u8]) -> Result<Vec<Change>, String> {
+    let json: Json = serde_json::from_slice(plain).map_err(|_| "contenu illisible")?;
+    let Json::Array(writes) = json else {
+        return Err("contenu illisible".into());
+    };
+    let mut changes = Vec::new();
+    for write in &writes {
+        changes.extend(write_from_json(write).ok_or("contenu illisible")?);
+    }
+    Ok(changes)
 }
 
 /// One write of a segment's payload: `{"e", "i", "d", "w", "c", "f"}`, where `f` is the
