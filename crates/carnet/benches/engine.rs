@@ -107,8 +107,13 @@ fn raw_insert(rows: &[TableRows], path: &Path) {
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
     conn.pragma_update(None, "cache_size", -32_768).unwrap();
-    conn.execute_batch(include_str!("../migrations/0001_initial.sql"))
-        .unwrap();
+    for migration in [
+        include_str!("../migrations/0001_initial.sql"),
+        include_str!("../migrations/0002_sync.sql"),
+        include_str!("../migrations/0003_letters.sql"),
+    ] {
+        conn.execute_batch(migration).unwrap();
+    }
     for chunk_rows in rows {
         let (table, columns, values) = chunk_rows;
         let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
