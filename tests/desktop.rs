@@ -700,7 +700,41 @@ fn orientation_letter_is_previewed_saved_and_marks_the_referral_sent() {
     .unwrap();
     s.screenshot("orientations-lettre-envoyee").unwrap();
 
+    // The letterhead logo: a PNG is taken, anything else refused in French (the native file
+    // dialog is outside the page: call what it leads to).
+    let not_png = dir.path().join("logo.txt");
+    std::fs::write(&not_png, "pas une image").unwrap();
+    let refused = s
+        .script(
+            "return window.__TAURI__.core.invoke('set_letter_logo', { path: arguments[0] }).then(() => 'ok', e => e.message)",
+            json!([not_png.display().to_string()]),
+        )
+        .unwrap();
+    assert!(
+        refused
+            .as_str()
+            .unwrap()
+            .starts_with("Le logo doit être une image PNG"),
+        "{refused}"
+    );
+    let png = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/logo/carnet.png");
+    s.script(
+        "return window.__TAURI__.core.invoke('set_letter_logo', { path: arguments[0] })",
+        json!([png.display().to_string()]),
+    )
+    .unwrap();
+    s.go("#/reglages").unwrap();
+    s.wait_for("img.logo-current").unwrap();
+    s.script(
+        "document.querySelector('img.logo-current').closest('section').scrollIntoView()",
+        json!([]),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    s.screenshot("reglages-logo").unwrap();
+
     // A template with an unknown placeholder is refused, naming it.
+    s.go("#/aujourdhui").unwrap();
     s.go("#/reglages").unwrap();
     let body = s.wait_for("#template-form [name=body]").unwrap();
     s.type_into(&body, " {person.prenom}").unwrap();
