@@ -146,7 +146,7 @@ impl Layout {
 }
 
 /// One wrapped line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Line {
     text: String,
     width: f32,
@@ -177,11 +177,7 @@ fn wrap(fonts: &LetterFonts, face: Face, size: f32, text: &str, max: f32) -> Vec
     let text = bind_french_spaces(text);
     let space = fonts.width(face, " ", size);
     let mut lines: Vec<Line> = Vec::new();
-    let mut current = Line {
-        text: String::new(),
-        width: 0.0,
-        spaces: 0,
-    };
+    let mut current = Line::default();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
         let width = fonts.width(face, word, size);
         if !current.text.is_empty() && current.width + space + width <= max {
@@ -192,14 +188,7 @@ fn wrap(fonts: &LetterFonts, face: Face, size: f32, text: &str, max: f32) -> Vec
             continue;
         }
         if !current.text.is_empty() {
-            lines.push(std::mem::replace(
-                &mut current,
-                Line {
-                    text: String::new(),
-                    width: 0.0,
-                    spaces: 0,
-                },
-            ));
+            lines.push(std::mem::take(&mut current));
         }
         if width <= max {
             current.text.push_str(word);
@@ -208,14 +197,7 @@ fn wrap(fonts: &LetterFonts, face: Face, size: f32, text: &str, max: f32) -> Vec
             for c in word.chars() {
                 let w = fonts.width(face, c.encode_utf8(&mut [0; 4]), size);
                 if current.width + w > max && !current.text.is_empty() {
-                    lines.push(std::mem::replace(
-                        &mut current,
-                        Line {
-                            text: String::new(),
-                            width: 0.0,
-                            spaces: 0,
-                        },
-                    ));
+                    lines.push(std::mem::take(&mut current));
                 }
                 current.text.push(c);
                 current.width += w;

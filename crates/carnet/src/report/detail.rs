@@ -286,26 +286,13 @@ pub fn sheets(store: &Store, year: i32, with_names: bool) -> Result<Vec<Sheet>> 
         ("Premier contact de l’année", 14.0),
         ("Premier contact", 14.0),
     ]);
+    let received = super::RECEIVED;
     let mut stmt = conn.prepare(&format!(
-        "WITH contacts AS (
-             SELECT person_id, date FROM encounter WHERE deleted = 0 AND person_id IS NOT NULL
-             UNION ALL
-             SELECT a.person_id, m.date FROM attendance a
-               JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-              WHERE a.deleted = 0
-         ),
-         in_year AS (
-             SELECT person_id, min(date) AS first_in_year FROM contacts
-              WHERE date BETWEEN ?1 AND ?2 GROUP BY person_id
-         )
+        "{received}
          SELECT p.id, {name_sql}, p.gender, p.birth_date, q.name, p.lives_in_qpv, p.situation,
                 p.france_travail, p.rsa, p.education, p.project_sector, y.first_in_year,
-                min(coalesce((SELECT min(e.date) FROM encounter e
-                               WHERE e.person_id = y.person_id AND e.deleted = 0), '9999'),
-                    coalesce((SELECT min(m.date) FROM attendance a
-                                JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-                               WHERE a.person_id = y.person_id AND a.deleted = 0), '9999'))
-           FROM in_year y
+                y.first_ever
+           FROM received y
            JOIN person p ON p.id = y.person_id AND p.deleted = 0
            LEFT JOIN quartier q ON q.id = p.quartier_id
           WHERE p.consent_stats IS NOT 0

@@ -120,6 +120,33 @@ impl Indicators {
     }
 }
 
+/// The persons received between `?1` and `?2` (a year's first and last day) as the CTE
+/// `received (person_id, first_in_year, first_ever)`: the one definition the indicators and
+/// the "Personnes" sheet share. A contact is a named encounter or a meeting attendance; the
+/// first contact ever is looked up per person through the `(person_id, date)` indexes.
+pub(crate) const RECEIVED: &str = "
+    WITH contacts AS (
+        SELECT person_id, date FROM encounter WHERE deleted = 0 AND person_id IS NOT NULL
+        UNION ALL
+        SELECT a.person_id, m.date FROM attendance a
+          JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
+         WHERE a.deleted = 0
+    ),
+    in_year AS (
+        SELECT person_id, min(date) AS first_in_year FROM contacts
+         WHERE date BETWEEN ?1 AND ?2 GROUP BY person_id
+    ),
+    received AS (
+        SELECT y.person_id, y.first_in_year,
+               min(coalesce((SELECT min(e.date) FROM encounter e
+                              WHERE e.person_id = y.person_id AND e.deleted = 0), '9999'),
+                   coalesce((SELECT min(m.date) FROM attendance a
+                               JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
+                              WHERE a.person_id = y.person_id AND a.deleted = 0), '9999'))
+                 AS first_ever
+          FROM in_year y
+    )";
+
 fn year_bounds(year: i32) -> (String, String) {
     (format!("{year:04}-01-01"), format!("{year:04}-12-31"))
 }
@@ -168,30 +195,14 @@ pub fn indicators(store: &Store, year: i32) -> Result<Indicators> {
     let (from, to) = year_bounds(year);
 
     // Persons received: first contact of the year and first contact ever.
-    let mut stmt = conn.prepare_cached(
-        "WITH contacts AS (
-             SELECT person_id, date FROM encounter
-              WHERE deleted = 0 AND person_id IS NOT NULL
-             UNION ALL
-             SELECT a.person_id, m.date FROM attendance a
-               JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-              WHERE a.deleted = 0
-         ),
-         in_year AS (
-             SELECT person_id, min(date) AS first_in_year FROM contacts
-              WHERE date BETWEEN ?1 AND ?2 GROUP BY person_id
-         )
+    let mut stmt = conn.prepare_cached(&format!(
+        "{RECEIVED}
          SELECT p.gender, p.birth_date, q.name, p.lives_in_qpv, p.situation, p.france_travail,
-                p.rsa, p.education, y.first_in_year,
-                min(coalesce((SELECT min(e.date) FROM encounter e
-                               WHERE e.person_id = y.person_id AND e.deleted = 0), '9999'),
-                    coalesce((SELECT min(m.date) FROM attendance a
-                                JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-                               WHERE a.person_id = y.person_id AND a.deleted = 0), '9999'))
-           FROM in_year y
+                p.rsa, p.education, y.first_in_year, y.first_ever
+           FROM received y
            JOIN person p ON p.id = y.person_id AND p.deleted = 0
-           LEFT JOIN quartier q ON q.id = p.quartier_id AND q.deleted = 0",
-    )?;
+           LEFT JOIN quartier q ON q.id = p.quartier_id AND q.deleted = 0"
+    ))?;
     let mut rows = stmt.query([&from, &to])?;
     let mut received = 0;
     let mut new = 0;
