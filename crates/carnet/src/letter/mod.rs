@@ -433,11 +433,6 @@ pub fn deliver(store: &mut Store, draft: &Draft, pdf: &[u8]) -> Result<(Uuid, bo
     })
 }
 
-/// Writes a letter's PDF whole or not at all (see [`crate::atomic_file::write`]).
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::atomic_file::write(path, bytes)
-}
-
 /// What saving a letter did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Saved {
@@ -459,9 +454,15 @@ pub fn save(
 ) -> Result<Saved> {
     ensure_templates(store)?;
     let draft = draft(store, referral_id, template_id, date)?;
-    let pdf = render(&draft);
-    write_file(path, &pdf)?;
-    let (letter_id, sent) = deliver(store, &draft, &pdf)?;
+    save_draft(store, &draft, path)
+}
+
+/// Renders `draft`, writes it whole to `path` (temporary file, flush, rename), then files it
+/// and marks its referral sent.
+fn save_draft(store: &mut Store, draft: &Draft, path: &Path) -> Result<Saved> {
+    let pdf = render(draft);
+    crate::atomic_file::write(path, &pdf)?;
+    let (letter_id, sent) = deliver(store, draft, &pdf)?;
     Ok(Saved {
         letter_id,
         path: path.display().to_string(),
@@ -480,12 +481,12 @@ pub fn save_in_folder(
     folder: &Path,
 ) -> Result<Saved> {
     ensure_templates(store)?;
-    let name = file_name(&draft(store, referral_id, template_id, date)?);
+    let draft = draft(store, referral_id, template_id, date)?;
     std::fs::create_dir_all(folder).map_err(|e| Error::CannotWrite {
         path: folder.display().to_string(),
         reason: e.to_string(),
     })?;
-    save(store, referral_id, template_id, date, &folder.join(name))
+    save_draft(store, &draft, &folder.join(file_name(&draft)))
 }
 
 /// What saving the day's letters did.
@@ -508,7 +509,7 @@ pub fn save_batch(
     let (drafts, skipped) = batch_drafts(store, date, progress)?;
     let pdf = batch_pdf(&drafts, date);
     if !drafts.is_empty() {
-        write_file(path, &pdf)?;
+        crate::atomic_file::write(path, &pdf)?;
         store.write(|w| file_batch(w, &drafts, true))?;
     }
     Ok(SavedBatch {
