@@ -625,6 +625,13 @@ fn apply_row(
     let history = changelog::of_row(tx, row_id)?;
     // A row this device never had: the received fields are all there is to it.
     let new_row = history.is_empty();
+    if new_row && let Some(winners) = straight_line(changes) {
+        report.inserted += changes.len();
+        log_received(tx, entity, row_id, changes)?;
+        report.won += winners.len();
+        materialise(tx, sql, entity, row_id, &winners, Mode::Upsert, true)?;
+        return Ok(());
+    }
     let mut clocks = RowClocks::of(&history);
     let mut fresh: Vec<&Change> = Vec::with_capacity(changes.len());
     let mut winners: Vec<&'static str> = Vec::new();
@@ -665,8 +672,53 @@ fn apply_row(
         }
         fresh.push(change);
     }
-    // Log the fresh changes, rebuilding the original writes: consecutive stamps of one
-    // device share a log row.
+    log_received(tx, entity, row_id, &fresh)?;
+    if winners.is_empty() {
+        return Ok(());
+    }
+    report.won += winners.len();
+    let pairs: Vec<(&str, &Value)> = winners
+        .iter()
+        .filter_map(|f| clocks.winners.get(f).map(|(_, v)| (*f, v)))
+        .collect();
+    materialise(tx, sql, entity, row_id, &pairs, Mode::Upsert, new_row)?;
+    Ok(())
+}
+
+/// For the changes of a row this device never had: when their stamps strictly increase and
+/// each change of a field replaced the one before it (as one device's own edits do), nothing
+/// can be a duplicate or a conflict, and each field's last value wins. Returns those winners
+/// in order of first appearance, or `None` when the general merge must decide.
+fn straight_line<'c>(changes: &[&'c Change]) -> Option<Vec<(&'static str, &'c Value)>> {
+    let mut winners: Vec<(&'static str, &'c Value, Hlc)> = Vec::new();
+    let mut last: Option<Hlc> = None;
+    for change in changes {
+        if last.is_some_and(|l| change.hlc <= l) {
+            return None;
+        }
+        last = Some(change.hlc);
+        match winners.iter_mut().find(|(f, _, _)| *f == change.field) {
+            Some(slot) => {
+                if change.prev != Some(slot.2) {
+                    return None;
+                }
+                slot.1 = &change.value;
+                slot.2 = change.hlc;
+            }
+            None => winners.push((change.field, &change.value, change.hlc)),
+        }
+    }
+    Some(winners.into_iter().map(|(f, v, _)| (f, v)).collect())
+}
+
+/// Logs received changes, rebuilding the original writes: consecutive stamps of one device
+/// share a log row.
+fn log_received(
+    tx: &Transaction<'_>,
+    entity: &'static EntitySpec,
+    row_id: Uuid,
+    fresh: &[&Change],
+) -> Result<()> {
     let mut start = 0;
     while start < fresh.len() {
         let mut end = start + 1;
@@ -683,15 +735,6 @@ fn apply_row(
         changelog::append(tx, true, fresh[start].hlc, entity, row_id, &logged)?;
         start = end;
     }
-    if winners.is_empty() {
-        return Ok(());
-    }
-    report.won += winners.len();
-    let pairs: Vec<(&str, &Value)> = winners
-        .iter()
-        .filter_map(|f| clocks.winners.get(f).map(|(_, v)| (*f, v)))
-        .collect();
-    materialise(tx, sql, entity, row_id, &pairs, Mode::Upsert, new_row)?;
     Ok(())
 }
 

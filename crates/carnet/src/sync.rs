@@ -389,16 +389,131 @@ impl SyncFolder {
 
 /// Decodes a segment's decrypted payload into changes, refusing anything malformed. Public
 /// so the fuzz target `payload` can reach it without the encryption in the way.
+///
+/// The payload is read straight into typed writes (borrowing the text where it can), not
+/// through a `serde_json::Value` tree: decoding was a fifth of an import's time that way.
 pub fn decode_payload(plain: &[u8]) -> Result<Vec<Change>, String> {
-    let json: Json = serde_json::from_slice(plain).map_err(|_| "contenu illisible")?;
-    let Json::Array(writes) = json else {
-        return Err("contenu illisible".into());
-    };
-    let mut changes = Vec::new();
-    for write in &writes {
-        changes.extend(write_from_json(write).ok_or("contenu illisible")?);
+    let writes: Vec<WireWrite<'_>> =
+        serde_json::from_slice(plain).map_err(|_| "contenu illisible".to_string())?;
+    let mut changes = Vec::with_capacity(writes.iter().map(|w| w.f.len()).sum());
+    for write in writes {
+        let entity = schema::entity(&write.e).ok_or("contenu illisible")?;
+        let first = Hlc {
+            wall_ms: write.w,
+            counter: write.c,
+            device: Uuid::parse_str(&write.d).map_err(|_| "contenu illisible")?,
+        };
+        let row_id = Uuid::parse_str(&write.i).map_err(|_| "contenu illisible")?;
+        for (k, WireField(name, value, prev)) in write.f.into_iter().enumerate() {
+            let field = schema::field_of(entity, &name).ok_or("contenu illisible")?;
+            let prev = match prev {
+                Some(stamp) => Some(stamp.parse::<Hlc>().map_err(|_| "contenu illisible")?),
+                None => None,
+            };
+            changes.push(Change {
+                hlc: Hlc {
+                    counter: first.counter + k as i64,
+                    ..first
+                },
+                entity,
+                row_id,
+                field: field.name,
+                value: value.0,
+                prev,
+            });
+        }
     }
     Ok(changes)
+}
+
+/// One write as the payload carries it (see [`write_to_text`]).
+#[derive(Deserialize)]
+struct WireWrite<'a> {
+    #[serde(borrow)]
+    e: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    i: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    d: std::borrow::Cow<'a, str>,
+    w: i64,
+    c: i64,
+    #[serde(borrow)]
+    f: Vec<WireField<'a>>,
+}
+
+/// `["field", value]` or `["field", value, "replaced stamp"]`.
+struct WireField<'a>(
+    std::borrow::Cow<'a, str>,
+    WireValue,
+    Option<std::borrow::Cow<'a, str>>,
+);
+
+impl<'de: 'a, 'a> Deserialize<'de> for WireField<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = WireField<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("[champ, valeur] ou [champ, valeur, horodatage]")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                use serde::de::Error as _;
+                let name: std::borrow::Cow<'a, str> = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+                let value: WireValue = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(1, &self))?;
+                let prev: Option<Option<std::borrow::Cow<'a, str>>> = seq.next_element()?;
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::invalid_length(4, &self));
+                }
+                Ok(WireField(name, value, prev.flatten()))
+            }
+        }
+        d.deserialize_seq(Visit(std::marker::PhantomData))
+    }
+}
+
+/// A field value: null, an integer, a real or a text (as the change log stores them).
+struct WireValue(rusqlite::types::Value);
+
+impl<'de> Deserialize<'de> for WireValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use rusqlite::types::Value;
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = WireValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("null, un nombre ou un texte")
+            }
+            fn visit_unit<E>(self) -> std::result::Result<WireValue, E> {
+                Ok(WireValue(Value::Null))
+            }
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<WireValue, E> {
+                Ok(WireValue(Value::Integer(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<WireValue, E> {
+                Ok(WireValue(match i64::try_from(v) {
+                    Ok(i) => Value::Integer(i),
+                    Err(_) => Value::Real(v as f64),
+                }))
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<WireValue, E> {
+                Ok(WireValue(Value::Real(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<WireValue, E> {
+                Ok(WireValue(Value::Text(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<WireValue, E> {
+                Ok(WireValue(Value::Text(v)))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// One write of a segment's payload: `{"e", "i", "d", "w", "c", "f"}`, where `f` is the
@@ -419,22 +534,6 @@ fn write_to_text(write: &LoggedWrite) -> String {
         write.first.counter,
         changelog::encode(&fields)
     )
-}
-
-fn write_from_json(json: &Json) -> Option<Vec<Change>> {
-    let entity = schema::entity(json.get("e")?.as_str()?)?;
-    let write = LoggedWrite {
-        seq: 0,
-        first: Hlc {
-            wall_ms: json.get("w")?.as_i64()?,
-            counter: json.get("c")?.as_i64()?,
-            device: Uuid::parse_str(json.get("d")?.as_str()?).ok()?,
-        },
-        entity,
-        row_id: Uuid::parse_str(json.get("i")?.as_str()?).ok()?,
-        fields: changelog::fields_from_json(entity, json.get("f")?)?,
-    };
-    Some(write.changes().collect())
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
