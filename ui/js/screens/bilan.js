@@ -28,7 +28,7 @@ function monthChart(values) {
   const max = Math.max(1, ...values);
   const slot = W / 12;
   const months = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': B.perMonth });
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart chart-wide', role: 'img', 'aria-label': B.perMonth });
   root.append(svg('line', { x1: 0, y1: base, x2: W, y2: base, stroke: '#999' }));
   values.forEach((n, m) => {
     const height = ((base - top) * n) / max;
