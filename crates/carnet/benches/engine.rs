@@ -12,35 +12,16 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use carnet::demo::{DemoOptions, generate};
 use carnet::encounter::Encounter;
 use carnet::{ManualClock, Store, Uuid};
-use chrono::NaiveDate;
+mod demo_data;
+
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use demo_data::{demo_db, full_run, until, years};
 use rusqlite::types::Value;
 
-fn until() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
-}
-
-fn full_run() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
-fn demo_db(path: &Path, years: u32) -> Store {
-    let clock = Box::new(ManualClock::at_date(until()));
-    let mut store = Store::init(path, Uuid::from_u128(1), clock).unwrap();
-    let options = DemoOptions {
-        seed: 1,
-        years,
-        until: until(),
-    };
-    generate(&mut store, &options, &mut |_| {}).unwrap();
-    store
-}
-
 fn reads_and_writes(c: &mut Criterion) {
-    let years = if full_run() { 10 } else { 1 };
+    let years = years();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
     let started = std::time::Instant::now();

@@ -12,33 +12,18 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use carnet::demo::{DemoOptions, generate};
 use carnet::letter::{self, LetterContent};
 use carnet::person::Person;
 use carnet::referral::{self, NewReferral};
-use carnet::{ManualClock, Store, Uuid};
-use chrono::NaiveDate;
+use carnet::{Store, Uuid};
+mod demo_data;
+
 use criterion::{Criterion, criterion_group, criterion_main};
-
-fn until() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
-}
-
-fn full_run() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
+use demo_data::{demo_db, full_run, until, years};
 
 /// The demo, plus 100 referrals to ADIE on `until()` of persons who agreed to share.
 fn demo_with_referrals(path: &Path) -> (Store, Vec<Uuid>) {
-    let years = if full_run() { 10 } else { 1 };
-    let clock = Box::new(ManualClock::at_date(until()));
-    let mut store = Store::init(path, Uuid::from_u128(1), clock).unwrap();
-    let options = DemoOptions {
-        seed: 1,
-        years,
-        until: until(),
-    };
-    generate(&mut store, &options, &mut |_| {}).unwrap();
+    let mut store = demo_db(path, years());
     let adie = carnet::partner::partners(&store)
         .unwrap()
         .into_iter()

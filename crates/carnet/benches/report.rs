@@ -11,19 +11,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use carnet::demo::{DemoOptions, generate};
 use carnet::report::xlsx::ExportOptions;
-use carnet::{ManualClock, Store, Uuid};
-use chrono::NaiveDate;
+use carnet::{ManualClock, Store};
+mod demo_data;
+
 use criterion::{Criterion, criterion_group, criterion_main};
-
-fn until() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
-}
-
-fn full_run() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
+use demo_data::{demo_db, full_run, until, years};
 
 const YEAR: i32 = 2025;
 
@@ -87,19 +80,9 @@ fn sqlite3_counts(db: &Path) -> Option<(Vec<i64>, f64)> {
 }
 
 fn report(c: &mut Criterion) {
-    let years = if full_run() { 10 } else { 1 };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
-    {
-        let clock = Box::new(ManualClock::at_date(until()));
-        let mut store = Store::init(&path, Uuid::from_u128(1), clock).unwrap();
-        let options = DemoOptions {
-            seed: 1,
-            years,
-            until: until(),
-        };
-        generate(&mut store, &options, &mut |_| {}).unwrap();
-    }
+    drop(demo_db(&path, years()));
     let store = Store::open(&path, Box::new(ManualClock::at_date(until()))).unwrap();
     let i = carnet::report::indicators(&store, YEAR).unwrap();
     eprintln!(
