@@ -136,19 +136,36 @@ pub enum Command {
     },
     /// Synchronise avec un dossier partagé (clé USB, lecteur réseau, dossier Nextcloud…).
     ///
-    /// La phrase de passe de l'équipe est lue dans CARNET_SYNC_PASSPHRASE ou demandée.
-    /// Un dossier qui ne contient pas encore de carnet est initialisé avec cette phrase.
+    /// La phrase de passe de l'équipe est lue dans le fichier --passphrase-file (conseillé pour
+    /// les scripts), sinon dans CARNET_SYNC_PASSPHRASE, sinon demandée. Un dossier qui ne
+    /// contient encore aucun fichier Carnet est initialisé avec cette phrase (au moins 12
+    /// caractères de 4 sortes, 14 de 3 sortes, ou 7 mots).
     #[command(help_template = HELP_TEMPLATE)]
     Sync {
         /// Le dossier partagé.
         #[arg(long, value_name = "DOSSIER")]
         folder: PathBuf,
-        /// Nom de cet appareil, vu des autres (ex. « Portable Sarah »).
+        /// Nom de cet appareil, vu des autres (ex. « Portable Sarah », 64 caractères au plus).
         #[arg(long, value_name = "NOM")]
         device_name: Option<String>,
         /// Rapport en JSON.
         #[arg(long)]
         json: bool,
+        /// Fichier contenant la phrase de passe de l'équipe (première ligne).
+        #[arg(long, value_name = "FICHIER")]
+        passphrase_file: Option<PathBuf>,
+        /// Change la phrase de passe de l'équipe avant de synchroniser : ce qui sera écrit
+        /// ensuite ne se lira plus avec l'ancienne. La nouvelle est lue dans
+        /// --new-passphrase-file, sinon CARNET_SYNC_NEW_PASSPHRASE, sinon demandée deux fois.
+        #[arg(long)]
+        new_passphrase: bool,
+        /// Fichier contenant la nouvelle phrase de passe (avec --new-passphrase).
+        #[arg(long, value_name = "FICHIER", requires = "new_passphrase")]
+        new_passphrase_file: Option<PathBuf>,
+        /// Rejoint l'équipe de ce dossier même si ce carnet a déjà synchronisé avec une autre
+        /// équipe (ou si le dossier a été recréé).
+        #[arg(long)]
+        new_team: bool,
     },
     /// Écrit la lettre d'orientation d'une orientation en PDF et la classe dans le carnet.
     ///

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use carnet::clock::{Clock, SystemClock};
 use carnet::{Error, Store, Uuid};
+use zeroize::Zeroizing;
 
 use crate::args::{AddCommand, Cli, Command, ListTarget};
 
@@ -247,16 +248,26 @@ fn run(cli: Cli) -> Result<(), CliError> {
             folder,
             device_name,
             json,
+            passphrase_file,
+            new_passphrase,
+            new_passphrase_file,
+            new_team,
         } => {
             let mut store = open(&path)?;
-            let passphrase = passphrase()?;
-            let shared = if carnet::sync::SyncFolder::exists(&folder) {
+            let passphrase = passphrase(passphrase_file.as_deref())?;
+            if new_team {
+                carnet::sync::forget_team(&mut store)?;
+            }
+            let mut shared = if carnet::sync::SyncFolder::exists(&folder) {
                 carnet::sync::SyncFolder::open(&folder, &passphrase)?
             } else {
+                if carnet::sync::has_team(&store)? {
+                    return Err(carnet::Error::SyncOtherTeam.into());
+                }
                 let created = carnet::sync::SyncFolder::create(
                     &folder,
                     &passphrase,
-                    Uuid::new_v4().into_bytes(),
+                    &fresh_secrets(),
                     Uuid::new_v4(),
                     carnet::sync::KdfParams::STANDARD,
                 )?;
@@ -269,7 +280,24 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 created
             };
+            if new_passphrase {
+                let new = new_passphrase_text(new_passphrase_file.as_deref())?;
+                let epoch = shared.change_passphrase(
+                    &new,
+                    &fresh_secrets(),
+                    carnet::sync::KdfParams::STANDARD,
+                )?;
+                if !json {
+                    writeln!(
+                        out,
+                        "Phrase de passe de l'équipe changée (clé n° {epoch}) : ce qui sera écrit désormais ne se lira qu'avec la nouvelle. Donnez-la aux collègues qui restent dans l'équipe."
+                    )?;
+                }
+            }
             if let Some(name) = &device_name {
+                if let Some(problem) = carnet::sync::device_name_problem(name) {
+                    return Err(CliError::Usage(format!("--device-name : {problem}.")));
+                }
                 store.set_local_setting("device_name", name)?;
             }
             let name = store.local_setting("device_name")?;
@@ -335,18 +363,80 @@ fn run(cli: Cli) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The team passphrase: `CARNET_SYNC_PASSPHRASE`, or asked on the terminal without echo.
-fn passphrase() -> Result<String, CliError> {
+/// The team passphrase: the first line of `--passphrase-file`, else `CARNET_SYNC_PASSPHRASE`,
+/// else asked on the terminal without echo.
+fn passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, CliError> {
+    if let Some(file) = file {
+        return first_line(file);
+    }
     if let Ok(value) = std::env::var("CARNET_SYNC_PASSPHRASE") {
-        return Ok(value);
+        return Ok(Zeroizing::new(value));
     }
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return Err(CliError::Usage(
-            "phrase de passe manquante : définissez CARNET_SYNC_PASSPHRASE ou lancez la commande dans un terminal.".into(),
+            "phrase de passe manquante : utilisez --passphrase-file, définissez CARNET_SYNC_PASSPHRASE ou lancez la commande dans un terminal.".into(),
         ));
     }
     rpassword::prompt_password("Phrase de passe de l'équipe : ")
+        .map(Zeroizing::new)
         .map_err(|e| CliError::Usage(format!("phrase de passe illisible : {e}")))
+}
+
+/// The new team passphrase: `--new-passphrase-file`, else `CARNET_SYNC_NEW_PASSPHRASE`, else
+/// asked twice on the terminal.
+fn new_passphrase_text(file: Option<&Path>) -> Result<Zeroizing<String>, CliError> {
+    if let Some(file) = file {
+        return first_line(file);
+    }
+    if let Ok(value) = std::env::var("CARNET_SYNC_NEW_PASSPHRASE") {
+        return Ok(Zeroizing::new(value));
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(CliError::Usage(
+            "nouvelle phrase de passe manquante : utilisez --new-passphrase-file ou définissez CARNET_SYNC_NEW_PASSPHRASE.".into(),
+        ));
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map(Zeroizing::new)
+            .map_err(|e| CliError::Usage(format!("phrase de passe illisible : {e}")))
+    };
+    let first = ask("Nouvelle phrase de passe de l'équipe : ")?;
+    let strength = carnet::sync::passphrase::strength(&first);
+    if !strength.ok {
+        return Err(CliError::Usage(strength.hint));
+    }
+    if *ask("Confirmez la nouvelle phrase de passe : ")? != *first {
+        return Err(CliError::Usage(
+            "les deux saisies diffèrent : rien n'a été changé.".into(),
+        ));
+    }
+    Ok(first)
+}
+
+/// The first line of a file holding a passphrase (the line break is not part of it).
+fn first_line(file: &Path) -> Result<Zeroizing<String>, CliError> {
+    let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
+        CliError::Usage(format!(
+            "fichier de phrase de passe illisible ({}) : {e}",
+            file.display()
+        ))
+    })?);
+    Ok(Zeroizing::new(
+        text.lines().next().unwrap_or_default().to_string(),
+    ))
+}
+
+/// Fresh random salt and key for a new folder or a new passphrase (from the system's random
+/// source, through UUIDv4).
+fn fresh_secrets() -> carnet::sync::FreshSecrets {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(Uuid::new_v4().as_bytes());
+    key[16..].copy_from_slice(Uuid::new_v4().as_bytes());
+    carnet::sync::FreshSecrets {
+        salt: Uuid::new_v4().into_bytes(),
+        key,
+    }
 }
 
 fn year_range(year: i32) -> Result<(chrono::NaiveDate, chrono::NaiveDate), CliError> {

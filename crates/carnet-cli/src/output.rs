@@ -286,10 +286,44 @@ pub fn sync_report(
         report.changes_applied,
         report.conflicts
     )?;
-    for skipped in &report.skipped {
+    if report.restored > 0 {
         writeln!(
             out,
-            "Fichier ignoré, réessayé la prochaine fois : {} ({})",
+            "{} segment(s) disparu(s) du dossier remis en place.",
+            report.restored
+        )?;
+    }
+    for missing in &report.missing {
+        let numbers: Vec<String> = missing.segments.iter().map(u64::to_string).collect();
+        writeln!(
+            out,
+            "{} segment{} manquant{} de {} (n° {}{}) : aucun appareil ici ne peut le{} remettre ; synchronisez l'appareil qui les a écrits ou vérifiez la corbeille du dossier partagé.",
+            missing.count,
+            if missing.count > 1 { "s" } else { "" },
+            if missing.count > 1 { "s" } else { "" },
+            carnet::sync::device_label(missing.device_name.as_deref(), missing.device),
+            numbers.join(", "),
+            if missing.count as usize > missing.segments.len() {
+                "…"
+            } else {
+                ""
+            },
+            if missing.count > 1 { "s" } else { "" },
+        )?;
+    }
+    for skipped in &report.skipped {
+        let who = skipped
+            .device
+            .map(|d| {
+                format!(
+                    " de {}",
+                    carnet::sync::device_label(skipped.device_name.as_deref(), d)
+                )
+            })
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "Fichier ignoré{who}, réessayé la prochaine fois : {} ({})",
             skipped.file, skipped.reason
         )?;
     }

@@ -182,11 +182,14 @@ fn sync_folder(
     persons_per: usize,
 ) -> (carnet::sync::SyncFolder, usize) {
     use carnet::person::Person;
-    use carnet::sync::{KdfParams, SyncFolder};
+    use carnet::sync::{FreshSecrets, KdfParams, SyncFolder};
     let folder = SyncFolder::create(
         dir,
-        "phrase de passe",
-        [3; 16],
+        "phrase de passe du banc d'essai Carnet",
+        &FreshSecrets {
+            salt: [3; 16],
+            key: [4; 32],
+        },
         Uuid::from_u128(5),
         KdfParams::FAST_FOR_TESTS,
     )

@@ -4,7 +4,9 @@
 //! catalogue's columns; every materialised value is the winning (highest-clock) value of the
 //! change log for that field, and no row exists without a change behind it (the store really
 //! is a view of the log, so sync and replay can rebuild it); references point to existing rows;
-//! the persisted clock is not behind any stamp in the log; search keys are up to date.
+//! the persisted clock is not behind any stamp in the log; search keys are up to date; every
+//! stored value is one a local write could have stored (the same check sync applies to
+//! received values).
 //! Problems are reported in French, without personal data.
 
 use std::collections::HashMap;
@@ -83,10 +85,13 @@ pub fn check(store: &Store) -> Result<CheckReport> {
                 max_stamp = max_stamp.max((change.hlc.wall_ms, change.hlc.counter));
             }
             let key = (change.entity.name, change.row_id, change.field);
-            if winners
-                .get(&key)
-                .is_none_or(|(stamp, _)| *stamp < change.hlc)
-            {
+            // The merge's rule exactly: the highest stamp wins, and under one stamp (a copied
+            // database) the greater value.
+            if winners.get(&key).is_none_or(|(stamp, value)| {
+                *stamp < change.hlc
+                    || (*stamp == change.hlc
+                        && changelog::value_order(&change.value) > changelog::value_order(value))
+            }) {
                 winners.insert(key, (change.hlc, change.value));
             }
         }
@@ -108,6 +113,7 @@ pub fn check(store: &Store) -> Result<CheckReport> {
         let mut rows = stmt.query([])?;
         let mut mismatched = 0u64;
         let mut orphan_rows = 0u64;
+        let mut invalid = 0u64;
         while let Some(row) = rows.next()? {
             report.rows += 1;
             let id: String = row.get(0)?;
@@ -122,6 +128,15 @@ pub fn check(store: &Store) -> Result<CheckReport> {
             let names = std::iter::once("deleted").chain(spec.fields.iter().map(|f| f.name));
             for (i, name) in names.enumerate() {
                 let stored: Value = row.get(i + 1)?;
+                let field = crate::schema::field_of(spec, name).unwrap_or(&crate::schema::DELETED);
+                let deleted_row = i > 0 && row.get::<_, i64>(1)? != 0;
+                // A deleted row may keep partial values (its creation never arrived).
+                if !deleted_row
+                    && crate::sync::stored_value_problem(field, &stored).is_some()
+                    && !(stored == Value::Null && name != "deleted")
+                {
+                    invalid += 1;
+                }
                 match winners.get(&key(name)) {
                     Some((_, winner)) => {
                         logged += 1;
@@ -141,6 +156,12 @@ pub fn check(store: &Store) -> Result<CheckReport> {
         if mismatched > 0 {
             report.problems.push(format!(
                 "Table {} : {mismatched} valeur(s) ne correspondent pas au journal des modifications.",
+                spec.name
+            ));
+        }
+        if invalid > 0 {
+            report.problems.push(format!(
+                "Table {} : {invalid} valeur(s) invalide(s) (format, liste de choix ou longueur).",
                 spec.name
             ));
         }

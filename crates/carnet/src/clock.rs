@@ -130,12 +130,20 @@ impl fmt::Display for Hlc {
 impl std::str::FromStr for Hlc {
     type Err = ();
 
-    /// Parses the text form written by `Display`.
+    /// Parses the text form written by `Display`, for every value a stamp can hold (a
+    /// negative wall time or counter starts with its own `-`, which is not a separator).
     fn from_str(text: &str) -> Result<Hlc, ()> {
-        let mut parts = text.splitn(3, '-');
-        let wall_ms = parts.next().ok_or(())?.parse().map_err(|_| ())?;
-        let counter = parts.next().ok_or(())?.parse().map_err(|_| ())?;
-        let device = Uuid::parse_str(parts.next().ok_or(())?).map_err(|_| ())?;
+        let (numbers, device) = text.rsplit_once('-').ok_or(())?;
+        let split = numbers
+            .char_indices()
+            .skip(1)
+            .find(|(_, c)| *c == '-')
+            .map(|(i, _)| i)
+            .ok_or(())?;
+        let (wall, counter) = (&numbers[..split], &numbers[split + 1..]);
+        let wall_ms = wall.parse().map_err(|_| ())?;
+        let counter = counter.parse().map_err(|_| ())?;
+        let device = Uuid::parse_str(device).map_err(|_| ())?;
         Ok(Hlc {
             wall_ms,
             counter,
@@ -244,6 +252,14 @@ mod tests {
         let next = state.tick(3_000);
         assert!(next > remote);
         assert_eq!((next.wall_ms, next.counter), (10_000, 6));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_text_form_round_trips_every_stamp(wall in proptest::prelude::any::<i64>(), counter in proptest::prelude::any::<i64>(), device in proptest::prelude::any::<u128>()) {
+            let stamp = Hlc { wall_ms: wall, counter, device: Uuid::from_u128(device) };
+            proptest::prop_assert_eq!(stamp.to_string().parse::<Hlc>(), Ok(stamp));
+        }
     }
 
     #[test]

@@ -112,8 +112,28 @@ pub enum Error {
     #[error("Phrase de passe incorrecte pour ce dossier partagé. Rien n'a été modifié.")]
     SyncWrongPassphrase,
 
-    #[error("La phrase de passe doit compter au moins 8 caractères.")]
-    SyncPassphraseTooShort,
+    #[error("{hint}")]
+    SyncPassphraseTooWeak { hint: String },
+
+    #[error(
+        "La phrase de passe de l'équipe a changé : saisissez la nouvelle (demandez-la à une collègue). Rien n'a été modifié."
+    )]
+    SyncPassphraseChanged,
+
+    #[error(
+        "Le dossier partagé est endommagé ({reason}) : il n'a pas été utilisé. Vérifiez qu'il s'agit du bon dossier, ou restaurez-le depuis une sauvegarde."
+    )]
+    SyncDamaged { reason: String },
+
+    #[error(
+        "Le fichier FORMAT.json du dossier partagé a disparu alors que le dossier contient des fichiers Carnet : il n'a pas été recréé, pour ne pas séparer l'équipe. Restaurez-le (corbeille du service de partage, sauvegarde) ou demandez à une collègue de le remettre."
+    )]
+    SyncFormatLost,
+
+    #[error(
+        "Ce dossier partagé n'est pas celui de l'équipe de ce carnet (il a été recréé ou appartient à une autre équipe) : rien n'a été échangé. Choisissez le dossier de votre équipe, ou confirmez explicitement que vous rejoignez cette nouvelle équipe."
+    )]
+    SyncOtherTeam,
 
     #[error(
         "Le dossier partagé utilise un format que cette version de Carnet ne connaît pas ({version}) : mettez Carnet à jour."
@@ -192,7 +212,11 @@ impl Error {
             Error::SyncAlreadyInitialised { .. } => "sync_already_initialised",
             Error::SyncNotInitialised { .. } => "sync_not_initialised",
             Error::SyncWrongPassphrase => "sync_wrong_passphrase",
-            Error::SyncPassphraseTooShort => "sync_passphrase_too_short",
+            Error::SyncPassphraseTooWeak { .. } => "sync_passphrase_too_weak",
+            Error::SyncPassphraseChanged => "sync_passphrase_changed",
+            Error::SyncDamaged { .. } => "sync_damaged",
+            Error::SyncFormatLost => "sync_format_lost",
+            Error::SyncOtherTeam => "sync_other_team",
             Error::SyncFormat { .. } => "sync_format",
             Error::SyncFolder { .. } => "sync_folder",
             Error::UnknownPlaceholder { .. } => "unknown_placeholder",

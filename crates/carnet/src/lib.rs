@@ -22,6 +22,7 @@ pub mod followup;
 pub mod french;
 pub mod letter;
 pub mod meeting;
+mod merge;
 pub mod notebook;
 pub mod officer;
 pub mod outcome;

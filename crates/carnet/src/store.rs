@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_letters.sql"),
+    include_str!("../migrations/0004_sync_hostile_folder.sql"),
 ];
 
 /// The schema version this build knows.
@@ -73,6 +74,8 @@ pub struct Store {
     id_namespace: Option<Uuid>,
     id_salt: [u8; 16],
     sql: SqlCache,
+    /// Whether the merge may take its fast path (see `merge`); tests turn it off to compare.
+    fast_merge: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -143,6 +146,10 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES ('device_id', ?1), ('hlc_wall', 0), ('hlc_counter', 0)",
             [device.as_bytes().as_slice()],
         )?;
+        conn.execute(
+            "INSERT OR IGNORE INTO sync_own_id (device) VALUES (?1)",
+            [device.as_bytes().as_slice()],
+        )?;
         Self::with_connection(conn, clock)
     }
 
@@ -156,6 +163,7 @@ impl Store {
             id_namespace: None,
             id_salt: [0; 16],
             sql: SqlCache::default(),
+            fast_merge: true,
         })
     }
 
@@ -186,6 +194,12 @@ impl Store {
     /// it at zero and stay reproducible.
     pub fn set_id_salt(&mut self, salt: [u8; 16]) {
         self.id_salt = salt;
+    }
+
+    /// Turns the merge's fast path for new rows off (`false`) or on: the differential test
+    /// applies the same histories both ways and requires the same result.
+    pub fn set_merge_fast_path(&mut self, enabled: bool) {
+        self.fast_merge = enabled;
     }
 
     /// Replaces the clock (the demo generator runs on simulated time); returns the old one.
@@ -262,9 +276,10 @@ impl Store {
         params: impl rusqlite::Params,
     ) -> Result<Vec<Entry<T>>> {
         let sql = format!(
-            "SELECT id, {} FROM {} WHERE deleted = 0 {tail}",
+            "SELECT id, {} FROM {} WHERE deleted = 0{} {tail}",
             column_list(T::SPEC),
-            T::SPEC.name
+            T::SPEC.name,
+            complete_clause(T::SPEC)
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params)?;
@@ -317,7 +332,7 @@ impl Store {
                 rows[slot].push(change);
             }
             for row in rows {
-                apply_row(&tx, &mut self.sql, &row, &mut report)?;
+                crate::merge::apply_row(&tx, &mut self.sql, &row, self.fast_merge, &mut report)?;
             }
             also(&tx)?;
             save_hlc(&tx, &self.hlc)?;
@@ -333,10 +348,16 @@ impl Store {
     /// Gives this database a new device id (a copy of it was found writing under the old
     /// one). Later changes are stamped with the new id; earlier ones keep theirs.
     pub(crate) fn change_device_id(&mut self, device: Uuid) -> Result<()> {
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'device_id'",
             [device.as_bytes().as_slice()],
         )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO sync_own_id (device) VALUES (?1)",
+            [device.as_bytes().as_slice()],
+        )?;
+        tx.commit()?;
         let (wall, counter) = self.hlc.last();
         self.hlc = HlcState::new(device, wall, counter);
         Ok(())
@@ -610,159 +631,9 @@ impl Writer<'_> {
     }
 }
 
-/// Applies received changes of one row: log the new ones, make the newest value of each field
-/// current. Duplicates (changes already in the log) are counted and skipped.
-fn apply_row(
-    tx: &Transaction<'_>,
-    sql: &mut SqlCache,
-    changes: &[&Change],
-    report: &mut ApplyReport,
-) -> Result<()> {
-    let Some(first) = changes.first() else {
-        return Ok(());
-    };
-    let (entity, row_id) = (first.entity, first.row_id);
-    let history = changelog::of_row(tx, row_id)?;
-    // A row this device never had: the received fields are all there is to it.
-    let new_row = history.is_empty();
-    if new_row && let Some(winners) = straight_line(changes) {
-        report.inserted += changes.len();
-        log_received(tx, entity, row_id, changes)?;
-        report.won += winners.len();
-        materialise(tx, sql, entity, row_id, &winners, Mode::Upsert, true)?;
-        return Ok(());
-    }
-    let mut clocks = RowClocks::of(&history);
-    let mut fresh: Vec<&Change> = Vec::with_capacity(changes.len());
-    let mut winners: Vec<&'static str> = Vec::new();
-    for change in changes {
-        let already_had = clocks
-            .seen
-            .get(&change.hlc)
-            .is_some_and(|(_, value)| *value == change.value);
-        if already_had {
-            report.duplicates += 1;
-            continue;
-        }
-        report.inserted += 1;
-        let before = clocks.winners.get(change.field).cloned();
-        if let Some((stamp, value)) = before {
-            // Two values of one field, neither written with knowledge of the other (or the
-            // same stamp twice, from a copied database): keep the loser for the officer to
-            // review instead of overwriting it silently.
-            let incoming_wins = change.hlc > stamp
-                || (change.hlc == stamp
-                    && changelog::value_order(&change.value) > changelog::value_order(&value));
-            let (kept, lost) = if incoming_wins {
-                ((change.hlc, &change.value, change.prev), (stamp, &value))
-            } else {
-                let prev = clocks.seen.get(&stamp).and_then(|(p, _)| *p);
-                ((stamp, &value, prev), (change.hlc, &change.value))
-            };
-            let descends = kept.0 != lost.0
-                && (kept.2 == Some(lost.0)
-                    || kept.2.is_some_and(|p| clocks.descends_from(p, lost.0)));
-            if kept.1 != lost.1 && !descends {
-                record_conflict(tx, change, (kept.0, kept.1), lost)?;
-                report.conflicts += 1;
-            }
-        }
-        if clocks.add(change) && !winners.contains(&change.field) {
-            winners.push(change.field);
-        }
-        fresh.push(change);
-    }
-    log_received(tx, entity, row_id, &fresh)?;
-    if winners.is_empty() {
-        return Ok(());
-    }
-    report.won += winners.len();
-    let pairs: Vec<(&str, &Value)> = winners
-        .iter()
-        .filter_map(|f| clocks.winners.get(f).map(|(_, v)| (*f, v)))
-        .collect();
-    materialise(tx, sql, entity, row_id, &pairs, Mode::Upsert, new_row)?;
-    Ok(())
-}
-
-/// For the changes of a row this device never had: when their stamps strictly increase and
-/// each change of a field replaced the one before it (as one device's own edits do), nothing
-/// can be a duplicate or a conflict, and each field's last value wins. Returns those winners
-/// in order of first appearance, or `None` when the general merge must decide.
-fn straight_line<'c>(changes: &[&'c Change]) -> Option<Vec<(&'static str, &'c Value)>> {
-    let mut winners: Vec<(&'static str, &'c Value, Hlc)> = Vec::new();
-    let mut last: Option<Hlc> = None;
-    for change in changes {
-        if last.is_some_and(|l| change.hlc <= l) {
-            return None;
-        }
-        last = Some(change.hlc);
-        match winners.iter_mut().find(|(f, _, _)| *f == change.field) {
-            Some(slot) => {
-                if change.prev != Some(slot.2) {
-                    return None;
-                }
-                slot.1 = &change.value;
-                slot.2 = change.hlc;
-            }
-            None => winners.push((change.field, &change.value, change.hlc)),
-        }
-    }
-    Some(winners.into_iter().map(|(f, v, _)| (f, v)).collect())
-}
-
-/// Logs received changes, rebuilding the original writes: consecutive stamps of one device
-/// share a log row.
-fn log_received(
-    tx: &Transaction<'_>,
-    entity: &'static EntitySpec,
-    row_id: Uuid,
-    fresh: &[&Change],
-) -> Result<()> {
-    let mut start = 0;
-    while start < fresh.len() {
-        let mut end = start + 1;
-        while end < fresh.len() && {
-            let (a, b) = (fresh[end - 1].hlc, fresh[end].hlc);
-            b.device == a.device && b.wall_ms == a.wall_ms && b.counter == a.counter + 1
-        } {
-            end += 1;
-        }
-        let logged: Vec<(&str, &Value, Option<Hlc>)> = fresh[start..end]
-            .iter()
-            .map(|c| (c.field, &c.value, c.prev))
-            .collect();
-        changelog::append(tx, true, fresh[start].hlc, entity, row_id, &logged)?;
-        start = end;
-    }
-    Ok(())
-}
-
-fn record_conflict(
-    tx: &Transaction<'_>,
-    change: &Change,
-    kept: (Hlc, &Value),
-    lost: (Hlc, &Value),
-) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO sync_conflict (entity, row_id, field, kept_stamp, kept_value, lost_stamp, lost_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-    )?
-    .execute(params![
-        change.entity.name,
-        change.row_id.as_bytes().as_slice(),
-        change.field,
-        kept.0.to_string(),
-        kept.1,
-        lost.0.to_string(),
-        lost.1
-    ])?;
-    Ok(())
-}
-
 /// How a write reaches its materialised row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Mode {
+pub(crate) enum Mode {
     /// A new row: refuses an id already taken.
     Insert,
     /// A change to an existing row.
@@ -775,7 +646,7 @@ enum Mode {
 
 /// SQL text per entity, set of fields and mode, built once per store instead of per write.
 #[derive(Debug, Default)]
-struct SqlCache(HashMap<(&'static str, u64, Mode), String>);
+pub(crate) struct SqlCache(HashMap<(&'static str, u64, Mode), String>);
 
 impl SqlCache {
     /// The statement for `mode` on `spec` with the fields in `mask` (bit k: catalogue field
@@ -853,7 +724,7 @@ fn field_bit(spec: &EntitySpec, field: &str) -> u64 {
 
 /// Writes field values into the materialised row and keeps a person's derived search key up
 /// to date. Returns the number of rows written (0: no such row, or id already taken).
-fn materialise(
+pub(crate) fn materialise(
     tx: &Transaction<'_>,
     sql: &mut SqlCache,
     spec: &'static EntitySpec,
@@ -998,9 +869,10 @@ fn row_state(
 /// The stored values of a live row, in catalogue order.
 fn read_values(conn: &Connection, spec: &EntitySpec, id: Uuid) -> Result<Option<Vec<Value>>> {
     let sql = format!(
-        "SELECT {} FROM {} WHERE id = ?1 AND deleted = 0",
+        "SELECT {} FROM {} WHERE id = ?1 AND deleted = 0{}",
         column_list(spec),
-        spec.name
+        spec.name,
+        complete_clause(spec)
     );
     Ok(conn
         .prepare_cached(&sql)?
@@ -1029,6 +901,17 @@ pub(crate) fn entry_from_row<T: Record>(row: &rusqlite::Row<'_>) -> Result<Entry
         id: crate::validate::id(&id)?,
         data: record::from_row(&values)?,
     })
+}
+
+/// ` AND r1 IS NOT NULL AND …` for an entity's required fields. A row whose creation has not
+/// arrived yet (sync delivers an edit before it, or the segment that created it is missing
+/// from the folder) is invisible to reads until it does, instead of failing them.
+fn complete_clause(spec: &EntitySpec) -> String {
+    spec.fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| format!(" AND {} IS NOT NULL", f.name))
+        .collect()
 }
 
 /// `f1, f2, …` for an entity's catalogue fields.

@@ -48,26 +48,42 @@ pub fn configure_sync(
     passphrase: String,
     device_name: Option<String>,
 ) -> CommandResult<bool> {
+    let passphrase = zeroize::Zeroizing::new(passphrase);
     let path = PathBuf::from(folder.trim());
     let created = !SyncFolder::exists(&path);
+    let mut store = db.store()?;
+    if created && sync::has_team(&store)? {
+        return Err(carnet::Error::SyncOtherTeam.into());
+    }
     let opened = if created {
         SyncFolder::create(
             &path,
             &passphrase,
-            carnet::Uuid::new_v4().into_bytes(),
+            &fresh_secrets(),
             carnet::Uuid::new_v4(),
             sync::KdfParams::STANDARD,
         )?
     } else {
         SyncFolder::open(&path, &passphrase)?
     };
-    let mut store = db.store()?;
     store.set_local_setting("sync_folder", &path.display().to_string())?;
     if let Some(name) = device_name.filter(|n| !n.trim().is_empty()) {
         store.set_local_setting("device_name", &name)?;
     }
     sync_state.set(Some(opened))?;
     Ok(created)
+}
+
+/// Fresh random salt and key for a new folder or a new passphrase (the system's random source,
+/// through UUIDv4).
+fn fresh_secrets() -> sync::FreshSecrets {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(carnet::Uuid::new_v4().as_bytes());
+    key[16..].copy_from_slice(carnet::Uuid::new_v4().as_bytes());
+    sync::FreshSecrets {
+        salt: carnet::Uuid::new_v4().into_bytes(),
+        key,
+    }
 }
 
 #[derive(Clone, Serialize)]

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use carnet::sync::{KdfParams, SyncFolder};
+use carnet::sync::{FreshSecrets, KdfParams, SyncFolder};
 use libfuzzer_sys::fuzz_target;
 
 static FOLDER: OnceLock<(tempfile::TempDir, SyncFolder)> = OnceLock::new();
@@ -13,8 +13,8 @@ fuzz_target!(|data: &[u8]| {
         let dir = tempfile::tempdir().expect("temporary folder");
         let folder = SyncFolder::create(
             dir.path(),
-            "phrase de passe du fuzz",
-            [9; 16],
+            "phrase de passe du fuzz pour Carnet",
+            &FreshSecrets { salt: [9; 16], key: [8; 32] },
             uuid::Uuid::from_u128(9),
             KdfParams::FAST_FOR_TESTS,
         )

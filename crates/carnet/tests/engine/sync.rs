@@ -4,13 +4,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use carnet::person::Person;
-use carnet::sync::{self, KdfParams, SyncFolder};
+use carnet::sync::{self, FreshSecrets, KdfParams, SyncFolder};
 use carnet::{ManualClock, Store, Uuid};
 use proptest::prelude::*;
 
 use crate::fixture::{digest, person, today};
 
-const PASS: &str = "phrase de passe de l'équipe";
+const PASS: &str = "phrase de passe de toute l'équipe Carnet";
 
 fn device(n: u128) -> (Store, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::at_date(today()));
@@ -18,11 +18,18 @@ fn device(n: u128) -> (Store, Arc<ManualClock>) {
     (store, clock)
 }
 
+fn secrets(n: u8) -> FreshSecrets {
+    FreshSecrets {
+        salt: [n; 16],
+        key: [n.wrapping_add(100); 32],
+    }
+}
+
 fn new_folder(dir: &Path) -> SyncFolder {
     SyncFolder::create(
         dir,
         PASS,
-        [7; 16],
+        &secrets(7),
         Uuid::from_u128(77),
         KdfParams::FAST_FOR_TESTS,
     )
@@ -149,7 +156,7 @@ fn a_wrong_passphrase_is_refused_before_anything_is_written() {
         SyncFolder::create(
             dir.path(),
             PASS,
-            [1; 16],
+            &secrets(1),
             Uuid::from_u128(1),
             KdfParams::FAST_FOR_TESTS
         )

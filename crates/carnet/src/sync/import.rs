@@ -1,0 +1,427 @@
+//! Reading the other devices' segments: verify, validate, apply or hold; then find what is
+//! missing and put back what this device can.
+//!
+//! Why here and not in the store: deciding what to trust in the folder is sync's job; the store
+//! only applies changes it is given (through `crate::merge`). What is guaranteed:
+//! - only directories named by a device id, that are real directories, are listed; only names
+//!   of the form `<12 digits>.seg` are read, through `folder_files` (no links, size cap);
+//! - a segment is applied only if it authenticates, names the device and number it was found
+//!   under, passes `validation`, and fits the device's chain (the digest of its previous
+//!   segment, when this device has it); otherwise it is skipped and reported with its device,
+//!   number and reason, and retried at the next sync; it never stops the others;
+//! - a segment with changes stamped more than 24 h ahead waits in `sync_held` for the
+//!   officer's decision (`review`), whatever the clock says later;
+//! - a segment is applied together with its "ingested" mark, its bytes and what it says it had
+//!   seen, in one transaction;
+//! - afterwards, every segment known to exist (numbers below one present, numbers named by
+//!   another device as seen, numbers this device applied) but absent from the folder is put
+//!   back from this device's copy of its bytes, or reported as missing.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rusqlite::params;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::folder_files::{self, Written};
+use super::payload::{self, Contents};
+use super::{
+    MAX_AHEAD_MS, Missing, Skipped, SyncFolder, SyncProgress, SyncReport, device_label, segment,
+    validation,
+};
+use crate::changelog;
+use crate::error::Result;
+use crate::store::Store;
+
+/// Most missing numbers listed per device (the count says how many in all).
+const MISSING_LISTED: usize = 1000;
+
+/// What this notebook knows of a segment it applied.
+struct Ingested {
+    digest: Vec<u8>,
+    prev: Option<Vec<u8>>,
+    has_bytes: bool,
+}
+
+pub(super) fn run(
+    store: &mut Store,
+    folder: &SyncFolder,
+    report: &mut SyncReport,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<()> {
+    // A copied notebook's former ids are read like any other device's: the original may have
+    // written more under them. Only what this notebook wrote itself counts as already had.
+    let own = [store.device_id()];
+    let ingested = load_ingested(store)?;
+    let held: BTreeSet<(Uuid, u64)> = {
+        let mut stmt = store.conn().prepare("SELECT device, seq FROM sync_held")?;
+        let mut rows = stmt.query([])?;
+        let mut out = BTreeSet::new();
+        while let Some(row) = rows.next()? {
+            out.insert((
+                changelog::uuid_from_blob(&row.get::<_, Vec<u8>>(0)?)?,
+                row.get::<_, i64>(1)? as u64,
+            ));
+        }
+        out
+    };
+    let present = list_devices(folder, &own, report);
+    let mut todo: Vec<(Uuid, u64)> = present
+        .iter()
+        .flat_map(|(device, seqs)| seqs.iter().map(move |seq| (*device, *seq)))
+        .filter(|key| !ingested.contains_key(key) && !held.contains(key))
+        .collect();
+    todo.sort();
+    let total = todo.len();
+    let now = store.now_ms();
+    let mut ingested = ingested;
+    for (done, (device, seq)) in todo.into_iter().enumerate() {
+        progress(SyncProgress { done, total });
+        let name = super::device_name_of(store, device)?;
+        let file = format!("devices/{device}/{}", segment::file_name(seq));
+        let skip = |reason: String| Skipped {
+            file: file.clone(),
+            device: Some(device),
+            device_name: name.clone(),
+            seq: Some(seq),
+            reason,
+        };
+        let path = folder.device_dir(device).join(segment::file_name(seq));
+        let bytes = match folder_files::read_regular(&path, segment::FILE_MAX) {
+            Ok(bytes) => bytes,
+            Err(refused) => {
+                report.skipped.push(skip(refused.reason()));
+                continue;
+            }
+        };
+        let contents = match open_and_check(folder, &bytes, device, seq) {
+            Ok(contents) => contents,
+            Err(reason) => {
+                report.skipped.push(skip(reason));
+                continue;
+            }
+        };
+        let digest = Sha256::digest(&bytes).to_vec();
+        if let Err(reason) = fits_chain(&ingested, device, seq, &digest, contents.prev.as_ref()) {
+            report.skipped.push(skip(reason));
+            continue;
+        }
+        let author_name = contents.name.clone().or(name);
+        let ahead = contents
+            .changes
+            .iter()
+            .map(|c| c.hlc.wall_ms)
+            .max()
+            .filter(|wall| *wall > now.saturating_add(MAX_AHEAD_MS));
+        if let Some(ahead) = ahead {
+            store.conn().execute(
+                "INSERT INTO sync_held (device, seq, digest, bytes, device_name, ahead_until, changes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                params![
+                    device.as_bytes().as_slice(),
+                    seq as i64,
+                    digest,
+                    bytes,
+                    author_name,
+                    ahead,
+                    contents.changes.len() as i64
+                ],
+            )?;
+            continue;
+        }
+        let applied = apply(
+            store,
+            device,
+            seq,
+            &bytes,
+            &contents,
+            author_name.as_deref(),
+        )?;
+        ingested.insert(
+            (device, seq),
+            Ingested {
+                digest,
+                prev: contents.prev.map(|p| p.to_vec()),
+                has_bytes: true,
+            },
+        );
+        report.segments_received += 1;
+        report.changes_applied += applied.inserted;
+        report.duplicates += applied.duplicates;
+        report.conflicts += applied.conflicts;
+    }
+    progress(SyncProgress { done: total, total });
+    report.held = super::review::held(store)?
+        .into_iter()
+        .map(|h| Skipped {
+            file: format!("devices/{}/{}", h.device, segment::file_name(h.seq)),
+            device: Some(h.device),
+            seq: Some(h.seq),
+            reason: format!(
+                "horloge de {} en avance de plus de 24 h ({} modification(s)) : acceptez ou refusez dans « À vérifier »",
+                device_label(h.device_name.as_deref(), h.device),
+                h.changes
+            ),
+            device_name: h.device_name,
+        })
+        .collect();
+    heal_and_find_missing(store, folder, &own, &present, &ingested, &held, report)
+}
+
+/// Decrypts, decodes and validates a segment: the changes it carries, or why not.
+pub(crate) fn open_and_check(
+    folder: &SyncFolder,
+    bytes: &[u8],
+    device: Uuid,
+    seq: u64,
+) -> std::result::Result<Contents, String> {
+    let opened = segment::open(folder.team, &folder.keys, bytes, device, seq)?;
+    let contents = if opened.version == 1 {
+        let changes = payload::decode_v1(&opened.plain)?;
+        Contents {
+            name: None,
+            count: changes.len() as u64,
+            prev: None,
+            seen: Vec::new(),
+            former: Vec::new(),
+            changes,
+        }
+    } else {
+        payload::decode(&opened.plain)?
+    };
+    validation::check_contents(&contents, device)?;
+    Ok(contents)
+}
+
+/// A segment whose digest is not what the next one names as previous, or that names another
+/// previous than the one applied here, has been replaced: it is not this device's chain.
+fn fits_chain(
+    ingested: &HashMap<(Uuid, u64), Ingested>,
+    device: Uuid,
+    seq: u64,
+    digest: &[u8],
+    prev: Option<&[u8; 32]>,
+) -> std::result::Result<(), String> {
+    let next_names_other = ingested
+        .get(&(device, seq + 1))
+        .and_then(|next| next.prev.as_deref())
+        .is_some_and(|named| named != digest);
+    let names_other_prev = match (
+        prev,
+        seq.checked_sub(1).and_then(|p| ingested.get(&(device, p))),
+    ) {
+        (Some(prev), Some(before)) => before.digest.as_slice() != prev.as_slice(),
+        _ => false,
+    };
+    if next_names_other || names_other_prev {
+        return Err(
+            "ne suit pas la chaîne des segments de cet appareil (fichier remplacé ?) : ignoré"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// Applies a verified segment with its "ingested" mark, its bytes, what it had seen and its
+/// writer's name, in one transaction.
+pub(crate) fn apply(
+    store: &mut Store,
+    device: Uuid,
+    seq: u64,
+    bytes: &[u8],
+    contents: &Contents,
+    name: Option<&str>,
+) -> Result<crate::store::ApplyReport> {
+    store.apply_changes_and(&contents.changes, |tx| {
+        tx.prepare_cached(
+            "INSERT INTO sync_segment (device, seq, direction, digest, bytes, prev)
+             VALUES (?1, ?2, 'in', ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            device.as_bytes().as_slice(),
+            seq as i64,
+            Sha256::digest(bytes).to_vec(),
+            bytes,
+            contents.prev.map(|p| p.to_vec())
+        ])?;
+        let mut known = tx.prepare_cached(
+            "INSERT INTO sync_known (device, max_seq) VALUES (?1, ?2)
+             ON CONFLICT (device) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq)",
+        )?;
+        known.execute(params![device.as_bytes().as_slice(), seq as i64])?;
+        for (other, other_seq) in &contents.seen {
+            known.execute(params![other.as_bytes().as_slice(), *other_seq as i64])?;
+        }
+        if let Some(name) = name {
+            tx.prepare_cached(
+                "INSERT INTO sync_device (device, name) VALUES (?1, ?2)
+                 ON CONFLICT (device) DO UPDATE SET name = excluded.name",
+            )?
+            .execute(params![device.as_bytes().as_slice(), name])?;
+        }
+        Ok(())
+    })
+}
+
+fn load_ingested(store: &Store) -> Result<HashMap<(Uuid, u64), Ingested>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT device, seq, digest, prev, bytes IS NOT NULL FROM sync_segment
+          WHERE direction = 'in' OR (direction = 'out' AND device != ?1)",
+    )?;
+    let mut rows = stmt.query([store.device_id().as_bytes().as_slice()])?;
+    let mut out = HashMap::new();
+    while let Some(row) = rows.next()? {
+        out.insert(
+            (
+                changelog::uuid_from_blob(&row.get::<_, Vec<u8>>(0)?)?,
+                row.get::<_, i64>(1)? as u64,
+            ),
+            Ingested {
+                digest: row.get(2)?,
+                prev: row.get(3)?,
+                has_bytes: row.get(4)?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// The segment numbers present in each other device's directory. Directories that are not
+/// real directories (a link planted in the folder) are reported and left alone.
+fn list_devices(
+    folder: &SyncFolder,
+    own: &[Uuid],
+    report: &mut SyncReport,
+) -> BTreeMap<Uuid, BTreeSet<u64>> {
+    let mut present = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(folder.root.join("devices")) else {
+        return present;
+    };
+    for entry in entries.flatten() {
+        let Some(device) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| Uuid::parse_str(n).ok())
+        else {
+            continue;
+        };
+        if own.contains(&device) {
+            continue;
+        }
+        // `DirEntry::file_type` does not follow links.
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            report.skipped.push(Skipped {
+                file: format!("devices/{device}"),
+                device: Some(device),
+                device_name: None,
+                seq: None,
+                reason: "ce n'est pas un vrai dossier (lien symbolique ?) : ignoré".into(),
+            });
+            continue;
+        }
+        let seqs: BTreeSet<u64> = super::export::file_names(&entry.path())
+            .iter()
+            .filter_map(|name| segment::number_of(name))
+            .filter(|seq| (1..=payload::MAX_SEQ).contains(seq))
+            .collect();
+        present.insert(device, seqs);
+    }
+    present
+}
+
+/// Puts back, from this device's copies, every segment of another device that is known to
+/// exist but absent from the folder; reports the ones nobody here can put back.
+fn heal_and_find_missing(
+    store: &Store,
+    folder: &SyncFolder,
+    own: &[Uuid],
+    present: &BTreeMap<Uuid, BTreeSet<u64>>,
+    ingested: &HashMap<(Uuid, u64), Ingested>,
+    held: &BTreeSet<(Uuid, u64)>,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let mut known: BTreeMap<Uuid, u64> = BTreeMap::new();
+    {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT device, max_seq FROM sync_known")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            known.insert(
+                changelog::uuid_from_blob(&row.get::<_, Vec<u8>>(0)?)?,
+                row.get::<_, i64>(1)? as u64,
+            );
+        }
+    }
+    for (device, seqs) in present {
+        if let Some(&last) = seqs.last() {
+            let entry = known.entry(*device).or_insert(0);
+            *entry = (*entry).max(last);
+        }
+    }
+    let empty = BTreeSet::new();
+    for (device, max_seq) in known {
+        if own.contains(&device) {
+            continue;
+        }
+        let here = present.get(&device).unwrap_or(&empty);
+        // Segments applied here that left the folder: put them back.
+        let mut gone: Vec<u64> = ingested
+            .iter()
+            .filter(|((d, seq), i)| *d == device && i.has_bytes && !here.contains(seq))
+            .map(|((_, seq), _)| *seq)
+            .collect();
+        gone.sort_unstable();
+        let dir = folder.device_dir(device);
+        // A directory replaced by a link is left alone (reported by the listing).
+        if !folder_files::occupied(&dir) || folder_files::is_real_dir(&dir) {
+            for seq in gone {
+                let bytes: Vec<u8> = store.conn().query_row(
+                    "SELECT bytes FROM sync_segment WHERE device = ?1 AND seq = ?2 AND bytes IS NOT NULL LIMIT 1",
+                    params![device.as_bytes().as_slice(), seq as i64],
+                    |r| r.get(0),
+                )?;
+                folder_files::ensure_dir(&dir)?;
+                if folder_files::write_new(&dir.join(segment::file_name(seq)), &bytes)?
+                    == Written::Created
+                {
+                    report.restored += 1;
+                }
+            }
+        }
+        // Numbers known to exist that are neither here, nor applied, nor held.
+        let mut count = 0u64;
+        let mut listed = Vec::new();
+        let mut covered: Vec<u64> = here
+            .iter()
+            .copied()
+            .chain(
+                ingested
+                    .keys()
+                    .filter(|(d, _)| *d == device)
+                    .map(|(_, s)| *s),
+            )
+            .chain(held.iter().filter(|(d, _)| *d == device).map(|(_, s)| *s))
+            .filter(|s| *s <= max_seq)
+            .collect();
+        covered.sort_unstable();
+        covered.dedup();
+        let mut next = 1u64;
+        for seq in covered.into_iter().chain(std::iter::once(max_seq + 1)) {
+            if seq > next {
+                count += seq - next;
+                listed.extend((next..seq).take(MISSING_LISTED - listed.len().min(MISSING_LISTED)));
+            }
+            next = seq + 1;
+        }
+        if count > 0 {
+            report.missing.push(Missing {
+                device,
+                device_name: super::device_name_of(store, device)?,
+                segments: listed,
+                count,
+            });
+        }
+    }
+    Ok(())
+}

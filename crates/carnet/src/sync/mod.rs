@@ -1,0 +1,232 @@
+//! Sync through a shared folder: immutable, numbered, encrypted segments, one writer each,
+//! read as if an attacker had arranged the folder.
+//!
+//! Why a folder and not a server: the officer's devices meet only through a network drive, a
+//! USB key or a synced cloud folder. The database never goes there (SQLite's locks and WAL do
+//! not survive it); only the change log does, as files written once by one device and never
+//! rewritten. The layout and the byte format are in `docs/sync-format.md`.
+//!
+//! Where things happen, by file:
+//! - [`folder`]: creating and opening the folder, the passphrase and its changes, the team;
+//! - `keys`: key derivation (with bounded costs), key files and epochs;
+//! - `folder_files`: every read and write in the folder (no links, no FIFOs, size caps);
+//! - `segment`: a segment's bytes (header, encryption); [`payload`]: what it carries;
+//! - `validation`: received values checked like local writes;
+//! - `export`: writing this device's segments, putting back any that went missing;
+//! - `import`: reading the others', holding far-future ones, finding and healing gaps;
+//! - [`review`]: "À vérifier" (concurrent edits, held segments) and the officer's decisions;
+//! - the merge itself (which value wins, where a conflict is recorded) is `crate::merge`.
+//!
+//! What is guaranteed by [`sync`]: this notebook's new changes are written as new segments
+//! (never overwriting anything) before anything is read; each new segment of another device is
+//! verified, validated and applied together with its "ingested" mark in one transaction, or
+//! skipped and reported with its device, number and reason, never stopping the others; a
+//! segment missing from the folder is put back if this device has its bytes, and reported as
+//! missing otherwise; the notebook keeps to the team it first synced with. The engine reads no
+//! global state here either: randomness, clock and paths come in.
+
+mod export;
+pub mod folder;
+mod folder_files;
+mod import;
+mod keys;
+pub mod passphrase;
+pub mod payload;
+pub mod review;
+mod segment;
+mod validation;
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+pub use folder::{DIR, FORMAT_VERSION, FreshSecrets, SyncFolder, create_v1_for_tests};
+pub use keys::KdfParams;
+pub use review::{Conflict, HeldSegment, accept_held, conflicts, held, reject_held, resolve};
+pub use segment::seal_v1;
+pub use validation::{DEVICE_NAME_MAX, device_name_problem, stored_value_problem};
+
+/// Changes stamped further ahead of this device's clock than this wait for a decision.
+pub const MAX_AHEAD_MS: i64 = 24 * 3600 * 1000;
+
+/// A file that was not applied, and why (in French).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Skipped {
+    /// Where it is, relative to the sync folder (`devices/<id>/<number>.seg`).
+    pub file: String,
+    /// The device whose directory it is in.
+    pub device: Option<Uuid>,
+    /// That device's name, as its own segments say (authenticated), if known.
+    pub device_name: Option<String>,
+    /// The segment number, if the file is a segment.
+    pub seq: Option<u64>,
+    pub reason: String,
+}
+
+/// Segments that should be in the folder and are not, for one device.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Missing {
+    pub device: Uuid,
+    pub device_name: Option<String>,
+    /// Their numbers (the first 1,000 when more are missing).
+    pub segments: Vec<u64>,
+    /// How many are missing in all.
+    pub count: u64,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub segments_sent: usize,
+    pub changes_sent: usize,
+    pub segments_received: usize,
+    pub changes_applied: usize,
+    pub duplicates: usize,
+    pub conflicts: usize,
+    pub skipped: Vec<Skipped>,
+    /// Segments whose clocks run more than 24 h ahead, waiting for the officer's decision.
+    pub held: Vec<Skipped>,
+    /// Segments known to exist that no device here could put back.
+    pub missing: Vec<Missing>,
+    /// Segments that had gone missing from the folder and were put back, byte for byte.
+    pub restored: usize,
+    /// Set when this database turned out to be a copy and took a new device id.
+    pub new_device_id: Option<Uuid>,
+    pub bytes_sent: u64,
+}
+
+/// Progress of a sync: `done` of `total` segments to read.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncProgress {
+    pub done: usize,
+    pub total: usize,
+}
+
+impl SyncFolder {
+    /// Verifies, decrypts, decodes and validates the segment found as `(device, seq)`: what it
+    /// carries, or why it is refused (in French). Nothing is applied.
+    pub fn open_segment(
+        &self,
+        bytes: &[u8],
+        device: Uuid,
+        seq: u64,
+    ) -> std::result::Result<payload::Contents, String> {
+        import::open_and_check(self, bytes, device, seq)
+    }
+}
+
+/// Decodes a format-2 payload and validates it as found in a segment of `device`, exactly as
+/// an import does after decryption. Public for the fuzz target `payload`, which cannot get
+/// random bytes past the authentication.
+pub fn decode_and_validate(
+    plain: &[u8],
+    device: Uuid,
+) -> std::result::Result<payload::Contents, String> {
+    let contents = payload::decode(plain)?;
+    validation::check_contents(&contents, device)?;
+    Ok(contents)
+}
+
+/// Sends this device's new changes, then applies everything new in the folder.
+pub fn sync(
+    store: &mut Store,
+    folder: &SyncFolder,
+    device_name: Option<&str>,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+    // The folder must still be there (a pulled USB key must not turn into a local directory)
+    // and still be this notebook's team.
+    if !folder_files::occupied(&folder.root.join("FORMAT.json")) {
+        if folder.root.parent().is_some_and(|p| !p.is_dir()) {
+            return Err(folder_files::io_error(
+                &folder.root,
+                &std::io::Error::from(std::io::ErrorKind::NotFound),
+            ));
+        }
+        return Err(Error::SyncFormatLost);
+    }
+    check_pin(store, folder)?;
+    if let Some(problem) = device_name.and_then(device_name_problem) {
+        return Err(Error::SyncFolder {
+            path: folder.root.display().to_string(),
+            reason: problem,
+        });
+    }
+    export::run(store, folder, device_name, &mut report)?;
+    import::run(store, folder, &mut report, progress)?;
+    pin(store, folder)?;
+    Ok(report)
+}
+
+/// The team this notebook synced with, if any: `(team id, key fingerprint)`.
+fn pinned(store: &Store) -> Result<Option<(String, String)>> {
+    let read = |key: &str| -> Result<Option<String>> {
+        Ok(store
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    };
+    Ok(read("sync_team")?.zip(read("sync_fingerprint")?))
+}
+
+/// Refuses a folder of another team than the one this notebook synced with before.
+fn check_pin(store: &Store, folder: &SyncFolder) -> Result<()> {
+    match pinned(store)? {
+        Some((team, fingerprint))
+            if team != folder.team.to_string() || fingerprint != folder.fingerprint =>
+        {
+            Err(Error::SyncOtherTeam)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Remembers the folder's team after a sync went through.
+fn pin(store: &Store, folder: &SyncFolder) -> Result<()> {
+    store.conn().execute(
+        "INSERT INTO meta (key, value) VALUES ('sync_team', ?1), ('sync_fingerprint', ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [folder.team.to_string(), folder.fingerprint.clone()],
+    )?;
+    Ok(())
+}
+
+/// Whether this notebook already synced with a team (then only that team's folder is used).
+pub fn has_team(store: &Store) -> Result<bool> {
+    Ok(pinned(store)?.is_some())
+}
+
+/// Forgets the team this notebook synced with: the officer's explicit choice to join another
+/// team, or a re-created folder. What was received stays.
+pub fn forget_team(store: &mut Store) -> Result<()> {
+    store.conn().execute(
+        "DELETE FROM meta WHERE key IN ('sync_team', 'sync_fingerprint')",
+        [],
+    )?;
+    Ok(())
+}
+
+/// The name a device gave itself in its latest applied segment, if any.
+pub(crate) fn device_name_of(store: &Store, device: Uuid) -> Result<Option<String>> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT name FROM sync_device WHERE device = ?1",
+            [device.as_bytes().as_slice()],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// "« Portable Sarah »", or "l'appareil 1a2b3c4d" when the device never named itself.
+pub fn device_label(name: Option<&str>, device: Uuid) -> String {
+    match name {
+        Some(name) => format!("« {name} »"),
+        None => format!("l'appareil {}", &device.simple().to_string()[..8]),
+    }
+}

@@ -1,0 +1,186 @@
+//! The bytes of one segment file: header, encryption, authentication.
+//!
+//! Why its own file: the byte format changes for other reasons than the protocol around it
+//! (automerge keeps `storage/` apart from `sync/` for the same reason). Two versions are read:
+//! format 1 (header with the change count in clear, key derived from the passphrase) and
+//! format 2 (key epoch in the header; the device's name, the change count, the digest of the
+//! previous segment and what the writer had seen are inside the encryption). Only format 2 is
+//! written. The layouts are in `docs/sync-format.md`.
+//!
+//! What is guaranteed: a segment opens only if its header names the device and number it was
+//! found under, its length is exact, and its tag verifies under the team's key for its epoch
+//! with the header and the team id as associated data; the same content always gives the same
+//! bytes (the nonce is derived from the content), so an export repeated after a crash is
+//! recognised byte for byte.
+
+use chacha20poly1305::XNonce;
+use chacha20poly1305::aead::{Aead, Payload};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::keys::{self, Key, Keyring};
+
+const MAGIC_V1: &[u8; 8] = b"CRNTSEG1";
+const MAGIC_V2: &[u8; 8] = b"CRNTSEG2";
+/// Both versions have a 66-byte header.
+pub(crate) const HEADER_LEN: usize = 66;
+/// Largest segment file read: export cuts segments well below it (see `export`), so anything
+/// bigger is junk, refused before reading.
+pub(crate) const FILE_MAX: u64 = 64 << 20;
+
+/// The decrypted plaintext of a segment and which format it was.
+pub(crate) struct Opened {
+    pub version: u16,
+    pub plain: Vec<u8>,
+}
+
+/// Seals a format-2 segment.
+pub(crate) fn seal(
+    team: Uuid,
+    epoch: u32,
+    key: &Key,
+    device: Uuid,
+    seq: u64,
+    plain: &[u8],
+) -> Vec<u8> {
+    let nonce = keys::nonce_for(&[
+        b"segment v2",
+        device.as_bytes(),
+        &seq.to_be_bytes(),
+        &epoch.to_be_bytes(),
+        &Sha256::digest(plain),
+    ]);
+    let sealed_len = plain.len() + 16;
+    let mut bytes = Vec::with_capacity(HEADER_LEN + sealed_len);
+    bytes.extend_from_slice(MAGIC_V2);
+    bytes.extend_from_slice(&2u16.to_be_bytes());
+    bytes.extend_from_slice(device.as_bytes());
+    bytes.extend_from_slice(&seq.to_be_bytes());
+    bytes.extend_from_slice(&epoch.to_be_bytes());
+    bytes.extend_from_slice(&(sealed_len as u32).to_be_bytes());
+    bytes.extend_from_slice(&nonce);
+    let aad = [bytes.as_slice(), team.as_bytes()].concat();
+    // Encryption with a valid key and a fixed-size nonce cannot fail.
+    let sealed = keys::cipher(key)
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plain,
+                aad: &aad,
+            },
+        )
+        .unwrap_or_default();
+    bytes.extend_from_slice(&sealed);
+    bytes
+}
+
+/// Seals a format-1 segment (only tests and the migration test write these now, to stand for
+/// a device that has not been updated yet).
+pub fn seal_v1(
+    team: Uuid,
+    key: &[u8; 32],
+    device: Uuid,
+    seq: u64,
+    count: u32,
+    plain: &[u8],
+) -> Vec<u8> {
+    let key: Key = zeroize::Zeroizing::new(*key);
+    let nonce = keys::nonce_for(&[
+        b"segment",
+        device.as_bytes(),
+        &seq.to_be_bytes(),
+        &Sha256::digest(plain),
+    ]);
+    let sealed_len = plain.len() + 16;
+    let mut bytes = Vec::with_capacity(HEADER_LEN + sealed_len);
+    bytes.extend_from_slice(MAGIC_V1);
+    bytes.extend_from_slice(&1u16.to_be_bytes());
+    bytes.extend_from_slice(device.as_bytes());
+    bytes.extend_from_slice(&seq.to_be_bytes());
+    bytes.extend_from_slice(&count.to_be_bytes());
+    bytes.extend_from_slice(&(sealed_len as u32).to_be_bytes());
+    bytes.extend_from_slice(&nonce);
+    let aad = [bytes.as_slice(), team.as_bytes()].concat();
+    let sealed = keys::cipher(&key)
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plain,
+                aad: &aad,
+            },
+        )
+        .unwrap_or_default();
+    bytes.extend_from_slice(&sealed);
+    bytes
+}
+
+/// Verifies and decrypts the segment found as `(device, seq)`; the reason in French otherwise.
+pub(crate) fn open(
+    team: Uuid,
+    keyring: &Keyring,
+    bytes: &[u8],
+    device: Uuid,
+    seq: u64,
+) -> Result<Opened, String> {
+    let Some((header, sealed)) = bytes.split_at_checked(HEADER_LEN) else {
+        return Err("fichier incomplet".into());
+    };
+    let version = match &header[..8] {
+        m if m == MAGIC_V1 => 1,
+        m if m == MAGIC_V2 => 2,
+        _ => return Err("ce n'est pas un segment Carnet".into()),
+    };
+    let stated = u16::from_be_bytes([header[8], header[9]]);
+    if stated != version {
+        return Err(format!(
+            "format de segment inconnu ({stated}) : mettez Carnet à jour"
+        ));
+    }
+    let u32_at = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let in_device = Uuid::from_slice(&header[10..26]).map_err(|_| "en-tête illisible")?;
+    let mut seq_bytes = [0u8; 8];
+    seq_bytes.copy_from_slice(&header[26..34]);
+    let in_seq = u64::from_be_bytes(seq_bytes);
+    if in_device != device || in_seq != seq {
+        return Err("l'en-tête ne correspond pas au nom du fichier".into());
+    }
+    let epoch = if version == 1 { 1 } else { u32_at(34) };
+    let sealed_len = u32_at(38) as usize;
+    if sealed.len() != sealed_len {
+        return Err("fichier incomplet (copie en cours ?)".into());
+    }
+    let Some(key) = keyring.get(epoch) else {
+        return Err(format!(
+            "scellé avec une clé d'équipe que cet appareil ne connaît pas (époque {epoch}) : saisissez la phrase de passe actuelle de l'équipe"
+        ));
+    };
+    let aad = [header, team.as_bytes()].concat();
+    let nonce = XNonce::try_from(&header[42..66]).map_err(|_| "en-tête illisible")?;
+    let plain = keys::cipher(key)
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: sealed,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| "contenu altéré ou d'une autre équipe".to_string())?;
+    Ok(Opened { version, plain })
+}
+
+/// Is this a segment name we wrote (`000000000042.seg`)? Temporary files, syncer conflict
+/// copies ("(conflicted copy)", ".sync-conflict-", "Copie de", "~"…) never are.
+pub(crate) fn number_of(name: &str) -> Option<u64> {
+    let digits = name.strip_suffix(".seg")?;
+    if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The file name of segment `seq`.
+pub(crate) fn file_name(seq: u64) -> String {
+    format!("{seq:012}.seg")
+}
