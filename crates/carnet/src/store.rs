@@ -393,6 +393,19 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a consistent copy of the whole database to a new file at `path` (SQLite's
+    /// `VACUUM INTO`): for backups, and for tests that freeze a state.
+    pub fn backup_to(&self, path: &Path) -> Result<()> {
+        if path.exists() {
+            return Err(Error::DatabaseExists {
+                path: path.display().to_string(),
+            });
+        }
+        self.conn
+            .execute("VACUUM INTO ?1", [path.display().to_string()])?;
+        Ok(())
+    }
+
     /// Number of field changes in the change log.
     pub fn change_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(

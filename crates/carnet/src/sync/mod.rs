@@ -106,6 +106,16 @@ pub struct SyncProgress {
 }
 
 impl SyncFolder {
+    /// Seals any plaintext as segment `seq` of `device` with the team's current key, as any
+    /// holder of the passphrase can. Carnet itself never does this; tests use it to act as a
+    /// team member (or a buggy peer) who seals whatever they like.
+    pub fn seal_as_member(&self, device: Uuid, seq: u64, plain: &[u8]) -> Vec<u8> {
+        match self.keys.current() {
+            Some((epoch, key)) => segment::seal(self.team, epoch, key, device, seq, plain),
+            None => Vec::new(),
+        }
+    }
+
     /// Verifies, decrypts, decodes and validates the segment found as `(device, seq)`: what it
     /// carries, or why it is refused (in French). Nothing is applied.
     pub fn open_segment(
@@ -201,17 +211,24 @@ pub fn has_team(store: &Store) -> Result<bool> {
 }
 
 /// Forgets the team this notebook synced with: the officer's explicit choice to join another
-/// team, or a re-created folder. What was received stays.
+/// team, or a folder re-created from nothing. What was received stays in the notebook; the
+/// record of segments is cleared, so this notebook's own changes are all sent again (from
+/// segment 1) to the new folder, sealed with its key, and nothing sealed for the old team is
+/// ever put there.
 pub fn forget_team(store: &mut Store) -> Result<()> {
-    store.conn().execute(
-        "DELETE FROM meta WHERE key IN ('sync_team', 'sync_fingerprint')",
-        [],
+    store.conn().execute_batch(
+        "BEGIN;
+         DELETE FROM meta WHERE key IN ('sync_team', 'sync_fingerprint');
+         DELETE FROM sync_segment;
+         DELETE FROM sync_known;
+         DELETE FROM sync_held;
+         COMMIT;",
     )?;
     Ok(())
 }
 
 /// The name a device gave itself in its latest applied segment, if any.
-pub(crate) fn device_name_of(store: &Store, device: Uuid) -> Result<Option<String>> {
+pub fn device_name_of(store: &Store, device: Uuid) -> Result<Option<String>> {
     Ok(store
         .conn()
         .query_row(

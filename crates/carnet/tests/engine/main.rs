@@ -10,4 +10,5 @@ mod queries;
 mod replay;
 mod report;
 mod sync;
+mod sync_attacks;
 mod validation;

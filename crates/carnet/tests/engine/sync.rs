@@ -10,22 +10,22 @@ use proptest::prelude::*;
 
 use crate::fixture::{digest, person, today};
 
-const PASS: &str = "phrase de passe de toute l'équipe Carnet";
+pub const PASS: &str = "phrase de passe de toute l'équipe Carnet";
 
-fn device(n: u128) -> (Store, Arc<ManualClock>) {
+pub fn device(n: u128) -> (Store, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::at_date(today()));
     let store = Store::open_in_memory(Uuid::from_u128(n), Box::new(clock.clone())).unwrap();
     (store, clock)
 }
 
-fn secrets(n: u8) -> FreshSecrets {
+pub fn secrets(n: u8) -> FreshSecrets {
     FreshSecrets {
         salt: [n; 16],
         key: [n.wrapping_add(100); 32],
     }
 }
 
-fn new_folder(dir: &Path) -> SyncFolder {
+pub fn new_folder(dir: &Path) -> SyncFolder {
     SyncFolder::create(
         dir,
         PASS,
@@ -36,11 +36,11 @@ fn new_folder(dir: &Path) -> SyncFolder {
     .unwrap()
 }
 
-fn run(store: &mut Store, folder: &SyncFolder) -> sync::SyncReport {
+pub fn run(store: &mut Store, folder: &SyncFolder) -> sync::SyncReport {
     sync::sync(store, folder, Some("Portable"), &mut |_| {}).unwrap()
 }
 
-fn listing(dir: &Path) -> Vec<String> {
+pub fn listing(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for entry in walk(dir) {
         out.push(entry);
