@@ -56,6 +56,9 @@ pub(crate) fn check_changes(
         if author != device && !former.contains(&author) {
             return Err("modification signée par un autre appareil que celui du segment".into());
         }
+        if change.prev.is_some_and(|prev| prev >= change.hlc) {
+            return Err("modification qui en remplace une plus récente qu'elle".into());
+        }
         if let Some(problem) = stored_value_problem(field_spec(change), &change.value) {
             return Err(format!(
                 "valeur invalide ({} : {problem})",
