@@ -340,7 +340,7 @@ enum Step {
     Sync(usize),
     Tick(usize, i64),
     /// A segment file disappears from the folder (deleted, rolled back).
-    Lose(usize, u8),
+    Lose(usize),
     /// A team member plants a segment with an invalid value.
     Plant(u8),
 }
@@ -398,7 +398,7 @@ fn step(devices: usize) -> impl Strategy<Value = Step> {
         1 => (0..devices, 0..6usize).prop_map(|(d, p)| Step::Restore(d, p)),
         3 => (0..devices).prop_map(Step::Sync),
         1 => (0..devices, -60_000..600_000i64).prop_map(|(d, ms)| Step::Tick(d, ms)),
-        1 => (0..64usize, any::<u8>()).prop_map(|(n, k)| Step::Lose(n, k)),
+        1 => (0..64usize).prop_map(Step::Lose),
         1 => any::<u8>().prop_map(Step::Plant),
     ]
 }
@@ -454,7 +454,7 @@ proptest! {
                     run(store, &folder);
                 }
                 Step::Tick(d, ms) => stores[d % devices].1.advance(ms),
-                Step::Lose(n, _) => lose_segment(dir.path(), n),
+                Step::Lose(n) => lose_segment(dir.path(), n),
                 Step::Plant(n) => plant_invalid(dir.path(), &folder, n % 8),
             }
         }
