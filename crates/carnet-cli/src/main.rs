@@ -253,33 +253,32 @@ fn run(cli: Cli) -> Result<(), CliError> {
             new_passphrase_file,
             new_team,
         } => {
+            if let Some(problem) = device_name
+                .as_deref()
+                .and_then(carnet::sync::device_name_problem)
+            {
+                return Err(CliError::Usage(format!("--device-name : {problem}.")));
+            }
             let mut store = open(&path)?;
             let passphrase = passphrase(passphrase_file.as_deref())?;
             if new_team {
                 carnet::sync::forget_team(&mut store)?;
             }
-            let mut shared = if carnet::sync::SyncFolder::exists(&folder) {
-                carnet::sync::SyncFolder::open(&folder, &passphrase)?
-            } else {
-                if carnet::sync::has_team(&store)? {
-                    return Err(carnet::Error::SyncOtherTeam.into());
-                }
-                let created = carnet::sync::SyncFolder::create(
-                    &folder,
-                    &passphrase,
-                    &fresh_secrets(),
-                    Uuid::new_v4(),
-                    carnet::sync::KdfParams::STANDARD,
+            let (mut shared, created) = carnet::sync::connect(
+                &store,
+                &folder,
+                &passphrase,
+                &fresh_secrets(),
+                Uuid::new_v4(),
+                carnet::sync::KdfParams::STANDARD,
+            )?;
+            if created && !json {
+                writeln!(
+                    out,
+                    "Dossier de synchronisation créé dans {}.",
+                    folder.display()
                 )?;
-                if !json {
-                    writeln!(
-                        out,
-                        "Dossier de synchronisation créé dans {}.",
-                        folder.display()
-                    )?;
-                }
-                created
-            };
+            }
             if new_passphrase {
                 let new = new_passphrase_text(new_passphrase_file.as_deref())?;
                 let epoch = shared.change_passphrase(
@@ -295,9 +294,6 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 }
             }
             if let Some(name) = &device_name {
-                if let Some(problem) = carnet::sync::device_name_problem(name) {
-                    return Err(CliError::Usage(format!("--device-name : {problem}.")));
-                }
                 store.set_local_setting("device_name", name)?;
             }
             let name = store.local_setting("device_name")?;

@@ -313,6 +313,22 @@ fn stats_of_the_reference_demo_year() {
     insta::assert_snapshot!("reference_demo_digest", ok(&db, &["digest"]));
 }
 
+/// Every file under `dir`.
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk_files(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
 fn with_passphrase(db: &Path, args: &[&str], passphrase: &str) -> Run {
     carnet_with(db, args, &[("CARNET_SYNC_PASSPHRASE", passphrase)])
 }
@@ -430,7 +446,21 @@ fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
             "Vidal",
         ],
     );
-    ok(&c, &["init"]);
+    // The third device has a year of its own to send, so that its sync spends time exporting
+    // and importing, not only deriving the key.
+    ok(
+        &c,
+        &[
+            "demo",
+            "--seed",
+            "5",
+            "--years",
+            "1",
+            "--until",
+            "2026-06-30",
+            "--json",
+        ],
+    );
     let first = with_passphrase(&b, &["sync", "--folder", &folder], pass);
     assert_eq!(first.code, 0, "{}", first.stderr);
 
@@ -463,9 +493,18 @@ fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
         String::from_utf8_lossy(&right.stderr)
     );
 
-    // A third device's sync is killed at various moments; each time the database stays
-    // sound, and a last sync completes.
-    for delay_ms in [5, 30, 80, 200] {
+    // A third device's sync is killed at various moments: while deriving the key, writing
+    // its segment, reading the others'. Each time the database stays sound, and a last sync
+    // completes with everything.
+    let segments_in_folder = || {
+        walk_files(&shared)
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "seg"))
+            .count()
+    };
+    let before = segments_in_folder();
+    let mut landed_between_export_and_import = false;
+    for delay_ms in [5, 30, 80, 200, 400, 600, 800, 1000, 1300, 1600, 2000] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_carnet"))
             .arg("--db")
             .arg(&c)
@@ -483,7 +522,46 @@ fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
             ok(&c, &["check"]).contains("Base intègre"),
             "after a kill at {delay_ms} ms"
         );
+        let exported = segments_in_folder() > before;
+        let imported = ok(&c, &["search", "Walid"]).contains("Vidal");
+        landed_between_export_and_import |= exported && !imported;
     }
+    // And once exactly there: killed as soon as its segment is in the folder, while it reads
+    // the others' (a fresh segment to send first).
+    ok(
+        &c,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Après",
+            "--last-name",
+            "Coupure",
+        ],
+    );
+    let before = segments_in_folder();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_carnet"))
+        .arg("--db")
+        .arg(&c)
+        .args(["sync", "--folder", &folder])
+        .env("CARNET_SYNC_PASSPHRASE", pass)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while segments_in_folder() == before && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ok(&c, &["check"]).contains("Base intègre"));
+    landed_between_export_and_import |= !ok(&c, &["search", "Walid"]).contains("Vidal");
+    assert!(
+        landed_between_export_and_import,
+        "no kill landed after the export and before the import's commit"
+    );
     for db in [&c, &a, &b, &c] {
         let run = with_passphrase(db, &["sync", "--folder", &folder], pass);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -616,5 +694,164 @@ fn export_writes_the_yearly_file_in_three_formats() {
             "/dossier/inexistant/b.xlsx",
         ],
         "Impossible d’écrire le fichier /dossier/inexistant/b.xlsx",
+    );
+}
+
+/// The `carnet sync` contract scripts rely on: `--json` keeps its fields and adds `missing`;
+/// `skipped` names the device, the number and the reason; exit 0 when the sync ran even if
+/// something was skipped or is missing, 1 when it could not run.
+#[test]
+fn sync_json_reports_missing_and_skipped_segments_and_the_passphrase_can_change() {
+    let (dir, a) = temp();
+    let b = dir.path().join("b.db");
+    let shared = dir.path().join("partage");
+    std::fs::create_dir(&shared).unwrap();
+    let folder = shared.display().to_string();
+    let pass_file = dir.path().join("phrase.txt");
+    std::fs::write(&pass_file, "Phrase de l'équipe CitésLab 2026\n").unwrap();
+    let pass_arg = pass_file.display().to_string();
+    ok(&a, &["init"]);
+    ok(&b, &["init"]);
+    // A weak passphrase never creates a folder.
+    let weak = with_passphrase(&a, &["sync", "--folder", &folder], "court");
+    assert_eq!(weak.code, 1);
+    assert!(weak.stderr.contains("Trop faible"), "{}", weak.stderr);
+    assert!(!shared.join("carnet-sync").exists());
+    let sync = |db: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "sync",
+            "--folder",
+            &folder,
+            "--passphrase-file",
+            &pass_arg,
+            "--device-name",
+            "Portable Sarah",
+        ];
+        args.extend_from_slice(extra);
+        carnet(db, &args)
+    };
+    for n in 0..3 {
+        ok(
+            &a,
+            &[
+                "add",
+                "person",
+                "--first-name",
+                "Fiche",
+                "--last-name",
+                &format!("N{n}"),
+            ],
+        );
+        let run = sync(&a, &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let device_dir = std::fs::read_dir(shared.join("carnet-sync/devices"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let a_id = device_dir
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_file(device_dir.join("000000000002.seg")).unwrap();
+    std::fs::write(device_dir.join("000000000007.seg"), b"pas un segment").unwrap();
+    let run = sync(&b, &["--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for field in [
+        "segments_sent",
+        "segments_received",
+        "changes_applied",
+        "conflicts",
+        "skipped",
+        "held",
+        "missing",
+    ] {
+        assert!(report.get(field).is_some(), "{field} in {report}");
+    }
+    let missing = report["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 1, "{report}");
+    assert_eq!(missing[0]["device"], a_id.as_str());
+    assert_eq!(missing[0]["device_name"], "Portable Sarah");
+    assert_eq!(missing[0]["segments"], serde_json::json!([2, 4, 5, 6]));
+    let skipped = report["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{report}");
+    assert_eq!(skipped[0]["device"], a_id.as_str());
+    assert_eq!(skipped[0]["seq"], 7);
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("incomplet"));
+    // In words, for the officer.
+    let run = sync(&b, &[]);
+    assert!(
+        run.stdout
+            .contains("4 segments manquants de « Portable Sarah »"),
+        "{}",
+        run.stdout
+    );
+    // The owner puts segment 2 back.
+    std::fs::remove_file(device_dir.join("000000000007.seg")).unwrap();
+    let run = sync(&a, &[]);
+    assert!(
+        run.stdout
+            .contains("1 segment(s) disparu(s) du dossier remis en place"),
+        "{}",
+        run.stdout
+    );
+    let run = sync(&b, &["--json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["missing"], serde_json::json!([]));
+    assert_eq!(ok(&a, &["digest"]), ok(&b, &["digest"]));
+
+    // A new passphrase from a file; the old one is then refused with the reason.
+    let new_file = dir.path().join("nouvelle.txt");
+    std::fs::write(
+        &new_file,
+        "Nouvelle phrase : sept mots au moins pour l'équipe\n",
+    )
+    .unwrap();
+    let run = sync(
+        &a,
+        &[
+            "--new-passphrase",
+            "--new-passphrase-file",
+            &new_file.display().to_string(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Phrase de passe de l'équipe changée"),
+        "{}",
+        run.stdout
+    );
+    let old = sync(&b, &[]);
+    assert_eq!(old.code, 1);
+    assert!(old.stderr.contains("a changé"), "{}", old.stderr);
+    let new = carnet(
+        &b,
+        &[
+            "sync",
+            "--folder",
+            &folder,
+            "--passphrase-file",
+            &new_file.display().to_string(),
+        ],
+    );
+    assert_eq!(new.code, 0, "{}", new.stderr);
+    // A device name with control characters is refused before anything is done.
+    fails(
+        &b,
+        &[
+            "sync",
+            "--folder",
+            &folder,
+            "--passphrase-file",
+            &pass_arg,
+            "--device-name",
+            "a\u{7}b",
+        ],
+        "--device-name",
     );
 }

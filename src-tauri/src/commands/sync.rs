@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use carnet::sync::{self, Conflict, SyncFolder, SyncReport};
+use carnet::sync::{self, Conflict, SyncReport};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -50,22 +50,15 @@ pub fn configure_sync(
 ) -> CommandResult<bool> {
     let passphrase = zeroize::Zeroizing::new(passphrase);
     let path = PathBuf::from(folder.trim());
-    let created = !SyncFolder::exists(&path);
     let mut store = db.store()?;
-    if created && sync::has_team(&store)? {
-        return Err(carnet::Error::SyncOtherTeam.into());
-    }
-    let opened = if created {
-        SyncFolder::create(
-            &path,
-            &passphrase,
-            &fresh_secrets(),
-            carnet::Uuid::new_v4(),
-            sync::KdfParams::STANDARD,
-        )?
-    } else {
-        SyncFolder::open(&path, &passphrase)?
-    };
+    let (opened, created) = sync::connect(
+        &store,
+        &path,
+        &passphrase,
+        &fresh_secrets(),
+        carnet::Uuid::new_v4(),
+        sync::KdfParams::STANDARD,
+    )?;
     store.set_local_setting("sync_folder", &path.display().to_string())?;
     if let Some(name) = device_name.filter(|n| !n.trim().is_empty()) {
         store.set_local_setting("device_name", &name)?;

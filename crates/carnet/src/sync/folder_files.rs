@@ -207,9 +207,10 @@ fn create_temp(dir: &Path, name: &str) -> Result<(std::path::PathBuf, fs::File)>
         } else {
             dir.join(format!(".{name}.{n}.tmp"))
         };
+        // Default permissions: the other members' accounts (a network drive, a shared
+        // computer) must be able to read the folder; what is in it is encrypted.
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
-        owner_only(&mut options);
         match options.open(&tmp) {
             Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -221,15 +222,6 @@ fn create_temp(dir: &Path, name: &str) -> Result<(std::path::PathBuf, fs::File)>
         reason: "trop de fichiers temporaires laissés dans ce dossier : supprimez les fichiers qui commencent par un point".into(),
     })
 }
-
-#[cfg(unix)]
-fn owner_only(options: &mut fs::OpenOptions) {
-    use std::os::unix::fs::OpenOptionsExt;
-    options.mode(0o600);
-}
-
-#[cfg(not(unix))]
-fn owner_only(_options: &mut fs::OpenOptions) {}
 
 /// A French reason for an I/O error, without the path (the caller names it).
 pub(crate) fn io_reason(err: &std::io::Error) -> String {

@@ -205,6 +205,35 @@ fn pin(store: &Store, folder: &SyncFolder) -> Result<()> {
     Ok(())
 }
 
+/// Opens the team's folder in `shared`, or creates it there when it holds no Carnet file at
+/// all and this notebook never synced with a team (a notebook that did must be told
+/// explicitly, by [`forget_team`], that it joins another one). Returns the folder and whether
+/// it was created.
+pub fn connect(
+    store: &Store,
+    shared: &std::path::Path,
+    passphrase: &str,
+    secrets: &FreshSecrets,
+    team: Uuid,
+    kdf: KdfParams,
+) -> Result<(SyncFolder, bool)> {
+    if !shared.is_dir() {
+        return Err(Error::SyncFolderMissing {
+            path: shared.display().to_string(),
+        });
+    }
+    if SyncFolder::exists(shared) {
+        return Ok((SyncFolder::open(shared, passphrase)?, false));
+    }
+    if has_team(store)? {
+        return Err(Error::SyncOtherTeam);
+    }
+    Ok((
+        SyncFolder::create(shared, passphrase, secrets, team, kdf)?,
+        true,
+    ))
+}
+
 /// Whether this notebook already synced with a team (then only that team's folder is used).
 pub fn has_team(store: &Store) -> Result<bool> {
     Ok(pinned(store)?.is_some())
