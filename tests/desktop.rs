@@ -491,6 +491,9 @@ fn a_permanence_is_marked_held_and_its_hours_edited() {
     s.quit().unwrap();
 }
 
+/// The team passphrase in these scenarios: strong enough for a new folder (CNIL rule).
+const TEAM_PASSPHRASE: &str = "Phrase de l'équipe CitésLab 2026";
+
 fn configure_sync(s: &Session, folder: &Path, device: &str) {
     s.go("#/reglages").unwrap();
     let path = s.wait_for("#sync-form [name=folder]").unwrap();
@@ -498,7 +501,7 @@ fn configure_sync(s: &Session, folder: &Path, device: &str) {
     s.type_into(&path, &folder.display().to_string()).unwrap();
     s.type_into(
         &s.find("#sync-form [name=passphrase]").unwrap(),
-        "phrase de passe de l'équipe",
+        TEAM_PASSPHRASE,
     )
     .unwrap();
     let name = s.find("#sync-form [name=device_name]").unwrap();
@@ -566,7 +569,7 @@ fn two_devices_share_a_person_through_the_folder_and_review_a_conflict() {
         store
     };
     let mut on_a = edit(&a, "06 39 98 00 11", 1_000);
-    let folder = carnet::sync::SyncFolder::open(&shared, "phrase de passe de l'équipe").unwrap();
+    let folder = carnet::sync::SyncFolder::open(&shared, TEAM_PASSPHRASE).unwrap();
     carnet::sync::sync(&mut on_a, &folder, Some("Portable Sarah"), &mut |_| {}).unwrap();
     drop(on_a);
     drop(edit(&b, "06 39 98 00 22", 0));
@@ -582,7 +585,11 @@ fn two_devices_share_a_person_through_the_folder_and_review_a_conflict() {
     s.wait_for_text("06 39 98 00 11").unwrap();
     let text = s.main_text().unwrap();
     assert!(
-        text.contains("06 39 98 00 22") && text.contains("Téléphone"),
+        text.contains("06 39 98 00 22") && text.contains("Aminata Koné — Téléphone"),
+        "{text}"
+    );
+    assert!(
+        text.contains("écrite par « Portable Sarah »") && text.contains("écrite par cet appareil"),
         "{text}"
     );
     s.screenshot("a-verifier").unwrap();
@@ -829,4 +836,121 @@ fn bilan_shows_the_engine_figures_and_exports_the_yearly_file() {
     .unwrap();
     s.screenshot("bilan-export").unwrap();
     s.quit().unwrap();
+}
+
+#[test]
+fn a_missing_segment_is_reported_a_far_future_change_waits_and_the_passphrase_changes() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("partage");
+    std::fs::create_dir(&shared).unwrap();
+    let folder = carnet::sync::SyncFolder::create(
+        &shared,
+        TEAM_PASSPHRASE,
+        &carnet::sync::FreshSecrets {
+            salt: [4; 16],
+            key: [5; 32],
+        },
+        Uuid::from_u128(44),
+        carnet::sync::KdfParams::STANDARD,
+    )
+    .unwrap();
+    // A colleague's laptop sends three segments; the second one is lost from the folder.
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut colleague =
+        Store::open_in_memory(Uuid::from_u128(21), Box::new(ManualClock::new(now))).unwrap();
+    for name in ["Un", "Deux", "Trois"] {
+        colleague
+            .create(&Person {
+                first_name: name.into(),
+                last_name: "Segment".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        carnet::sync::sync(&mut colleague, &folder, Some("Portable Sarah"), &mut |_| {}).unwrap();
+    }
+    let lost = shared
+        .join("carnet-sync/devices")
+        .join(Uuid::from_u128(21).to_string())
+        .join("000000000002.seg");
+    std::fs::remove_file(&lost).unwrap();
+    // The office PC's clock runs three days ahead.
+    let mut office = Store::open_in_memory(
+        Uuid::from_u128(22),
+        Box::new(ManualClock::new(now + 3 * 24 * 3600 * 1000)),
+    )
+    .unwrap();
+    office
+        .create(&Person {
+            first_name: "Futur".into(),
+            last_name: "Lointain".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    carnet::sync::sync(&mut office, &folder, Some("PC du bureau"), &mut |_| {}).unwrap();
+
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+    configure_sync(&s, &shared, "Portable Léa");
+    let text = s.main_text().unwrap();
+    assert!(
+        text.contains("1 segment manquant de « Portable Sarah » (n° 2)"),
+        "{text}"
+    );
+    assert!(text.contains("À vérifier (1)"), "{text}");
+    s.screenshot("synchronisation-manquant-et-futur").unwrap();
+
+    s.go("#/a-verifier").unwrap();
+    s.wait_for_text("« PC du bureau » — segment n° 1").unwrap();
+    s.screenshot("a-verifier-futur").unwrap();
+    s.script(
+        "[...document.querySelectorAll('#held button')].find(b => b.textContent === 'Accepter ces modifications').click()",
+        json!([]),
+    )
+    .unwrap();
+    s.wait_for_text("Rien à vérifier").unwrap();
+    assert!(
+        carnet::person::all(&engine(&db))
+            .unwrap()
+            .iter()
+            .any(|p| p.data.last_name == "Lointain")
+    );
+
+    // The passphrase changes: a weak one is explained as it is typed, a strong one locks the
+    // old one out.
+    s.go("#/reglages").unwrap();
+    s.click(&s.wait_for("#changer-phrase summary").unwrap())
+        .unwrap();
+    let input = s
+        .wait_for("#sync-change-passphrase [name=new_passphrase]")
+        .unwrap();
+    s.type_into(&input, "court").unwrap();
+    s.wait_for_text("Trop faible").unwrap();
+    s.screenshot("reglages-phrase-faible").unwrap();
+    s.clear(&input).unwrap();
+    let new = "Une toute nouvelle phrase pour notre équipe";
+    s.type_into(&input, new).unwrap();
+    s.type_into(
+        &s.find("#sync-change-passphrase [name=confirm]").unwrap(),
+        new,
+    )
+    .unwrap();
+    s.wait_for_text("assez robuste").unwrap();
+    s.click(
+        &s.find("#sync-change-passphrase button[type=submit]")
+            .unwrap(),
+    )
+    .unwrap();
+    s.wait_until(
+        "the old passphrase to be refused",
+        Duration::from_secs(30),
+        |_| {
+            Ok(carnet::sync::SyncFolder::open(&shared, TEAM_PASSPHRASE)
+                .is_err_and(|e| e.kind() == "sync_passphrase_changed"))
+        },
+    )
+    .unwrap();
+    s.screenshot("reglages-phrase-changee").unwrap();
+    s.quit().unwrap();
+    assert!(carnet::sync::SyncFolder::open(&shared, new).is_ok());
 }

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use carnet::sync::{self, Conflict, SyncReport};
+use carnet::sync::{self, Conflict, HeldSegment, SyncReport};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -35,7 +35,7 @@ pub fn get_sync_status(
         device_name: store.local_setting("device_name")?,
         last_sync: store.local_setting("sync_last")?,
         last_summary: store.local_setting("sync_summary")?,
-        conflicts: sync::conflicts(&store)?.len(),
+        conflicts: sync::conflicts(&store)?.len() + sync::held(&store)?.len(),
     })
 }
 
@@ -47,10 +47,21 @@ pub fn configure_sync(
     folder: String,
     passphrase: String,
     device_name: Option<String>,
+    new_team: Option<bool>,
 ) -> CommandResult<bool> {
     let passphrase = zeroize::Zeroizing::new(passphrase);
     let path = PathBuf::from(folder.trim());
     let mut store = db.store()?;
+    if let Some(problem) = device_name.as_deref().and_then(sync::device_name_problem) {
+        return Err(CommandError {
+            kind: "invalid_device_name",
+            message: format!("Nom d'appareil refusé : {problem}."),
+            field: Some("device_name"),
+        });
+    }
+    if new_team == Some(true) {
+        sync::forget_team(&mut store)?;
+    }
     let (opened, created) = sync::connect(
         &store,
         &path,
@@ -94,11 +105,7 @@ pub fn sync_now(
     now: String,
 ) -> CommandResult<SyncReport> {
     let guard = sync_state.folder()?;
-    let folder = guard.as_ref().ok_or_else(|| CommandError {
-        kind: "sync_locked",
-        message: "Saisissez la phrase de passe de l'équipe dans Réglages → Synchronisation.".into(),
-        field: Some("passphrase"),
-    })?;
+    let folder = guard.as_ref().ok_or_else(locked)?;
     let mut store = db.store()?;
     let name = store.local_setting("device_name")?;
     let report = sync::sync(&mut store, folder, name.as_deref(), &mut |p| {
@@ -114,8 +121,18 @@ pub fn sync_now(
     store.set_local_setting(
         "sync_summary",
         &format!(
-            "{} envoyée(s), {} reçue(s), {} à vérifier",
-            report.changes_sent, report.changes_applied, report.conflicts
+            "{} envoyée(s), {} reçue(s), {} à vérifier{}",
+            report.changes_sent,
+            report.changes_applied,
+            report.conflicts + report.held.len(),
+            if report.missing.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", {} segment(s) manquant(s)",
+                    report.missing.iter().map(|m| m.count).sum::<u64>()
+                )
+            }
         ),
     )?;
     Ok(report)
@@ -129,4 +146,58 @@ pub fn list_conflicts(db: State<'_, Db>) -> CommandResult<Vec<Conflict>> {
 #[tauri::command(async)]
 pub fn resolve_conflict(db: State<'_, Db>, id: i64, keep_other: bool) -> CommandResult<()> {
     Ok(sync::resolve(&mut *db.store()?, id, keep_other)?)
+}
+
+/// How strong a candidate team passphrase is (the CNIL's rule), for the hint under the field.
+#[tauri::command]
+pub fn passphrase_strength(passphrase: String) -> sync::passphrase::Strength {
+    let passphrase = zeroize::Zeroizing::new(passphrase);
+    sync::passphrase::strength(&passphrase)
+}
+
+/// Changes the team passphrase, then syncs so that what is written next uses the new key.
+#[tauri::command(async)]
+pub fn change_team_passphrase(
+    sync_state: State<'_, Sync>,
+    new_passphrase: String,
+) -> CommandResult<u32> {
+    let new_passphrase = zeroize::Zeroizing::new(new_passphrase);
+    let mut guard = sync_state.folder()?;
+    let folder = guard.as_mut().ok_or_else(locked)?;
+    Ok(folder.change_passphrase(&new_passphrase, &fresh_secrets(), sync::KdfParams::STANDARD)?)
+}
+
+/// Segments held aside because their clocks run far ahead, for "À vérifier".
+#[tauri::command(async)]
+pub fn list_held(db: State<'_, Db>) -> CommandResult<Vec<HeldSegment>> {
+    Ok(sync::held(&*db.store()?)?)
+}
+
+/// The officer's decision on a held segment: apply it (`accept`) or never apply it here.
+#[tauri::command(async)]
+pub fn decide_held(
+    db: State<'_, Db>,
+    sync_state: State<'_, Sync>,
+    device: String,
+    seq: u64,
+    accept: bool,
+) -> CommandResult<()> {
+    let device = carnet::validate::id(&device)?;
+    let mut store = db.store()?;
+    if accept {
+        let guard = sync_state.folder()?;
+        let folder = guard.as_ref().ok_or_else(locked)?;
+        sync::accept_held(&mut store, folder, device, seq)?;
+    } else {
+        sync::reject_held(&mut store, device, seq)?;
+    }
+    Ok(())
+}
+
+fn locked() -> CommandError {
+    CommandError {
+        kind: "sync_locked",
+        message: "Saisissez la phrase de passe de l'équipe dans Réglages → Synchronisation.".into(),
+        field: Some("passphrase"),
+    }
 }

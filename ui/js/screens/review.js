@@ -1,38 +1,63 @@
-// À vérifier: concurrent edits that sync set aside, for the officer to settle.
+// À vérifier: what sync could not decide alone. Concurrent edits (keep one value or the other)
+// and changes dated far in the future (accept or reject them), each naming the record, the
+// devices and the dates.
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
 import { h, show, announce } from '../dom.js';
 
-const ENTITY = {
-  person: 'Personne', encounter: 'Rencontre', permanence: 'Permanence', referral: 'Orientation',
-  partner: 'Partenaire', meeting: 'Rencontre collective', outcome: 'Sortie', quartier: 'Quartier',
-  place: 'Lieu', officer: 'Profil', territory: 'Territoire', attendance: 'Participation',
-  referral_event: 'Étape d’orientation',
-};
-const FIELD = { ...t.persons.fields, ...t.partners.fields, deleted: 'Supprimé', date: 'Date', status: 'Statut', kind: 'Type', title: 'Titre' };
+const R = t.review;
+const shown = (value) => (value === null || value === undefined || value === '' ? R.empty : String(value));
 
-const shown = (value) => (value === null || value === undefined || value === '' ? t.review.empty : String(value));
+function conflictCard(c, settle) {
+  return h('li', { class: 'card', 'data-conflict': c.id },
+    h('h2', {}, `${c.record} — ${c.field_label}`),
+    c.entity === 'person' ? h('p', {}, h('a', { href: `#/personnes/${c.row_id}` }, R.open)) : null,
+    h('dl', { class: 'facts' },
+      h('div', {}, h('dt', {}, R.kept), h('dd', {}, shown(c.kept_value), h('br'), h('span', { class: 'muted' }, R.written(c.kept_by, c.kept_at_ms)))),
+      h('div', {}, h('dt', {}, R.other), h('dd', {}, shown(c.lost_value), h('br'), h('span', { class: 'muted' }, R.written(c.lost_by, c.lost_at_ms))))),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', onclick: settle(c.id, false) }, R.keep),
+      h('button', { type: 'button', class: 'secondary', onclick: settle(c.id, true) }, R.takeOther)));
+}
+
+function heldCard(segment, decide) {
+  return h('li', { class: 'card', 'data-held': `${segment.device}/${segment.seq}` },
+    h('h2', {}, R.heldCard(segment)),
+    h('p', {}, R.heldFacts(segment)),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', onclick: decide(segment, true) }, R.accept),
+      h('button', { type: 'button', class: 'secondary', onclick: decide(segment, false) }, R.reject)));
+}
 
 export async function render() {
-  const conflicts = await api.listConflicts();
+  const [conflicts, held] = await Promise.all([api.listConflicts(), api.listHeld()]);
+  const status = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const settle = (id, keepOther) => async () => {
     await api.resolveConflict(id, keepOther);
     announce(t.saved);
     await render();
   };
+  const decide = (segment, accept) => async () => {
+    try {
+      await api.decideHeld(segment.device, segment.seq, accept);
+    } catch (err) {
+      status.textContent = err?.message || t.errorUnexpected;
+      status.hidden = false;
+      return;
+    }
+    announce(accept ? R.accepted : R.rejected);
+    await render();
+  };
   show(
-    h('h1', {}, t.review.title),
-    h('p', { class: 'hint' }, t.review.intro),
+    h('h1', {}, R.title),
+    status,
+    held.length
+      ? h('section', { id: 'held' }, h('h2', {}, R.heldTitle), h('p', { class: 'hint' }, R.heldIntro),
+        h('ul', { class: 'plain' }, held.map((segment) => heldCard(segment, decide))))
+      : null,
+    h('p', { class: 'hint' }, R.intro),
     conflicts.length
-      ? h('ul', { class: 'plain', id: 'conflicts' }, conflicts.map((c) => h('li', { class: 'card', 'data-conflict': c.id },
-        h('h2', {}, `${ENTITY[c.entity] ?? c.entity} — ${FIELD[c.field] ?? c.field}`),
-        c.entity === 'person' ? h('p', {}, h('a', { href: `#/personnes/${c.row_id}` }, t.review.open)) : null,
-        h('dl', { class: 'facts' },
-          h('div', {}, h('dt', {}, t.review.kept), h('dd', {}, shown(c.kept_value))),
-          h('div', {}, h('dt', {}, t.review.other), h('dd', {}, shown(c.lost_value)))),
-        h('div', { class: 'actions' },
-          h('button', { type: 'button', onclick: settle(c.id, false) }, t.review.keep),
-          h('button', { type: 'button', class: 'secondary', onclick: settle(c.id, true) }, t.review.takeOther)))))
-      : h('p', { class: 'muted' }, t.review.none),
+      ? h('ul', { class: 'plain', id: 'conflicts' }, conflicts.map((c) => conflictCard(c, settle)))
+      : (held.length ? null : h('p', { class: 'muted' }, R.none)),
   );
 }

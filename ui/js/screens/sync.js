@@ -9,14 +9,64 @@ const S = t.sync;
 function summary(report) {
   const lines = [h('p', { id: 'sync-result' }, S.result(report))];
   if (report.new_device_id) lines.push(h('p', {}, S.newDevice));
+  if (report.restored) lines.push(h('p', { id: 'sync-restored' }, S.restored(report.restored)));
+  if (report.missing.length) {
+    lines.push(h('ul', { id: 'sync-missing', class: 'warning' }, report.missing.map((m) => h('li', {}, S.missing(m)))));
+  }
   if (report.skipped.length) {
-    lines.push(h('p', {}, S.skipped), h('ul', {}, report.skipped.map((s) => h('li', {}, `${s.file} : ${s.reason}`))));
+    lines.push(h('p', {}, S.skipped), h('ul', {}, report.skipped.map((s) => h('li', {}, `${s.file}${S.from(s)} : ${s.reason}`))));
   }
   if (report.held.length) {
     lines.push(h('p', {}, S.held), h('ul', {}, report.held.map((s) => h('li', {}, `${s.file} : ${s.reason}`))));
   }
-  if (report.conflicts) lines.push(h('p', {}, h('a', { href: '#/a-verifier' }, `${t.review.title} (${report.conflicts})`)));
+  const review = report.conflicts + report.held.length;
+  if (review) lines.push(h('p', {}, h('a', { href: '#/a-verifier' }, `${t.review.title} (${review})`)));
   return lines;
+}
+
+// The hint under a passphrase field follows what is typed (the engine's rule, not a copy).
+function strengthHint(input) {
+  const hint = h('p', { class: 'hint strength', 'aria-live': 'polite' });
+  let pending = 0;
+  input.addEventListener('input', async () => {
+    const asked = ++pending;
+    if (!input.value) { hint.textContent = ''; hint.classList.remove('ok'); return; }
+    const strength = await api.passphraseStrength(input.value).catch(() => null);
+    if (asked !== pending || !strength) return;
+    hint.textContent = strength.hint;
+    hint.classList.toggle('ok', strength.ok);
+  });
+  return hint;
+}
+
+function changePassphraseSection() {
+  const change = form({
+    id: 'sync-change-passphrase',
+    submit: S.changeSubmit,
+    fields: [
+      { name: 'new_passphrase', label: S.newPassphrase, type: 'password', required: true },
+      { name: 'confirm', label: S.confirmPassphrase, type: 'password', required: true },
+    ],
+    onSubmit: async (values, el) => {
+      if ((values.new_passphrase ?? '') !== (values.confirm ?? '')) {
+        throw { kind: 'mismatch', message: S.mismatch, field: 'confirm' };
+      }
+      try {
+        await api.changeTeamPassphrase(values.new_passphrase ?? '');
+      } catch (err) {
+        if (err?.kind === 'sync_passphrase_too_weak') err.field = 'new_passphrase';
+        throw err;
+      }
+      el.control('new_passphrase').value = '';
+      el.control('confirm').value = '';
+      el.markClean();
+      announce(S.changed);
+    },
+  });
+  const input = change.control('new_passphrase');
+  input.closest('.field').append(strengthHint(input));
+  return h('details', { class: 'card', id: 'changer-phrase' },
+    h('summary', {}, S.change), h('p', { class: 'hint' }, S.changeIntro), change);
 }
 
 export function lastSyncText(status) {
@@ -61,13 +111,15 @@ export async function syncSection() {
       { name: 'folder', label: S.folder, hint: S.folderHint, value: status.folder ?? '', required: true, width: 'wide' },
       { name: 'passphrase', label: S.passphrase, hint: S.passphraseHint, type: 'password', required: true },
       { name: 'device_name', label: S.deviceName, value: status.device_name ?? '' },
+      { name: 'new_team', label: S.newTeam, hint: S.newTeamHint, type: 'checkbox' },
     ],
     onSubmit: async (values, el) => {
       let created;
       try {
-        created = await api.configureSync(values.folder ?? '', values.passphrase ?? '', values.device_name);
+        created = await api.configureSync(values.folder ?? '', values.passphrase ?? '', values.device_name, values.new_team === true);
       } catch (err) {
-        if (['sync_wrong_passphrase', 'sync_passphrase_too_short'].includes(err?.kind)) err.field = 'passphrase';
+        if (['sync_wrong_passphrase', 'sync_passphrase_too_weak', 'sync_passphrase_changed'].includes(err?.kind)) err.field = 'passphrase';
+        else if (err?.kind === 'sync_other_team') { newTeam.hidden = false; err.field = 'folder'; }
         else if (err?.kind?.startsWith('sync_')) err.field = 'folder';
         throw err;
       }
@@ -87,13 +139,19 @@ export async function syncSection() {
     }
   });
   config.querySelector('[data-field="folder"]').append(choose);
+  // Joining another team is offered only when the folder turns out to be another team's.
+  const newTeam = config.querySelector('[data-field="new_team"]');
+  newTeam.hidden = true;
+  const passInput = config.control('passphrase');
+  passInput.closest('.field').append(strengthHint(passInput));
 
   const button = h('button', { type: 'button', id: 'sync-now', disabled: !status.unlocked }, S.now);
   button.addEventListener('click', run);
   const state = h('p', { id: 'sync-state' }, lastSyncText(status) ?? '');
   const section = h('section', { class: 'card', id: 'synchronisation' },
     h('h2', {}, S.title), h('p', { class: 'hint' }, S.intro), state, config,
-    h('div', { class: 'actions' }, button), bar, result);
+    h('div', { class: 'actions' }, button), bar, result,
+    status.unlocked ? changePassphraseSection() : null);
   // Stop listening when the section leaves the page.
   new MutationObserver((_, observer) => {
     if (!section.isConnected) { unsubscribe?.(); observer.disconnect(); }
