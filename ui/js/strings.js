@@ -234,7 +234,7 @@ export const t = {
     mismatch: 'Les deux saisies diffèrent.',
     changeSubmit: 'Changer la phrase de passe',
     changed: 'Phrase de passe de l’équipe changée : donnez-la aux collègues qui restent.',
-    missing: (m) => `${m.count} segment${m.count > 1 ? 's' : ''} manquant${m.count > 1 ? 's' : ''} de ${m.device_name ? `« ${m.device_name} »` : `l’appareil ${m.device.slice(0, 8)}`} (n° ${m.segments.join(', ')}${m.count > m.segments.length ? '…' : ''}) : synchronisez l’appareil qui les a écrits, ou cherchez-les dans la corbeille du dossier partagé.`,
+    missing: (m) => `${m.count} segment${m.count > 1 ? 's' : ''} manquant${m.count > 1 ? 's' : ''} de ${m.device_name ? `« ${m.device_name} »` : `l’appareil ${m.device.slice(0, 8)}`} (n° ${m.segments.join(', ')}${m.count > m.segments.length ? '…' : ''}) : synchronisez l’appareil qui ${m.count > 1 ? 'les' : 'l’'}a écrit${m.count > 1 ? 's' : ''}, ou cherchez-${m.count > 1 ? 'les' : 'le'} dans la corbeille du dossier partagé.`,
     restored: (n) => `${n} segment(s) disparu(s) du dossier remis en place.`,
     from: (s) => (s.device ? ` (${s.device_name ? `« ${s.device_name} »` : `appareil ${s.device.slice(0, 8)}`})` : ''),
     deviceName: 'Nom de cet appareil',

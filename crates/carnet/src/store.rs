@@ -94,6 +94,12 @@ impl Store {
                 path: path.display().to_string(),
             });
         }
+        // Created first, owner-only (0600): SQLite gives its WAL and shared-memory files the
+        // same permissions.
+        crate::atomic_file::owner_only_new_file(path).map_err(|e| Error::CannotOpen {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -155,7 +155,7 @@ pub fn passphrase_strength(passphrase: String) -> sync::passphrase::Strength {
     sync::passphrase::strength(&passphrase)
 }
 
-/// Changes the team passphrase, then syncs so that what is written next uses the new key.
+/// Changes the team passphrase: what this device writes next uses the new key.
 #[tauri::command(async)]
 pub fn change_team_passphrase(
     sync_state: State<'_, Sync>,

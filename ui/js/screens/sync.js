@@ -17,7 +17,7 @@ function summary(report) {
     lines.push(h('p', {}, S.skipped), h('ul', {}, report.skipped.map((s) => h('li', {}, `${s.file}${S.from(s)} : ${s.reason}`))));
   }
   if (report.held.length) {
-    lines.push(h('p', {}, S.held), h('ul', {}, report.held.map((s) => h('li', {}, `${s.file} : ${s.reason}`))));
+    lines.push(h('p', {}, S.held), h('ul', {}, report.held.map((s) => h('li', {}, s.reason))));
   }
   const review = report.conflicts + report.held.length;
   if (review) lines.push(h('p', {}, h('a', { href: '#/a-verifier' }, `${t.review.title} (${review})`)));
@@ -57,8 +57,10 @@ function changePassphraseSection() {
         if (err?.kind === 'sync_passphrase_too_weak') err.field = 'new_passphrase';
         throw err;
       }
-      el.control('new_passphrase').value = '';
-      el.control('confirm').value = '';
+      for (const name of ['new_passphrase', 'confirm']) {
+        el.control(name).value = '';
+        el.control(name).dispatchEvent(new Event('input'));
+      }
       el.markClean();
       announce(S.changed);
     },
@@ -124,6 +126,7 @@ export async function syncSection() {
         throw err;
       }
       el.control('passphrase').value = '';
+      el.control('passphrase').dispatchEvent(new Event('input'));
       el.markClean();
       if (created) announce(S.created);
       await run();

@@ -110,3 +110,24 @@ fn database_files_are_refused_or_created_cleanly() {
     let store = carnet::Store::open(&path, clock()).unwrap();
     assert!(carnet::check::check(&store).unwrap().is_ok());
 }
+
+#[cfg(unix)]
+#[test]
+fn the_notebook_and_its_journal_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("carnet.db");
+    let clock = Box::new(carnet::ManualClock::at_date(crate::fixture::today()));
+    let mut store = carnet::Store::init(&db, carnet::Uuid::from_u128(1), clock).unwrap();
+    store
+        .create(&crate::fixture::person("Inès", "Haddad"))
+        .unwrap();
+    for name in ["carnet.db", "carnet.db-wal"] {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
+}
