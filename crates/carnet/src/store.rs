@@ -76,6 +76,8 @@ pub struct Store {
     sql: SqlCache,
     /// Whether the merge may take its fast path (see `merge`); tests turn it off to compare.
     fast_merge: bool,
+    /// The database file, or `None` in memory.
+    path: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -107,10 +109,12 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| cannot_open(path, &e))?;
-        Self::initialise(conn, device, clock).map_err(|e| match e {
+        let mut store = Self::initialise(conn, device, clock).map_err(|e| match e {
             Error::Database(db) => cannot_open(path, &db),
             other => other,
-        })
+        })?;
+        store.path = Some(path.to_path_buf());
+        Ok(store)
     }
 
     /// Opens an existing database at `path`, migrating it forward if needed.
@@ -136,7 +140,14 @@ impl Store {
             return Err(Error::NotACarnetDatabase);
         }
         migrate(&conn)?;
-        Self::with_connection(conn, clock)
+        let mut store = Self::with_connection(conn, clock)?;
+        store.path = Some(path.to_path_buf());
+        Ok(store)
+    }
+
+    /// The database file (`None` for a database in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// A database in memory, for tests and benchmarks.
@@ -170,6 +181,7 @@ impl Store {
             id_salt: [0; 16],
             sql: SqlCache::default(),
             fast_merge: true,
+            path: None,
         })
     }
 

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::folder_files::{self, Written};
 use super::payload::{self, Envelope};
-use super::{SyncFolder, SyncReport, segment};
+use super::{SyncFolder, SyncReport, copies, segment};
 use crate::changelog::{self, LoggedWrite};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -109,6 +109,7 @@ pub(super) fn run(
             report.new_device_id = Some(new_id);
             continue;
         };
+        copies::keep(store, device, seq, &bytes);
         store.conn().execute(
             "INSERT INTO sync_segment (device, seq, direction, digest, through, bytes, prev)
              VALUES (?1, ?2, 'out', ?3, ?4, ?5, ?6)",
@@ -117,7 +118,7 @@ pub(super) fn run(
                 seq as i64,
                 Sha256::digest(&bytes).to_vec(),
                 through,
-                bytes,
+                copies::column(store, &bytes),
                 prev.map(|p| p.to_vec())
             ],
         )?;
@@ -232,12 +233,11 @@ fn copy_id(device: Uuid, found: &[u8]) -> Uuid {
 /// Puts back every segment this notebook wrote that is no longer in the folder.
 fn restore_own(store: &Store, folder: &SyncFolder, report: &mut SyncReport) -> Result<()> {
     let mut stmt = store.conn().prepare(
-        "SELECT device, seq, digest, bytes IS NOT NULL FROM sync_segment
-          WHERE direction = 'out' ORDER BY device, seq",
+        "SELECT device, seq, digest FROM sync_segment WHERE direction = 'out' ORDER BY device, seq",
     )?;
     let mut rows = stmt.query([])?;
     let mut listed: Option<(Uuid, HashSet<String>)> = None;
-    let mut absent: Vec<(Uuid, u64, Vec<u8>, bool)> = Vec::new();
+    let mut absent: Vec<(Uuid, u64, Vec<u8>)> = Vec::new();
     while let Some(row) = rows.next()? {
         let device = changelog::uuid_from_blob(&row.get::<_, Vec<u8>>(0)?)?;
         let seq = row.get::<_, i64>(1)? as u64;
@@ -249,27 +249,20 @@ fn restore_own(store: &Store, folder: &SyncFolder, report: &mut SyncReport) -> R
             .as_ref()
             .is_some_and(|(_, names)| !names.contains(&name))
         {
-            absent.push((device, seq, row.get(2)?, row.get(3)?));
+            absent.push((device, seq, row.get(2)?));
         }
     }
     drop(rows);
     drop(stmt);
-    for (device, seq, digest, has_bytes) in absent {
-        let bytes = if has_bytes {
-            store.conn().query_row(
-                "SELECT bytes FROM sync_segment WHERE device = ?1 AND seq = ?2 AND direction = 'out'",
-                params![device.as_bytes().as_slice(), seq as i64],
-                |r| r.get::<_, Vec<u8>>(0),
-            )?
-        } else {
-            match reseal_v1(store, folder, device, seq)? {
-                Some(bytes) => bytes,
-                None => continue,
-            }
+    for (device, seq, digest) in absent {
+        // A copy, or (format 1, from before copies were kept) the same bytes sealed again.
+        let bytes = match copies::get(store, device, seq, &digest)? {
+            Some(bytes) => bytes,
+            None => match reseal_v1(store, folder, device, seq)? {
+                Some(bytes) if Sha256::digest(&bytes).as_slice() == digest.as_slice() => bytes,
+                _ => continue,
+            },
         };
-        if Sha256::digest(&bytes).as_slice() != digest.as_slice() {
-            continue;
-        }
         let dir = folder.device_dir(device);
         folder_files::ensure_dir(&dir)?;
         if folder_files::write_new(&dir.join(segment::file_name(seq)), &bytes)? == Written::Created

@@ -40,7 +40,6 @@ const MISSING_LISTED: usize = 1000;
 struct Ingested {
     digest: Vec<u8>,
     prev: Option<Vec<u8>>,
-    has_bytes: bool,
 }
 
 pub(super) fn run(
@@ -131,9 +130,8 @@ pub(super) fn run(
         }
         let applied = apply(
             store,
-            device,
-            seq,
-            &bytes,
+            (device, seq),
+            (&bytes, &digest),
             &contents,
             author_name.as_deref(),
         )?;
@@ -142,7 +140,6 @@ pub(super) fn run(
             Ingested {
                 digest,
                 prev: contents.prev.map(|p| p.to_vec()),
-                has_bytes: true,
             },
         );
         report.segments_received += 1;
@@ -226,12 +223,13 @@ fn fits_chain(
 /// writer's name, in one transaction.
 pub(crate) fn apply(
     store: &mut Store,
-    device: Uuid,
-    seq: u64,
-    bytes: &[u8],
+    (device, seq): (Uuid, u64),
+    (bytes, digest): (&[u8], &[u8]),
     contents: &Contents,
     name: Option<&str>,
 ) -> Result<crate::store::ApplyReport> {
+    super::copies::keep(store, device, seq, bytes);
+    let column = super::copies::column(store, bytes).map(<[u8]>::to_vec);
     store.apply_changes_and(&contents.changes, |tx| {
         tx.prepare_cached(
             "INSERT INTO sync_segment (device, seq, direction, digest, bytes, prev)
@@ -240,8 +238,8 @@ pub(crate) fn apply(
         .execute(params![
             device.as_bytes().as_slice(),
             seq as i64,
-            Sha256::digest(bytes).to_vec(),
-            bytes,
+            digest,
+            column,
             contents.prev.map(|p| p.to_vec())
         ])?;
         let mut known = tx.prepare_cached(
@@ -265,7 +263,7 @@ pub(crate) fn apply(
 
 fn load_ingested(store: &Store) -> Result<HashMap<(Uuid, u64), Ingested>> {
     let mut stmt = store.conn().prepare(
-        "SELECT device, seq, digest, prev, bytes IS NOT NULL FROM sync_segment
+        "SELECT device, seq, digest, prev FROM sync_segment
           WHERE direction = 'in' OR (direction = 'out' AND device != ?1)",
     )?;
     let mut rows = stmt.query([store.device_id().as_bytes().as_slice()])?;
@@ -279,7 +277,6 @@ fn load_ingested(store: &Store) -> Result<HashMap<(Uuid, u64), Ingested>> {
             Ingested {
                 digest: row.get(2)?,
                 prev: row.get(3)?,
-                has_bytes: row.get(4)?,
             },
         );
     }
@@ -366,21 +363,19 @@ fn heal_and_find_missing(
         }
         let here = present.get(&device).unwrap_or(&empty);
         // Segments applied here that left the folder: put them back.
-        let mut gone: Vec<u64> = ingested
+        let mut gone: Vec<(u64, Vec<u8>)> = ingested
             .iter()
-            .filter(|((d, seq), i)| *d == device && i.has_bytes && !here.contains(seq))
-            .map(|((_, seq), _)| *seq)
+            .filter(|((d, seq), _)| *d == device && !here.contains(seq))
+            .map(|((_, seq), i)| (*seq, i.digest.clone()))
             .collect();
         gone.sort_unstable();
         let dir = folder.device_dir(device);
         // A directory replaced by a link is left alone (reported by the listing).
         if !folder_files::occupied(&dir) || folder_files::is_real_dir(&dir) {
-            for seq in gone {
-                let bytes: Vec<u8> = store.conn().query_row(
-                    "SELECT bytes FROM sync_segment WHERE device = ?1 AND seq = ?2 AND bytes IS NOT NULL LIMIT 1",
-                    params![device.as_bytes().as_slice(), seq as i64],
-                    |r| r.get(0),
-                )?;
+            for (seq, digest) in gone {
+                let Some(bytes) = super::copies::get(store, device, seq, &digest)? else {
+                    continue;
+                };
                 folder_files::ensure_dir(&dir)?;
                 if folder_files::write_new(&dir.join(segment::file_name(seq)), &bytes)?
                     == Written::Created

@@ -13,6 +13,7 @@
 //! - `segment`: a segment's bytes (header, encryption); [`payload`]: what it carries;
 //! - `validation`: received values checked like local writes;
 //! - `export`: writing this device's segments, putting back any that went missing;
+//! - `copies`: this device's copies of the segments it wrote or applied, to put them back;
 //! - `import`: reading the others', holding far-future ones, finding and healing gaps;
 //! - [`review`]: "À vérifier" (concurrent edits, held segments) and the officer's decisions;
 //! - the merge itself (which value wins, where a conflict is recorded) is `crate::merge`.
@@ -25,6 +26,7 @@
 //! missing otherwise; the notebook keeps to the team it first synced with. The engine reads no
 //! global state here either: randomness, clock and paths come in.
 
+mod copies;
 mod export;
 pub mod folder;
 mod folder_files;
@@ -245,6 +247,7 @@ pub fn has_team(store: &Store) -> Result<bool> {
 /// segment 1) to the new folder, sealed with its key, and nothing sealed for the old team is
 /// ever put there.
 pub fn forget_team(store: &mut Store) -> Result<()> {
+    copies::forget(store);
     store.conn().execute_batch(
         "BEGIN;
          DELETE FROM meta WHERE key IN ('sync_team', 'sync_fingerprint');

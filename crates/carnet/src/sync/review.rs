@@ -18,6 +18,7 @@ use rusqlite::params;
 use rusqlite::types::Value;
 use serde::Serialize;
 use serde_json::Value as Json;
+use sha2::Digest;
 use uuid::Uuid;
 
 use super::SyncFolder;
@@ -253,7 +254,14 @@ pub fn accept_held(
             }
         })?;
     let name = contents.name.clone();
-    let report = super::import::apply(store, device, seq, &bytes, &contents, name.as_deref())?;
+    let digest = sha2::Sha256::digest(&bytes).to_vec();
+    let report = super::import::apply(
+        store,
+        (device, seq),
+        (&bytes, &digest),
+        &contents,
+        name.as_deref(),
+    )?;
     store.conn().execute(
         "DELETE FROM sync_held WHERE device = ?1 AND seq = ?2",
         params![device.as_bytes().as_slice(), seq as i64],

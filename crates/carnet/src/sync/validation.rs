@@ -91,8 +91,10 @@ pub fn stored_value_problem(field: &FieldSpec, value: &Value) -> Option<&'static
         }
         Value::Text(text) => text.as_str(),
     };
-    let canonical =
-        |normalised: Option<String>| (normalised.as_deref() == Some(text)).then_some(());
+    // Each check accepts exactly what the local write path stores (`record::field_value`),
+    // without building the normalised text when the shape already says it is canonical: this
+    // runs on every received change.
+    let canonical = |normalised: Option<String>| normalised.as_deref() == Some(text);
     let ok = match field.kind {
         FieldKind::Int { .. } | FieldKind::Bool => return Some("type de valeur inattendu"),
         FieldKind::Text => short_enough(text, NAME_MAX) && text.trim() == text && !text.is_empty(),
@@ -103,14 +105,29 @@ pub fn stored_value_problem(field: &FieldSpec, value: &Value) -> Option<&'static
             short_enough(text, max) && text.trim() == text && !text.is_empty()
         }
         FieldKind::Date => {
-            canonical(validate::date("date", text).ok().map(|d| d.to_string())).is_some()
+            let b = text.as_bytes();
+            b.len() == 10
+                && b.iter().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        *c == b'-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
+                && validate::date("date", text).is_ok()
         }
-        FieldKind::Time => canonical(validate::time("time", text).ok()).is_some(),
+        FieldKind::Time => text.len() == 5 && canonical(validate::time("time", text).ok()),
         FieldKind::Enum(codes) => codes.iter().any(|(code, _)| *code == text),
-        FieldKind::Ref(_) => canonical(validate::id(text).ok().map(|id| id.to_string())).is_some(),
-        FieldKind::Phone => canonical(validate::phone("phone", text).ok()).is_some(),
-        FieldKind::Email => canonical(validate::email("email", text).ok()).is_some(),
-        FieldKind::Siret => canonical(validate::siret("siret", text).ok()).is_some(),
+        FieldKind::Ref(_) => {
+            text.len() == 36
+                && !text.bytes().any(|c| c.is_ascii_uppercase())
+                && Uuid::try_parse(text).is_ok()
+        }
+        FieldKind::Phone => {
+            french_phone_shape(text) || canonical(validate::phone("phone", text).ok())
+        }
+        FieldKind::Email => canonical(validate::email("email", text).ok()),
+        FieldKind::Siret => canonical(validate::siret("siret", text).ok()),
     };
     (!ok).then_some(match field.kind {
         FieldKind::Text | FieldKind::Note | FieldKind::Long { .. } => {
@@ -125,6 +142,21 @@ pub fn stored_value_problem(field: &FieldSpec, value: &Value) -> Option<&'static
         FieldKind::Siret => "SIRET invalide",
         FieldKind::Int { .. } | FieldKind::Bool => "type de valeur inattendu",
     })
+}
+
+/// `0d dd dd dd dd` with a non-zero second digit: the stored form of a French number.
+fn french_phone_shape(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 14
+        && b[0] == b'0'
+        && (b'1'..=b'9').contains(&b[1])
+        && b.iter().enumerate().all(|(i, c)| {
+            if i % 3 == 2 {
+                *c == b' '
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 fn short_enough(text: &str, max: usize) -> bool {

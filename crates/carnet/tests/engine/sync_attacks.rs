@@ -734,3 +734,45 @@ fn fresh_secrets_do_not_show_in_debug_output() {
     };
     assert_eq!(format!("{s:?}"), "FreshSecrets(…)");
 }
+
+#[test]
+fn a_notebook_file_keeps_its_copies_beside_it_and_heals_the_folder_from_them() {
+    let shared = tempfile::tempdir().unwrap();
+    let folder = new_folder(shared.path());
+    let home = tempfile::tempdir().unwrap();
+    let open = |name: &str, n: u128| {
+        let clock = Box::new(carnet::ManualClock::at_date(today()));
+        Store::init(&home.path().join(name), Uuid::from_u128(n), clock).unwrap()
+    };
+    let mut a = open("a.db", 1);
+    let mut b = open("b.db", 2);
+    a.create(&person("Copie", "Gardée")).unwrap();
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    let kept = home
+        .path()
+        .join("b.db-segments")
+        .join(a.device_id().to_string())
+        .join("000000000001.seg");
+    let original = std::fs::read(seg_path(shared.path(), a.device_id(), 1)).unwrap();
+    assert_eq!(std::fs::read(&kept).unwrap(), original);
+    // A torn copy is never written to the folder.
+    std::fs::remove_file(seg_path(shared.path(), a.device_id(), 1)).unwrap();
+    std::fs::write(&kept, &original[..10]).unwrap();
+    assert_eq!(run(&mut b, &folder).restored, 0);
+    std::fs::write(&kept, &original).unwrap();
+    assert_eq!(run(&mut b, &folder).restored, 1);
+    assert_eq!(
+        std::fs::read(seg_path(shared.path(), a.device_id(), 1)).unwrap(),
+        original
+    );
+    // And the owner's own copy, when the other device is gone too.
+    std::fs::remove_file(seg_path(shared.path(), a.device_id(), 1)).unwrap();
+    assert_eq!(run(&mut a, &folder).restored, 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
