@@ -349,8 +349,22 @@ impl Store {
                     });
                 rows[slot].push(change);
             }
+            let ids: Vec<Uuid> = rows
+                .iter()
+                .filter_map(|r| r.first())
+                .map(|c| c.row_id)
+                .collect();
+            let known = crate::merge::rows_with_history(&tx, &ids)?;
             for row in rows {
-                crate::merge::apply_row(&tx, &mut self.sql, &row, self.fast_merge, &mut report)?;
+                let new = row.first().is_some_and(|c| !known.contains(&c.row_id));
+                crate::merge::apply_row(
+                    &tx,
+                    &mut self.sql,
+                    &row,
+                    self.fast_merge,
+                    new,
+                    &mut report,
+                )?;
             }
             also(&tx)?;
             save_hlc(&tx, &self.hlc)?;
