@@ -13,9 +13,10 @@
 //!   officer's decision (`review`), whatever the clock says later;
 //! - a segment is applied together with its "ingested" mark, its bytes and what it says it had
 //!   seen, in one transaction;
-//! - afterwards, every segment known to exist (numbers below one present, numbers named by
-//!   another device as seen, numbers this device applied) but absent from the folder is put
-//!   back from this device's copy of its bytes, or reported as missing.
+//! - afterwards, every segment known to exist (numbers below one this device applied, numbers
+//!   another device's authenticated segments say it had seen) but absent from the folder is
+//!   put back from this device's copy of its bytes, or reported as missing. File names alone
+//!   prove nothing: a planted high number creates no false gap.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -350,12 +351,8 @@ fn heal_and_find_missing(
             );
         }
     }
-    for (device, seqs) in present {
-        if let Some(&last) = seqs.last() {
-            let entry = known.entry(*device).or_insert(0);
-            *entry = (*entry).max(last);
-        }
-    }
+    // Only authenticated evidence says a segment exists (applied ones and what they had seen):
+    // a file planted as 000000000999.seg must not make every device report 998 missing.
     let empty = BTreeSet::new();
     for (device, max_seq) in known {
         if own.contains(&device) {
