@@ -168,6 +168,42 @@ fn fifos_and_huge_sparse_files_named_like_segments_are_skipped_without_reading()
             .iter()
             .all(|s| s.device == Some(a.device_id()))
     );
+    assert!(
+        report.missing.is_empty(),
+        "file names prove nothing: {:?}",
+        report.missing
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_place_of_the_format_file_the_keys_or_the_whole_folder_are_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    new_folder(outside.path());
+    for what in ["FORMAT.json", "keys", ""] {
+        let shared = tempfile::tempdir().unwrap();
+        new_folder(shared.path());
+        let path = shared.path().join("carnet-sync").join(what);
+        let target = outside.path().join("carnet-sync").join(what);
+        let path = if what.is_empty() {
+            shared.path().join("carnet-sync")
+        } else {
+            path
+        };
+        let target = if what.is_empty() {
+            outside.path().join("carnet-sync")
+        } else {
+            target
+        };
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).unwrap();
+        } else {
+            std::fs::remove_file(&path).unwrap();
+        }
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let err = SyncFolder::open(shared.path(), PASS).unwrap_err();
+        assert_eq!(err.kind(), "sync_damaged", "{what}: {err}");
+    }
 }
 
 #[test]
