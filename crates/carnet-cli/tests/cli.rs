@@ -313,6 +313,20 @@ fn stats_of_the_reference_demo_year() {
     insta::assert_snapshot!("reference_demo_digest", ok(&db, &["digest"]));
 }
 
+/// `carnet sync` in the background, its output discarded (to be killed).
+fn spawn_quiet_sync(db: &Path, folder: &str, pass: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_carnet"))
+        .arg("--db")
+        .arg(db)
+        .args(["sync", "--folder", folder])
+        .env("CARNET_SYNC_PASSPHRASE", pass)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// Every file under `dir`.
 fn walk_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -505,16 +519,7 @@ fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
     // First exactly between the two: killed as soon as its segment is in the folder, while it
     // reads the others' (a year of the first device's changes).
     let before = segments_in_folder();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_carnet"))
-        .arg("--db")
-        .arg(&c)
-        .args(["sync", "--folder", &folder])
-        .env("CARNET_SYNC_PASSPHRASE", pass)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_quiet_sync(&c, &folder, pass);
     let started = std::time::Instant::now();
     while segments_in_folder() == before && started.elapsed() < std::time::Duration::from_secs(60) {
         std::thread::sleep(std::time::Duration::from_millis(2));
@@ -527,16 +532,7 @@ fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
     // Then at fixed moments: while deriving the key, writing, reading.
     let before = segments_in_folder();
     for delay_ms in [5, 30, 80, 200, 400, 600, 800, 1000, 1300, 1600, 2000] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_carnet"))
-            .arg("--db")
-            .arg(&c)
-            .args(["sync", "--folder", &folder])
-            .env("CARNET_SYNC_PASSPHRASE", pass)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_quiet_sync(&c, &folder, pass);
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();

@@ -50,32 +50,12 @@ pub(crate) fn seal(
         &epoch.to_be_bytes(),
         &Sha256::digest(plain),
     ]);
-    let sealed_len = plain.len() + 16;
-    let mut bytes = Vec::with_capacity(HEADER_LEN + sealed_len);
-    bytes.extend_from_slice(MAGIC_V2);
-    bytes.extend_from_slice(&2u16.to_be_bytes());
-    bytes.extend_from_slice(device.as_bytes());
-    bytes.extend_from_slice(&seq.to_be_bytes());
-    bytes.extend_from_slice(&epoch.to_be_bytes());
-    bytes.extend_from_slice(&(sealed_len as u32).to_be_bytes());
-    bytes.extend_from_slice(&nonce);
-    let aad = [bytes.as_slice(), team.as_bytes()].concat();
-    // Encryption with a valid key and a fixed-size nonce cannot fail.
-    let sealed = keys::cipher(key)
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: plain,
-                aad: &aad,
-            },
-        )
-        .unwrap_or_default();
-    bytes.extend_from_slice(&sealed);
-    bytes
+    seal_with(team, key, (MAGIC_V2, 2), (device, seq, epoch), nonce, plain)
 }
 
-/// Seals a format-1 segment (only tests and the migration test write these now, to stand for
-/// a device that has not been updated yet).
+/// Seals a format-1 segment: what a device not yet updated writes (the migration test), and
+/// how a device re-creates, byte for byte, one of its own format-1 segments that left the
+/// folder.
 pub fn seal_v1(
     team: Uuid,
     key: &[u8; 32],
@@ -91,17 +71,39 @@ pub fn seal_v1(
         &seq.to_be_bytes(),
         &Sha256::digest(plain),
     ]);
+    seal_with(
+        team,
+        &key,
+        (MAGIC_V1, 1),
+        (device, seq, count),
+        nonce,
+        plain,
+    )
+}
+
+/// The header (magic, version, device, number, the word at offset 34 — key epoch in format 2,
+/// change count in format 1 —, sealed length, nonce) followed by the payload sealed with the
+/// header and the team id as associated data.
+fn seal_with(
+    team: Uuid,
+    key: &Key,
+    (magic, version): (&[u8; 8], u16),
+    (device, seq, word): (Uuid, u64, u32),
+    nonce: XNonce,
+    plain: &[u8],
+) -> Vec<u8> {
     let sealed_len = plain.len() + 16;
     let mut bytes = Vec::with_capacity(HEADER_LEN + sealed_len);
-    bytes.extend_from_slice(MAGIC_V1);
-    bytes.extend_from_slice(&1u16.to_be_bytes());
+    bytes.extend_from_slice(magic);
+    bytes.extend_from_slice(&version.to_be_bytes());
     bytes.extend_from_slice(device.as_bytes());
     bytes.extend_from_slice(&seq.to_be_bytes());
-    bytes.extend_from_slice(&count.to_be_bytes());
+    bytes.extend_from_slice(&word.to_be_bytes());
     bytes.extend_from_slice(&(sealed_len as u32).to_be_bytes());
     bytes.extend_from_slice(&nonce);
     let aad = [bytes.as_slice(), team.as_bytes()].concat();
-    let sealed = keys::cipher(&key)
+    // Encryption with a valid key and a fixed-size nonce cannot fail.
+    let sealed = keys::cipher(key)
         .encrypt(
             &nonce,
             Payload {

@@ -345,6 +345,55 @@ enum Step {
     Plant(u8),
 }
 
+/// Plays one step of a random history on `stores` (a device index wraps around).
+fn play(stores: &mut [(Store, Arc<ManualClock>)], step: Step, folder: &SyncFolder, shared: &Path) {
+    let devices = stores.len();
+    match step {
+        Step::Create(d, n) => {
+            let (store, _) = &mut stores[d % devices];
+            store.create(&person(&format!("P{n}"), "Test")).unwrap();
+        }
+        Step::Edit(d, p, n) => {
+            let (store, _) = &mut stores[d % devices];
+            let all = carnet::person::all(store).unwrap();
+            if let Some(entry) = all.get(p % all.len().max(1)) {
+                let mut changed = entry.data.clone();
+                changed.first_name = format!("E{n}");
+                store.update(entry.id, &changed).unwrap();
+            }
+        }
+        Step::Delete(d, p) => {
+            let (store, _) = &mut stores[d % devices];
+            let all = carnet::person::all(store).unwrap();
+            if let Some(entry) = all.get(p % all.len().max(1)) {
+                store.delete::<Person>(entry.id).unwrap();
+            }
+        }
+        Step::Restore(d, p) => {
+            let (store, _) = &mut stores[d % devices];
+            let deleted: Vec<Uuid> = store
+                .changes_since(0)
+                .unwrap()
+                .into_iter()
+                .filter(|(_, c)| {
+                    c.field == "deleted" && c.value == rusqlite::types::Value::Integer(1)
+                })
+                .map(|(_, c)| c.row_id)
+                .collect();
+            if let Some(id) = deleted.get(p % deleted.len().max(1)) {
+                let _ = store.write(|w| w.restore(&carnet::schema::PERSON, *id));
+            }
+        }
+        Step::Sync(d) => {
+            let (store, _) = &mut stores[d % devices];
+            run(store, folder);
+        }
+        Step::Tick(d, ms) => stores[d % devices].1.advance(ms),
+        Step::Lose(n) => lose_segment(shared, n),
+        Step::Plant(n) => plant_invalid(shared, folder, n % 8),
+    }
+}
+
 /// Cases for the convergence property: 24 in every `cargo xtask test`; set `PROPTEST_CASES`
 /// for a longer run (see `docs/sync-format.md`).
 fn convergence_cases() -> u32 {
@@ -419,44 +468,7 @@ proptest! {
             clock.advance(skews[n]);
         }
         for step in steps {
-            match step {
-                Step::Create(d, n) => {
-                    let (store, _) = &mut stores[d % devices];
-                    store.create(&person(&format!("P{n}"), "Test")).unwrap();
-                }
-                Step::Edit(d, p, n) => {
-                    let (store, _) = &mut stores[d % devices];
-                    let all = carnet::person::all(store).unwrap();
-                    if let Some(entry) = all.get(p % all.len().max(1)) {
-                        let mut changed = entry.data.clone();
-                        changed.first_name = format!("E{n}");
-                        store.update(entry.id, &changed).unwrap();
-                    }
-                }
-                Step::Delete(d, p) => {
-                    let (store, _) = &mut stores[d % devices];
-                    let all = carnet::person::all(store).unwrap();
-                    if let Some(entry) = all.get(p % all.len().max(1)) {
-                        store.delete::<Person>(entry.id).unwrap();
-                    }
-                }
-                Step::Restore(d, p) => {
-                    let (store, _) = &mut stores[d % devices];
-                    let deleted: Vec<Uuid> = store.changes_since(0).unwrap().into_iter()
-                        .filter(|(_, c)| c.field == "deleted" && c.value == rusqlite::types::Value::Integer(1))
-                        .map(|(_, c)| c.row_id).collect();
-                    if let Some(id) = deleted.get(p % deleted.len().max(1)) {
-                        let _ = store.write(|w| w.restore(&carnet::schema::PERSON, *id));
-                    }
-                }
-                Step::Sync(d) => {
-                    let (store, _) = &mut stores[d % devices];
-                    run(store, &folder);
-                }
-                Step::Tick(d, ms) => stores[d % devices].1.advance(ms),
-                Step::Lose(n) => lose_segment(dir.path(), n),
-                Step::Plant(n) => plant_invalid(dir.path(), &folder, n % 8),
-            }
+            play(&mut stores, step, &folder, dir.path());
         }
         // Two full rounds: everyone sends (putting back what it lost), then everyone receives
         // everything. Nothing is missing at the end: every lost segment had a device to heal it.
@@ -746,30 +758,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let folder = new_folder(dir.path());
         for step in steps {
-            match step {
-                Step::Create(d, n) => {
-                    stores[d % devices].0.create(&person(&format!("P{n}"), "Test")).unwrap();
-                }
-                Step::Edit(d, p, n) => {
-                    let (store, _) = &mut stores[d % devices];
-                    let all = carnet::person::all(store).unwrap();
-                    if let Some(entry) = all.get(p % all.len().max(1)) {
-                        let mut changed = entry.data.clone();
-                        changed.first_name = format!("E{n}");
-                        store.update(entry.id, &changed).unwrap();
-                    }
-                }
-                Step::Delete(d, p) => {
-                    let (store, _) = &mut stores[d % devices];
-                    let all = carnet::person::all(store).unwrap();
-                    if let Some(entry) = all.get(p % all.len().max(1)) {
-                        store.delete::<Person>(entry.id).unwrap();
-                    }
-                }
-                Step::Sync(d) => { run(&mut stores[d % devices].0, &folder); }
-                Step::Tick(d, ms) => stores[d % devices].1.advance(ms),
-                Step::Restore(..) | Step::Lose(..) | Step::Plant(..) => {}
-            }
+            play(&mut stores, step, &folder, dir.path());
         }
         // Each device's own changes, in its log order: all of them (batch 0, where whole row
         // histories take the fast path), its first and second half, and its whole log with
