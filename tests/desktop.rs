@@ -674,7 +674,7 @@ fn orientation_letter_is_previewed_saved_and_marks_the_referral_sent() {
         "CitésLab Pays de",
         "ADIE",
         "Objet :",
-        "Orientation de Éloïse Ben Ali pour une demande de microcrédit",
+        "Orientation d’Éloïse Ben Ali pour une demande de microcrédit",
         "Personne orientée : Éloïse Ben Ali",
         "1/1",
     ] {

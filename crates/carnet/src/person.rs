@@ -98,10 +98,16 @@ pub fn search(
     limit: usize,
 ) -> Result<Vec<Entry<Person>>> {
     let words = search_key::words(query);
+    // Only signs typed ("%", "_", "-"): nothing matches them literally in a name, and they
+    // must not list everyone as an empty search does.
+    if words.is_empty() && !query.trim().is_empty() {
+        return Ok(Vec::new());
+    }
     let mut tail = String::new();
     let mut params: Vec<String> = Vec::new();
     for word in words.iter().take(6) {
-        params.push(format!("%{}%", word.replace(['%', '_'], "")));
+        // Folded words hold only letters and digits: no LIKE wildcard can be in them.
+        params.push(format!("%{word}%"));
         tail.push_str(&format!(" AND search_key LIKE ?{}", params.len()));
     }
     if let Some(q) = quartier {

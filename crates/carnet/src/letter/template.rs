@@ -151,18 +151,44 @@ pub fn parse<'a>(text: &'a str, field: &'static str) -> Result<Vec<Piece<'a>>> {
     Ok(pieces)
 }
 
-/// Replaces every placeholder of `text` by its value (an absent value gives an empty text).
+/// Replaces every placeholder of `text` by its value (an absent value gives an empty text),
+/// with French elision before a value that starts with a vowel: "Orientation de {…}" gives
+/// "Orientation d’Inès", "que {…}" gives "qu’Abdoulaye".
 pub fn fill(text: &str, field: &'static str, values: &BTreeMap<String, String>) -> Result<String> {
     let mut out = String::with_capacity(text.len() + 256);
     for piece in parse(text, field)? {
         match piece {
             Piece::Text(t) => out.push_str(&t),
             Piece::Placeholder(name) => {
-                out.push_str(values.get(name).map(String::as_str).unwrap_or(""))
+                let value = values.get(name).map(String::as_str).unwrap_or("");
+                elide_before(&mut out, value);
+                out.push_str(value);
             }
         }
     }
     Ok(out)
+}
+
+/// Turns a final "de " or "que " (a whole word) into "d’" or "qu’" when `next` starts with a
+/// vowel. A name starting with h or y keeps "de" (usage varies; "de" is never wrong).
+fn elide_before(out: &mut String, next: &str) {
+    const VOWELS: &str = "aàâäeéèêëiîïoôöuùûüAÀÂÄEÉÈÊËIÎÏOÔÖUÙÛÜ";
+    if !next.chars().next().is_some_and(|c| VOWELS.contains(c)) {
+        return;
+    }
+    for word in ["de ", "De ", "que ", "Que "] {
+        if let Some(before) = out.strip_suffix(word)
+            && !before
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        {
+            let keep = before.len() + word.len() - 2;
+            out.truncate(keep);
+            out.push('’');
+            return;
+        }
+    }
 }
 
 /// The default templates shipped in `assets/letters`, with their file stem as key.
@@ -325,5 +351,39 @@ mod tests {
         edited.body.push('.');
         assert_ne!(t.version(), edited.version());
         assert_eq!(t.version(), t.clone().version());
+    }
+}
+
+#[cfg(test)]
+mod elision_tests {
+    use super::*;
+
+    #[test]
+    fn de_and_que_are_elided_before_a_vowel_only() {
+        let fill_with = |text: &str, name: &str| {
+            let mut values = BTreeMap::new();
+            values.insert("person.full_name".to_string(), name.to_string());
+            fill(text, "body", &values).unwrap()
+        };
+        let t = "Orientation de {person.full_name}";
+        assert_eq!(fill_with(t, "Inès Haddad"), "Orientation d’Inès Haddad");
+        assert_eq!(
+            fill_with(t, "Éloïse Ben Ali"),
+            "Orientation d’Éloïse Ben Ali"
+        );
+        assert_eq!(fill_with(t, "Abdoulaye Sow"), "Orientation d’Abdoulaye Sow");
+        assert_eq!(
+            fill_with(t, "Karim Mansouri"),
+            "Orientation de Karim Mansouri"
+        );
+        assert_eq!(fill_with(t, "Hakim Demir"), "Orientation de Hakim Demir");
+        assert_eq!(fill_with(t, "Yanis Diallo"), "Orientation de Yanis Diallo");
+        assert_eq!(
+            fill_with("Je sais que {person.full_name}", "Awa Sy"),
+            "Je sais qu’Awa Sy"
+        );
+        // Only the whole word: "garde {…}" stays.
+        assert_eq!(fill_with("garde {person.full_name}", "Inès"), "garde Inès");
+        assert_eq!(fill_with("{person.full_name}", "Inès"), "Inès");
     }
 }

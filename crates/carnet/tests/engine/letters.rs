@@ -161,7 +161,7 @@ fn default_adie_letter_reads_exactly_as_written() {
         "Sarah Martin Cheffe de projet CitésLab 8 avenue des Alliés 25200 Montbéliard Tél. 03 81 00 00 00 sarah.martin@exemple.fr",
         "ADIE À l’attention de Mme Durand, conseillère 2 rue de la République 25000 Besançon",
         "Montbéliard, le 23 novembre 2026",
-        "Objet : Orientation de Éloïse Ben Ali pour une demande de microcrédit",
+        "Objet : Orientation d’Éloïse Ben Ali pour une demande de microcrédit",
         "Personne orientée : Éloïse Ben Ali Tél. 06 12 34 56 78 · eloise.benali@exemple.fr 12 rue des Fougères, 25200 Montbéliard",
         "Madame, Monsieur,",
         "Dans le cadre de ma mission CitésLab, j’accompagne Éloïse Ben Ali, qui porte le projet « Épicerie fine « Les Saveurs d’Œlia » ».",
@@ -262,18 +262,26 @@ fn a_long_need_flows_to_a_second_page() {
 
 #[test]
 fn no_letter_without_consent_to_share_with_partners() {
-    let mut c = case_with(
-        Person {
-            consent_partners: Some(false),
-            ..eloise()
-        },
-        "",
-    );
-    let before = crate::fixture::digest(&c.f.store);
-    let err = letter::make(&mut c.f.store, c.referral, None, day(2026, 11, 23)).unwrap_err();
-    assert_eq!(err.kind(), "no_consent_to_share");
-    assert!(err.to_string().starts_with("Pas de lettre sans accord"));
-    assert_eq!(crate::fixture::digest(&c.f.store), before, "nothing filed");
+    // Refused ("Non") and never asked (nothing recorded) alike.
+    for consent in [Some(false), None] {
+        let mut c = case_with(
+            Person {
+                consent_partners: consent,
+                ..eloise()
+            },
+            "",
+        );
+        let before = crate::fixture::digest(&c.f.store);
+        let err = letter::make(&mut c.f.store, c.referral, None, day(2026, 11, 23)).unwrap_err();
+        assert_eq!(err.kind(), "no_consent_to_share", "{consent:?}");
+        assert!(err.to_string().starts_with("Pas de lettre sans accord"));
+        assert_eq!(crate::fixture::digest(&c.f.store), before, "nothing filed");
+        // The day's batch skips it too, with the reason.
+        let batch = letter::make_batch(&mut c.f.store, day(2026, 11, 23), |_, _| {}).unwrap();
+        assert!(batch.letters.is_empty(), "{consent:?}");
+        assert_eq!(batch.skipped.len(), 1, "{consent:?}");
+        assert_eq!(crate::fixture::digest(&c.f.store), before, "nothing filed");
+    }
 }
 
 #[test]

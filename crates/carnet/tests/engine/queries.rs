@@ -37,8 +37,15 @@ fn search_ignores_accents_case_and_inner_spaces() {
     assert_eq!(search("cakir"), ["Ayşe Çakır"]);
     assert_eq!(search("jerome lefevre"), ["Jérôme Lefèvre"]);
     assert_eq!(search("zzz"), Vec::<String>::new());
-    // "%" and "_" are not wildcards.
-    assert_eq!(search("%"), search(""));
+    // "%" and "_" are not wildcards: alone, they find nobody (an empty search lists everyone).
+    assert_eq!(search("").len(), 5);
+    for signs in ["%", "_", "%_%", " % "] {
+        assert_eq!(search(signs), Vec::<String>::new(), "{signs:?}");
+    }
+    assert_eq!(search("elo%"), ["Éloïse Ben Ali", "Eloi Dupont"]);
+    // Inside a query they separate words like a space, never stand for "any letter".
+    assert_eq!(search("ben_ali"), search("ben ali"));
+    assert_eq!(search("ben%ali"), ["Éloïse Ben Ali"]);
 }
 
 #[test]
