@@ -117,8 +117,10 @@ export function form({ fields, submit, onSubmit, sections, id, cancel }) {
       });
       control.value = f.type === 'date' ? frDate(f.value) : (f.value ?? '');
     } else {
+      // Numbers are typed in a text field: a number field hides what was typed when it is not
+      // a number ("2,5" reads as empty), and the engine's message could not say why.
       control = h('input', {
-        id: inputId, name: f.name, type: f.type || 'text', autocomplete: 'off',
+        id: inputId, name: f.name, type: f.type === 'number' ? 'text' : (f.type || 'text'), autocomplete: 'off',
         min: f.min, max: f.max, step: f.step, inputmode: f.inputmode,
       });
       control.value = f.value ?? '';
@@ -150,7 +152,9 @@ export function form({ fields, submit, onSubmit, sections, id, cancel }) {
     const out = {};
     for (const [name, { control, f }] of controls) {
       if (f.type === 'checkbox') out[name] = control.checked;
-      else if (f.type === 'number') out[name] = control.value === '' ? null : Number(control.value);
+      // Only plain digits become a number; anything else ("3e2", "2,5") goes as typed, and the
+      // engine says it wants a whole number (Number() would read "3e2" as 300).
+      else if (f.type === 'number') out[name] = control.value.trim() === '' ? null : (/^\s*[-+]?\d+\s*$/.test(control.value) ? Number(control.value) : control.value);
       else if (f.type === 'date') out[name] = control.value.trim() === '' ? null : isoFromFr(control.value);
       else out[name] = control.value.trim() === '' ? null : control.value;
     }

@@ -238,7 +238,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Followups { until, json } => {
             let store = open(&path)?;
             let day = match until {
-                Some(text) => carnet::validate::date("until", &text)?,
+                Some(text) => carnet::validate::date_as_typed("until", &text, store.today())?,
                 None => store.today(),
             };
             let due = carnet::followup::due(&store, day)?;
@@ -310,7 +310,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let referral = carnet::validate::id(&referral)?;
             let template = template.map(|t| carnet::validate::id(&t)).transpose()?;
             let day = match date {
-                Some(text) => carnet::validate::date("date", &text)?,
+                Some(text) => carnet::validate::date_as_typed("date", &text, store.today())?,
                 None => store.today(),
             };
             let saved = carnet::letter::save(&mut store, referral, template, day, &file)?;

@@ -845,3 +845,17 @@ fn sync_json_reports_missing_and_skipped_segments_and_the_passphrase_can_change(
         "--device-name",
     );
 }
+
+#[test]
+fn dates_on_the_command_line_are_read_as_people_type_them() {
+    let (_dir, db) = temp();
+    ok(&db, &["init"]);
+    for typed in ["demain", "31/12/26", "31122026", "2026-12-31"] {
+        ok(&db, &["followups", "--until", typed]);
+    }
+    fails(
+        &db,
+        &["followups", "--until", "31/02/2026"],
+        "le 31 février 2026 n'existe pas",
+    );
+}

@@ -30,6 +30,14 @@ pub enum Error {
     #[error("Le champ « {} » n'est pas une heure valide : « {value} » (format attendu HH:MM).", field_label(.field))]
     InvalidTime { field: &'static str, value: String },
 
+    #[error("Le champ « {} » : le {value} n'existe pas.", field_label(.field))]
+    DateDoesNotExist { field: &'static str, value: String },
+
+    #[error(
+        "Le champ « {} » attend un nombre entier, sans virgule, point ni lettre (par exemple 3) : « {value} ».", field_label(.field)
+    )]
+    NotAnInteger { field: &'static str, value: String },
+
     #[error("La date de naissance ne peut pas être dans le futur.")]
     BirthDateInFuture { field: &'static str },
 
@@ -190,6 +198,8 @@ impl Error {
             Error::Required { .. } => "required",
             Error::TooLong { .. } => "too_long",
             Error::InvalidDate { .. } => "invalid_date",
+            Error::DateDoesNotExist { .. } => "date_does_not_exist",
+            Error::NotAnInteger { .. } => "not_an_integer",
             Error::InvalidTime { .. } => "invalid_time",
             Error::BirthDateInFuture { .. } => "birth_date_in_future",
             Error::BirthDateTooOld { .. } => "birth_date_too_old",
@@ -237,6 +247,8 @@ impl Error {
             Error::Required { field }
             | Error::TooLong { field, .. }
             | Error::InvalidDate { field, .. }
+            | Error::DateDoesNotExist { field, .. }
+            | Error::NotAnInteger { field, .. }
             | Error::InvalidTime { field, .. }
             | Error::BirthDateInFuture { field }
             | Error::BirthDateTooOld { field }

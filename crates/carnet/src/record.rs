@@ -66,6 +66,17 @@ pub fn field_value(field: &'static FieldSpec, json: &Json) -> Result<Value> {
     let value = match (field.kind, json) {
         (_, Json::Null) => Value::Null,
         (FieldKind::Bool, Json::Bool(b)) => Value::Integer(i64::from(*b)),
+        (FieldKind::Int { min, max }, Json::String(text)) if !text.trim().is_empty() => {
+            let v = validate::integer(name, text)?;
+            if v < min || v > max {
+                return Err(Error::OutOfRange {
+                    field: name,
+                    min,
+                    max,
+                });
+            }
+            Value::Integer(v)
+        }
         (FieldKind::Int { min, max }, Json::Number(n)) => {
             let v = n.as_i64().ok_or(Error::OutOfRange {
                 field: name,
@@ -125,7 +136,21 @@ fn text_value(name: &'static str, kind: FieldKind, raw: &str) -> Result<Value> {
 /// Reads a record (or any struct whose keys are fields of `spec`) from the JSON a form sent,
 /// with the engine's own errors: a malformed date, id or number names its field, and an empty
 /// required field is [`Error::Required`]. The typed value is then checked as usual on write.
-pub fn from_json<T: DeserializeOwned>(spec: &EntitySpec, json: Json) -> Result<T> {
+pub fn from_json<T: DeserializeOwned>(spec: &EntitySpec, mut json: Json) -> Result<T> {
+    // A whole number may arrive as typed ("12"): read it strictly (never "3e2" as 300).
+    if let Json::Object(map) = &mut json {
+        for (key, value) in map.iter_mut() {
+            if let (Some(field), Json::String(text)) = (spec.field(key), &*value)
+                && matches!(field.kind, FieldKind::Int { .. })
+            {
+                *value = if text.trim().is_empty() {
+                    Json::Null
+                } else {
+                    Json::from(validate::integer(field.name, text)?)
+                };
+            }
+        }
+    }
     if let Json::Object(map) = &json {
         for (key, value) in map {
             let Some(field) = spec.field(key) else {

@@ -30,6 +30,78 @@ pub fn date(field: &'static str, text: &str) -> Result<NaiveDate> {
         })
 }
 
+/// Reads a date as an officer types it: `25/11/2026`, `25/11/26`, `25-11-2026`, `25.11.2026`,
+/// `25 11 2026`, `5/3/2026`, `25112026`, `251126`, `2026-11-25`, or `aujourd'hui`, `hier`,
+/// `demain` (relative to `today`). A two-digit year is in this century unless that puts it
+/// more than ten years ahead (`85` is 1985). A day that does not exist in its month is named
+/// ("le 31 février 2026 n'existe pas"), anything else is [`Error::InvalidDate`].
+pub fn date_as_typed(field: &'static str, text: &str, today: NaiveDate) -> Result<NaiveDate> {
+    let typed = text.trim().to_lowercase().replace('’', "'");
+    match typed.as_str() {
+        "aujourd'hui" | "aujourdhui" | "auj" => return Ok(today),
+        "hier" => return today.pred_opt().ok_or_else(|| invalid_date(field, text)),
+        "demain" => return today.succ_opt().ok_or_else(|| invalid_date(field, text)),
+        _ => {}
+    }
+    if typed.len() == 10 && typed.as_bytes()[4] == b'-' {
+        return date(field, &typed);
+    }
+    let parts: Vec<&str> = typed
+        .split(['/', '-', '.', ' '])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let digits_only = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let (day, month, year) = match parts.as_slice() {
+        [d, m, y] if [d, m, y].iter().all(|p| digits_only(p)) => (*d, *m, *y),
+        [all] if digits_only(all) && all.len() == 8 => (&all[..2], &all[2..4], &all[4..]),
+        [all] if digits_only(all) && all.len() == 6 => (&all[..2], &all[2..4], &all[4..]),
+        _ => return Err(invalid_date(field, text)),
+    };
+    if day.len() > 2 || month.len() > 2 || !(year.len() == 2 || year.len() == 4) {
+        return Err(invalid_date(field, text));
+    }
+    let number = |p: &str| p.parse::<u32>().map_err(|_| invalid_date(field, text));
+    let (day, month) = (number(day)?, number(month)?);
+    let mut year = number(year)? as i32;
+    if year < 100 {
+        year += 2000;
+        if year > chrono::Datelike::year(&today) + 10 {
+            year -= 100;
+        }
+    }
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return Err(invalid_date(field, text));
+    }
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| Error::DateDoesNotExist {
+        field,
+        value: format!("{day} {} {year}", crate::french::month_name(month)),
+    })
+}
+
+fn invalid_date(field: &'static str, text: &str) -> Error {
+    Error::InvalidDate {
+        field,
+        value: shorten(text),
+    }
+}
+
+/// Reads a whole number as typed: digits, an optional sign, spaces around. `3e2`, `2,5`,
+/// `2.5` or `3 personnes` are refused as [`Error::NotAnInteger`] (never read as 300 or 2).
+pub fn integer(field: &'static str, text: &str) -> Result<i64> {
+    let trimmed = text.trim();
+    let body = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::NotAnInteger {
+            field,
+            value: shorten(text),
+        });
+    }
+    trimmed.parse().map_err(|_| Error::NotAnInteger {
+        field,
+        value: shorten(text),
+    })
+}
+
 /// Parses a time of day `HH:MM` (also `9:30` and `9h30`) into `HH:MM`.
 pub fn time(field: &'static str, text: &str) -> Result<String> {
     let normalised = text.trim().replace(['h', 'H'], ":");
@@ -263,6 +335,67 @@ mod tests {
         assert_eq!(time("start_time", "14:05").unwrap(), "14:05");
         assert_eq!(time("start_time", "14h").unwrap(), "14:00");
         assert!(time("start_time", "25:00").is_err());
+    }
+
+    #[test]
+    fn dates_are_read_as_people_type_them() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let cases: &[(&str, Result<NaiveDate, &str>)] = &[
+            ("25/11/2026", Ok(d(2026, 11, 25))),
+            ("25/11/26", Ok(d(2026, 11, 25))),
+            ("5/3/2026", Ok(d(2026, 3, 5))),
+            ("25-11-2026", Ok(d(2026, 11, 25))),
+            ("25.11.2026", Ok(d(2026, 11, 25))),
+            ("25 11 2026", Ok(d(2026, 11, 25))),
+            ("25112026", Ok(d(2026, 11, 25))),
+            ("251126", Ok(d(2026, 11, 25))),
+            ("07/03/85", Ok(d(1985, 3, 7))),
+            ("01/01/36", Ok(d(2036, 1, 1))),
+            ("01/01/37", Ok(d(1937, 1, 1))),
+            ("2026-11-25", Ok(d(2026, 11, 25))),
+            (" aujourd'hui ", Ok(d(2026, 11, 25))),
+            ("Aujourd’hui", Ok(d(2026, 11, 25))),
+            ("hier", Ok(d(2026, 11, 24))),
+            ("demain", Ok(d(2026, 11, 26))),
+            (
+                "31/02/2026",
+                Err("Le champ « Date » : le 31 février 2026 n'existe pas."),
+            ),
+            (
+                "29/02/2025",
+                Err("Le champ « Date » : le 29 février 2025 n'existe pas."),
+            ),
+            ("29/02/2024", Ok(d(2024, 2, 29))),
+            ("32/01/2026", Err("invalid_date")),
+            ("25/13/2026", Err("invalid_date")),
+            ("25/11/202", Err("invalid_date")),
+            ("2511202", Err("invalid_date")),
+            ("lundi", Err("invalid_date")),
+            ("", Err("invalid_date")),
+        ];
+        for (typed, expected) in cases {
+            let got = date_as_typed("date", typed, today);
+            match (expected, got) {
+                (Ok(want), Ok(have)) => assert_eq!(&have, want, "{typed:?}"),
+                (Err(want), Err(err)) if want.contains(' ') => {
+                    assert_eq!(err.to_string(), *want, "{typed:?}")
+                }
+                (Err(want), Err(err)) => assert_eq!(err.kind(), *want, "{typed:?}"),
+                (want, have) => panic!("{typed:?}: expected {want:?}, got {have:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn integers_are_plain_digits_only() {
+        assert_eq!(integer("head_count", " 3 ").unwrap(), 3);
+        assert_eq!(integer("head_count", "-2").unwrap(), -2);
+        for bad in ["3e2", "2,5", "2.5", "3 personnes", "", "+", "0x10", "１２"] {
+            let err = integer("head_count", bad).unwrap_err();
+            assert_eq!(err.kind(), "not_an_integer", "{bad:?}");
+            assert!(err.to_string().contains("nombre entier"), "{err}");
+        }
     }
 
     #[test]

@@ -339,9 +339,22 @@ fn forms_are_read_with_the_engines_own_errors() {
         json!({ "date": null, "kind": "market" }),
     );
     assert_eq!(encounter.unwrap_err().field(), Some("date"));
-    let count = from_json::<Encounter>(
-        &schema::ENCOUNTER,
-        json!({ "date": "2026-01-01", "kind": "market", "head_count": "trois" }),
-    );
-    assert_eq!(count.unwrap_err().kind(), "out_of_range");
+    let count = |typed: &str| {
+        from_json::<Encounter>(
+            &schema::ENCOUNTER,
+            json!({ "date": "2026-01-01", "kind": "market", "head_count": typed }),
+        )
+    };
+    // Typed text is read strictly: never "3e2" as 300 nor "2,5" as 2.
+    for bad in ["trois", "3e2", "2,5", "2.5"] {
+        let err = count(bad).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.field()),
+            ("not_an_integer", Some("head_count")),
+            "{bad}"
+        );
+        assert!(err.to_string().contains("nombre entier"), "{err}");
+    }
+    assert_eq!(count(" 12 ").unwrap().head_count, Some(12));
+    assert_eq!(count("").unwrap().head_count, None);
 }
