@@ -253,7 +253,7 @@ fn bad_input_gives_one_clear_french_line() {
     );
     fails(
         &db,
-        &["followups", "--until", "31/12/2026"],
+        &["followups", "--until", "lundi prochain"],
         "n'est pas une date valide",
     );
     fails(
