@@ -45,6 +45,11 @@ impl Db {
             .map_or_else(|| PathBuf::from("Lettres"), |dir| dir.join("Lettres"))
     }
 
+    /// Today according to the notebook's clock (for dates typed as "demain").
+    pub fn today(&self) -> CommandResult<chrono::NaiveDate> {
+        Ok(self.store()?.today())
+    }
+
     pub fn store(&self) -> CommandResult<MutexGuard<'_, Store>> {
         self.store
             .lock()

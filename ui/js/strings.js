@@ -9,7 +9,7 @@ export const t = {
   none: '—',
   saved: 'Enregistré.',
   errorSummary: 'Il y a un problème',
-  invalidDate: 'date invalide. Saisissez-la sous la forme jj/mm/aaaa, par exemple 25/11/2026.',
+  invalidDate: 'date invalide. Saisissez-la par exemple 25/11/2026, 25/11/26, 251126, « hier » ou « demain ».',
   screenFailed: 'Cet écran n’a pas pu s’afficher. Vos données ne sont pas touchées ; rechargez l’écran ou redémarrez Carnet.',
   errorUnexpected: 'Une erreur inattendue est survenue. Rien n’a été enregistré.',
   leaveTitle: 'Modifications non enregistrées',

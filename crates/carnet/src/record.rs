@@ -136,18 +136,35 @@ fn text_value(name: &'static str, kind: FieldKind, raw: &str) -> Result<Value> {
 /// Reads a record (or any struct whose keys are fields of `spec`) from the JSON a form sent,
 /// with the engine's own errors: a malformed date, id or number names its field, and an empty
 /// required field is [`Error::Required`]. The typed value is then checked as usual on write.
-pub fn from_json<T: DeserializeOwned>(spec: &EntitySpec, mut json: Json) -> Result<T> {
-    // A whole number may arrive as typed ("12"): read it strictly (never "3e2" as 300).
+///
+/// Dates and whole numbers may arrive as the officer typed them: dates are read by
+/// [`validate::date_as_typed`] (`25/11/26`, `demain`… relative to `today`), numbers strictly
+/// (never "3e2" as 300).
+pub fn from_json<T: DeserializeOwned>(
+    spec: &EntitySpec,
+    mut json: Json,
+    today: NaiveDate,
+) -> Result<T> {
     if let Json::Object(map) = &mut json {
         for (key, value) in map.iter_mut() {
-            if let (Some(field), Json::String(text)) = (spec.field(key), &*value)
-                && matches!(field.kind, FieldKind::Int { .. })
-            {
-                *value = if text.trim().is_empty() {
-                    Json::Null
-                } else {
-                    Json::from(validate::integer(field.name, text)?)
-                };
+            let (Some(field), Json::String(text)) = (spec.field(key), &*value) else {
+                continue;
+            };
+            if text.trim().is_empty() {
+                if matches!(field.kind, FieldKind::Int { .. }) {
+                    *value = Json::Null;
+                }
+                continue;
+            }
+            match field.kind {
+                FieldKind::Int { .. } => {
+                    *value = Json::from(validate::integer(field.name, text)?);
+                }
+                FieldKind::Date => {
+                    *value =
+                        Json::from(validate::date_as_typed(field.name, text, today)?.to_string());
+                }
+                _ => {}
             }
         }
     }

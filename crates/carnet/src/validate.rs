@@ -43,15 +43,14 @@ pub fn date_as_typed(field: &'static str, text: &str, today: NaiveDate) -> Resul
         "demain" => return today.succ_opt().ok_or_else(|| invalid_date(field, text)),
         _ => {}
     }
-    if typed.len() == 10 && typed.as_bytes()[4] == b'-' {
-        return date(field, &typed);
-    }
     let parts: Vec<&str> = typed
         .split(['/', '-', '.', ' '])
         .filter(|p| !p.is_empty())
         .collect();
     let digits_only = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     let (day, month, year) = match parts.as_slice() {
+        // ISO, as the forms send what they already converted.
+        [y, m, d] if y.len() == 4 && [d, m, y].iter().all(|p| digits_only(p)) => (*d, *m, *y),
         [d, m, y] if [d, m, y].iter().all(|p| digits_only(p)) => (*d, *m, *y),
         [all] if digits_only(all) && all.len() == 8 => (&all[..2], &all[2..4], &all[4..]),
         [all] if digits_only(all) && all.len() == 6 => (&all[..2], &all[2..4], &all[4..]),

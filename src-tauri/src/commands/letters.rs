@@ -45,7 +45,7 @@ pub fn save_letter_template(
     id: Option<Uuid>,
     template: Value,
 ) -> CommandResult<Uuid> {
-    let template: LetterTemplate = from_json(&schema::LETTER_TEMPLATE, template)?;
+    let template: LetterTemplate = from_json(&schema::LETTER_TEMPLATE, template, db.today()?)?;
     let mut store = db.store()?;
     match id {
         Some(id) => store.update(id, &template).map(|()| id),

@@ -23,7 +23,7 @@ pub fn list_meetings(
 
 #[tauri::command(async)]
 pub fn create_meeting(db: State<'_, Db>, meeting: Value) -> CommandResult<Uuid> {
-    let meeting: Meeting = from_json(&schema::MEETING, meeting)?;
+    let meeting: Meeting = from_json(&schema::MEETING, meeting, db.today()?)?;
     Ok(db.store()?.create(&meeting)?)
 }
 

@@ -17,12 +17,12 @@ pub fn list_partners(db: State<'_, Db>) -> CommandResult<Vec<Entry<Partner>>> {
 
 #[tauri::command(async)]
 pub fn create_partner(db: State<'_, Db>, partner: Value) -> CommandResult<Uuid> {
-    let partner: Partner = from_json(&schema::PARTNER, partner)?;
+    let partner: Partner = from_json(&schema::PARTNER, partner, db.today()?)?;
     Ok(db.store()?.create(&partner)?)
 }
 
 #[tauri::command(async)]
 pub fn update_partner(db: State<'_, Db>, id: Uuid, partner: Value) -> CommandResult<()> {
-    let partner: Partner = from_json(&schema::PARTNER, partner)?;
+    let partner: Partner = from_json(&schema::PARTNER, partner, db.today()?)?;
     Ok(db.store()?.update(id, &partner)?)
 }

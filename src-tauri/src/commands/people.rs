@@ -29,13 +29,13 @@ pub fn get_person(db: State<'_, Db>, id: Uuid) -> CommandResult<Person> {
 
 #[tauri::command(async)]
 pub fn create_person(db: State<'_, Db>, person: Value) -> CommandResult<Uuid> {
-    let person: Person = from_json(&schema::PERSON, person)?;
+    let person: Person = from_json(&schema::PERSON, person, db.today()?)?;
     Ok(db.store()?.create(&person)?)
 }
 
 #[tauri::command(async)]
 pub fn update_person(db: State<'_, Db>, id: Uuid, person: Value) -> CommandResult<()> {
-    let person: Person = from_json(&schema::PERSON, person)?;
+    let person: Person = from_json(&schema::PERSON, person, db.today()?)?;
     Ok(db.store()?.update(id, &person)?)
 }
 
@@ -51,7 +51,7 @@ pub fn get_timeline(db: State<'_, Db>, id: Uuid) -> CommandResult<Vec<TimelineIt
 
 #[tauri::command(async)]
 pub fn create_outcome(db: State<'_, Db>, outcome: Value) -> CommandResult<Uuid> {
-    let outcome: Outcome = from_json(&schema::OUTCOME, outcome)?;
+    let outcome: Outcome = from_json(&schema::OUTCOME, outcome, db.today()?)?;
     Ok(db.store()?.create(&outcome)?)
 }
 
@@ -62,9 +62,10 @@ pub fn record_encounter(
     encounter: Value,
     new_person: Option<Value>,
 ) -> CommandResult<Uuid> {
-    let encounter: Encounter = from_json(&schema::ENCOUNTER, encounter)?;
+    let today = db.today()?;
+    let encounter: Encounter = from_json(&schema::ENCOUNTER, encounter, today)?;
     let new_person: Option<Person> = new_person
-        .map(|p| from_json(&schema::PERSON, p))
+        .map(|p| from_json(&schema::PERSON, p, today))
         .transpose()?;
     Ok(db
         .store()?

@@ -28,13 +28,13 @@ pub fn get_permanence(db: State<'_, Db>, id: Uuid) -> CommandResult<Permanence> 
 
 #[tauri::command(async)]
 pub fn create_permanence(db: State<'_, Db>, permanence: Value) -> CommandResult<Uuid> {
-    let permanence: Permanence = from_json(&schema::PERMANENCE, permanence)?;
+    let permanence: Permanence = from_json(&schema::PERMANENCE, permanence, db.today()?)?;
     Ok(db.store()?.create(&permanence)?)
 }
 
 #[tauri::command(async)]
 pub fn update_permanence(db: State<'_, Db>, id: Uuid, permanence: Value) -> CommandResult<()> {
-    let permanence: Permanence = from_json(&schema::PERMANENCE, permanence)?;
+    let permanence: Permanence = from_json(&schema::PERMANENCE, permanence, db.today()?)?;
     Ok(db.store()?.update(id, &permanence)?)
 }
 

@@ -12,7 +12,7 @@ use crate::state::Db;
 
 #[tauri::command(async)]
 pub fn create_referral(db: State<'_, Db>, referral: Value) -> CommandResult<Uuid> {
-    let referral: NewReferral = from_json(&schema::REFERRAL, referral)?;
+    let referral: NewReferral = from_json(&schema::REFERRAL, referral, db.today()?)?;
     Ok(db
         .store()?
         .write(|w| carnet::referral::create(w, &referral))?)

@@ -39,7 +39,7 @@ pub fn get_settings(db: State<'_, Db>) -> CommandResult<Settings> {
 /// Creates the profile, or updates it when `id` is given.
 #[tauri::command(async)]
 pub fn save_officer(db: State<'_, Db>, id: Option<Uuid>, officer: Value) -> CommandResult<Uuid> {
-    let officer: Officer = from_json(&schema::OFFICER, officer)?;
+    let officer: Officer = from_json(&schema::OFFICER, officer, db.today()?)?;
     Ok(carnet::officer::save_profile(
         &mut *db.store()?,
         id,
@@ -57,7 +57,7 @@ pub fn create_territory(db: State<'_, Db>, name: String) -> CommandResult<Uuid> 
 /// Creates a quartier, or updates it when `id` is given.
 #[tauri::command(async)]
 pub fn save_quartier(db: State<'_, Db>, id: Option<Uuid>, quartier: Value) -> CommandResult<Uuid> {
-    let quartier: Quartier = from_json(&schema::QUARTIER, quartier)?;
+    let quartier: Quartier = from_json(&schema::QUARTIER, quartier, db.today()?)?;
     let mut store = db.store()?;
     match id {
         Some(id) => store.update(id, &quartier).map(|()| id),

@@ -23,10 +23,11 @@ export async function render([id]) {
       { name: 'note', label: t.permanences.note, width: 'wide' },
     ],
     onSubmit: async (values, el) => {
-      await api.createPermanence({ ...values, place_id: null, status: 'planned' });
+      const id = await api.createPermanence({ ...values, place_id: null, status: 'planned' });
       el.markClean();
       announce(t.saved);
-      monday = mondayOf(values.date);
+      // The date as the engine read it ("demain", "25/11/26"…), not as typed.
+      monday = mondayOf((await api.getPermanence(id)).date);
       await render([]);
     },
   });

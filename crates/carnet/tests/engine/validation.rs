@@ -317,7 +317,8 @@ fn forms_are_read_with_the_engines_own_errors() {
     use carnet::record::from_json;
     use carnet::schema;
     use serde_json::json;
-    let read = |value| from_json::<Person>(&schema::PERSON, value).map(|_| ());
+    let read =
+        |value| from_json::<Person>(&schema::PERSON, value, crate::fixture::today()).map(|_| ());
     assert!(
         read(json!({ "first_name": "Inès", "last_name": "Haddad", "birth_date": "1990-05-04" }))
             .is_ok()
@@ -337,12 +338,14 @@ fn forms_are_read_with_the_engines_own_errors() {
     let encounter = from_json::<Encounter>(
         &schema::ENCOUNTER,
         json!({ "date": null, "kind": "market" }),
+        crate::fixture::today(),
     );
     assert_eq!(encounter.unwrap_err().field(), Some("date"));
     let count = |typed: &str| {
         from_json::<Encounter>(
             &schema::ENCOUNTER,
             json!({ "date": "2026-01-01", "kind": "market", "head_count": typed }),
+            crate::fixture::today(),
         )
     };
     // Typed text is read strictly: never "3e2" as 300 nor "2,5" as 2.
@@ -356,5 +359,26 @@ fn forms_are_read_with_the_engines_own_errors() {
         assert!(err.to_string().contains("nombre entier"), "{err}");
     }
     assert_eq!(count(" 12 ").unwrap().head_count, Some(12));
+    // Dates from a form, as typed: relative to the notebook's today, or named when impossible.
+    let on = |typed: &str| {
+        from_json::<Encounter>(
+            &schema::ENCOUNTER,
+            json!({ "date": typed, "kind": "market" }),
+            crate::fixture::today(),
+        )
+    };
+    assert_eq!(on("hier").unwrap().date, day(2026, 11, 24));
+    assert_eq!(on("25/11/26").unwrap().date, day(2026, 11, 25));
+    assert_eq!(on("251126").unwrap().date, day(2026, 11, 25));
+    assert_eq!(on("2026-11-25").unwrap().date, day(2026, 11, 25));
+    let err = on("2026-02-31").unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        ("date_does_not_exist", Some("date"))
+    );
+    assert!(
+        err.to_string().contains("le 31 février 2026 n'existe pas"),
+        "{err}"
+    );
     assert_eq!(count("").unwrap().head_count, None);
 }
