@@ -61,7 +61,7 @@ impl Record for Encounter {
         {
             return Err(Error::DateTooFarAhead {
                 field: "date",
-                value: self.date.to_string(),
+                value: crate::french::short_date(self.date),
             });
         }
         if self.person_id.is_none() && self.head_count.is_none() {

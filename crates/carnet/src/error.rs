@@ -24,7 +24,7 @@ pub enum Error {
         len: usize,
     },
 
-    #[error("Le champ « {} » n'est pas une date valide : « {value} » (format attendu AAAA-MM-JJ).", field_label(.field))]
+    #[error("Le champ « {} » n'est pas une date valide : « {value} » (par exemple 25/11/2026, 25/11/26 ou « demain »).", field_label(.field))]
     InvalidDate { field: &'static str, value: String },
 
     #[error("Le champ « {} » n'est pas une heure valide : « {value} » (format attendu HH:MM).", field_label(.field))]

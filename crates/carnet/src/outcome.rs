@@ -29,7 +29,7 @@ impl Record for Outcome {
         if self.date > today {
             return Err(Error::DateTooFarAhead {
                 field: "date",
-                value: self.date.to_string(),
+                value: crate::french::short_date(self.date),
             });
         }
         if self.kind != "business_created" && (self.legal_form.is_some() || self.siret.is_some()) {

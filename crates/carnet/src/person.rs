@@ -64,7 +64,10 @@ impl Record for Person {
         if self.consent_date.is_some_and(|d| d > today) {
             return Err(Error::DateTooFarAhead {
                 field: "consent_date",
-                value: self.consent_date.map(|d| d.to_string()).unwrap_or_default(),
+                value: self
+                    .consent_date
+                    .map(crate::french::short_date)
+                    .unwrap_or_default(),
             });
         }
         let any_consent = [

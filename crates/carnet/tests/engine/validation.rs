@@ -264,7 +264,12 @@ fn failed_multi_row_write_leaves_nothing() {
             ..Encounter::new(day(2030, 1, 1), "market")
         })
     });
-    assert_eq!(result.unwrap_err().kind(), "date_too_far_ahead");
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), "date_too_far_ahead");
+    assert!(
+        err.to_string().contains("01/01/2030"),
+        "dates in messages as jj/mm/aaaa: {err}"
+    );
     assert_eq!(digest(&f.store), before);
     assert_eq!(f.store.change_count().unwrap(), changes_before);
     assert_eq!(
