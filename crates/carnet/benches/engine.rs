@@ -66,7 +66,19 @@ fn reads_and_writes(c: &mut Criterion) {
     });
 
     let mut group = c.benchmark_group("search_as_you_type");
-    for query in ["e", "el", "elo", "eloise", "eloise ben", "benali", "zzz"] {
+    // The last three are phone searches (a piece of a number, any spacing).
+    for query in [
+        "e",
+        "el",
+        "elo",
+        "eloise",
+        "eloise ben",
+        "benali",
+        "zzz",
+        "06 39",
+        "06 39 98",
+        "3998 12",
+    ] {
         group.bench_function(query, |b| {
             b.iter(|| carnet::person::search(&store, query, None, 50).unwrap())
         });

@@ -93,13 +93,30 @@ impl Person {
 }
 
 /// Persons whose names (or e-mail) contain every word of `query`, accents, case and inner
-/// spaces aside; optionally only those of one quartier. Sorted by last then first name.
+/// spaces aside — or, when `query` is a phone number or a piece of one (four digits or more,
+/// no letter, any spacing, `+33`), whose phone contains it; optionally only those of one
+/// quartier. Sorted by last then first name.
 pub fn search(
     store: &Store,
     query: &str,
     quartier: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Entry<Person>>> {
+    if let Some(digits) = phone_digits(query) {
+        let mut params: Vec<String> = vec![digits];
+        let mut tail = String::from(
+            " AND phone IS NOT NULL AND replace(phone, ' ', '') LIKE '%' || ?1 || '%'",
+        );
+        if let Some(q) = quartier {
+            params.push(q.to_string());
+            tail.push_str(" AND quartier_id = ?2");
+        }
+        tail.push_str(&format!(
+            " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT {}",
+            limit.min(10_000)
+        ));
+        return store.select::<Person>(&tail, rusqlite::params_from_iter(params));
+    }
     let words = search_key::words(query);
     // Only signs typed ("%", "_", "-"): nothing matches them literally in a name, and they
     // must not list everyone as an empty search does.
@@ -122,6 +139,32 @@ pub fn search(
         limit.min(10_000)
     ));
     store.select::<Person>(&tail, rusqlite::params_from_iter(params))
+}
+
+/// The digits of a query that is a phone number or a piece of one, in the stored form's
+/// spelling (`+33 6…` and `0033 6…` become `06…`): at least four digits and no letter.
+/// `None` for a name.
+fn phone_digits(query: &str) -> Option<String> {
+    if query.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    let plus = query.trim_start().starts_with('+');
+    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 4 {
+        return None;
+    }
+    let international = if plus {
+        Some(digits.as_str())
+    } else {
+        digits.strip_prefix("00")
+    };
+    Some(
+        match international.and_then(|rest| rest.strip_prefix("33")) {
+            Some(french) => format!("0{}", french.strip_prefix('0').unwrap_or(french)),
+            None if plus => format!("+{digits}"),
+            None => digits,
+        },
+    )
 }
 
 /// Live persons, by last then first name.

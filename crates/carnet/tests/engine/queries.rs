@@ -281,3 +281,45 @@ fn permanences_in_range_and_referrals_by_status() {
 }
 
 use chrono::Datelike;
+
+#[test]
+fn search_finds_a_person_by_any_piece_of_their_phone_number() {
+    let mut f = fixture();
+    for (first, last, phone) in [
+        ("Inès", "Haddad", Some("06 39 98 12 34")),
+        ("Rayan", "Sow", Some("07 11 22 33 44")),
+        ("Awa", "Koné", Some("+32470123456")),
+        ("Sans", "Téléphone", None),
+    ] {
+        f.store
+            .create(&carnet::person::Person {
+                phone: phone.map(str::to_string),
+                ..person(first, last)
+            })
+            .unwrap();
+    }
+    let search = |q: &str| names(&person::search(&f.store, q, None, 20).unwrap());
+    for typed in [
+        "06 39 98",
+        "0639981234",
+        "06.39.98.12.34",
+        "+33 6 39 98 12 34",
+        "0033639981234",
+        "3998",
+        "98 12",
+    ] {
+        assert_eq!(search(typed), ["Inès Haddad"], "{typed:?}");
+    }
+    assert_eq!(search("+32 470"), ["Awa Koné"]);
+    assert_eq!(
+        search("0470 12"),
+        Vec::<String>::new(),
+        "a Belgian number is stored with +32"
+    );
+    assert_eq!(
+        search("555"),
+        Vec::<String>::new(),
+        "three digits are not a phone search"
+    );
+    assert_eq!(search("9999 9999"), Vec::<String>::new());
+}
