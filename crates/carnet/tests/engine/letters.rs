@@ -386,3 +386,38 @@ fn sha_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// A write that fails (here: something Carnet cannot remove sits at the temporary name, as a
+/// full disk or a read-only folder would make the write fail) keeps the previous file and
+/// files or marks nothing, for one letter and for the day's batch.
+#[test]
+fn a_failed_write_keeps_the_previous_file_and_files_nothing() {
+    let mut c = adie_case();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, batch) in [("lettre.pdf", false), ("lettres-du-jour.pdf", true)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, b"previous file").unwrap();
+        std::fs::create_dir(dir.path().join(format!(".{name}.tmp"))).unwrap();
+        let before = crate::fixture::digest(&c.f.store);
+        let result = if batch {
+            letter::save_batch(&mut c.f.store, day(2026, 11, 23), &path, |_, _| {}).map(|_| ())
+        } else {
+            letter::save(&mut c.f.store, c.referral, None, day(2026, 11, 23), &path).map(|_| ())
+        };
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), "cannot_write", "{name}: {err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"previous file", "{name}");
+        assert_eq!(
+            crate::fixture::digest(&c.f.store),
+            before,
+            "{name}: nothing filed"
+        );
+        assert!(
+            letter::of_referral(&c.f.store, c.referral)
+                .unwrap()
+                .is_empty()
+        );
+        let r: Referral = c.f.store.get(c.referral).unwrap();
+        assert_eq!(r.status, "to_send", "{name}: not marked sent");
+    }
+}

@@ -550,3 +550,19 @@ fn the_pdf_bilan_is_a_valid_two_page_file() {
     let text = std::fs::read(dir.join("bilan-2026.pdf")).unwrap();
     assert!(text.len() < 100 * 1024);
 }
+
+#[test]
+fn a_failed_export_keeps_the_previous_file_in_every_format() {
+    let book = hand_built();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["bilan.xlsx", "bilan.csv", "bilan.pdf"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, b"previous file").unwrap();
+        // Something Carnet cannot remove at the temporary name makes the write fail.
+        std::fs::create_dir(dir.path().join(format!(".{name}.tmp"))).unwrap();
+        let err =
+            report::export(&book.store, &options(2026, false), &path, &mut |_, _| {}).unwrap_err();
+        assert_eq!(err.kind(), "cannot_write", "{name}: {err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"previous file", "{name}");
+    }
+}
