@@ -102,33 +102,23 @@ pub fn search(
     quartier: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Entry<Person>>> {
-    if let Some(digits) = phone_digits(query) {
-        let mut params: Vec<String> = vec![digits];
-        let mut tail = String::from(
-            " AND phone IS NOT NULL AND replace(phone, ' ', '') LIKE '%' || ?1 || '%'",
-        );
-        if let Some(q) = quartier {
-            params.push(q.to_string());
-            tail.push_str(" AND quartier_id = ?2");
-        }
-        tail.push_str(&format!(
-            " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT {}",
-            limit.min(10_000)
-        ));
-        return store.select::<Person>(&tail, rusqlite::params_from_iter(params));
-    }
-    let words = search_key::words(query);
-    // Only signs typed ("%", "_", "-"): nothing matches them literally in a name, and they
-    // must not list everyone as an empty search does.
-    if words.is_empty() && !query.trim().is_empty() {
-        return Ok(Vec::new());
-    }
     let mut tail = String::new();
     let mut params: Vec<String> = Vec::new();
-    for word in words.iter().take(6) {
-        // Folded words hold only letters and digits: no LIKE wildcard can be in them.
-        params.push(format!("%{word}%"));
-        tail.push_str(&format!(" AND search_key LIKE ?{}", params.len()));
+    if let Some(digits) = phone_digits(query) {
+        params.push(digits);
+        tail.push_str(" AND phone IS NOT NULL AND replace(phone, ' ', '') LIKE '%' || ?1 || '%'");
+    } else {
+        let words = search_key::words(query);
+        // Only signs typed ("%", "_", "-"): nothing matches them literally in a name, and they
+        // must not list everyone as an empty search does.
+        if words.is_empty() && !query.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        for word in words.iter().take(6) {
+            // Folded words hold only letters and digits: no LIKE wildcard can be in them.
+            params.push(format!("%{word}%"));
+            tail.push_str(&format!(" AND search_key LIKE ?{}", params.len()));
+        }
     }
     if let Some(q) = quartier {
         params.push(q.to_string());

@@ -352,11 +352,6 @@ mod tests {
         assert_ne!(t.version(), edited.version());
         assert_eq!(t.version(), t.clone().version());
     }
-}
-
-#[cfg(test)]
-mod elision_tests {
-    use super::*;
 
     #[test]
     fn de_and_que_are_elided_before_a_vowel_only() {
