@@ -90,7 +90,7 @@ pub fn save_letter(
 }
 
 /// Saves the letter in the notebook's "Lettres" folder and opens it in the system's PDF
-/// viewer, from which it is printed.
+/// viewer, from which it is printed. The referral moves to "envoyée" only if a viewer opened.
 #[tauri::command(async)]
 pub fn open_letter(
     app: AppHandle,
@@ -101,18 +101,31 @@ pub fn open_letter(
 ) -> CommandResult<Saved> {
     let date = carnet::validate::date("date", &date)?;
     let folder = db.letters_folder();
-    let saved =
-        carnet::letter::save_in_folder(&mut *db.store()?, referral, template, date, &folder)?;
-    app.opener()
-        .open_path(&saved.path, None::<&str>)
-        .map_err(|_| CommandError {
+    let mut opened = false;
+    let saved = carnet::letter::save_in_folder(
+        &mut *db.store()?,
+        referral,
+        template,
+        date,
+        &folder,
+        |path| {
+            opened = app
+                .opener()
+                .open_path(path.display().to_string(), None::<&str>)
+                .is_ok();
+            opened
+        },
+    )?;
+    if !opened {
+        return Err(CommandError {
             kind: "cannot_open_viewer",
             message: format!(
-                "La lettre est enregistrée dans {}, mais aucun lecteur de PDF n'a pu l'ouvrir : ouvrez-la depuis ce dossier.",
+                "La lettre est enregistrée dans {}, mais aucun lecteur de PDF n'a pu l'ouvrir : ouvrez-la depuis ce dossier pour l'imprimer. L'orientation reste « à envoyer ».",
                 saved.path
             ),
             field: None,
-        })?;
+        });
+    }
     Ok(saved)
 }
 

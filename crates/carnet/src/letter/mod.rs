@@ -454,15 +454,25 @@ pub fn save(
 ) -> Result<Saved> {
     ensure_templates(store)?;
     let draft = draft(store, referral_id, template_id, date)?;
-    save_draft(store, &draft, path)
+    save_draft(store, &draft, path, |_| true)
 }
 
-/// Renders `draft`, writes it whole to `path` (temporary file, flush, rename), then files it
-/// and marks its referral sent.
-fn save_draft(store: &mut Store, draft: &Draft, path: &Path) -> Result<Saved> {
+/// Renders `draft`, writes it whole to `path` (temporary file, flush, rename), then files it;
+/// its referral is marked sent only if `handed_over` (given the written file) says the letter
+/// went where the officer wanted it.
+fn save_draft(
+    store: &mut Store,
+    draft: &Draft,
+    path: &Path,
+    handed_over: impl FnOnce(&Path) -> bool,
+) -> Result<Saved> {
     let pdf = render(draft);
     crate::atomic_file::write(path, &pdf)?;
-    let (letter_id, sent) = deliver(store, draft, &pdf)?;
+    let (letter_id, sent) = if handed_over(path) {
+        deliver(store, draft, &pdf)?
+    } else {
+        (store.write(|w| file(w, draft, &pdf))?, false)
+    };
     Ok(Saved {
         letter_id,
         path: path.display().to_string(),
@@ -471,14 +481,17 @@ fn save_draft(store: &mut Store, draft: &Draft, path: &Path) -> Result<Saved> {
     })
 }
 
-/// Like [`save`], into `folder` under the letter's [`file_name`] (for "Ouvrir / imprimer",
-/// which hands the file to the system's PDF viewer).
+/// Like [`save`], into `folder` under the letter's [`file_name`], for "Ouvrir / imprimer":
+/// `open_in_viewer` hands the written file to the system's PDF viewer and says whether it
+/// could. The letter is filed either way (it is on disk), but its referral is marked sent only
+/// if the viewer opened it: a letter nobody could print has not been sent.
 pub fn save_in_folder(
     store: &mut Store,
     referral_id: Uuid,
     template_id: Option<Uuid>,
     date: NaiveDate,
     folder: &Path,
+    open_in_viewer: impl FnOnce(&Path) -> bool,
 ) -> Result<Saved> {
     ensure_templates(store)?;
     let draft = draft(store, referral_id, template_id, date)?;
@@ -486,7 +499,12 @@ pub fn save_in_folder(
         path: folder.display().to_string(),
         reason: e.to_string(),
     })?;
-    save_draft(store, &draft, &folder.join(file_name(&draft)))
+    save_draft(
+        store,
+        &draft,
+        &folder.join(file_name(&draft)),
+        open_in_viewer,
+    )
 }
 
 /// What saving the day's letters did.

@@ -421,3 +421,45 @@ fn a_failed_write_keeps_the_previous_file_and_files_nothing() {
         assert_eq!(r.status, "to_send", "{name}: not marked sent");
     }
 }
+
+/// "Ouvrir / imprimer": a letter no viewer could open is filed (it is on disk) but its referral
+/// stays "à envoyer"; once a viewer opens it, the referral is sent.
+#[test]
+fn a_letter_is_sent_only_once_a_viewer_opened_it() {
+    let mut c = adie_case();
+    let folder = tempfile::tempdir().unwrap();
+    let no_viewer = letter::save_in_folder(
+        &mut c.f.store,
+        c.referral,
+        None,
+        day(2026, 11, 23),
+        folder.path(),
+        |path| {
+            assert!(
+                path.is_file(),
+                "the file is written before it is handed over"
+            );
+            false
+        },
+    )
+    .unwrap();
+    assert!(!no_viewer.sent);
+    let r: Referral = c.f.store.get(c.referral).unwrap();
+    assert_eq!(r.status, "to_send");
+    assert_eq!(
+        letter::of_referral(&c.f.store, c.referral).unwrap().len(),
+        1
+    );
+    let opened = letter::save_in_folder(
+        &mut c.f.store,
+        c.referral,
+        None,
+        day(2026, 11, 23),
+        folder.path(),
+        |_| true,
+    )
+    .unwrap();
+    assert!(opened.sent);
+    let r: Referral = c.f.store.get(c.referral).unwrap();
+    assert_eq!(r.status, "sent");
+}
