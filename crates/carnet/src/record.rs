@@ -66,29 +66,21 @@ pub fn field_value(field: &'static FieldSpec, json: &Json) -> Result<Value> {
     let value = match (field.kind, json) {
         (_, Json::Null) => Value::Null,
         (FieldKind::Bool, Json::Bool(b)) => Value::Integer(i64::from(*b)),
-        (FieldKind::Int { min, max }, Json::String(text)) if !text.trim().is_empty() => {
-            let v = validate::integer(name, text)?;
-            if v < min || v > max {
-                return Err(Error::OutOfRange {
-                    field: name,
-                    min,
-                    max,
-                });
-            }
-            Value::Integer(v)
-        }
-        (FieldKind::Int { min, max }, Json::Number(n)) => {
-            let v = n.as_i64().ok_or(Error::OutOfRange {
+        // A number, or a whole number as typed (read strictly: never "3e2" as 300).
+        (FieldKind::Int { min, max }, Json::Number(_) | Json::String(_))
+            if json.as_str().is_none_or(|text| !text.trim().is_empty()) =>
+        {
+            let out_of_range = || Error::OutOfRange {
                 field: name,
                 min,
                 max,
-            })?;
+            };
+            let v = match json.as_str() {
+                Some(text) => validate::integer(name, text)?,
+                None => json.as_i64().ok_or_else(out_of_range)?,
+            };
             if v < min || v > max {
-                return Err(Error::OutOfRange {
-                    field: name,
-                    min,
-                    max,
-                });
+                return Err(out_of_range());
             }
             Value::Integer(v)
         }
