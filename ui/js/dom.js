@@ -41,13 +41,58 @@ export function show(...children) {
   }
 }
 
-/** A short message in the corner, announced to screen readers. */
-export function announce(message) {
+/**
+ * A short message in the corner, announced to screen readers. With `undo` (an engine undo
+ * token), the message offers "Annuler" for a few seconds (Ctrl+Z does the same); once undone,
+ * `onUndone()` refreshes the screen.
+ */
+export function announce(message, { undo = null, onUndone = null } = {}) {
   const box = document.getElementById('annonce');
-  box.textContent = message;
+  const text = h('span', {}, message);
+  pendingUndo = undo && undo.steps?.length ? { undo, onUndone } : null;
+  const button = pendingUndo
+    ? h('button', { type: 'button', class: 'small secondary', id: 'annuler', onclick: () => undoLast() }, t.undo)
+    : null;
+  box.replaceChildren(text, button ? ' ' : null, button);
   box.classList.add('visible');
+  box.classList.toggle('with-action', Boolean(button));
   clearTimeout(announce.timer);
-  announce.timer = setTimeout(() => box.classList.remove('visible'), 3500);
+  announce.timer = setTimeout(() => {
+    box.classList.remove('visible', 'with-action');
+    pendingUndo = null;
+  }, button ? 10000 : 3500);
+}
+
+let pendingUndo = null;
+
+/** Undoes the action the last message offered to undo, if it is still offered. */
+export async function undoLast() {
+  const pending = pendingUndo;
+  if (!pending) return false;
+  pendingUndo = null;
+  try {
+    await api.undo(pending.undo);
+    announce(t.undone);
+    await pending.onUndone?.();
+  } catch (err) {
+    announce(err?.message || t.errorUnexpected);
+  }
+  return true;
+}
+
+/** Asks once before deleting; on yes runs `remove()` (returning an undo token) and offers
+ * to undo it. */
+export async function confirmDelete({ title, text, done, remove, onDone }) {
+  if (!(await confirmDialog(title, text, t.deleteYes, t.deleteNo))) return false;
+  try {
+    const undo = await remove();
+    announce(done, { undo, onUndone: onDone });
+    await onDone?.();
+    return true;
+  } catch (err) {
+    announce(err?.message || t.errorUnexpected);
+    return false;
+  }
 }
 
 /** Asks a yes/no question in a modal dialog; resolves to true for yes. */
@@ -105,6 +150,11 @@ export function form({ fields, submit, onSubmit, sections, id, cancel }) {
       control.value = f.value ?? '';
     } else if (f.type === 'select') {
       control = h('select', { id: inputId, name: f.name }, options(f.options || [], f.value ?? '', f.empty));
+    } else if (f.type === 'yesno') {
+      // Three answers: a question never asked is "non renseigné", never a silent "Non".
+      const current = f.value === true ? 'true' : f.value === false ? 'false' : '';
+      control = h('select', { id: inputId, name: f.name },
+        options([['true', t.yes], ['false', t.no]], current, t.notAnswered));
     } else if (f.type === 'checkbox') {
       control = h('input', { id: inputId, name: f.name, type: 'checkbox' });
       control.checked = f.value === true;
@@ -145,6 +195,16 @@ export function form({ fields, submit, onSubmit, sections, id, cancel }) {
   const el = h('form', { class: 'form', id, novalidate: true }, summary, body,
     h('div', { class: 'actions' }, button, cancel ? h('button', { type: 'button', class: 'secondary', onclick: cancel }, t.cancel) : null));
 
+  // Entrée saves from any field, a list included (a select does nothing with it otherwise);
+  // Ctrl+Entrée saves from anywhere, a note included.
+  el.addEventListener('keydown', (e) => {
+    const onSelect = e.key === 'Enter' && e.target.tagName === 'SELECT' && !e.altKey && !e.shiftKey;
+    const anywhere = e.key === 'Enter' && (e.ctrlKey || e.metaKey);
+    if (onSelect || anywhere) {
+      e.preventDefault();
+      button.click();
+    }
+  });
   el.addEventListener('input', () => dirtyForms.add(el));
   el.addEventListener('change', () => dirtyForms.add(el));
 
@@ -152,6 +212,7 @@ export function form({ fields, submit, onSubmit, sections, id, cancel }) {
     const out = {};
     for (const [name, { control, f }] of controls) {
       if (f.type === 'checkbox') out[name] = control.checked;
+      else if (f.type === 'yesno') out[name] = control.value === '' ? null : control.value === 'true';
       // Only plain digits become a number; anything else ("3e2", "2,5") goes as typed, and the
       // engine says it wants a whole number (Number() would read "3e2" as 300).
       else if (f.type === 'number') out[name] = control.value.trim() === '' ? null : (/^\s*[-+]?\d+\s*$/.test(control.value) ? Number(control.value) : control.value);

@@ -1,6 +1,6 @@
 // The router: one screen per hash, asking before leaving a form with unsaved changes.
 import { t } from './strings.js';
-import { show, h, hasUnsavedChanges, forgetUnsavedChanges, confirmDialog } from './dom.js';
+import { show, h, hasUnsavedChanges, forgetUnsavedChanges, confirmDialog, undoLast } from './dom.js';
 import { vocab } from './ipc.js';
 import * as today from './screens/today.js';
 import * as permanences from './screens/permanences.js';
@@ -11,11 +11,15 @@ import * as partners from './screens/partners.js';
 import * as settings from './screens/settings.js';
 import * as review from './screens/review.js';
 import * as bilan from './screens/bilan.js';
+import * as encounter from './screens/encounter.js';
+import * as followups from './screens/followups.js';
+import * as outcome from './screens/outcome.js';
 import { api } from './ipc.js';
 
 const screens = {
   aujourdhui: today, permanences, personnes: persons, orientations: referrals,
   collectives: meetings, partenaires: partners, bilan, reglages: settings, 'a-verifier': review,
+  rencontres: encounter, relances: followups, sorties: outcome,
 };
 
 let current = location.hash || '#/aujourdhui';
@@ -49,6 +53,37 @@ async function route() {
 }
 
 window.addEventListener('hashchange', route);
+
+// Shortcuts, listed in the "Raccourcis" help (F1 or ?): Alt+1…9 for the menu, Ctrl+K to find
+// a person, Ctrl+Z to undo what was just recorded (outside a text field, where Ctrl+Z undoes
+// typing).
+const typing = (el) => el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['checkbox', 'radio', 'button', 'submit'].includes(el.type)));
+document.addEventListener('keydown', async (e) => {
+  if (document.querySelector('dialog[open]')) return;
+  if (e.altKey && !e.ctrlKey && /^[1-9]$/.test(e.key)) {
+    const link = document.querySelectorAll('#nav a')[Number(e.key) - 1];
+    if (link) { e.preventDefault(); location.hash = link.getAttribute('href'); }
+  } else if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 'k' || e.key === 'K')) {
+    e.preventDefault();
+    if (location.hash === '#/personnes') document.getElementById('person-search')?.focus();
+    else location.hash = '#/personnes';
+  } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === 'z' || e.key === 'Z') && !typing(e.target)) {
+    if (await undoLast()) e.preventDefault();
+  } else if (e.key === 'F1' || (e.key === '?' && !typing(e.target))) {
+    e.preventDefault();
+    showShortcuts();
+  }
+});
+
+function showShortcuts() {
+  const dialog = document.getElementById('raccourcis');
+  dialog.replaceChildren(h('form', { method: 'dialog' },
+    h('h2', {}, t.shortcuts.title),
+    h('dl', { class: 'shortcuts' }, t.shortcuts.list.map(([keys, what]) => [h('dt', {}, h('kbd', {}, keys)), h('dd', {}, what)])),
+    h('div', { class: 'actions' }, h('button', { value: 'ok' }, t.shortcuts.close))));
+  dialog.showModal();
+}
+document.getElementById('raccourcis-ouvrir')?.addEventListener('click', showShortcuts);
 window.addEventListener('beforeunload', (e) => { if (hasUnsavedChanges()) e.preventDefault(); });
 vocab().then(route, route);
 

@@ -74,6 +74,11 @@ pub enum Error {
         message: &'static str,
     },
 
+    #[error(
+        "Cette action ne peut plus être annulée : la fiche a changé depuis (autre modification ou synchronisation). Corrigez-la directement."
+    )]
+    UndoStale,
+
     #[error("Aucune fiche « {entity} » ne porte l'identifiant {id}.")]
     UnknownId { entity: &'static str, id: String },
 
@@ -210,6 +215,7 @@ impl Error {
             Error::InvalidSiret { .. } => "invalid_siret",
             Error::OutOfRange { .. } => "out_of_range",
             Error::Inconsistent { .. } => "inconsistent",
+            Error::UndoStale => "undo_stale",
             Error::UnknownId { .. } => "unknown_id",
             Error::MalformedId { .. } => "malformed_id",
             Error::UnknownValue { .. } => "unknown_value",

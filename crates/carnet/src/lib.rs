@@ -39,6 +39,7 @@ pub mod store;
 pub mod sync;
 pub mod territory;
 pub mod timeline;
+pub mod undo;
 pub mod validate;
 
 pub use clock::{Clock, Hlc, ManualClock};

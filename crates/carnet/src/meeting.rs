@@ -10,10 +10,11 @@ use uuid::Uuid;
 
 use rusqlite::OptionalExtension;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::record::{Entry, Record};
 use crate::schema::{self, EntitySpec};
 use crate::store::{Store, Writer};
+use crate::undo::Undo;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meeting {
@@ -67,6 +68,47 @@ pub fn attach(w: &mut Writer<'_>, meeting_id: Uuid, person_id: Uuid) -> Result<U
         w.set::<Meeting>(meeting_id, "attendee_count", known.into())?;
     }
     Ok(id)
+}
+
+/// Removes a person from a meeting's attendees; the head count goes down with them when it
+/// counted exactly the known attendees.
+pub fn detach(w: &mut Writer<'_>, meeting_id: Uuid, person_id: Uuid) -> Result<Undo> {
+    let meeting: Meeting = w.get(meeting_id)?;
+    let ids: Vec<String> = {
+        let mut stmt = w.conn().prepare_cached(
+            "SELECT id FROM attendance WHERE meeting_id = ?1 AND person_id = ?2 AND deleted = 0",
+        )?;
+        stmt.query_map([meeting_id.to_string(), person_id.to_string()], |r| {
+            r.get(0)
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    if ids.is_empty() {
+        return Err(Error::UnknownId {
+            entity: schema::ATTENDANCE.label,
+            id: person_id.to_string(),
+        });
+    }
+    let known: i64 = w.conn().query_row(
+        "SELECT count(*) FROM attendance WHERE meeting_id = ?1 AND deleted = 0",
+        [meeting_id.to_string()],
+        |r| r.get(0),
+    )?;
+    let mut undo = Undo::default();
+    for id in ids {
+        undo.extend(crate::undo::delete(
+            w,
+            &schema::ATTENDANCE,
+            crate::validate::id(&id)?,
+        )?);
+    }
+    if meeting.attendee_count == Some(known) {
+        let mut lowered = meeting.clone();
+        lowered.attendee_count = Some(known - 1);
+        let previous = w.update_returning_previous(meeting_id, &lowered)?;
+        undo.push_edited(&schema::MEETING, meeting_id, previous);
+    }
+    Ok(undo)
 }
 
 /// Live meetings dated within `[from, to]`.

@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 use crate::record::{Entry, Record, optional_date};
 use crate::schema::{self, EntitySpec};
 use crate::search_key;
-use crate::store::Store;
+use crate::store::{Store, Writer};
+use crate::undo::Undo;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Person {
@@ -178,4 +179,50 @@ pub fn seen_between(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec
          ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
         [from.to_string(), to.to_string()],
     )
+}
+
+/// Deletes a person and what was recorded with them (encounters, meeting attendances,
+/// referrals and their steps and letters, outcomes): tombstones that sync carries, so a
+/// person typed by mistake stops counting in every figure. The [`Undo`] brings it all back.
+/// (Erasing a person's data for good is another operation.)
+pub fn delete(w: &mut Writer<'_>, id: Uuid) -> Result<Undo> {
+    let mut undo = crate::undo::delete(w, &schema::PERSON, id)?;
+    let related: [(&'static EntitySpec, &str); 6] = [
+        (
+            &schema::ENCOUNTER,
+            "SELECT id FROM encounter WHERE person_id = ?1 AND deleted = 0",
+        ),
+        (
+            &schema::ATTENDANCE,
+            "SELECT id FROM attendance WHERE person_id = ?1 AND deleted = 0",
+        ),
+        (
+            &schema::LETTER,
+            "SELECT id FROM letter WHERE person_id = ?1 AND deleted = 0",
+        ),
+        (
+            &schema::REFERRAL_EVENT,
+            "SELECT e.id FROM referral_event e JOIN referral r ON r.id = e.referral_id
+              WHERE r.person_id = ?1 AND r.deleted = 0 AND e.deleted = 0",
+        ),
+        (
+            &schema::REFERRAL,
+            "SELECT id FROM referral WHERE person_id = ?1 AND deleted = 0",
+        ),
+        (
+            &schema::OUTCOME,
+            "SELECT id FROM outcome WHERE person_id = ?1 AND deleted = 0",
+        ),
+    ];
+    for (spec, sql) in related {
+        let ids: Vec<String> = {
+            let mut stmt = w.conn().prepare_cached(sql)?;
+            stmt.query_map([id.to_string()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for row in ids {
+            undo.extend(crate::undo::delete(w, spec, crate::validate::id(&row)?)?);
+        }
+    }
+    Ok(undo)
 }

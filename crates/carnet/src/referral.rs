@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::record::{Entry, Record, optional_date};
 use crate::schema::{self, EntitySpec};
 use crate::store::{Store, Writer};
+use crate::undo::Undo;
+use rusqlite::OptionalExtension;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Referral {
@@ -86,7 +88,7 @@ pub fn create(w: &mut Writer<'_>, new: &NewReferral) -> Result<Uuid> {
     Ok(id)
 }
 
-/// Moves a referral to `status` on `date`, recording the step in its history.
+/// Moves a referral to a new status on `date` (with an optional note), recording the step.
 pub fn move_to(
     w: &mut Writer<'_>,
     referral_id: Uuid,
@@ -94,7 +96,18 @@ pub fn move_to(
     date: NaiveDate,
     note: Option<&str>,
 ) -> Result<Uuid> {
-    let mut referral: Referral = w.get(referral_id)?;
+    Ok(move_to_undoable(w, referral_id, status, date, note)?.0)
+}
+
+/// [`move_to`], also returning how to undo it (the step goes, the status comes back).
+pub fn move_to_undoable(
+    w: &mut Writer<'_>,
+    referral_id: Uuid,
+    status: &str,
+    date: NaiveDate,
+    note: Option<&str>,
+) -> Result<(Uuid, Undo)> {
+    let referral: Referral = w.get(referral_id)?;
     if date < referral.date {
         return Err(Error::Inconsistent {
             field: "date",
@@ -107,10 +120,100 @@ pub fn move_to(
         date,
         note: note.map(str::to_string),
     })?;
-    referral.status = status.to_string();
-    referral.status_date = Some(date);
-    w.update(referral_id, &referral)?;
-    Ok(event)
+    let mut undo = Undo::created(&schema::REFERRAL_EVENT, event);
+    follow_latest_step(w, referral_id, &mut undo)?;
+    Ok((event, undo))
+}
+
+/// Corrects one step of a referral (status, date, note); the referral's status is then its
+/// latest step's.
+pub fn correct_step(
+    w: &mut Writer<'_>,
+    event_id: Uuid,
+    status: &str,
+    date: NaiveDate,
+    note: Option<&str>,
+) -> Result<Undo> {
+    let mut event: ReferralEvent = w.get(event_id)?;
+    let referral: Referral = w.get(event.referral_id)?;
+    if date < referral.date {
+        return Err(Error::Inconsistent {
+            field: "date",
+            message: "Une étape ne peut pas précéder la date de l'orientation.",
+        });
+    }
+    event.status = status.to_string();
+    event.date = date;
+    event.note = note.map(str::to_string);
+    let previous = w.update_returning_previous(event_id, &event)?;
+    let mut undo = Undo::default();
+    undo.push_edited(&schema::REFERRAL_EVENT, event_id, previous);
+    follow_latest_step(w, event.referral_id, &mut undo)?;
+    Ok(undo)
+}
+
+/// Deletes one step of a referral; the referral's status goes back to its latest remaining
+/// step. Deleting its only step deletes the referral.
+pub fn delete_step(w: &mut Writer<'_>, event_id: Uuid) -> Result<Undo> {
+    let event: ReferralEvent = w.get(event_id)?;
+    let remaining: i64 = w.conn().query_row(
+        "SELECT count(*) FROM referral_event WHERE referral_id = ?1 AND deleted = 0 AND id <> ?2",
+        [event.referral_id.to_string(), event_id.to_string()],
+        |r| r.get(0),
+    )?;
+    if remaining == 0 {
+        return delete(w, event.referral_id);
+    }
+    let mut undo = crate::undo::delete(w, &schema::REFERRAL_EVENT, event_id)?;
+    follow_latest_step(w, event.referral_id, &mut undo)?;
+    Ok(undo)
+}
+
+/// Deletes a referral with its steps and letters (tombstones; the [`Undo`] restores them).
+pub fn delete(w: &mut Writer<'_>, referral_id: Uuid) -> Result<Undo> {
+    let mut undo = crate::undo::delete(w, &schema::REFERRAL, referral_id)?;
+    for (spec, sql) in [
+        (
+            &schema::REFERRAL_EVENT,
+            "SELECT id FROM referral_event WHERE referral_id = ?1 AND deleted = 0",
+        ),
+        (
+            &schema::LETTER,
+            "SELECT id FROM letter WHERE referral_id = ?1 AND deleted = 0",
+        ),
+    ] {
+        let ids: Vec<String> = {
+            let mut stmt = w.conn().prepare_cached(sql)?;
+            stmt.query_map([referral_id.to_string()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for id in ids {
+            undo.extend(crate::undo::delete(w, spec, crate::validate::id(&id)?)?);
+        }
+    }
+    Ok(undo)
+}
+
+/// Sets the referral's status and status date to its latest live step's.
+fn follow_latest_step(w: &mut Writer<'_>, referral_id: Uuid, undo: &mut Undo) -> Result<()> {
+    let latest: Option<(String, String)> = w
+        .conn()
+        .query_row(
+            "SELECT status, date FROM referral_event WHERE referral_id = ?1 AND deleted = 0
+              ORDER BY date DESC, rowid DESC LIMIT 1",
+            [referral_id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((status, date)) = latest else {
+        return Ok(());
+    };
+    let mut referral: Referral = w.get(referral_id)?;
+    referral.status = status;
+    referral.status_date = Some(crate::validate::date("date", &date)?);
+    let previous = w.update_returning_previous(referral_id, &referral)?;
+    undo.push_edited(&schema::REFERRAL, referral_id, previous);
+    Ok(())
 }
 
 /// A referral's history, oldest first.

@@ -490,29 +490,58 @@ impl Writer<'_> {
 
     /// Replaces the fields of a live record; logs only the fields whose value changed.
     pub fn update<T: Record>(&mut self, id: Uuid, rec: &T) -> Result<()> {
+        self.update_returning_previous(id, rec).map(drop)
+    }
+
+    /// [`update`](Self::update), returning each changed field with the value it had before
+    /// (what an undo puts back).
+    pub fn update_returning_previous<T: Record>(
+        &mut self,
+        id: Uuid,
+        rec: &T,
+    ) -> Result<Vec<(&'static FieldSpec, Value)>> {
         let values = record::to_values(rec, self.today)?;
         self.check_refs(T::SPEC, &values)?;
         let current = read_values(&self.tx, T::SPEC, id)?.ok_or_else(|| unknown(T::SPEC, id))?;
-        let changed: Vec<(&'static FieldSpec, Value)> = T::SPEC
+        type Pair = (&'static FieldSpec, Value);
+        let (changed, previous): (Vec<Pair>, Vec<Pair>) = T::SPEC
             .fields
             .iter()
             .zip(values)
             .zip(current)
             .filter(|((_, new), old)| new != old)
-            .map(|(pair, _)| pair)
-            .collect();
-        self.put(T::SPEC, id, &changed, Mode::Update)
+            .map(|((field, new), old)| ((field, new), (field, old)))
+            .unzip();
+        self.put(T::SPEC, id, &changed, Mode::Update)?;
+        Ok(previous)
     }
 
     /// Sets one field of a live record, with the same checks as a full update.
     pub fn set<T: Record>(&mut self, id: Uuid, field: &str, json: serde_json::Value) -> Result<()> {
-        let spec = field_spec(T::SPEC, field)?;
+        self.set_field(T::SPEC, id, field, json)
+    }
+
+    /// Sets one field of a live row of any entity, checked like any write of that field
+    /// (an undo names its entity by name).
+    pub fn set_field(
+        &mut self,
+        entity: &'static EntitySpec,
+        id: Uuid,
+        field: &str,
+        json: serde_json::Value,
+    ) -> Result<()> {
+        let spec = field_spec(entity, field)?;
         let value = record::field_value(spec, &json)?;
         self.check_refs_of(&[(spec, &value)])?;
-        if row_state(&self.tx, self.sql, T::SPEC, &id.to_string())? != Some(false) {
-            return Err(unknown(T::SPEC, id));
+        if row_state(&self.tx, self.sql, entity, &id.to_string())? != Some(false) {
+            return Err(unknown(entity, id));
         }
-        self.put(T::SPEC, id, &[(spec, value)], Mode::Update)
+        self.put(entity, id, &[(spec, value)], Mode::Update)
+    }
+
+    /// Whether a row of `entity` exists and is live.
+    pub fn is_live(&mut self, entity: &'static EntitySpec, id: Uuid) -> Result<bool> {
+        Ok(row_state(&self.tx, self.sql, entity, &id.to_string())? == Some(false))
     }
 
     /// Writes one already-validated stored value (sync's conflict resolution brings back a

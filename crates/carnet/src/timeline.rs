@@ -22,33 +22,39 @@ pub struct TimelineItem {
     pub id: Uuid,
     /// A short French description ("Marché", "Orientation vers ADIE : RDV pris").
     pub summary: String,
+    /// For an encounter: its phase, quartier and note ("Détection · Les Buis · …").
+    pub detail: Option<String>,
+    /// The referral a step or a letter belongs to (where the window opens it).
+    pub referral_id: Option<Uuid>,
 }
 
 /// The timeline of `person`, oldest first.
 pub fn of_person(store: &Store, person: Uuid) -> Result<Vec<TimelineItem>> {
     let sql = "
-        SELECT date, 'encounter', id, kind, NULL FROM encounter
-         WHERE person_id = ?1 AND deleted = 0
+        SELECT e.date, 'encounter', e.id, e.kind, NULL, e.phase, q.name, e.note, NULL
+          FROM encounter e LEFT JOIN quartier q ON q.id = e.quartier_id
+         WHERE e.person_id = ?1 AND e.deleted = 0
         UNION ALL
-        SELECT m.date, 'meeting', m.id, m.kind, m.title FROM attendance a
+        SELECT m.date, 'meeting', m.id, m.kind, m.title, NULL, NULL, NULL, NULL FROM attendance a
           JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
          WHERE a.person_id = ?1 AND a.deleted = 0
         UNION ALL
-        SELECT r.date, 'referral', r.id, r.need, p.name FROM referral r
+        SELECT r.date, 'referral', r.id, r.need, p.name, NULL, NULL, NULL, r.id FROM referral r
           LEFT JOIN partner p ON p.id = r.partner_id
          WHERE r.person_id = ?1 AND r.deleted = 0
         UNION ALL
-        SELECT e.date, 'referral_event', e.id, e.status, p.name FROM referral r
+        SELECT e.date, 'referral_event', e.id, e.status, p.name, NULL, NULL, e.note, r.id
+          FROM referral r
           JOIN referral_event e ON e.referral_id = r.id AND e.deleted = 0
           LEFT JOIN partner p ON p.id = r.partner_id
          WHERE r.person_id = ?1 AND r.deleted = 0 AND e.status <> 'to_send'
         UNION ALL
-        SELECT l.date, 'letter', l.id, NULL, p.name FROM letter l
+        SELECT l.date, 'letter', l.id, NULL, p.name, NULL, NULL, NULL, l.referral_id FROM letter l
           LEFT JOIN referral r ON r.id = l.referral_id
           LEFT JOIN partner p ON p.id = r.partner_id
          WHERE l.person_id = ?1 AND l.deleted = 0
         UNION ALL
-        SELECT date, 'outcome', id, kind, NULL FROM outcome
+        SELECT date, 'outcome', id, kind, NULL, NULL, NULL, note, NULL FROM outcome
          WHERE person_id = ?1 AND deleted = 0
         ORDER BY 1, 2, 3";
     let mut stmt = store.conn().prepare_cached(sql)?;
@@ -62,6 +68,18 @@ pub fn of_person(store: &Store, person: Uuid) -> Result<Vec<TimelineItem>> {
         let extra: Option<String> = row.get(4)?;
         let code = code.unwrap_or_default();
         let extra = extra.unwrap_or_else(|| "partenaire inconnu".to_string());
+        let phase: Option<String> = row.get(5)?;
+        let quartier: Option<String> = row.get(6)?;
+        let note: Option<String> = row.get(7)?;
+        let referral: Option<String> = row.get(8)?;
+        let detail = [
+            phase.map(|p| schema::enum_label(schema::PHASE, &p)),
+            quartier,
+            note.map(|n| first_line(&n)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
         let (kind, summary) = match kind.as_str() {
             "encounter" => (
                 "encounter",
@@ -96,6 +114,8 @@ pub fn of_person(store: &Store, person: Uuid) -> Result<Vec<TimelineItem>> {
             kind,
             id: crate::validate::id(&id)?,
             summary,
+            detail: (!detail.is_empty()).then(|| detail.join(" · ")),
+            referral_id: referral.as_deref().map(crate::validate::id).transpose()?,
         });
     }
     if items.is_empty() && !person_exists(store, person)? {
@@ -105,6 +125,15 @@ pub fn of_person(store: &Store, person: Uuid) -> Result<Vec<TimelineItem>> {
         });
     }
     Ok(items)
+}
+
+/// A note's first line, cut at 120 characters, for a one-line history.
+fn first_line(note: &str) -> String {
+    let line = note.lines().next().unwrap_or_default().trim();
+    match line.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
 }
 
 fn person_exists(store: &Store, person: Uuid) -> Result<bool> {

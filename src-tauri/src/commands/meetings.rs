@@ -4,6 +4,7 @@ use carnet::meeting::Meeting;
 use carnet::person::Person;
 use carnet::record::from_json;
 use carnet::schema;
+use carnet::undo::Undo;
 use carnet::{Entry, Uuid};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -37,4 +38,12 @@ pub fn attach_attendee(db: State<'_, Db>, meeting: Uuid, person: Uuid) -> Comman
 #[tauri::command(async)]
 pub fn list_attendees(db: State<'_, Db>, meeting: Uuid) -> CommandResult<Vec<Entry<Person>>> {
     Ok(carnet::meeting::attendees(&*db.store()?, meeting)?)
+}
+
+/// Removes a person from a meeting (undoable).
+#[tauri::command(async)]
+pub fn detach_attendee(db: State<'_, Db>, meeting: Uuid, person: Uuid) -> CommandResult<Undo> {
+    Ok(db
+        .store()?
+        .write(|w| carnet::meeting::detach(w, meeting, person))?)
 }

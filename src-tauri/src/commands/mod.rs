@@ -1,5 +1,6 @@
 //! The commands the UI may invoke, one file per screen area, each a direct engine call.
 
+mod followups;
 mod letters;
 mod meetings;
 mod partners;
@@ -24,6 +25,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         people::get_timeline,
         people::create_outcome,
         people::record_encounter,
+        people::get_encounter,
+        people::correct_encounter,
+        people::delete_encounter,
+        people::get_outcome,
+        people::correct_outcome,
+        people::delete_outcome,
+        people::undo,
         permanences::list_permanences,
         permanences::get_permanence,
         permanences::create_permanence,
@@ -33,10 +41,17 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         referrals::list_referrals,
         referrals::move_referral,
         referrals::get_referral_history,
+        referrals::correct_referral_step,
+        referrals::delete_referral_step,
+        referrals::delete_referral,
         meetings::list_meetings,
         meetings::create_meeting,
         meetings::attach_attendee,
         meetings::list_attendees,
+        meetings::detach_attendee,
+        followups::list_follow_ups,
+        followups::follow_up_done,
+        followups::postpone_follow_up,
         partners::list_partners,
         partners::create_partner,
         partners::update_partner,

@@ -1,11 +1,13 @@
-//! Personnes and Rencontres: search, profile, timeline, outcomes, the quick capture.
+//! Personnes and Rencontres: search, profile, timeline, outcomes, the quick capture, and the
+//! corrections (edit, delete, undo) of what was recorded.
 
-use carnet::encounter::Encounter;
+use carnet::encounter::{Encounter, Recorded};
 use carnet::outcome::Outcome;
 use carnet::person::Person;
 use carnet::record::from_json;
 use carnet::schema;
 use carnet::timeline::TimelineItem;
+use carnet::undo::Undo;
 use carnet::{Entry, Uuid};
 use serde_json::Value;
 use tauri::State;
@@ -34,14 +36,17 @@ pub fn create_person(db: State<'_, Db>, person: Value) -> CommandResult<Uuid> {
 }
 
 #[tauri::command(async)]
-pub fn update_person(db: State<'_, Db>, id: Uuid, person: Value) -> CommandResult<()> {
+pub fn update_person(db: State<'_, Db>, id: Uuid, person: Value) -> CommandResult<Undo> {
     let person: Person = from_json(&schema::PERSON, person, db.today()?)?;
-    Ok(db.store()?.update(id, &person)?)
+    Ok(db
+        .store()?
+        .write(|w| carnet::undo::update(w, id, &person))?)
 }
 
+/// Deletes the person with everything recorded with them (tombstones; undoable).
 #[tauri::command(async)]
-pub fn delete_person(db: State<'_, Db>, id: Uuid) -> CommandResult<()> {
-    Ok(db.store()?.delete::<Person>(id)?)
+pub fn delete_person(db: State<'_, Db>, id: Uuid) -> CommandResult<Undo> {
+    Ok(db.store()?.write(|w| carnet::person::delete(w, id))?)
 }
 
 #[tauri::command(async)]
@@ -55,13 +60,33 @@ pub fn create_outcome(db: State<'_, Db>, outcome: Value) -> CommandResult<Uuid> 
     Ok(db.store()?.create(&outcome)?)
 }
 
+#[tauri::command(async)]
+pub fn get_outcome(db: State<'_, Db>, id: Uuid) -> CommandResult<Outcome> {
+    Ok(db.store()?.get(id)?)
+}
+
+#[tauri::command(async)]
+pub fn correct_outcome(db: State<'_, Db>, id: Uuid, outcome: Value) -> CommandResult<Undo> {
+    let outcome: Outcome = from_json(&schema::OUTCOME, outcome, db.today()?)?;
+    Ok(db
+        .store()?
+        .write(|w| carnet::undo::update(w, id, &outcome))?)
+}
+
+#[tauri::command(async)]
+pub fn delete_outcome(db: State<'_, Db>, id: Uuid) -> CommandResult<Undo> {
+    Ok(db
+        .store()?
+        .write(|w| carnet::undo::delete(w, &schema::OUTCOME, id))?)
+}
+
 /// Records an encounter; with `new_person`, creates that person first (both or neither).
 #[tauri::command(async)]
 pub fn record_encounter(
     db: State<'_, Db>,
     encounter: Value,
     new_person: Option<Value>,
-) -> CommandResult<Uuid> {
+) -> CommandResult<Recorded> {
     let today = db.today()?;
     let encounter: Encounter = from_json(&schema::ENCOUNTER, encounter, today)?;
     let new_person: Option<Person> = new_person
@@ -70,4 +95,31 @@ pub fn record_encounter(
     Ok(db
         .store()?
         .write(|w| carnet::encounter::record(w, &encounter, new_person.as_ref()))?)
+}
+
+#[tauri::command(async)]
+pub fn get_encounter(db: State<'_, Db>, id: Uuid) -> CommandResult<Encounter> {
+    Ok(db.store()?.get(id)?)
+}
+
+/// Corrects an encounter (or a permanence visit) with the same rules as recording it.
+#[tauri::command(async)]
+pub fn correct_encounter(db: State<'_, Db>, id: Uuid, encounter: Value) -> CommandResult<Recorded> {
+    let encounter: Encounter = from_json(&schema::ENCOUNTER, encounter, db.today()?)?;
+    Ok(db
+        .store()?
+        .write(|w| carnet::encounter::correct(w, id, &encounter))?)
+}
+
+#[tauri::command(async)]
+pub fn delete_encounter(db: State<'_, Db>, id: Uuid) -> CommandResult<Undo> {
+    Ok(db
+        .store()?
+        .write(|w| carnet::undo::delete(w, &schema::ENCOUNTER, id))?)
+}
+
+/// Puts the notebook back as it was before an action; returns how to redo it.
+#[tauri::command(async)]
+pub fn undo(db: State<'_, Db>, undo: Undo) -> CommandResult<Undo> {
+    Ok(db.store()?.write(|w| carnet::undo::apply(w, &undo))?)
 }

@@ -1,8 +1,10 @@
-//! Orientations: create from a person, list by status, move along the status history.
+//! Orientations: create from a person, list by status, move along the status history, and
+//! correct or delete a step.
 
 use carnet::record::from_json;
 use carnet::referral::{NewReferral, ReferralEvent, ReferralRow};
 use carnet::schema;
+use carnet::undo::Undo;
 use carnet::{Entry, Uuid};
 use serde_json::Value;
 use tauri::State;
@@ -37,11 +39,40 @@ pub fn move_referral(
     status: String,
     date: String,
     note: Option<String>,
-) -> CommandResult<Uuid> {
-    let date = carnet::validate::date("date", &date)?;
+) -> CommandResult<Undo> {
+    let date = carnet::validate::date_as_typed("date", &date, db.today()?)?;
+    let (_, undo) = db
+        .store()?
+        .write(|w| carnet::referral::move_to_undoable(w, id, &status, date, note.as_deref()))?;
+    Ok(undo)
+}
+
+/// Corrects one step of a referral's history; the referral follows its latest step.
+#[tauri::command(async)]
+pub fn correct_referral_step(
+    db: State<'_, Db>,
+    id: Uuid,
+    status: String,
+    date: String,
+    note: Option<String>,
+) -> CommandResult<Undo> {
+    let date = carnet::validate::date_as_typed("date", &date, db.today()?)?;
+    let note = note.filter(|n| !n.trim().is_empty());
     Ok(db
         .store()?
-        .write(|w| carnet::referral::move_to(w, id, &status, date, note.as_deref()))?)
+        .write(|w| carnet::referral::correct_step(w, id, &status, date, note.as_deref()))?)
+}
+
+#[tauri::command(async)]
+pub fn delete_referral_step(db: State<'_, Db>, id: Uuid) -> CommandResult<Undo> {
+    Ok(db
+        .store()?
+        .write(|w| carnet::referral::delete_step(w, id))?)
+}
+
+#[tauri::command(async)]
+pub fn delete_referral(db: State<'_, Db>, id: Uuid) -> CommandResult<Undo> {
+    Ok(db.store()?.write(|w| carnet::referral::delete(w, id))?)
 }
 
 #[tauri::command(async)]

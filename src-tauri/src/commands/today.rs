@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use carnet::Entry;
-use carnet::followup::FollowUp;
+use carnet::encounter::EncounterRow;
+use carnet::followup::HomeFollowUps;
 use carnet::permanence::Permanence;
 use carnet::referral::ReferralRow;
 use chrono::{Datelike, Days, NaiveDate};
@@ -18,7 +19,9 @@ pub struct Today {
     pub date: NaiveDate,
     pub permanences_today: Vec<Entry<Permanence>>,
     pub permanences_week: Vec<Entry<Permanence>>,
-    pub follow_ups: Vec<FollowUp>,
+    pub follow_ups: HomeFollowUps,
+    /// What was recorded today, the latest first, to correct it on the spot.
+    pub encounters_today: Vec<EncounterRow>,
     pub to_send: Vec<ReferralRow>,
 }
 
@@ -31,7 +34,8 @@ pub fn get_today(db: State<'_, Db>) -> CommandResult<Today> {
         date,
         permanences_today: carnet::permanence::in_range(&store, date, date)?,
         permanences_week: carnet::permanence::in_range(&store, monday, monday + Days::new(6))?,
-        follow_ups: carnet::followup::due(&store, date)?,
+        follow_ups: carnet::followup::home(&store, date, 8)?,
+        encounters_today: carnet::encounter::of_day(&store, date)?,
         to_send: carnet::referral::overview(&store, Some("to_send"), 50)?,
     })
 }

@@ -55,7 +55,17 @@ async function detail(id, meetings, v) {
     entry ? h('p', {}, `${formatDate(entry.date)} · ${label(v.meeting_kind, entry.kind)} · ${entry.attendee_count ?? 0} participant(s)`) : null,
     h('section', { class: 'card' }, h('h2', {}, `${t.meetings.attendees} (${attendees.length})`),
       attendees.length
-        ? h('ul', { class: 'plain' }, attendees.map((p) => h('li', {}, h('a', { href: `#/personnes/${p.id}` }, `${p.first_name} ${p.last_name}`))))
+        ? h('ul', { class: 'plain', id: 'attendees' }, attendees.map((p) => h('li', { 'data-person': p.id }, h('div', { class: 'entry-line' },
+          h('a', { href: `#/personnes/${p.id}` }, `${p.first_name} ${p.last_name}`),
+          h('span', { class: 'row-actions' }, h('button', { type: 'button', class: 'small secondary', 'data-action': 'detach', onclick: async () => {
+            try {
+              const undo = await api.detachAttendee(id, p.id);
+              announce(t.meetings.detached, { undo, onUndone: () => render([id]) });
+              await render([id]);
+            } catch (err) {
+              announce(err?.message || t.errorUnexpected);
+            }
+          } }, t.meetings.detach))))))
         : h('p', { class: 'muted' }, t.meetings.noAttendee),
       picker),
   );

@@ -2,7 +2,7 @@
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
 import { recordEncounter } from '../encounter.js';
-import { h, show, form, announce, personPicker, table } from '../dom.js';
+import { h, show, form, announce, personPicker, table, confirmDelete } from '../dom.js';
 import { formatDate, formatShort, isoToday, mondayOf, addDays } from '../format.js';
 
 let monday = mondayOf(isoToday());
@@ -70,17 +70,18 @@ async function detail(id) {
       { name: 'new_first_name', label: t.today.newFirst, width: 'half' },
       { name: 'new_last_name', label: t.today.newLast, width: 'half' },
       { name: 'phase', label: t.today.phase, type: 'select', options: v.phase },
+      { name: 'follow_up', label: t.encounter.followUp, type: 'date' },
       { name: 'note', label: t.today.note, width: 'wide' },
     ],
     onSubmit: async (values, el) => {
       const person = picker.chosen();
       const newPerson = person ? null : { first_name: values.new_first_name ?? '', last_name: values.new_last_name ?? '', quartier_id: p.quartier_id };
-      await recordEncounter({
+      const recorded = await recordEncounter({
         date: p.date, kind: 'permanence_visit', phase: values.phase, person_id: person?.id ?? null, head_count: null,
-        quartier_id: p.quartier_id, permanence_id: id, note: values.note, follow_up: null, follow_up_done: null,
+        quartier_id: p.quartier_id, permanence_id: id, note: values.note, follow_up: values.follow_up, follow_up_done: null,
       }, newPerson);
       el.markClean();
-      announce(t.today.recorded);
+      announce(recorded.permanence?.marked_held ? t.permanences.markedHeld : t.today.recorded, { undo: recorded.undo, onUndone: () => detail(id) });
       await detail(id);
     },
   });
@@ -110,9 +111,16 @@ async function detail(id) {
       h('button', { type: 'button', class: 'secondary', onclick: setStatus('cancelled'), disabled: p.status === 'cancelled' }, t.permanences.markCancelled)),
     h('section', { class: 'card' }, h('h2', {}, `${t.permanences.visitors} (${visitors.length})`),
       visitors.length
-        ? h('ul', { class: 'plain' }, visitors.map((e) => h('li', {},
-          e.person_id ? h('a', { href: `#/personnes/${e.person_id}` }, names.get(e.person_id) ?? '…') : `${e.head_count ?? 1} ${t.today.anonymous}`,
-          e.note ? h('span', { class: 'muted' }, ` · ${e.note}`) : null)))
+        ? h('ul', { class: 'plain', id: 'visitors' }, visitors.map((e) => h('li', { 'data-encounter': e.id }, h('div', { class: 'entry-line' },
+          h('span', {},
+            e.person_id ? h('a', { href: `#/personnes/${e.person_id}` }, names.get(e.person_id) ?? '…') : `${e.head_count ?? 1} ${t.today.anonymous}`,
+            e.note ? h('span', { class: 'muted' }, ` · ${e.note}`) : null),
+          h('span', { class: 'row-actions' },
+            h('a', { class: 'button small secondary', href: `#/rencontres/${e.id}`, 'data-action': 'edit' }, t.edit),
+            h('button', { type: 'button', class: 'small secondary', 'data-action': 'delete', onclick: () => confirmDelete({
+              title: t.encounter.deleteTitle, text: t.encounter.deleteText, done: t.encounter.deleted,
+              remove: () => api.deleteEncounter(e.id), onDone: () => detail(id),
+            }) }, t.delete))))))
         : h('p', { class: 'muted' }, t.permanences.noVisitor)),
     h('section', { class: 'card' }, h('h2', {}, t.permanences.addVisitor), add),
     h('details', { class: 'card' }, h('summary', {}, t.permanences.edit), edit),

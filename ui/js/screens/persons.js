@@ -2,8 +2,8 @@
 // with its timeline, referrals and outcomes.
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
-import { h, show, form, announce } from '../dom.js';
-import { formatDate, isoToday } from '../format.js';
+import { h, show, form, announce, confirmDelete } from '../dom.js';
+import { formatDate, formatNumeric, isoToday } from '../format.js';
 
 const F = t.persons.fields;
 
@@ -50,32 +50,73 @@ async function editor(id) {
   const [v, settings, person] = await Promise.all([vocab(), api.settings(), id ? api.getPerson(id) : null]);
   const p = person || {};
   const quartiers = settings.quartiers.map((q) => [q.id, q.name]);
-  const f = (name, extra = {}) => ({ name, label: F[name], value: p[name] ?? (extra.type === 'checkbox' ? false : ''), ...extra });
+  const f = (name, extra = {}) => ({ name, label: F[name], value: p[name] ?? (extra.type === 'yesno' ? null : ''), ...extra });
   const el = form({
     id: 'person-form',
     sections: [
       { legend: t.persons.identity, fields: [f('first_name', { required: true, width: 'half' }), f('last_name', { required: true, width: 'half' }), f('gender', { type: 'select', options: v.gender }), f('birth_date', { type: 'date' })] },
-      { legend: t.persons.contact, fields: [f('phone', { type: 'tel' }), f('email', { type: 'email' }), f('address', { width: 'wide' }), f('postcode'), f('city'), f('quartier_id', { type: 'select', options: quartiers }), f('lives_in_qpv', { type: 'checkbox' })] },
-      { legend: t.persons.situation, fields: [f('situation', { type: 'select', options: v.situation }), f('education', { type: 'select', options: v.education }), f('france_travail', { type: 'checkbox' }), f('rsa', { type: 'checkbox' })] },
-      { legend: t.persons.consent, fields: [f('consent_date', { type: 'date' }), f('consent_contact', { type: 'checkbox' }), f('consent_partners', { type: 'checkbox' }), f('consent_stats', { type: 'checkbox' })] },
+      { legend: t.persons.contact, fields: [f('phone', { type: 'tel' }), f('email', { type: 'email' }), f('address', { width: 'wide' }), f('postcode'), f('city'), f('quartier_id', { type: 'select', options: quartiers }), f('lives_in_qpv', { type: 'yesno' })] },
+      { legend: t.persons.situation, fields: [f('situation', { type: 'select', options: v.situation }), f('education', { type: 'select', options: v.education }), f('france_travail', { type: 'yesno' }), f('rsa', { type: 'yesno' })] },
+      { legend: t.persons.consent, fields: [f('consent_date', { type: 'date' }), f('consent_contact', { type: 'yesno' }), f('consent_partners', { type: 'yesno' }), f('consent_stats', { type: 'yesno' })] },
       { legend: t.persons.project, fields: [f('project_title', { width: 'wide' }), f('project_sector', { type: 'select', options: v.sector }), f('project_stage', { type: 'select', options: v.project_stage }), f('note', { type: 'textarea', width: 'wide' })] },
     ],
     cancel: () => { location.hash = id ? `#/personnes/${id}` : '#/personnes'; },
     onSubmit: async (values, formEl) => {
-      const saved = id ? (await api.updatePerson(id, values), id) : await api.createPerson(values);
-      formEl.markClean();
-      announce(t.saved);
-      location.hash = `#/personnes/${saved}`;
+      if (id) {
+        const undo = await api.updatePerson(id, values);
+        formEl.markClean();
+        announce(t.saved, { undo, onUndone: () => render([id]) });
+        location.hash = `#/personnes/${id}`;
+      } else {
+        const created = await api.createPerson(values);
+        formEl.markClean();
+        announce(t.saved, { undo: { steps: [{ action: 'delete', entity: 'person', id: created }] }, onUndone: () => { location.hash = '#/personnes'; } });
+        location.hash = `#/personnes/${created}`;
+      }
     },
+  });
+  // The quartier proposes QPV residence while the question is still unanswered.
+  el.control('quartier_id').addEventListener('change', () => {
+    const qpv = el.control('lives_in_qpv');
+    const q = settings.quartiers.find((x) => x.id === el.control('quartier_id').value);
+    if (qpv.value === '' && q && q.is_qpv !== null && q.is_qpv !== undefined) {
+      qpv.value = q.is_qpv ? 'true' : 'false';
+      qpv.dispatchEvent(new Event('change', { bubbles: true }));
+    }
   });
   show(h('h1', {}, id ? `${p.first_name} ${p.last_name}` : t.persons.add), el);
   el.control('first_name').focus();
 }
 
+/** The outcome form's fields, for a new outcome or one being corrected. */
+export function outcomeFields(v, o = {}) {
+  const O = t.outcome;
+  return [
+    { name: 'kind', label: O.kind, type: 'select', options: v.outcome_kind, required: true, value: o.kind ?? '' },
+    { name: 'date', label: O.date, type: 'date', value: o.date ?? isoToday(), required: true },
+    { name: 'legal_form', label: O.legalForm, type: 'select', options: v.legal_form, value: o.legal_form ?? '' },
+    { name: 'siret', label: O.siret, inputmode: 'numeric', value: o.siret ?? '' },
+    { name: 'sector', label: O.sector, type: 'select', options: v.sector, value: o.sector ?? '' },
+    { name: 'note', label: O.note, width: 'wide', value: o.note ?? '' },
+  ];
+}
+
+/** Where a history line opens: the encounter, meeting, referral or outcome itself. */
+function itemLink(item) {
+  switch (item.kind) {
+    case 'encounter': return `#/rencontres/${item.id}`;
+    case 'meeting': return `#/collectives/${item.id}`;
+    case 'outcome': return `#/sorties/${item.id}`;
+    case 'letter': return `#/orientations/${item.referral_id}/lettre`;
+    default: return `#/orientations/${item.referral_id ?? item.id}/etapes`;
+  }
+}
+
 async function profile(id) {
   const [p, items, v, settings, partners] = await Promise.all([api.getPerson(id), api.timeline(id), vocab(), api.settings(), api.listPartners()]);
+  const P = t.persons;
   const quartier = settings.quartiers.find((q) => q.id === p.quartier_id)?.name;
-  const yesNo = (b) => (b === true ? t.yes : b === false ? t.no : t.none);
+  const yesNo = (b) => (b === true ? t.yes : b === false ? t.no : t.notAnswered);
   const row = (name, value) => h('div', {}, h('dt', {}, F[name]), h('dd', {}, value ?? t.none));
 
   const referral = form({
@@ -89,49 +130,90 @@ async function profile(id) {
       { name: 'detail', label: t.referrals.detail, type: 'textarea', width: 'wide' },
     ],
     onSubmit: async (values, el) => {
-      await api.createReferral({ person_id: id, ...values });
+      const created = await api.createReferral({ person_id: id, ...values });
       el.markClean();
-      announce(t.referrals.created);
+      const warning = p.consent_partners === true ? '' : ` ${p.consent_partners === false ? P.consentRefused : P.consentMissing}`;
+      announce(`${t.referrals.created}${warning}`, { undo: { steps: [{ action: 'delete', entity: 'referral', id: created }] }, onUndone: () => profile(id) });
+      await profile(id);
+    },
+  });
+  // Sharing with a partner needs the person's consent: say so before, not at the letter.
+  if (p.consent_partners !== true) {
+    referral.prepend(h('p', { class: 'warning-box', id: 'consent-warning', role: 'note' },
+      p.consent_partners === false ? P.consentRefused : P.consentMissing, ' ',
+      h('a', { href: `#/personnes/${id}/modifier` }, P.consentEdit)));
+  }
+  const meet = form({
+    id: 'person-encounter-form',
+    submit: t.today.record,
+    fields: [
+      { name: 'kind', label: t.today.kind, type: 'select', options: v.encounter_kind, value: 'interview', empty: false, required: true },
+      { name: 'date', label: t.today.date, type: 'date', value: isoToday(), required: true },
+      { name: 'quartier_id', label: t.today.quartier, type: 'select', options: settings.quartiers.map((q) => [q.id, q.name]), value: p.quartier_id ?? '' },
+      { name: 'phase', label: t.today.phase, type: 'select', options: v.phase },
+      { name: 'follow_up', label: t.encounter.followUp, type: 'date' },
+      { name: 'note', label: t.today.note, type: 'textarea', width: 'wide' },
+    ],
+    onSubmit: async (values, el) => {
+      const recorded = await api.recordEncounter({ ...values, person_id: id, head_count: null, permanence_id: null, follow_up_done: null });
+      el.markClean();
+      announce(t.encounter.recorded + '.', { undo: recorded.undo, onUndone: () => profile(id) });
       await profile(id);
     },
   });
   const outcome = form({
     id: 'outcome-form',
-    submit: t.persons.outcome,
-    fields: [
-      { name: 'kind', label: 'Sortie', type: 'select', options: v.outcome_kind, required: true },
-      { name: 'date', label: 'Date', type: 'date', value: isoToday(), required: true },
-      { name: 'legal_form', label: 'Forme juridique (création)', type: 'select', options: v.legal_form },
-      { name: 'siret', label: 'SIRET (création)', inputmode: 'numeric' },
-      { name: 'sector', label: 'Secteur (création)', type: 'select', options: v.sector },
-      { name: 'note', label: 'Note', width: 'wide' },
-    ],
+    submit: P.outcome,
+    fields: outcomeFields(v),
     onSubmit: async (values, el) => {
-      await api.createOutcome({ person_id: id, ...values });
+      const created = await api.createOutcome({ person_id: id, ...values });
       el.markClean();
-      announce(t.saved);
+      announce(t.saved, { undo: { steps: [{ action: 'delete', entity: 'outcome', id: created }] }, onUndone: () => profile(id) });
       await profile(id);
     },
   });
+  const remove = h('button', { type: 'button', class: 'secondary', id: 'person-delete' }, P.delete);
+  remove.addEventListener('click', () => confirmDelete({
+    title: P.deleteTitle(`${p.first_name} ${p.last_name}`),
+    text: P.deleteText,
+    done: P.deleted,
+    remove: () => api.deletePerson(id),
+    onDone: () => { location.hash = '#/personnes'; },
+  }));
+  const open = (sectionId) => () => {
+    const details = document.getElementById(sectionId);
+    details.open = true;
+    details.querySelector('select, input, textarea')?.focus();
+  };
+  const history = items.slice().reverse();
+  const latestReferral = history.find((i) => i.kind === 'referral');
 
   show(
     h('div', { class: 'title-row' },
       h('h1', { id: 'person-name' }, `${p.first_name} ${p.last_name}`),
-      h('a', { class: 'button secondary', href: `#/personnes/${id}/modifier` }, t.edit)),
+      h('div', { class: 'toolbar' },
+        h('button', { type: 'button', id: 'new-encounter', onclick: open('encounter-section') }, P.newEncounter),
+        h('button', { type: 'button', class: 'secondary', onclick: open('referral-section') }, P.refer),
+        latestReferral ? h('a', { class: 'button secondary', href: `#/orientations/${latestReferral.id}/lettre` }, P.letter) : null,
+        h('a', { class: 'button secondary', href: `#/personnes/${id}/modifier` }, t.edit))),
     h('div', { class: 'columns' },
       h('section', { class: 'card' },
         h('dl', { class: 'facts' },
           row('phone', p.phone), row('email', p.email), row('quartier_id', quartier),
           row('lives_in_qpv', yesNo(p.lives_in_qpv)), row('birth_date', p.birth_date ? formatDate(p.birth_date) : null),
           row('situation', p.situation ? label(v.situation, p.situation) : null),
-          row('project_title', p.project_title), row('consent_partners', yesNo(p.consent_partners)))),
-      h('section', { class: 'card' }, h('h2', {}, t.persons.timeline),
-        items.length
-          ? h('ol', { class: 'timeline', id: 'timeline' }, items.map((i) => h('li', { class: i.kind }, h('time', { datetime: i.date }, formatDate(i.date)), ' ', i.summary)))
-          : h('p', { class: 'muted' }, t.persons.noTimeline))),
-    h('details', { class: 'card' }, h('summary', {}, t.persons.refer), referral),
-    h('details', { class: 'card' }, h('summary', {}, t.persons.outcome), outcome),
+          row('project_title', p.project_title), row('consent_partners', yesNo(p.consent_partners))),
+        p.note ? [h('h2', {}, F.note), h('p', { class: 'person-note', id: 'person-note' }, p.note)] : null),
+      h('section', { class: 'card' }, h('h2', {}, P.timeline),
+        history.length
+          ? h('ol', { class: 'timeline', id: 'timeline' }, history.map((i) => h('li', { class: i.kind },
+            h('time', { datetime: i.date }, formatNumeric(i.date)), ' ',
+            h('a', { href: itemLink(i) }, i.summary),
+            i.detail ? h('span', { class: 'muted' }, ` · ${i.detail}`) : null)))
+          : h('p', { class: 'muted' }, P.noTimeline))),
+    h('details', { class: 'card', id: 'encounter-section' }, h('summary', {}, P.newEncounter), meet),
+    h('details', { class: 'card', id: 'referral-section' }, h('summary', {}, P.refer), referral),
+    h('details', { class: 'card' }, h('summary', {}, P.outcome), outcome),
+    h('div', { class: 'actions' }, remove),
   );
 }
-
-

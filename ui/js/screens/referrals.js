@@ -1,7 +1,7 @@
 // Orientations: every referral by status, moved along its history in place.
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
-import { h, show, announce, table } from '../dom.js';
+import { h, show, form, announce, table, confirmDelete } from '../dom.js';
 import { formatNumeric, isoToday, frDate, isoFromFr } from '../format.js';
 import * as letter from './letter.js';
 
@@ -40,6 +40,7 @@ function dayLetters() {
 
 export async function render(args = []) {
   if (args[0] && args[1] === 'lettre') return letter.render(args[0]);
+  if (args[0] && args[1] === 'etapes') return steps(args[0]);
   const [v, rows] = await Promise.all([vocab(), api.listReferrals(filter || null)]);
   const select = h('select', { id: 'referral-filter' },
     h('option', { value: '' }, t.referrals.all),
@@ -58,8 +59,8 @@ export async function render(args = []) {
     button.addEventListener('click', async () => {
       error.textContent = '';
       try {
-        await api.moveReferral(r.id, status.value, isoFromFr(date.value));
-        announce(t.referrals.moved);
+        const undo = await api.moveReferral(r.id, status.value, date.value);
+        announce(t.referrals.moved, { undo, onUndone: () => render() });
         await render();
       } catch (err) {
         error.textContent = err?.message || t.errorUnexpected;
@@ -84,5 +85,56 @@ export async function render(args = []) {
         { label: t.referrals.letter, cell: (r) => h('a', { class: 'button small secondary', href: `#/orientations/${r.id}/lettre`, 'aria-label': `${t.referrals.letterFor} — ${r.person_name}` }, t.referrals.letter) },
       ], rows)
       : h('p', { class: 'muted' }, t.referrals.none),
+  );
+}
+
+/** One referral's steps, each corrected or deleted in place; the referral itself deleted. */
+async function steps(id) {
+  const R = t.referrals;
+  const [v, rows, history] = await Promise.all([vocab(), api.listReferrals(null), api.referralHistory(id)]);
+  const r = rows.find((x) => x.id === id);
+  const again = () => steps(id);
+  const stepItem = (e) => {
+    const editor = form({
+      id: `step-${e.id}`,
+      submit: t.save,
+      fields: [
+        { name: 'status', label: R.status, type: 'select', options: v.referral_status, value: e.status, empty: false, required: true },
+        { name: 'date', label: R.moveDate, type: 'date', value: e.date, required: true },
+        { name: 'note', label: t.today.note, value: e.note ?? '', width: 'wide' },
+      ],
+      onSubmit: async (values, el) => {
+        const undo = await api.correctReferralStep(e.id, values.status, values.date ?? '', values.note);
+        el.markClean();
+        announce(R.stepCorrected, { undo, onUndone: again });
+        await again();
+      },
+    });
+    const remove = h('button', { type: 'button', class: 'secondary', 'data-action': 'delete' }, t.delete);
+    remove.addEventListener('click', () => confirmDelete({
+      title: history.length > 1 ? R.stepDeleteTitle : R.deleteTitle,
+      text: history.length > 1 ? R.stepDeleteText : R.deleteText,
+      done: history.length > 1 ? R.stepDeleted : R.deleted,
+      remove: () => api.deleteReferralStep(e.id),
+      onDone: history.length > 1 ? again : () => { location.hash = '#/orientations'; },
+    }));
+    editor.querySelector('.actions').append(remove);
+    return h('li', { class: 'card', 'data-step': e.id },
+      h('h2', {}, `${formatNumeric(e.date)} · `, h('span', { class: `badge ${e.status}` }, label(v.referral_status, e.status))),
+      h('details', {}, h('summary', {}, R.stepEdit), editor));
+  };
+  const removeAll = h('button', { type: 'button', class: 'secondary', id: 'referral-delete' }, R.delete);
+  removeAll.addEventListener('click', () => confirmDelete({
+    title: R.deleteTitle, text: R.deleteText, done: R.deleted,
+    remove: () => api.deleteReferral(id),
+    onDone: () => { location.hash = r ? `#/personnes/${r.person_id}` : '#/orientations'; },
+  }));
+  show(
+    h('p', {}, h('a', { href: '#/orientations' }, `← ${R.title}`)),
+    h('h1', {}, r ? R.stepsTitle(r.person_name, r.partner_name) : R.title),
+    r ? h('p', {}, h('a', { href: `#/personnes/${r.person_id}` }, r.person_name), ` · ${label(v.need, r.need)} · `,
+      h('a', { class: 'button small secondary', href: `#/orientations/${id}/lettre` }, R.letter)) : null,
+    h('ol', { class: 'plain', id: 'referral-steps' }, history.slice().reverse().map(stepItem)),
+    h('div', { class: 'actions' }, removeAll),
   );
 }

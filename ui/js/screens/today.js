@@ -1,32 +1,56 @@
-// Aujourd'hui: the quick capture and what is due today and this week.
+// Aujourd'hui: the quick capture, what was recorded today (to correct on the spot), what is
+// due, and this week's permanences.
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
-import { recordEncounter } from '../encounter.js';
-import { h, show, form, personPicker, announce } from '../dom.js';
-import { formatShort, formatNumeric, formatDate, isoToday } from '../format.js';
+import { recordEncounter, recordedMessage } from '../encounter.js';
+import { h, show, form, personPicker, announce, confirmDialog, confirmDelete } from '../dom.js';
+import { formatShort, formatNumeric, formatDate, isoToday, addDays } from '../format.js';
 import { lastSyncText } from './sync.js';
+import { followUpItem } from './followups.js';
 
-let lastKind = 'market';
-let lastQuartier = '';
+// The capture's nature and quartier are kept for the next one, across restarts: they hold
+// no personal data.
+const DEFAULTS_KEY = 'carnet.capture';
+function captureDefaults() {
+  try {
+    return { kind: 'market', quartier: '', ...JSON.parse(localStorage.getItem(DEFAULTS_KEY) || '{}') };
+  } catch {
+    return { kind: 'market', quartier: '' };
+  }
+}
+function keepDefaults(kind, quartier) {
+  try { localStorage.setItem(DEFAULTS_KEY, JSON.stringify({ kind, quartier })); } catch { /* private mode: kept for this session only */ }
+}
+
+/** Asks before saving an encounter dated more than a year ago (a typo in the year). */
+export async function confirmOldDate(iso) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso || '') || iso >= addDays(isoToday(), -365)) return true;
+  const E = t.encounter;
+  return confirmDialog(E.old, E.oldText(formatNumeric(iso)), E.oldYes, E.oldNo);
+}
 
 export async function render() {
   const [data, v, settings, sync] = await Promise.all([api.today(), vocab(), api.settings(), api.syncStatus()]);
   const quartiers = settings.quartiers.map((q) => [q.id, q.name]);
-  const quartierName = (id) => settings.quartiers.find((q) => q.id === id)?.name ?? t.none;
+  const quartierName = (id) => settings.quartiers.find((q) => q.id === id)?.name ?? null;
+  const defaults = captureDefaults();
+  if (!v.encounter_kind.some(([code]) => code === defaults.kind)) defaults.kind = 'market';
+  if (!quartiers.some(([id]) => id === defaults.quartier)) defaults.quartier = '';
 
   const picker = personPicker({ label: t.today.person, hint: t.today.personHint });
   const capture = form({
     id: 'quick-capture',
     submit: t.today.record,
     fields: [
-      { name: 'kind', label: t.today.kind, type: 'select', options: v.encounter_kind, value: lastKind, empty: false, required: true },
-      { name: 'quartier_id', label: t.today.quartier, type: 'select', options: quartiers, value: lastQuartier },
+      { name: 'kind', label: t.today.kind, type: 'select', options: v.encounter_kind, value: defaults.kind, empty: false, required: true },
+      { name: 'quartier_id', label: t.today.quartier, type: 'select', options: quartiers, value: defaults.quartier },
       { name: 'date', label: t.today.date, type: 'date', value: data.date, required: true },
       { name: 'head_count', label: t.today.headCount, type: 'number', min: 1, max: 500, value: '', hint: t.today.headCountHint, inputmode: 'numeric' },
       { name: 'new_first_name', label: t.today.newFirst, width: 'half' },
       { name: 'new_last_name', label: t.today.newLast, width: 'half' },
       { name: 'phase', label: t.today.phase, type: 'select', options: v.phase },
-      { name: 'note', label: t.today.note },
+      { name: 'follow_up', label: t.encounter.followUp, type: 'date', hint: t.encounter.followUpHint },
+      { name: 'note', label: t.today.note, width: 'wide' },
     ],
     onSubmit: async (values, el) => {
       const person = picker.chosen();
@@ -38,13 +62,17 @@ export async function render() {
         person_id: person ? person.id : null,
         head_count: person || newPerson ? null : (values.head_count ?? null),
         quartier_id: values.quartier_id, permanence_id: null, note: values.note,
-        follow_up: null, follow_up_done: null,
+        follow_up: values.follow_up, follow_up_done: null,
       };
-      await recordEncounter(encounter, newPerson);
-      lastKind = values.kind;
-      lastQuartier = values.quartier_id ?? '';
-      announce(t.today.recorded);
+      if (!(await confirmOldDate(encounter.date))) return;
+      const recorded = await recordEncounter(encounter, newPerson);
+      keepDefaults(values.kind, values.quartier_id ?? '');
       el.markClean();
+      const personName = person ? `${person.first_name} ${person.last_name}`
+        : newPerson ? `${newPerson.first_name} ${newPerson.last_name}`.trim() : null;
+      const saved = await api.getEncounter(recorded.id);
+      announce(recordedMessage(v, saved, recorded, { personName, quartierName: quartierName(saved.quartier_id) }),
+        { undo: recorded.undo, onUndone: render });
       await render();
       document.querySelector('#quick-capture select')?.focus();
     },
@@ -53,26 +81,58 @@ export async function render() {
   capture.querySelector('[data-field="new_first_name"]').before(picker);
 
   const permanenceItem = (p) => h('li', {},
-    h('a', { href: `#/permanences/${p.id}` }, `${formatShort(p.date)} · ${p.start_time ?? ''}–${p.end_time ?? ''} · ${quartierName(p.quartier_id)}`),
+    h('a', { href: `#/permanences/${p.id}` }, `${formatShort(p.date)} · ${p.start_time ?? ''}–${p.end_time ?? ''} · ${quartierName(p.quartier_id) ?? t.none}`),
     ' ', h('span', { class: `badge ${p.status}` }, label(v.permanence_status, p.status)));
-  const list = (items, render) => (items.length ? h('ul', { class: 'plain' }, items.map(render)) : h('p', { class: 'muted' }, t.today.nothing));
+  const list = (items, render, attrs = {}) => (items.length ? h('ul', { class: 'plain', ...attrs }, items.map(render)) : h('p', { class: 'muted' }, t.today.nothing));
+
+  const entryItem = (e) => {
+    const who = e.person_id
+      ? h('a', { href: `#/personnes/${e.person_id}` }, e.person_name ?? '…')
+      : t.encounter.people(e.head_count ?? 1);
+    const remove = () => confirmDelete({
+      title: t.encounter.deleteTitle,
+      text: t.encounter.deleteText,
+      done: t.encounter.deleted,
+      remove: () => api.deleteEncounter(e.id),
+      onDone: render,
+    });
+    return h('li', { 'data-encounter': e.id },
+      h('div', { class: 'entry-line' },
+        h('span', {}, h('strong', {}, label(v.encounter_kind, e.kind)), ' · ', who,
+          quartierName(e.quartier_id) ? ` · ${quartierName(e.quartier_id)}` : null,
+          e.note ? h('span', { class: 'muted' }, ` · ${e.note}`) : null),
+        h('span', { class: 'row-actions' },
+          h('a', { class: 'button small secondary', href: `#/rencontres/${e.id}`, 'data-action': 'edit' }, t.edit),
+          h('button', { type: 'button', class: 'small secondary', 'data-action': 'delete', onclick: remove }, t.delete))));
+  };
+
+  const F = t.followUps;
+  const fu = data.follow_ups;
+  const followUps = h('section', { class: 'card', id: 'follow-ups' }, h('h2', {}, t.today.followUps),
+    fu.this_week.length || fu.overdue.length
+      ? [
+        fu.this_week.length ? [h('h3', {}, F.thisWeek), h('ul', { class: 'plain' }, fu.this_week.map((f) => followUpItem(f, render)))] : null,
+        fu.overdue.length ? [h('h3', {}, F.overdue), h('ul', { class: 'plain' }, fu.overdue.map((f) => followUpItem(f, render)))] : null,
+      ]
+      : h('p', { class: 'muted' }, t.today.nothing),
+    h('p', { class: 'more' }, h('a', { href: '#/relances', id: 'all-follow-ups' }, F.seeAll(fu.overdue_total))));
 
   show(
     h('h1', {}, `${t.today.title} — ${formatDate(data.date || isoToday())}`),
     lastSyncText(sync) ? h('p', { class: 'muted', id: 'last-sync' }, h('a', { href: '#/reglages' }, lastSyncText(sync)),
       sync.conflicts ? [' · ', h('a', { href: '#/a-verifier' }, `${t.review.title} (${sync.conflicts})`)] : null) : null,
     h('div', { class: 'columns' },
-      h('section', { class: 'card', 'aria-labelledby': 'quick-title' },
-        h('h2', { id: 'quick-title' }, t.today.quick),
-        h('p', { class: 'hint' }, t.today.quickHint),
-        capture),
       h('div', {},
+        h('section', { class: 'card', 'aria-labelledby': 'quick-title' },
+          h('h2', { id: 'quick-title' }, t.today.quick),
+          h('p', { class: 'hint' }, t.today.quickHint),
+          capture),
+        h('section', { class: 'card', id: 'recorded-today' }, h('h2', {}, t.today.recordedToday),
+          list(data.encounters_today, entryItem))),
+      h('div', {},
+        followUps,
         h('section', { class: 'card' }, h('h2', {}, t.today.permanencesToday), list(data.permanences_today, permanenceItem)),
         h('section', { class: 'card' }, h('h2', {}, t.today.permanencesWeek), list(data.permanences_week, permanenceItem)),
-        h('section', { class: 'card' }, h('h2', {}, t.today.followUps), list(data.follow_ups, (f) => h('li', {},
-          `${formatNumeric(f.due)} · `,
-          f.person_id ? h('a', { href: `#/personnes/${f.person_id}` }, f.person_name ?? t.today.anonymous) : t.today.anonymous,
-          h('span', { class: 'muted' }, f.source === 'referral' ? ' · orientation' : ' · rencontre')))),
         h('section', { class: 'card' }, h('h2', {}, t.today.toSend), list(data.to_send, (r) => h('li', {},
           h('a', { href: `#/personnes/${r.person_id}` }, r.person_name), ` → ${r.partner_name} · ${formatShort(r.date)}`))))),
   );

@@ -3,6 +3,7 @@
 //! Each module covers one behaviour users rely on; `fixture` builds stores on a manual clock.
 
 mod changelog;
+mod corrections;
 mod demo;
 mod fixture;
 mod letters;
