@@ -13,6 +13,8 @@ use carnet::{ManualClock, Store, Uuid};
 use carnet_e2e::{Session, keys};
 use serde_json::json;
 
+mod day;
+
 /// One window at a time: tauri-driver serves a single session.
 static WINDOW: Mutex<()> = Mutex::new(());
 

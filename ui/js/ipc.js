@@ -4,6 +4,7 @@ const invoke = (cmd, args) => window.__TAURI__.core.invoke(cmd, args);
 export const api = {
   today: () => invoke('get_today'),
   vocabulary: () => invoke('get_vocabulary'),
+  rememberCapture: (kind, quartierId) => invoke('remember_capture', { defaults: { kind, quartier_id: quartierId } }),
   searchPersons: (query, quartier = null) => invoke('search_persons', { query, quartier }),
   getPerson: (id) => invoke('get_person', { id }),
   createPerson: (person) => invoke('create_person', { person }),

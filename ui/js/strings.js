@@ -88,6 +88,7 @@ export const t = {
     thisWeek: 'Cette semaine',
     overdue: 'En retard (les plus récentes d’abord)',
     seeAll: (n) => `Voir toutes les relances (${n} en retard)`,
+    seeAllNone: 'Voir toutes les relances',
     none: 'Aucune relance.',
     window: 'Afficher',
     windows: [['overdue', 'En retard'], ['upcoming', 'À venir'], ['all', 'Toutes']],

@@ -274,3 +274,44 @@ pub fn of_permanence(store: &Store, permanence: Uuid) -> Result<Vec<Entry<Encoun
         [permanence.to_string()],
     )
 }
+
+/// What the quick capture starts with on this device: the nature and quartier of the last
+/// capture, kept in the notebook's device-local settings (never synced), so they survive a
+/// restart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptureDefaults {
+    pub kind: String,
+    pub quartier_id: Option<Uuid>,
+}
+
+/// The quick capture's defaults: "Marché" and no quartier until a first capture; a quartier
+/// deleted since is forgotten.
+pub fn capture_defaults(store: &Store) -> Result<CaptureDefaults> {
+    let kind = store
+        .local_setting("capture_kind")?
+        .filter(|k| schema::ENCOUNTER_KIND.iter().any(|(code, _)| code == k))
+        .unwrap_or_else(|| "market".to_string());
+    let quartier_id = match store.local_setting("capture_quartier")? {
+        Some(text) => crate::validate::id(&text)
+            .ok()
+            .filter(|id| store.get::<crate::territory::Quartier>(*id).is_ok()),
+        None => None,
+    };
+    Ok(CaptureDefaults { kind, quartier_id })
+}
+
+/// Remembers the last capture's nature and quartier for the next one.
+pub fn remember_capture(store: &mut Store, defaults: &CaptureDefaults) -> Result<()> {
+    if !schema::ENCOUNTER_KIND
+        .iter()
+        .any(|(code, _)| *code == defaults.kind)
+    {
+        return Err(Error::UnknownValue { field: "kind" });
+    }
+    store.set_local_setting("capture_kind", &defaults.kind)?;
+    let quartier = defaults
+        .quartier_id
+        .map(|q| q.to_string())
+        .unwrap_or_default();
+    store.set_local_setting("capture_quartier", &quartier)
+}

@@ -17,6 +17,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
     tauri::generate_handler![
         today::get_today,
         today::get_vocabulary,
+        today::remember_capture,
         people::search_persons,
         people::get_person,
         people::create_person,

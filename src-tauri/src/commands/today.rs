@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use carnet::Entry;
-use carnet::encounter::EncounterRow;
+use carnet::encounter::{CaptureDefaults, EncounterRow};
 use carnet::followup::HomeFollowUps;
 use carnet::permanence::Permanence;
 use carnet::referral::ReferralRow;
@@ -22,6 +22,8 @@ pub struct Today {
     pub follow_ups: HomeFollowUps,
     /// What was recorded today, the latest first, to correct it on the spot.
     pub encounters_today: Vec<EncounterRow>,
+    /// The quick capture's nature and quartier, as last used on this device.
+    pub capture: CaptureDefaults,
     pub to_send: Vec<ReferralRow>,
 }
 
@@ -36,8 +38,18 @@ pub fn get_today(db: State<'_, Db>) -> CommandResult<Today> {
         permanences_week: carnet::permanence::in_range(&store, monday, monday + Days::new(6))?,
         follow_ups: carnet::followup::home(&store, date, 8)?,
         encounters_today: carnet::encounter::of_day(&store, date)?,
+        capture: carnet::encounter::capture_defaults(&store)?,
         to_send: carnet::referral::overview(&store, Some("to_send"), 50)?,
     })
+}
+
+/// Keeps the quick capture's nature and quartier for the next capture, after a restart too.
+#[tauri::command(async)]
+pub fn remember_capture(db: State<'_, Db>, defaults: CaptureDefaults) -> CommandResult<()> {
+    Ok(carnet::encounter::remember_capture(
+        &mut *db.store()?,
+        &defaults,
+    )?)
 }
 
 /// Every closed list as `{ name: [[code, label], …] }`.

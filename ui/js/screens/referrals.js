@@ -110,7 +110,7 @@ async function steps(id) {
         await again();
       },
     });
-    const remove = h('button', { type: 'button', class: 'secondary', 'data-action': 'delete' }, t.delete);
+    const remove = h('button', { type: 'button', class: 'small secondary', 'data-action': 'delete' }, t.delete);
     remove.addEventListener('click', () => confirmDelete({
       title: history.length > 1 ? R.stepDeleteTitle : R.deleteTitle,
       text: history.length > 1 ? R.stepDeleteText : R.deleteText,
@@ -118,9 +118,11 @@ async function steps(id) {
       remove: () => api.deleteReferralStep(e.id),
       onDone: history.length > 1 ? again : () => { location.hash = '#/orientations'; },
     }));
-    editor.querySelector('.actions').append(remove);
     return h('li', { class: 'card', 'data-step': e.id },
-      h('h2', {}, `${formatNumeric(e.date)} · `, h('span', { class: `badge ${e.status}` }, label(v.referral_status, e.status))),
+      h('div', { class: 'entry-line' },
+        h('h2', {}, `${formatNumeric(e.date)} · `, h('span', { class: `badge ${e.status}` }, label(v.referral_status, e.status)),
+          e.note ? h('span', { class: 'muted' }, ` · ${e.note}`) : null),
+        h('span', { class: 'row-actions' }, remove)),
       h('details', {}, h('summary', {}, R.stepEdit), editor));
   };
   const removeAll = h('button', { type: 'button', class: 'secondary', id: 'referral-delete' }, R.delete);

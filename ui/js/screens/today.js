@@ -8,20 +8,6 @@ import { formatShort, formatNumeric, formatDate, isoToday, addDays } from '../fo
 import { lastSyncText } from './sync.js';
 import { followUpItem } from './followups.js';
 
-// The capture's nature and quartier are kept for the next one, across restarts: they hold
-// no personal data.
-const DEFAULTS_KEY = 'carnet.capture';
-function captureDefaults() {
-  try {
-    return { kind: 'market', quartier: '', ...JSON.parse(localStorage.getItem(DEFAULTS_KEY) || '{}') };
-  } catch {
-    return { kind: 'market', quartier: '' };
-  }
-}
-function keepDefaults(kind, quartier) {
-  try { localStorage.setItem(DEFAULTS_KEY, JSON.stringify({ kind, quartier })); } catch { /* private mode: kept for this session only */ }
-}
-
 /** Asks before saving an encounter dated more than a year ago (a typo in the year). */
 export async function confirmOldDate(iso) {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(iso || '') || iso >= addDays(isoToday(), -365)) return true;
@@ -33,9 +19,8 @@ export async function render() {
   const [data, v, settings, sync] = await Promise.all([api.today(), vocab(), api.settings(), api.syncStatus()]);
   const quartiers = settings.quartiers.map((q) => [q.id, q.name]);
   const quartierName = (id) => settings.quartiers.find((q) => q.id === id)?.name ?? null;
-  const defaults = captureDefaults();
-  if (!v.encounter_kind.some(([code]) => code === defaults.kind)) defaults.kind = 'market';
-  if (!quartiers.some(([id]) => id === defaults.quartier)) defaults.quartier = '';
+  // The last capture's nature and quartier, kept by the engine for this device.
+  const defaults = { kind: data.capture.kind, quartier: data.capture.quartier_id ?? '' };
 
   const picker = personPicker({ label: t.today.person, hint: t.today.personHint });
   const capture = form({
@@ -66,7 +51,7 @@ export async function render() {
       };
       if (!(await confirmOldDate(encounter.date))) return;
       const recorded = await recordEncounter(encounter, newPerson);
-      keepDefaults(values.kind, values.quartier_id ?? '');
+      await api.rememberCapture(values.kind, values.quartier_id ?? null).catch(() => {});
       el.markClean();
       const personName = person ? `${person.first_name} ${person.last_name}`
         : newPerson ? `${newPerson.first_name} ${newPerson.last_name}`.trim() : null;
@@ -81,7 +66,7 @@ export async function render() {
   capture.querySelector('[data-field="new_first_name"]').before(picker);
 
   const permanenceItem = (p) => h('li', {},
-    h('a', { href: `#/permanences/${p.id}` }, `${formatShort(p.date)} · ${p.start_time ?? ''}–${p.end_time ?? ''} · ${quartierName(p.quartier_id) ?? t.none}`),
+    h('a', { href: `#/permanences/${p.id}` }, [formatShort(p.date), p.start_time ? `${p.start_time}–${p.end_time ?? ''}` : null, quartierName(p.quartier_id) ?? t.none].filter(Boolean).join(' · ')),
     ' ', h('span', { class: `badge ${p.status}` }, label(v.permanence_status, p.status)));
   const list = (items, render, attrs = {}) => (items.length ? h('ul', { class: 'plain', ...attrs }, items.map(render)) : h('p', { class: 'muted' }, t.today.nothing));
 
@@ -115,7 +100,7 @@ export async function render() {
         fu.overdue.length ? [h('h3', {}, F.overdue), h('ul', { class: 'plain' }, fu.overdue.map((f) => followUpItem(f, render)))] : null,
       ]
       : h('p', { class: 'muted' }, t.today.nothing),
-    h('p', { class: 'more' }, h('a', { href: '#/relances', id: 'all-follow-ups' }, F.seeAll(fu.overdue_total))));
+    h('p', { class: 'more' }, h('a', { href: '#/relances', id: 'all-follow-ups' }, fu.overdue_total ? F.seeAll(fu.overdue_total) : F.seeAllNone)));
 
   show(
     h('h1', {}, `${t.today.title} — ${formatDate(data.date || isoToday())}`),
@@ -126,10 +111,10 @@ export async function render() {
         h('section', { class: 'card', 'aria-labelledby': 'quick-title' },
           h('h2', { id: 'quick-title' }, t.today.quick),
           h('p', { class: 'hint' }, t.today.quickHint),
-          capture),
-        h('section', { class: 'card', id: 'recorded-today' }, h('h2', {}, t.today.recordedToday),
-          list(data.encounters_today, entryItem))),
+          capture)),
       h('div', {},
+        h('section', { class: 'card', id: 'recorded-today' }, h('h2', {}, t.today.recordedToday),
+          list(data.encounters_today, entryItem)),
         followUps,
         h('section', { class: 'card' }, h('h2', {}, t.today.permanencesToday), list(data.permanences_today, permanenceItem)),
         h('section', { class: 'card' }, h('h2', {}, t.today.permanencesWeek), list(data.permanences_week, permanenceItem)),

@@ -1,0 +1,334 @@
+//! The officer's day in the window: record, correct, delete and undo; a visit counted in
+//! "personnes reçues"; follow-ups done or put off with one key; "non renseigné" kept apart
+//! from "Non". Each scenario checks the Bilan's figures through the engine afterwards.
+
+use std::time::Duration;
+
+use carnet::encounter::Encounter;
+use carnet::report::indicators;
+use carnet_e2e::{Session, keys};
+use chrono::Datelike;
+use serde_json::json;
+
+use crate::{add_person, engine, notebook, one_window, set_select};
+
+fn this_year() -> i32 {
+    chrono::Local::now().date_naive().year()
+}
+
+fn wait_figure(
+    s: &Session,
+    db: &std::path::Path,
+    what: &str,
+    check: impl Fn(&carnet::report::Indicators) -> bool,
+) {
+    s.wait_until(what, Duration::from_secs(10), |_| {
+        let i = indicators(&engine(db), this_year()).map_err(|e| e.to_string())?;
+        Ok(check(&i))
+    })
+    .unwrap();
+}
+
+fn click(s: &Session, css: &str) {
+    s.click(&s.wait_for(css).unwrap()).unwrap();
+}
+
+/// Confirms the "Supprimer ?" dialog.
+fn confirm(s: &Session) {
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    click(s, "#confirmation-oui");
+}
+
+#[test]
+fn a_day_is_recorded_corrected_deleted_undone_and_counted_in_the_bilan() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+    s.go("#/aujourdhui").unwrap();
+    s.wait_for("#quick-capture").unwrap();
+
+    // A market capture of 3 people at Champvallon, keyboard only.
+    s.type_keys(keys::TAB).unwrap();
+    s.type_keys("Cham").unwrap();
+    s.type_keys(keys::TAB).unwrap();
+    s.type_keys(keys::TAB).unwrap();
+    s.type_keys("3").unwrap();
+    s.type_keys(keys::ENTER).unwrap();
+    wait_figure(&s, &db, "the market capture", |i| i.people_reached == 3);
+    // The confirmation says what was recorded and offers to undo it.
+    s.wait_for("#annonce.visible #annuler").unwrap();
+    let toast = s
+        .script(
+            "return document.getElementById('annonce').innerText",
+            json!([]),
+        )
+        .unwrap();
+    let toast = toast.as_str().unwrap();
+    assert!(
+        toast.contains("Marché") && toast.contains("3 personnes") && toast.contains("Champvallon"),
+        "{toast}"
+    );
+    s.screenshot("aujourdhui-confirmation-annuler").unwrap();
+
+    // A visit recorded from Aujourd'hui: Entrée on the "Nature" list saves it, and it is
+    // counted in a permanence of the day.
+    set_select(&s, "#quick-capture [name=kind]", "Visite en permanence");
+    s.clear(&s.find("#quick-capture [name=head_count]").unwrap())
+        .unwrap();
+    s.type_into(&s.find("#quick-capture [name=head_count]").unwrap(), "1")
+        .unwrap();
+    s.type_into(&s.find("#quick-capture [name=kind]").unwrap(), keys::ENTER)
+        .unwrap();
+    wait_figure(&s, &db, "the visit counted in a permanence", |i| {
+        i.permanence_visitors == 1 && i.permanences_held == 1
+    });
+    s.wait_until("both entries listed", Duration::from_secs(10), |s| {
+        Ok(s.script(
+            "return document.querySelectorAll('#recorded-today [data-encounter]').length",
+            json!([]),
+        )? == json!(2))
+    })
+    .unwrap();
+    s.screenshot("aujourdhui-saisies-du-jour").unwrap();
+
+    // Correct the market capture: 2 people, not 3.
+    let market = s
+        .script(
+            "return [...document.querySelectorAll('#recorded-today [data-encounter]')]
+               .find(li => li.innerText.includes('Marché')).dataset.encounter",
+            json!([]),
+        )
+        .unwrap();
+    let market = market.as_str().unwrap().to_string();
+    click(
+        &s,
+        &format!("[data-encounter='{market}'] [data-action=edit]"),
+    );
+    let count = s.wait_for("#encounter-form [name=head_count]").unwrap();
+    s.screenshot("rencontre-modifier").unwrap();
+    s.clear(&count).unwrap();
+    s.type_into(&count, "2").unwrap();
+    s.type_into(&count, keys::ENTER).unwrap();
+    wait_figure(&s, &db, "the corrected head count", |i| {
+        i.people_reached == 3 && i.anonymous_people == 3
+    });
+
+    // Delete it from the day's list, then undo the deletion from the confirmation.
+    s.wait_for("#recorded-today").unwrap();
+    click(
+        &s,
+        &format!("[data-encounter='{market}'] [data-action=delete]"),
+    );
+    s.screenshot("rencontre-supprimer-confirmation").unwrap();
+    confirm(&s);
+    wait_figure(&s, &db, "the deletion", |i| i.people_reached == 1);
+    click(&s, "#annonce.visible #annuler");
+    wait_figure(&s, &db, "the deletion undone", |i| i.people_reached == 3);
+    let restored: Encounter = engine(&db).get(market.parse().unwrap()).unwrap();
+    assert_eq!(restored.head_count, Some(2));
+
+    // The Bilan shows the visit among "personnes reçues" at permanences.
+    s.go("#/bilan").unwrap();
+    s.wait_for_text("1 personnes reçues").unwrap();
+    s.screenshot("bilan-journee").unwrap();
+    s.quit().unwrap();
+}
+
+#[test]
+fn follow_ups_are_done_and_put_off_with_one_key() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let person = add_person(&db, "Hakim", "Demir");
+    let today = chrono::Local::now().date_naive();
+    let mut ids = Vec::new();
+    {
+        let mut store = engine(&db);
+        for days_ago in [400_u64, 30, 3] {
+            let date = today - chrono::Days::new(days_ago + 1);
+            let mut e = Encounter::new(date, "interview");
+            e.person_id = Some(person);
+            e.follow_up = Some(today - chrono::Days::new(days_ago));
+            ids.push(store.create(&e).unwrap());
+        }
+    }
+    let s = Session::start(&db).unwrap();
+    s.go("#/aujourdhui").unwrap();
+    // Overdue, the most recent first.
+    s.wait_for("#follow-ups [data-follow-up]").unwrap();
+    let order = s
+        .script(
+            "return [...document.querySelectorAll('#follow-ups [data-follow-up]')].map(li => li.dataset.followUp)",
+            json!([]),
+        )
+        .unwrap();
+    let expected: Vec<String> = ids.iter().rev().map(|id| id.to_string()).collect();
+    assert_eq!(order, json!(expected));
+    s.screenshot("aujourdhui-relances").unwrap();
+
+    // F on the first: done.
+    let first = s
+        .find(&format!("#follow-ups [data-follow-up='{}']", ids[2]))
+        .unwrap();
+    s.type_into(&first, "f").unwrap();
+    s.wait_until("the follow-up done", Duration::from_secs(10), |_| {
+        let e: Encounter = engine(&db).get(ids[2]).map_err(|e| e.to_string())?;
+        Ok(e.follow_up_done == Some(true))
+    })
+    .unwrap();
+    // R on the oldest: a week from today.
+    s.wait_until("the list redrawn", Duration::from_secs(10), |s| {
+        Ok(s.script(
+            "return document.querySelector(`#follow-ups [data-follow-up='${arguments[0]}']`) === null",
+            json!([ids[2].to_string()]),
+        )? == json!(true))
+    })
+    .unwrap();
+    let oldest = s
+        .wait_for(&format!("#follow-ups [data-follow-up='{}']", ids[0]))
+        .unwrap();
+    s.type_into(&oldest, "r").unwrap();
+    s.wait_until("the follow-up put off", Duration::from_secs(10), |_| {
+        let e: Encounter = engine(&db).get(ids[0]).map_err(|e| e.to_string())?;
+        Ok(e.follow_up == Some(today + chrono::Days::new(7)))
+    })
+    .unwrap();
+
+    // The Relances screen lists what is left, with a count.
+    click(&s, "#all-follow-ups");
+    s.wait_for("#follow-up-count").unwrap();
+    s.wait_for_text("1 relance").unwrap();
+    set_select(&s, "#follow-up-window", "Toutes");
+    s.wait_for_text("2 relances").unwrap();
+    s.screenshot("relances").unwrap();
+    s.quit().unwrap();
+}
+
+#[test]
+fn questions_never_asked_stay_non_renseigne_and_a_person_is_deleted_then_restored() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+    s.go("#/personnes/nouvelle").unwrap();
+    let first = s.wait_for("#person-form [name=first_name]").unwrap();
+    s.type_into(&first, "Awa").unwrap();
+    s.type_into(&s.find("#person-form [name=last_name]").unwrap(), "Diallo")
+        .unwrap();
+    // "France Travail" answered "Non"; QPV and consent never asked.
+    set_select(&s, "#person-form [name=france_travail]", "Non");
+    s.type_into(
+        &s.find("#person-form [name=last_name]").unwrap(),
+        keys::ENTER,
+    )
+    .unwrap();
+    s.wait_for("#person-name").unwrap();
+    let id: carnet::Uuid = s
+        .script("return location.hash.split('/')[2]", json!([]))
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let p: carnet::person::Person = engine(&db).get(id).unwrap();
+    assert_eq!(p.france_travail, Some(false));
+    assert_eq!(p.lives_in_qpv, None, "never asked is not 'Non'");
+    assert_eq!(p.consent_partners, None);
+    s.wait_for_text("Non renseigné").unwrap();
+    s.screenshot("personne-non-renseigne").unwrap();
+
+    // A visit of this person counts her in "QPV non renseigné", not as living outside.
+    {
+        let mut store = engine(&db);
+        let mut e = Encounter::new(chrono::Local::now().date_naive(), "interview");
+        e.person_id = Some(id);
+        store.create(&e).unwrap();
+    }
+    let i = indicators(&engine(&db), this_year()).unwrap();
+    assert_eq!(
+        (i.persons_received, i.living_in_qpv, i.qpv_unknown),
+        (1, 0, 1)
+    );
+
+    // Referring her warns that consent was never recorded, before the letter.
+    s.go(&format!("#/personnes/{id}")).unwrap();
+    s.wait_for("#consent-warning").unwrap();
+
+    // Delete the person, then undo.
+    click(&s, "#person-delete");
+    confirm(&s);
+    wait_figure(&s, &db, "the person gone from the figures", |i| {
+        i.persons_received == 0
+    });
+    s.wait_until("the list of persons", Duration::from_secs(10), |s| {
+        Ok(s.script("return location.hash", json!([]))? == json!("#/personnes"))
+    })
+    .unwrap();
+    click(&s, "#annonce.visible #annuler");
+    wait_figure(&s, &db, "the person back", |i| i.persons_received == 1);
+    s.quit().unwrap();
+}
+
+#[test]
+fn a_referral_step_is_corrected_and_deleted_from_the_persons_history() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let person = add_person(&db, "Inès", "Haddad");
+    let referral = {
+        let mut store = engine(&db);
+        let adie = carnet::partner::partners(&store)
+            .unwrap()
+            .into_iter()
+            .find(|p| p.data.name == "ADIE")
+            .unwrap()
+            .id;
+        let today = chrono::Local::now().date_naive();
+        store
+            .write(|w| {
+                let r = carnet::referral::create(
+                    w,
+                    &carnet::referral::NewReferral {
+                        person_id: person,
+                        partner_id: adie,
+                        date: today,
+                        need: "financing".into(),
+                        detail: None,
+                        follow_up: None,
+                    },
+                )?;
+                carnet::referral::move_to(w, r, "sent", today, None)?;
+                Ok(r)
+            })
+            .unwrap()
+    };
+    let status = |db: &std::path::Path| {
+        engine(db)
+            .get::<carnet::referral::Referral>(referral)
+            .unwrap()
+            .status
+    };
+    let s = Session::start(&db).unwrap();
+    s.go(&format!("#/personnes/{person}")).unwrap();
+    s.wait_for("#timeline").unwrap();
+    s.screenshot("personne-historique").unwrap();
+    // The history is clickable: the step opens the referral's steps.
+    click(&s, "#timeline li.referral_event a");
+    s.wait_for("#referral-steps").unwrap();
+    s.screenshot("orientation-etapes").unwrap();
+    click(&s, "#referral-steps li:first-child [data-action=delete]");
+    confirm(&s);
+    s.wait_until(
+        "the status back to 'à envoyer'",
+        Duration::from_secs(10),
+        |_| Ok(status(&db) == "to_send"),
+    )
+    .unwrap();
+    click(&s, "#annonce.visible #annuler");
+    s.wait_until("the step back", Duration::from_secs(10), |_| {
+        Ok(status(&db) == "sent")
+    })
+    .unwrap();
+    s.quit().unwrap();
+}
