@@ -52,7 +52,6 @@ fn a_day_is_recorded_corrected_deleted_undone_and_counted_in_the_bilan() {
     s.type_keys(keys::TAB).unwrap();
     s.type_keys("Cham").unwrap();
     s.type_keys(keys::TAB).unwrap();
-    s.type_keys(keys::TAB).unwrap();
     s.type_keys("3").unwrap();
     s.type_keys(keys::ENTER).unwrap();
     wait_figure(&s, &db, "the market capture", |i| i.people_reached == 3);
@@ -330,5 +329,157 @@ fn a_referral_step_is_corrected_and_deleted_from_the_persons_history() {
         Ok(status(&db) == "sent")
     })
     .unwrap();
+    s.quit().unwrap();
+}
+
+/// The highlighted option of an open combobox.
+fn highlighted(s: &Session, css: &str) -> String {
+    s.script(
+        "const input = document.querySelector(arguments[0]);
+         const id = input.getAttribute('aria-activedescendant');
+         return id ? document.getElementById(id).textContent : '';",
+        json!([css]),
+    )
+    .unwrap()
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+#[test]
+fn the_quartier_is_typed_never_guessed_and_a_market_capture_takes_few_keys() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+    s.go("#/aujourdhui").unwrap();
+    let quartier = s.wait_for("#quick-capture [name=quartier_id]").unwrap();
+    // "Les B" is Les Buis (a select's type-ahead stopped at the space and chose Les
+    // Champs-Montants), "chiff" is La Chiffogne though it starts with "La".
+    for (typed, expected) in [
+        ("Les B", "Les Buis"),
+        ("chiff", "La Chiffogne"),
+        ("evoi", "Les Évoironnes"),
+    ] {
+        s.clear(&quartier).unwrap();
+        s.type_into(&quartier, typed).unwrap();
+        assert_eq!(
+            highlighted(&s, "#quick-capture [name=quartier_id]"),
+            expected,
+            "{typed}"
+        );
+        let expanded = s
+            .script(
+                "return document.querySelector('#quick-capture [name=quartier_id]').getAttribute('aria-expanded')",
+                json!([]),
+            )
+            .unwrap();
+        assert_eq!(expanded, json!("true"));
+    }
+    s.screenshot("aujourdhui-quartier-liste").unwrap();
+    // Text that matches nothing is refused with a message, never replaced by a guess.
+    s.clear(&quartier).unwrap();
+    s.type_into(&quartier, "Zzz").unwrap();
+    s.type_into(&quartier, keys::TAB).unwrap();
+    s.type_keys("2").unwrap();
+    s.type_keys(keys::ENTER).unwrap();
+    s.wait_for("#quick-capture .error-summary:not([hidden])")
+        .unwrap();
+    s.wait_for_text("aucun choix ne correspond").unwrap();
+    assert_eq!(
+        carnet::stats::stats(&engine(&db)).unwrap().entities["encounter"],
+        0
+    );
+    s.quit().unwrap();
+
+    // Every quartier of Pays de Montbéliard in at most 8 keys from the home screen, counted
+    // as sent; the next capture in the same quartier in at most 5.
+    let quartiers = [
+        ("Champvallon", "ch"),
+        ("La Chiffogne", "chi"),
+        ("La Petite-Hollande", "pe"),
+        ("Les Champs-Montants", "cha"),
+        ("Les Fougères", "f"),
+        ("Les Évoironnes", "ev"),
+        ("Les Buis", "b"),
+    ];
+    let s = Session::start(&db).unwrap();
+    let mut recorded = 0;
+    let mut most = 0;
+    for (name, prefix) in quartiers {
+        s.go("#/personnes").unwrap();
+        s.go("#/aujourdhui").unwrap();
+        s.wait_for("#quick-capture").unwrap();
+        s.wait_until("focus on Nature", Duration::from_secs(10), |s| {
+            Ok(s.script("return document.activeElement.name", json!([]))? == json!("kind"))
+        })
+        .unwrap();
+        let mut keys_sent = 0;
+        let mut send = |k: &str| {
+            s.type_keys(k).unwrap();
+            keys_sent += 1;
+        };
+        send(keys::TAB);
+        for c in prefix.chars() {
+            send(&c.to_string());
+        }
+        for _ in 0..6 {
+            if highlighted(&s, "#quick-capture [name=quartier_id]") == name {
+                break;
+            }
+            send(keys::ARROW_DOWN);
+        }
+        send(keys::TAB);
+        send("3");
+        send(keys::ENTER);
+        recorded += 1;
+        s.wait_until(
+            &format!("the capture at {name}"),
+            Duration::from_secs(10),
+            |_| {
+                Ok(carnet::stats::stats(&engine(&db))
+                    .map_err(|e| e.to_string())?
+                    .entities["encounter"]
+                    == recorded)
+            },
+        )
+        .unwrap();
+        let last =
+            carnet::encounter::of_day(&engine(&db), chrono::Local::now().date_naive()).unwrap();
+        let at = carnet::territory::quartiers(&engine(&db))
+            .unwrap()
+            .into_iter()
+            .find(|q| Some(q.id) == last[0].data.quartier_id)
+            .unwrap();
+        assert_eq!(at.data.name, name, "recorded where typed");
+        assert!(keys_sent <= 8, "{name}: {keys_sent} keys");
+        most = most.max(keys_sent);
+
+        // The next one: the quartier is kept, focus is back on Nature.
+        s.wait_until("focus back on Nature", Duration::from_secs(10), |s| {
+            Ok(s.script("return document.activeElement.name", json!([]))? == json!("kind"))
+        })
+        .unwrap();
+        let mut next = 0;
+        for k in [keys::TAB, keys::TAB, "2", keys::ENTER] {
+            s.type_keys(k).unwrap();
+            next += 1;
+        }
+        recorded += 1;
+        s.wait_until("the next capture", Duration::from_secs(10), |_| {
+            Ok(carnet::stats::stats(&engine(&db))
+                .map_err(|e| e.to_string())?
+                .entities["encounter"]
+                == recorded)
+        })
+        .unwrap();
+        let last =
+            carnet::encounter::of_day(&engine(&db), chrono::Local::now().date_naive()).unwrap();
+        assert_eq!(last[0].data.quartier_id, last[1].data.quartier_id);
+        assert_eq!(last[0].data.head_count, Some(2));
+        assert!(next <= 5);
+    }
+    println!("market capture: at most {most} keys from the home screen, 4 for the next one");
+    s.screenshot("aujourdhui-saisie-clavier").unwrap();
     s.quit().unwrap();
 }

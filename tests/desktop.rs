@@ -129,7 +129,7 @@ fn quick_capture_records_a_market_encounter_with_the_keyboard_alone() {
     s.screenshot("aujourdhui-vide").unwrap();
 
     // The capture opens with the focus on "Nature" (Marché). Tab to the quartier and type
-    // its first letters, Tab over today's date, type the head count, Enter.
+    // its first letters, Tab to the head count, type it, Enter.
     let focused = s
         .script("return document.activeElement.name", json!([]))
         .unwrap();
@@ -141,7 +141,6 @@ fn quick_capture_records_a_market_encounter_with_the_keyboard_alone() {
     let started = Instant::now();
     s.type_keys(keys::TAB).unwrap();
     s.type_keys("Cham").unwrap();
-    s.type_keys(keys::TAB).unwrap();
     s.type_keys(keys::TAB).unwrap();
     s.type_keys("3").unwrap();
     s.type_keys(keys::ENTER).unwrap();
@@ -192,7 +191,9 @@ fn referral_to_adie_moves_to_rdv_pris_and_survives_a_restart() {
         json!([]),
     )
     .unwrap();
-    set_select(&s, "#referral-form [name=partner_id]", "ADIE");
+    let partner = s.find("#referral-form [name=partner_id]").unwrap();
+    s.type_into(&partner, "adi").unwrap();
+    s.type_into(&partner, keys::TAB).unwrap();
     set_select(&s, "#referral-form [name=need]", "Financement, microcrédit");
     s.type_into(
         &s.find("#referral-form [name=detail]").unwrap(),

@@ -150,6 +150,8 @@ export function form({ fields, submit, onSubmit, sections, id, cancel }) {
       control.value = f.value ?? '';
     } else if (f.type === 'select') {
       control = h('select', { id: inputId, name: f.name }, options(f.options || [], f.value ?? '', f.empty));
+    } else if (f.type === 'combobox') {
+      control = combobox(f, inputId);
     } else if (f.type === 'yesno') {
       // Three answers: a question never asked is "non renseigné", never a silent "Non".
       const current = f.value === true ? 'true' : f.value === false ? 'false' : '';
@@ -185,7 +187,7 @@ export function form({ fields, submit, onSubmit, sections, id, cancel }) {
     const cls = `field ${f.type === 'checkbox' ? 'field-check' : ''} ${f.width ? `w-${f.width}` : ''}`;
     return f.type === 'checkbox'
       ? h('div', { class: cls, 'data-field': f.name }, control, labelEl, hint, error)
-      : h('div', { class: cls, 'data-field': f.name }, labelEl, hint, error, control);
+      : h('div', { class: `${cls} ${f.type === 'combobox' ? 'combo' : ''}`, 'data-field': f.name }, labelEl, hint, error, control, control.listbox ?? null);
   }
 
   const body = sections
@@ -213,6 +215,7 @@ export function form({ fields, submit, onSubmit, sections, id, cancel }) {
     for (const [name, { control, f }] of controls) {
       if (f.type === 'checkbox') out[name] = control.checked;
       else if (f.type === 'yesno') out[name] = control.value === '' ? null : control.value === 'true';
+      else if (f.type === 'combobox') out[name] = control.chosenValue();
       // Only plain digits become a number; anything else ("3e2", "2,5") goes as typed, and the
       // engine says it wants a whole number (Number() would read "3e2" as 300).
       else if (f.type === 'number') out[name] = control.value.trim() === '' ? null : (/^\s*[-+]?\d+\s*$/.test(control.value) ? Number(control.value) : control.value);
@@ -278,6 +281,125 @@ export function form({ fields, submit, onSubmit, sections, id, cancel }) {
   el.showError = showError;
   el.markClean = () => dirtyForms.delete(el);
   return el;
+}
+
+/** Text folded for matching: no accents, lower case, one kind of apostrophe. */
+export const fold = (text) => (text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[’‘]/g, "'").trim();
+const ARTICLE = /^(les|la|le|l')\s*/;
+
+/**
+ * Options matching what was typed, best first: names starting with it (article included:
+ * "Les B"), then starting with it once the article is set aside ("chiff" → La Chiffogne),
+ * then a word starting with it, then anywhere; ties go to the recently used, then A to Z.
+ */
+export function rankOptions(optionsList, typed, recent = []) {
+  const q = fold(typed);
+  const recentRank = new Map(recent.map((id, i) => [id, i]));
+  const scored = [];
+  for (const [code, text] of optionsList) {
+    const name = fold(text);
+    const bare = name.replace(ARTICLE, '');
+    let score;
+    if (!q) score = 0;
+    else if (name.startsWith(q)) score = 0;
+    else if (bare.startsWith(q)) score = 1;
+    else if (name.split(/[\s\-']+/).some((w) => w.startsWith(q))) score = 2;
+    else if (name.includes(q)) score = 3;
+    else continue;
+    scored.push({ code, text, score, recent: recentRank.get(code) ?? Infinity, bare });
+  }
+  scored.sort((a, b) => a.score - b.score || a.recent - b.recent || a.bare.localeCompare(b.bare, 'fr'));
+  return scored.map(({ code, text }) => [code, text]);
+}
+
+/**
+ * A type-to-filter list (ARIA combobox with a listbox): typing filters and highlights the best
+ * match, ↑/↓ move, Entrée or Tab chooses, Échap closes. The field's value is the chosen code;
+ * text that matches nothing is refused on saving, never silently replaced.
+ */
+function combobox(f, inputId) {
+  const listId = `${inputId}-list`;
+  const names = new Map(f.options);
+  const input = h('input', {
+    id: inputId, name: f.name, type: 'text', role: 'combobox', autocomplete: 'off', spellcheck: 'false',
+    'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId, class: 'combo-input',
+    placeholder: f.placeholder,
+  });
+  const list = h('ul', { id: listId, role: 'listbox', class: 'combo-list', 'aria-label': f.label, hidden: true });
+  let chosen = names.has(f.value) ? f.value : '';
+  let shown = [];
+  let active = -1;
+  input.value = chosen ? names.get(chosen) : '';
+  input.dataset.value = chosen;
+
+  const highlight = () => {
+    [...list.children].forEach((li, i) => li.setAttribute('aria-selected', String(i === active)));
+    if (active >= 0) {
+      input.setAttribute('aria-activedescendant', `${listId}-${active}`);
+      list.children[active]?.scrollIntoView({ block: 'nearest' });
+    } else input.removeAttribute('aria-activedescendant');
+  };
+  const open = (typed) => {
+    shown = rankOptions(f.options, typed, f.recent);
+    list.replaceChildren(...shown.map(([code, text], i) => {
+      const li = h('li', { id: `${listId}-${i}`, role: 'option', 'data-value': code }, text);
+      li.addEventListener('mousedown', (e) => e.preventDefault());
+      li.addEventListener('click', () => commit(i));
+      return li;
+    }));
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    active = shown.length ? 0 : -1;
+    highlight();
+  };
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
+    active = -1;
+  };
+  const commit = (i) => {
+    const [code, text] = shown[i];
+    chosen = code;
+    input.value = text;
+    input.dataset.value = code;
+    close();
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  };
+  input.addEventListener('focus', () => input.select());
+  input.addEventListener('input', () => {
+    chosen = '';
+    input.dataset.value = '';
+    if (input.value.trim() === '') { close(); return; }
+    open(input.value);
+  });
+  input.addEventListener('keydown', (e) => {
+    const isOpen = !list.hidden;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (!isOpen) { open(''); active = Math.max(0, shown.findIndex(([c]) => c === chosen)); highlight(); return; }
+      active = e.key === 'ArrowDown' ? Math.min(active + 1, shown.length - 1) : Math.max(active - 1, 0);
+      highlight();
+    } else if (e.key === 'Enter' && isOpen && active >= 0 && !(e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      e.stopPropagation();
+      commit(active);
+    } else if (e.key === 'Tab' && isOpen && active >= 0) {
+      commit(active);
+    } else if (e.key === 'Escape' && isOpen) {
+      e.preventDefault();
+      close();
+      input.value = chosen ? names.get(chosen) : input.value;
+    }
+  });
+  input.addEventListener('blur', () => { if (!list.hidden) { if (active >= 0 && input.value.trim()) commit(active); else close(); } });
+  input.chosenValue = () => {
+    if (input.value.trim() === '') return null;
+    if (chosen && names.get(chosen) === input.value) return chosen;
+    throw { kind: 'unknown_value', field: f.name, message: t.comboNoMatch(f.label, input.value.trim()) };
+  };
+  input.listbox = list;
+  return input;
 }
 
 /**

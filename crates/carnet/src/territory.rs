@@ -132,3 +132,19 @@ pub fn places(store: &Store) -> Result<Vec<Entry<Place>>> {
     all.sort_by(|a, b| a.data.name.cmp(&b.data.name));
     Ok(all)
 }
+
+/// Quartiers of the most recent encounters, the latest first (each once): what the quartier
+/// fields offer first, as the officer works in a few quartiers at a time.
+pub fn recent_quartiers(store: &Store, limit: usize) -> Result<Vec<Uuid>> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT quartier_id FROM (
+             SELECT quartier_id, max(rowid) AS last FROM encounter
+              WHERE deleted = 0 AND quartier_id IS NOT NULL
+              GROUP BY quartier_id)
+          ORDER BY last DESC LIMIT ?1",
+    )?;
+    let ids = stmt
+        .query_map([limit.min(1000) as i64], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    ids.iter().map(|id| crate::validate::id(id)).collect()
+}

@@ -18,6 +18,8 @@ pub struct Settings {
     pub officer: Option<Entry<Officer>>,
     pub territories: Vec<Entry<Territory>>,
     pub quartiers: Vec<Entry<Quartier>>,
+    /// Quartiers of the latest encounters, most recent first (offered first when typing).
+    pub recent_quartiers: Vec<Uuid>,
     pub device_id: Uuid,
     pub device_name: Option<String>,
     pub database: String,
@@ -30,6 +32,7 @@ pub fn get_settings(db: State<'_, Db>) -> CommandResult<Settings> {
         officer: carnet::officer::officers(&store)?.into_iter().next(),
         territories: carnet::territory::territories(&store)?,
         quartiers: carnet::territory::quartiers(&store)?,
+        recent_quartiers: carnet::territory::recent_quartiers(&store, 20)?,
         device_id: store.device_id(),
         device_name: store.local_setting("device_name")?,
         database: db.path.display().to_string(),

@@ -19,7 +19,7 @@ export async function render([id]) {
     fields: [
       { name: 'kind', label: t.today.kind, type: 'select', options: v.encounter_kind, value: e.kind, empty: false, required: true },
       { name: 'date', label: t.today.date, type: 'date', value: e.date, required: true },
-      { name: 'quartier_id', label: t.today.quartier, type: 'select', options: quartiers, value: e.quartier_id ?? '' },
+      { name: 'quartier_id', label: t.today.quartier, type: 'combobox', options: quartiers, recent: settings.recent_quartiers, value: e.quartier_id ?? '' },
       e.person_id ? null : { name: 'head_count', label: t.today.headCount, type: 'number', value: e.head_count ?? '', inputmode: 'numeric' },
       { name: 'phase', label: t.today.phase, type: 'select', options: v.phase, value: e.phase ?? '' },
       { name: 'follow_up', label: E.followUp, type: 'date', value: e.follow_up, hint: E.followUpHint },

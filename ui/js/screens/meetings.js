@@ -15,8 +15,8 @@ export async function render([id]) {
       { name: 'kind', label: t.meetings.kind, type: 'select', options: v.meeting_kind, empty: false, required: true },
       { name: 'date', label: t.meetings.date, type: 'date', value: isoToday(), required: true },
       { name: 'attendee_count', label: t.meetings.count, type: 'number', min: 0, max: 1000, inputmode: 'numeric' },
-      { name: 'partner_id', label: t.meetings.partner, type: 'select', options: partners.map((p) => [p.id, p.name]) },
-      { name: 'quartier_id', label: t.meetings.quartier, type: 'select', options: settings.quartiers.map((q) => [q.id, q.name]) },
+      { name: 'partner_id', label: t.meetings.partner, type: 'combobox', options: partners.map((p) => [p.id, p.name]) },
+      { name: 'quartier_id', label: t.meetings.quartier, type: 'combobox', options: settings.quartiers.map((q) => [q.id, q.name]), recent: settings.recent_quartiers },
       { name: 'note', label: t.meetings.note, type: 'textarea', width: 'wide' },
     ],
     onSubmit: async (values, el) => {

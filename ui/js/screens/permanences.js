@@ -16,7 +16,7 @@ export async function render([id]) {
   const create = form({
     id: 'permanence-form',
     fields: [
-      { name: 'quartier_id', label: t.permanences.quartier, type: 'select', options: quartiers, required: true },
+      { name: 'quartier_id', label: t.permanences.quartier, type: 'combobox', options: quartiers, recent: settings.recent_quartiers, required: true },
       { name: 'date', label: t.permanences.date, type: 'date', value: monday, required: true },
       { name: 'start_time', label: t.permanences.start, type: 'time', value: '14:00' },
       { name: 'end_time', label: t.permanences.end, type: 'time', value: '17:00' },
@@ -89,7 +89,7 @@ async function detail(id) {
   const edit = form({
     id: 'permanence-edit',
     fields: [
-      { name: 'quartier_id', label: t.permanences.quartier, type: 'select', options: settings.quartiers.map((q) => [q.id, q.name]), value: p.quartier_id, required: true, empty: false },
+      { name: 'quartier_id', label: t.permanences.quartier, type: 'combobox', options: settings.quartiers.map((q) => [q.id, q.name]), recent: settings.recent_quartiers, value: p.quartier_id, required: true },
       { name: 'date', label: t.permanences.date, type: 'date', value: p.date, required: true },
       { name: 'start_time', label: t.permanences.start, type: 'time', value: p.start_time },
       { name: 'end_time', label: t.permanences.end, type: 'time', value: p.end_time },

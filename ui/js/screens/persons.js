@@ -55,7 +55,7 @@ async function editor(id) {
     id: 'person-form',
     sections: [
       { legend: t.persons.identity, fields: [f('first_name', { required: true, width: 'half' }), f('last_name', { required: true, width: 'half' }), f('gender', { type: 'select', options: v.gender }), f('birth_date', { type: 'date' })] },
-      { legend: t.persons.contact, fields: [f('phone', { type: 'tel' }), f('email', { type: 'email' }), f('address', { width: 'wide' }), f('postcode'), f('city'), f('quartier_id', { type: 'select', options: quartiers }), f('lives_in_qpv', { type: 'yesno' })] },
+      { legend: t.persons.contact, fields: [f('phone', { type: 'tel' }), f('email', { type: 'email' }), f('address', { width: 'wide' }), f('postcode'), f('city'), f('quartier_id', { type: 'combobox', options: quartiers, recent: settings.recent_quartiers }), f('lives_in_qpv', { type: 'yesno' })] },
       { legend: t.persons.situation, fields: [f('situation', { type: 'select', options: v.situation }), f('education', { type: 'select', options: v.education }), f('france_travail', { type: 'yesno' }), f('rsa', { type: 'yesno' })] },
       { legend: t.persons.consent, fields: [f('consent_date', { type: 'date' }), f('consent_contact', { type: 'yesno' }), f('consent_partners', { type: 'yesno' }), f('consent_stats', { type: 'yesno' })] },
       { legend: t.persons.project, fields: [f('project_title', { width: 'wide' }), f('project_sector', { type: 'select', options: v.sector }), f('project_stage', { type: 'select', options: v.project_stage }), f('note', { type: 'textarea', width: 'wide' })] },
@@ -78,7 +78,7 @@ async function editor(id) {
   // The quartier proposes QPV residence while the question is still unanswered.
   el.control('quartier_id').addEventListener('change', () => {
     const qpv = el.control('lives_in_qpv');
-    const q = settings.quartiers.find((x) => x.id === el.control('quartier_id').value);
+    const q = settings.quartiers.find((x) => x.id === el.control('quartier_id').dataset.value);
     if (qpv.value === '' && q && q.is_qpv !== null && q.is_qpv !== undefined) {
       qpv.value = q.is_qpv ? 'true' : 'false';
       qpv.dispatchEvent(new Event('change', { bubbles: true }));
@@ -123,7 +123,7 @@ async function profile(id) {
     id: 'referral-form',
     submit: t.referrals.create,
     fields: [
-      { name: 'partner_id', label: t.referrals.partner, type: 'select', options: partners.map((x) => [x.id, x.name]), required: true },
+      { name: 'partner_id', label: t.referrals.partner, type: 'combobox', options: partners.map((x) => [x.id, x.name]), required: true },
       { name: 'need', label: t.referrals.need, type: 'select', options: v.need, required: true },
       { name: 'date', label: t.referrals.date, type: 'date', value: isoToday(), required: true },
       { name: 'follow_up', label: t.referrals.followUp, type: 'date' },
@@ -149,7 +149,7 @@ async function profile(id) {
     fields: [
       { name: 'kind', label: t.today.kind, type: 'select', options: v.encounter_kind, value: 'interview', empty: false, required: true },
       { name: 'date', label: t.today.date, type: 'date', value: isoToday(), required: true },
-      { name: 'quartier_id', label: t.today.quartier, type: 'select', options: settings.quartiers.map((q) => [q.id, q.name]), value: p.quartier_id ?? '' },
+      { name: 'quartier_id', label: t.today.quartier, type: 'combobox', options: settings.quartiers.map((q) => [q.id, q.name]), recent: settings.recent_quartiers, value: p.quartier_id ?? '' },
       { name: 'phase', label: t.today.phase, type: 'select', options: v.phase },
       { name: 'follow_up', label: t.encounter.followUp, type: 'date' },
       { name: 'note', label: t.today.note, type: 'textarea', width: 'wide' },

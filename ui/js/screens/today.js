@@ -28,9 +28,9 @@ export async function render() {
     submit: t.today.record,
     fields: [
       { name: 'kind', label: t.today.kind, type: 'select', options: v.encounter_kind, value: defaults.kind, empty: false, required: true },
-      { name: 'quartier_id', label: t.today.quartier, type: 'select', options: quartiers, value: defaults.quartier },
-      { name: 'date', label: t.today.date, type: 'date', value: data.date, required: true },
+      { name: 'quartier_id', label: t.today.quartier, type: 'combobox', options: quartiers, recent: settings.recent_quartiers, value: defaults.quartier, placeholder: t.today.quartierHint },
       { name: 'head_count', label: t.today.headCount, type: 'number', min: 1, max: 500, value: '', hint: t.today.headCountHint, inputmode: 'numeric' },
+      { name: 'date', label: t.today.date, type: 'date', value: data.date, required: true },
       { name: 'new_first_name', label: t.today.newFirst, width: 'half' },
       { name: 'new_last_name', label: t.today.newLast, width: 'half' },
       { name: 'phase', label: t.today.phase, type: 'select', options: v.phase },
