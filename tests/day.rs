@@ -483,3 +483,102 @@ fn the_quartier_is_typed_never_guessed_and_a_market_capture_takes_few_keys() {
     s.screenshot("aujourdhui-saisie-clavier").unwrap();
     s.quit().unwrap();
 }
+
+#[test]
+fn namesakes_are_told_apart_found_by_phone_and_counted_beyond_a_page() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    {
+        let mut store = engine(&db);
+        let quartiers = carnet::territory::quartiers(&store).unwrap();
+        let at = |name: &str| quartiers.iter().find(|q| q.data.name == name).unwrap().id;
+        for (birth, quartier, phone) in [
+            ("1987-03-07", "Les Buis", "06 39 98 12 34"),
+            ("1994-11-02", "La Chiffogne", "07 11 22 33 44"),
+        ] {
+            let id = store
+                .create(&carnet::person::Person {
+                    first_name: "Éloïse".into(),
+                    last_name: "Arnaud".into(),
+                    birth_date: Some(birth.parse().unwrap()),
+                    quartier_id: Some(at(quartier)),
+                    phone: Some(phone.into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            let mut e = Encounter::new("2026-03-12".parse().unwrap(), "interview");
+            e.person_id = Some(id);
+            store.create(&e).unwrap();
+        }
+        for i in 0..60 {
+            store
+                .create(&carnet::person::Person {
+                    first_name: format!("Prénom{i:02}"),
+                    last_name: "Martin".into(),
+                    ..Default::default()
+                })
+                .unwrap();
+        }
+    }
+    let s = Session::start(&db).unwrap();
+    s.go("#/personnes").unwrap();
+    let search = s.wait_for("#person-search").unwrap();
+    let results = |s: &Session, query: &str, needle: &str| {
+        s.wait_until(
+            &format!("results for {query}"),
+            Duration::from_secs(10),
+            |s| {
+                Ok(s.script(
+                    "const r = document.getElementById('person-results');
+                 return r.dataset.query === arguments[0] && r.innerText.includes(arguments[1]);",
+                    json!([query, needle]),
+                )? == json!(true))
+            },
+        )
+        .unwrap();
+    };
+    s.type_into(&search, "arnaud").unwrap();
+    results(&s, "arnaud", "2 résultats");
+    let text = s.main_text().unwrap();
+    for detail in [
+        "né·e en 1987 · Les Buis · tél. …1234 · vu·e le 12/03/2026",
+        "né·e en 1994 · La Chiffogne · tél. …3344",
+    ] {
+        assert!(text.contains(detail), "{detail} in {text}");
+    }
+    assert!(
+        !text.contains("null") && !text.contains("undefined"),
+        "{text}"
+    );
+    s.screenshot("personnes-homonymes").unwrap();
+    // A call: the number as she reads it, spaces or not.
+    for query in ["06 39 98", "063998"] {
+        s.clear(&search).unwrap();
+        s.type_into(&search, query).unwrap();
+        results(&s, query, "1 résultat");
+        assert!(s.main_text().unwrap().contains("Les Buis"));
+    }
+    // Beyond a page: the count, and the next page.
+    s.clear(&search).unwrap();
+    s.type_into(&search, "martin").unwrap();
+    results(&s, "martin", "60 résultats");
+    assert_eq!(
+        s.script(
+            "return document.querySelectorAll('#person-results li').length",
+            json!([])
+        )
+        .unwrap(),
+        json!(50)
+    );
+    click(&s, "#person-next");
+    s.wait_until("the second page", Duration::from_secs(10), |s| {
+        Ok(s.script(
+            "return document.querySelectorAll('#person-results li').length",
+            json!([]),
+        )? == json!(10))
+    })
+    .unwrap();
+    s.screenshot("personnes-page-2").unwrap();
+    s.quit().unwrap();
+}

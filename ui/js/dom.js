@@ -53,7 +53,7 @@ export function announce(message, { undo = null, onUndone = null } = {}) {
   const button = pendingUndo
     ? h('button', { type: 'button', class: 'small secondary', id: 'annuler', onclick: () => undoLast() }, t.undo)
     : null;
-  box.replaceChildren(text, button ? ' ' : null, button);
+  box.replaceChildren(...[text, button ? ' ' : null, button].filter(Boolean));
   box.classList.add('visible');
   box.classList.toggle('with-action', Boolean(button));
   clearTimeout(announce.timer);
@@ -402,6 +402,16 @@ function combobox(f, inputId) {
   return input;
 }
 
+/** What tells namesakes apart: "née en 1987 · Les Buis · tél. …1234 · vu·e le 12/03/2026". */
+export function hitDetails(hit) {
+  return [
+    hit.birth_year ? t.persons.born(hit.birth_year) : null,
+    hit.quartier_name,
+    hit.phone_end ? t.persons.phoneEnd(hit.phone_end) : null,
+    hit.last_contact ? t.persons.lastContact(frDate(hit.last_contact)) : null,
+  ].filter(Boolean).join(' · ');
+}
+
 /**
  * A person finder: a search box whose results can be picked with the keyboard
  * (↓ to reach the list, Entrée to choose). `onPick(entry)` receives the chosen person.
@@ -436,11 +446,12 @@ export function personPicker({ label, hint, onPick }) {
     const query = input.value.trim();
     const mine = ++seq;
     if (query.length < 2) { list.replaceChildren(); return; }
-    const found = await api.searchPersons(query);
+    const found = await api.searchPersons(query, { limit: 8 });
     if (mine !== seq) return; // a newer keystroke already answered
-    list.replaceChildren(...found.slice(0, 8).map((p) => {
+    list.replaceChildren(...found.hits.map((p) => {
+      const details = hitDetails(p);
       const item = h('li', { role: 'option', tabindex: '-1', 'data-id': p.id },
-        `${p.first_name} ${p.last_name}`, p.birth_date ? h('span', { class: 'muted' }, ` · ${p.birth_date.slice(0, 4)}`) : null);
+        `${p.first_name} ${p.last_name}`, details ? h('span', { class: 'muted' }, ` · ${details}`) : null);
       item.addEventListener('click', () => choose(p));
       item.addEventListener('keydown', (e) => {
         if (e.key === 'Enter') { e.preventDefault(); choose(p); input.focus(); }

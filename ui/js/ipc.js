@@ -5,7 +5,7 @@ export const api = {
   today: () => invoke('get_today'),
   vocabulary: () => invoke('get_vocabulary'),
   rememberCapture: (kind, quartierId) => invoke('remember_capture', { defaults: { kind, quartier_id: quartierId } }),
-  searchPersons: (query, quartier = null) => invoke('search_persons', { query, quartier }),
+  searchPersons: (query, { quartier = null, offset = 0, limit = 50 } = {}) => invoke('search_persons', { query, quartier, offset, limit }),
   getPerson: (id) => invoke('get_person', { id }),
   createPerson: (person) => invoke('create_person', { person }),
   updatePerson: (id, person) => invoke('update_person', { id, person }),

@@ -6,6 +6,7 @@
 //! accent-, case- and spacing-insensitive (see [`crate::search_key`]).
 
 use chrono::{Months, NaiveDate};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -103,6 +104,103 @@ pub fn search(
     quartier: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Entry<Person>>> {
+    let Some((mut tail, params)) = filter(query, quartier) else {
+        return Ok(Vec::new());
+    };
+    tail.push_str(&format!(
+        " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT {}",
+        limit.min(10_000)
+    ));
+    store.select::<Person>(&tail, rusqlite::params_from_iter(params))
+}
+
+/// One person found, with what tells namesakes apart: birth year, quartier, the end of the
+/// phone number and the last contact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_year: Option<i32>,
+    pub quartier_id: Option<Uuid>,
+    pub quartier_name: Option<String>,
+    /// The last four digits of the phone number.
+    pub phone_end: Option<String>,
+    /// The date of the latest encounter or collective meeting attended.
+    pub last_contact: Option<NaiveDate>,
+}
+
+/// One page of a search, and how many persons match in all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    pub total: i64,
+}
+
+/// [`search`], one page at a time (`offset`, `limit`), with the total and the details that
+/// tell persons apart.
+pub fn find(
+    store: &Store,
+    query: &str,
+    quartier: Option<Uuid>,
+    offset: usize,
+    limit: usize,
+) -> Result<Found> {
+    let Some((tail, params)) = filter(query, quartier) else {
+        return Ok(Found {
+            hits: Vec::new(),
+            total: 0,
+        });
+    };
+    let total = store.count::<Person>(&tail, rusqlite::params_from_iter(params.iter()))?;
+    let page = format!(
+        "{tail} ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT {} OFFSET {}",
+        limit.min(1000),
+        offset.min(10_000_000)
+    );
+    let persons = store.select::<Person>(&page, rusqlite::params_from_iter(params.iter()))?;
+    let mut last = store.conn().prepare_cached(
+        "SELECT max(d) FROM (
+             SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
+             UNION ALL
+             SELECT max(m.date) FROM attendance a JOIN meeting m ON m.id = a.meeting_id
+              WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0)",
+    )?;
+    let mut quartier_name = store
+        .conn()
+        .prepare_cached("SELECT name FROM quartier WHERE id = ?1 AND deleted = 0")?;
+    let mut hits = Vec::with_capacity(persons.len());
+    for entry in persons {
+        let quartier = match entry.data.quartier_id {
+            Some(q) => quartier_name
+                .query_row([q.to_string()], |r| r.get(0))
+                .optional()?,
+            None => None,
+        };
+        let last_contact: Option<String> = last.query_row([entry.id.to_string()], |r| r.get(0))?;
+        let p = entry.data;
+        hits.push(Hit {
+            id: entry.id,
+            birth_year: p.birth_date.map(|d| chrono::Datelike::year(&d)),
+            quartier_id: p.quartier_id,
+            quartier_name: quartier,
+            phone_end: p.phone.as_deref().map(|phone| {
+                let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+                digits[digits.len().saturating_sub(4)..].iter().collect()
+            }),
+            last_contact: last_contact
+                .as_deref()
+                .map(|d| crate::validate::date("date", d))
+                .transpose()?,
+            first_name: p.first_name,
+            last_name: p.last_name,
+        });
+    }
+    Ok(Found { hits, total })
+}
+
+/// The `WHERE` tail and parameters of a search, or `None` when nothing can match.
+fn filter(query: &str, quartier: Option<Uuid>) -> Option<(String, Vec<String>)> {
     let mut tail = String::new();
     let mut params: Vec<String> = Vec::new();
     if let Some(digits) = phone_digits(query) {
@@ -113,7 +211,7 @@ pub fn search(
         // Only signs typed ("%", "_", "-"): nothing matches them literally in a name, and they
         // must not list everyone as an empty search does.
         if words.is_empty() && !query.trim().is_empty() {
-            return Ok(Vec::new());
+            return None;
         }
         for word in words.iter().take(6) {
             // Folded words hold only letters and digits: no LIKE wildcard can be in them.
@@ -125,11 +223,7 @@ pub fn search(
         params.push(q.to_string());
         tail.push_str(&format!(" AND quartier_id = ?{}", params.len()));
     }
-    tail.push_str(&format!(
-        " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT {}",
-        limit.min(10_000)
-    ));
-    store.select::<Person>(&tail, rusqlite::params_from_iter(params))
+    Some((tail, params))
 }
 
 /// The digits of a query that is a phone number or a piece of one, in the stored form's

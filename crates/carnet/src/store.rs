@@ -308,6 +308,24 @@ impl Store {
         Ok(out)
     }
 
+    /// Counts the live records of one entity that [`select`](Self::select) with the same
+    /// `tail` (without `ORDER BY` or `LIMIT`) would read.
+    pub(crate) fn count<T: Record>(
+        &self,
+        tail: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<i64> {
+        let sql = format!(
+            "SELECT count(*) FROM {} WHERE deleted = 0{} {tail}",
+            T::SPEC.name,
+            complete_clause(T::SPEC)
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params, |r| r.get(0))?)
+    }
+
     /// Every field change logged after log position `after` (0: all), in log order, each
     /// with the log position of its write (for replay and sync export).
     pub fn changes_since(&self, after: i64) -> Result<Vec<(i64, Change)>> {

@@ -1,27 +1,36 @@
 //! Personnes and Rencontres: search, profile, timeline, outcomes, the quick capture, and the
 //! corrections (edit, delete, undo) of what was recorded.
 
+use carnet::Uuid;
 use carnet::encounter::{Encounter, Recorded};
 use carnet::outcome::Outcome;
-use carnet::person::Person;
+use carnet::person::{Found, Person};
 use carnet::record::from_json;
 use carnet::schema;
 use carnet::timeline::TimelineItem;
 use carnet::undo::Undo;
-use carnet::{Entry, Uuid};
 use serde_json::Value;
 use tauri::State;
 
 use crate::error::CommandResult;
 use crate::state::Db;
 
+/// One page of persons matching `query` (name, e-mail or phone), with the total.
 #[tauri::command(async)]
 pub fn search_persons(
     db: State<'_, Db>,
     query: String,
     quartier: Option<Uuid>,
-) -> CommandResult<Vec<Entry<Person>>> {
-    Ok(carnet::person::search(&*db.store()?, &query, quartier, 50)?)
+    offset: Option<usize>,
+    limit: Option<usize>,
+) -> CommandResult<Found> {
+    Ok(carnet::person::find(
+        &*db.store()?,
+        &query,
+        quartier,
+        offset.unwrap_or(0),
+        limit.unwrap_or(50),
+    )?)
 }
 
 #[tauri::command(async)]

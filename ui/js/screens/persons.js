@@ -2,7 +2,7 @@
 // with its timeline, referrals and outcomes.
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
-import { h, show, form, announce, confirmDelete } from '../dom.js';
+import { h, show, form, announce, confirmDelete, hitDetails } from '../dom.js';
 import { formatDate, formatNumeric, isoToday } from '../format.js';
 
 const F = t.persons.fields;
@@ -15,25 +15,36 @@ export async function render([id, action]) {
 }
 
 let lastQuery = '';
+const PAGE = 50;
 
 async function list() {
   const input = h('input', { id: 'person-search', type: 'search', autocomplete: 'off', 'aria-describedby': 'person-search-hint' });
   input.value = lastQuery;
   const results = h('div', { id: 'person-results', 'aria-live': 'polite' });
   let seq = 0;
+  let offset = 0;
   async function refresh() {
     const mine = ++seq;
     lastQuery = input.value;
-    const found = await api.searchPersons(input.value);
+    const found = await api.searchPersons(input.value, { offset, limit: PAGE });
     if (mine !== seq) return;
-    results.replaceChildren(found.length
-      ? h('ul', { class: 'results' }, found.map((p) => h('li', {},
-        h('a', { href: `#/personnes/${p.id}` }, `${p.last_name} ${p.first_name}`),
-        p.project_title ? h('span', { class: 'muted' }, ` · ${p.project_title}`) : null)))
-      : h('p', { class: 'muted' }, t.persons.none));
+    const pager = found.total > PAGE
+      ? h('div', { class: 'pager' },
+        h('button', { type: 'button', class: 'secondary small', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - PAGE); refresh(); } }, t.persons.previous),
+        h('span', {}, `${offset + 1}–${Math.min(offset + PAGE, found.total)} / ${found.total}`),
+        h('button', { type: 'button', class: 'secondary small', id: 'person-next', disabled: offset + PAGE >= found.total, onclick: () => { offset += PAGE; refresh(); } }, t.persons.next))
+      : null;
+    results.replaceChildren(...[
+      h('p', { id: 'person-count', class: 'muted' }, t.persons.results(found.total)),
+      found.hits.length
+        ? h('ul', { class: 'results' }, found.hits.map((p) => h('li', {},
+          h('a', { href: `#/personnes/${p.id}` }, `${p.last_name} ${p.first_name}`),
+          hitDetails(p) ? h('span', { class: 'muted' }, ` · ${hitDetails(p)}`) : null)))
+        : h('p', { class: 'muted' }, t.persons.none),
+      pager].filter(Boolean));
     results.dataset.query = input.value;
   }
-  input.addEventListener('input', refresh);
+  input.addEventListener('input', () => { offset = 0; refresh(); });
   show(
     h('div', { class: 'title-row' }, h('h1', {}, t.persons.title), h('a', { class: 'button', href: '#/personnes/nouvelle' }, t.persons.add)),
     h('div', { class: 'field search' },
