@@ -359,7 +359,7 @@ fn a_hostile_name_is_shown_as_text_and_runs_nothing() {
 }
 
 #[test]
-fn every_screen_on_demo_data_at_both_window_sizes() {
+fn every_screen_on_demo_data_at_three_window_sizes_without_horizontal_overflow() {
     let _window = one_window();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
@@ -380,10 +380,20 @@ fn every_screen_on_demo_data_at_both_window_sizes() {
         .unwrap()
         .first()
         .map(|p| p.id);
+    let encounter = carnet::encounter::in_range(&store, today - chrono::Days::new(60), today)
+        .unwrap()
+        .last()
+        .map(|e| e.id)
+        .unwrap();
+    let referral = carnet::referral::overview(&store, None, 1).unwrap()[0].id;
+    let meeting = carnet::meeting::in_range(&store, today - chrono::Days::new(365), today)
+        .unwrap()
+        .last()
+        .map(|m| m.id);
     drop(store);
 
     let s = Session::start(&db).unwrap();
-    for (width, height) in [(1366, 768), (1920, 1080)] {
+    for (width, height) in [(1024, 640), (1366, 768), (1920, 1080)] {
         s.resize(width, height).unwrap();
         let mut screens = vec![
             ("aujourdhui", "#/aujourdhui".to_string()),
@@ -395,6 +405,14 @@ fn every_screen_on_demo_data_at_both_window_sizes() {
                 format!("#/personnes/{person}/modifier"),
             ),
             ("orientations", "#/orientations".to_string()),
+            (
+                "orientation-etapes",
+                format!("#/orientations/{referral}/etapes"),
+            ),
+            ("lettre", format!("#/orientations/{referral}/lettre")),
+            ("rencontre", format!("#/rencontres/{encounter}")),
+            ("relances", "#/relances".to_string()),
+            ("a-verifier", "#/a-verifier".to_string()),
             ("collectives", "#/collectives".to_string()),
             ("partenaires", "#/partenaires".to_string()),
             ("bilan", "#/bilan".to_string()),
@@ -402,6 +420,9 @@ fn every_screen_on_demo_data_at_both_window_sizes() {
         ];
         if let Some(p) = permanence {
             screens.push(("permanence", format!("#/permanences/{p}")));
+        }
+        if let Some(m) = meeting {
+            screens.push(("collective", format!("#/collectives/{m}")));
         }
         for (name, hash) in screens {
             s.go(&hash).unwrap();
@@ -424,6 +445,23 @@ fn every_screen_on_demo_data_at_both_window_sizes() {
                 )
                 .unwrap();
             assert_eq!(broken, json!(false), "{name} failed to render: {text}");
+            // Nothing wider than the window, and the menu on one line.
+            let layout = s
+                .script(
+                    "const d = document.documentElement;
+                     const tops = new Set([...document.querySelectorAll('#nav a')].map(a => a.getBoundingClientRect().top));
+                     const wide = [...document.querySelectorAll('main *')]
+                       .filter(e => e.getBoundingClientRect().right > d.clientWidth + 1)
+                       .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40));
+                     return [d.scrollWidth <= d.clientWidth, tops.size, wide];",
+                    json!([]),
+                )
+                .unwrap();
+            assert_eq!(
+                (&layout[0], &layout[1]),
+                (&json!(true), &json!(1)),
+                "{name} at {width}x{height}: horizontal overflow or menu on two lines: {layout}"
+            );
             s.screenshot(&format!("{name}-{width}x{height}")).unwrap();
         }
     }

@@ -251,20 +251,106 @@ pub struct ReferralRow {
     pub follow_up: Option<NaiveDate>,
 }
 
-/// Live referrals, optionally of one status, newest first (at most `limit`).
+/// Referrals with their person and partner names, newest first, optionally of one status,
+/// at most `limit` of them.
 pub fn overview(store: &Store, status: Option<&str>, limit: usize) -> Result<Vec<ReferralRow>> {
-    let sql = format!(
-        "SELECT r.id, r.date, r.person_id, coalesce(p.first_name || ' ' || p.last_name, ''),
-                coalesce(pa.name, ''), r.need, r.status, r.status_date, r.follow_up
-           FROM referral r
+    Ok(page(
+        store,
+        &ReferralFilter {
+            status: status.map(str::to_string),
+            ..ReferralFilter::default()
+        },
+        0,
+        limit,
+    )?
+    .rows)
+}
+
+/// What the Orientations screen filters on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReferralFilter {
+    pub status: Option<String>,
+    pub partner_id: Option<Uuid>,
+    /// Words of the person's name or the partner's, accents and case aside.
+    pub query: Option<String>,
+    /// One referral only (its page, its letter).
+    #[serde(default)]
+    pub id: Option<Uuid>,
+}
+
+/// One referral with its person and partner names.
+pub fn row(store: &Store, id: Uuid) -> Result<ReferralRow> {
+    let filter = ReferralFilter {
+        id: Some(id),
+        ..ReferralFilter::default()
+    };
+    page(store, &filter, 0, 1)?
+        .rows
+        .pop()
+        .ok_or_else(|| Error::UnknownId {
+            entity: schema::REFERRAL.label,
+            id: id.to_string(),
+        })
+}
+
+/// One page of referrals and how many match in all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferralPage {
+    pub rows: Vec<ReferralRow>,
+    pub total: i64,
+}
+
+/// Referrals matching `filter`, newest first, `limit` from `offset`, with the total.
+pub fn page(
+    store: &Store,
+    filter: &ReferralFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<ReferralPage> {
+    let mut params: Vec<Option<String>> = vec![
+        filter.status.clone().filter(|s| !s.is_empty()),
+        filter.partner_id.map(|p| p.to_string()),
+        filter.id.map(|id| id.to_string()),
+    ];
+    let mut words = String::new();
+    let query = filter.query.as_deref().unwrap_or_default();
+    let folded = crate::search_key::words(query);
+    if folded.is_empty() && !query.trim().is_empty() {
+        // Only signs typed: nothing matches them literally.
+        return Ok(ReferralPage {
+            rows: Vec::new(),
+            total: 0,
+        });
+    }
+    for word in folded.iter().take(6) {
+        // Folded words hold only letters and digits: no LIKE wildcard can be in them.
+        params.push(Some(format!("%{word}%")));
+        let n = params.len();
+        words.push_str(&format!(
+            " AND (p.search_key LIKE ?{n} OR lower(replace(pa.name, ' ', '')) LIKE ?{n})"
+        ));
+    }
+    let from = format!(
+        "FROM referral r
            LEFT JOIN person p ON p.id = r.person_id
            LEFT JOIN partner pa ON pa.id = r.partner_id
           WHERE r.deleted = 0 AND (?1 IS NULL OR r.status = ?1)
-          ORDER BY r.date DESC, r.id LIMIT {}",
-        limit.min(10_000)
+            AND (?2 IS NULL OR r.partner_id = ?2) AND (?3 IS NULL OR r.id = ?3){words}"
+    );
+    let total = store
+        .conn()
+        .prepare_cached(&format!("SELECT count(*) {from}"))?
+        .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+    let sql = format!(
+        "SELECT r.id, r.date, r.person_id, coalesce(p.first_name || ' ' || p.last_name, ''),
+                coalesce(pa.name, ''), r.need, r.status, r.status_date, r.follow_up
+           {from}
+          ORDER BY r.date DESC, r.id LIMIT {} OFFSET {}",
+        limit.min(10_000),
+        offset.min(10_000_000)
     );
     let mut stmt = store.conn().prepare_cached(&sql)?;
-    let mut rows = stmt.query([status])?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
     let mut out = Vec::new();
     let date = |s: Option<String>| s.map(|s| crate::validate::date("date", &s)).transpose();
     while let Some(row) = rows.next()? {
@@ -280,5 +366,5 @@ pub fn overview(store: &Store, status: Option<&str>, limit: usize) -> Result<Vec
             follow_up: date(row.get(8)?)?,
         });
     }
-    Ok(out)
+    Ok(ReferralPage { rows: out, total })
 }

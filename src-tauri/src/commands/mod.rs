@@ -40,6 +40,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         permanences::list_visitors,
         referrals::create_referral,
         referrals::list_referrals,
+        referrals::get_referral,
         referrals::move_referral,
         referrals::get_referral_history,
         referrals::correct_referral_step,

@@ -2,7 +2,7 @@
 //! correct or delete a step.
 
 use carnet::record::from_json;
-use carnet::referral::{NewReferral, ReferralEvent, ReferralRow};
+use carnet::referral::{NewReferral, ReferralEvent, ReferralFilter, ReferralPage, ReferralRow};
 use carnet::schema;
 use carnet::undo::Undo;
 use carnet::{Entry, Uuid};
@@ -20,16 +20,25 @@ pub fn create_referral(db: State<'_, Db>, referral: Value) -> CommandResult<Uuid
         .write(|w| carnet::referral::create(w, &referral))?)
 }
 
+/// One page of referrals matching the Orientations screen's search and filters.
 #[tauri::command(async)]
 pub fn list_referrals(
     db: State<'_, Db>,
-    status: Option<String>,
-) -> CommandResult<Vec<ReferralRow>> {
-    Ok(carnet::referral::overview(
+    filter: ReferralFilter,
+    offset: usize,
+    limit: usize,
+) -> CommandResult<ReferralPage> {
+    Ok(carnet::referral::page(
         &*db.store()?,
-        status.as_deref(),
-        500,
+        &filter,
+        offset,
+        limit,
     )?)
+}
+
+#[tauri::command(async)]
+pub fn get_referral(db: State<'_, Db>, id: Uuid) -> CommandResult<ReferralRow> {
+    Ok(carnet::referral::row(&*db.store()?, id)?)
 }
 
 #[tauri::command(async)]

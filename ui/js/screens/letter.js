@@ -44,8 +44,7 @@ export function drawPage(preview, page) {
 }
 
 export async function render(referralId) {
-  const [{ templates }, referrals] = await Promise.all([api.letterTemplates(), api.listReferrals(null)]);
-  const referral = referrals.find((r) => r.id === referralId);
+  const [{ templates }, referral] = await Promise.all([api.letterTemplates(), api.getReferral(referralId)]);
   let template = null;
   let preview = null;
 

@@ -5,7 +5,6 @@ import { h, show, form, announce, table, confirmDelete } from '../dom.js';
 import { formatNumeric, isoToday, frDate, isoFromFr } from '../format.js';
 import * as letter from './letter.js';
 
-let filter = '';
 
 /** "Lettres du jour": every letter of a day in one PDF, saved where the officer chooses. */
 function dayLetters() {
@@ -38,61 +37,95 @@ function dayLetters() {
     h('div', { class: 'inline' }, h('label', { for: 'day-letters-date' }, R.dayDate), dateInput, button), result);
 }
 
+// What the list shows, kept while the officer opens a letter and comes back.
+const state = { status: '', partner: '', query: '', offset: 0 };
+const PAGE = 50;
+
 export async function render(args = []) {
   if (args[0] && args[1] === 'lettre') return letter.render(args[0]);
   if (args[0] && args[1] === 'etapes') return steps(args[0]);
-  const [v, rows] = await Promise.all([vocab(), api.listReferrals(filter || null)]);
-  const select = h('select', { id: 'referral-filter' },
-    h('option', { value: '' }, t.referrals.all),
-    v.referral_status.map(([code, text]) => h('option', { value: code, selected: code === filter }, text)));
-  select.addEventListener('change', () => { filter = select.value; render(); });
+  const R = t.referrals;
+  const [v, partners] = await Promise.all([vocab(), api.listPartners()]);
+  const search = h('input', { id: 'referral-search', type: 'search', autocomplete: 'off', value: state.query, placeholder: R.searchHint });
+  const statusSelect = h('select', { id: 'referral-filter' },
+    h('option', { value: '' }, R.all),
+    v.referral_status.map(([code, text]) => h('option', { value: code, selected: code === state.status }, text)));
+  const partnerSelect = h('select', { id: 'referral-partner' },
+    h('option', { value: '' }, R.allPartners),
+    partners.map((p) => h('option', { value: p.id, selected: p.id === state.partner }, p.name)));
+  const results = h('div', { id: 'referral-results', 'aria-live': 'polite' });
 
   const mover = (r) => {
     // The next steps first (envoyée after à envoyer…), then going back.
     const at = v.referral_status.findIndex(([c]) => c === r.status);
     const order = [...v.referral_status.slice(at + 1), ...v.referral_status.slice(0, Math.max(at, 0))];
-    const status = h('select', { 'aria-label': `${t.referrals.moveTo} — ${r.person_name}` },
+    const status = h('select', { 'aria-label': `${R.moveTo} — ${r.person_name}` },
       order.map(([code, text]) => h('option', { value: code }, text)));
-    const date = h('input', { type: 'text', class: 'input-date', inputmode: 'numeric', placeholder: 'jj/mm/aaaa', value: frDate(isoToday()), 'aria-label': `${t.referrals.moveDate} — ${r.person_name}` });
+    const date = h('input', { type: 'text', class: 'input-date', inputmode: 'numeric', placeholder: 'jj/mm/aaaa', value: frDate(isoToday()), 'aria-label': `${R.moveDate} — ${r.person_name}` });
     const error = h('span', { class: 'field-error', role: 'alert' });
-    const button = h('button', { type: 'button', class: 'small' }, t.referrals.move);
+    const button = h('button', { type: 'button', class: 'small' }, R.move);
     button.addEventListener('click', async () => {
       error.textContent = '';
       try {
         const undo = await api.moveReferral(r.id, status.value, date.value);
-        announce(t.referrals.moved, { undo, onUndone: () => render() });
-        await render();
+        announce(R.moved, { undo, onUndone: refresh });
+        await refresh();
       } catch (err) {
         error.textContent = err?.message || t.errorUnexpected;
       }
     });
-    return h('div', { class: 'inline', 'data-referral': r.id }, status, date, button, error);
+    return h('div', { class: 'inline wrap', 'data-referral': r.id }, status, date, button, error);
   };
 
+  let seq = 0;
+  async function refresh() {
+    const mine = ++seq;
+    const page = await api.listReferrals({ status: state.status || null, partner_id: state.partner || null, query: state.query || null }, state.offset, PAGE);
+    if (mine !== seq) return;
+    const pager = page.total > PAGE
+      ? h('div', { class: 'pager' },
+        h('button', { type: 'button', class: 'secondary small', disabled: state.offset === 0, onclick: () => { state.offset = Math.max(0, state.offset - PAGE); refresh(); } }, R.previous),
+        h('span', {}, `${state.offset + 1}–${Math.min(state.offset + PAGE, page.total)} / ${page.total}`),
+        h('button', { type: 'button', class: 'secondary small', id: 'referral-next', disabled: state.offset + PAGE >= page.total, onclick: () => { state.offset += PAGE; refresh(); } }, R.next))
+      : null;
+    results.replaceChildren(...[
+      h('p', { id: 'referral-count', class: 'muted' }, R.count(page.total)),
+      page.rows.length
+        ? table([
+          { label: R.date, cell: (r) => formatNumeric(r.date) },
+          { label: R.person, cell: (r) => h('a', { href: `#/personnes/${r.person_id}` }, r.person_name) },
+          { label: R.partner, cell: (r) => [r.partner_name, h('br'), h('span', { class: 'muted' }, label(v.need, r.need))] },
+          { label: R.status, cell: (r) => [h('span', { class: `badge ${r.status}` }, label(v.referral_status, r.status)),
+            r.follow_up ? [h('br'), h('span', { class: 'muted' }, `${R.followUp} ${formatNumeric(r.follow_up)}`)] : null] },
+          { label: R.move, cell: mover },
+          { label: '', cell: (r) => h('div', { class: 'stack' },
+            h('a', { class: 'button small secondary', href: `#/orientations/${r.id}/lettre`, 'aria-label': `${R.letterFor} — ${r.person_name}` }, R.letter),
+            h('a', { class: 'button small secondary', href: `#/orientations/${r.id}/etapes`, 'aria-label': `${R.steps} — ${r.person_name}` }, R.steps)) },
+        ], page.rows)
+        : h('p', { class: 'muted' }, R.none),
+      pager].filter(Boolean));
+    results.dataset.query = state.query;
+  }
+  search.addEventListener('input', () => { state.query = search.value; state.offset = 0; refresh(); });
+  statusSelect.addEventListener('change', () => { state.status = statusSelect.value; state.offset = 0; refresh(); });
+  partnerSelect.addEventListener('change', () => { state.partner = partnerSelect.value; state.offset = 0; refresh(); });
+
   show(
-    h('h1', {}, t.referrals.title),
-    h('div', { class: 'field narrow' }, h('label', { for: 'referral-filter' }, t.referrals.filter), select),
+    h('h1', {}, R.title),
+    h('div', { class: 'filters' },
+      h('div', { class: 'field' }, h('label', { for: 'referral-search' }, R.search), search),
+      h('div', { class: 'field' }, h('label', { for: 'referral-filter' }, R.filter), statusSelect),
+      h('div', { class: 'field' }, h('label', { for: 'referral-partner' }, R.partner), partnerSelect)),
     dayLetters(),
-    rows.length
-      ? table([
-        { label: t.referrals.date, cell: (r) => formatNumeric(r.date) },
-        { label: t.referrals.person, cell: (r) => h('a', { href: `#/personnes/${r.person_id}` }, r.person_name) },
-        { label: t.referrals.partner, cell: (r) => r.partner_name },
-        { label: t.referrals.need, cell: (r) => label(v.need, r.need) },
-        { label: t.referrals.status, cell: (r) => h('span', { class: `badge ${r.status}` }, label(v.referral_status, r.status)) },
-        { label: t.referrals.followUp, cell: (r) => formatNumeric(r.follow_up) },
-        { label: t.referrals.move, cell: mover },
-        { label: t.referrals.letter, cell: (r) => h('a', { class: 'button small secondary', href: `#/orientations/${r.id}/lettre`, 'aria-label': `${t.referrals.letterFor} — ${r.person_name}` }, t.referrals.letter) },
-      ], rows)
-      : h('p', { class: 'muted' }, t.referrals.none),
+    results,
   );
+  await refresh();
 }
 
 /** One referral's steps, each corrected or deleted in place; the referral itself deleted. */
 async function steps(id) {
   const R = t.referrals;
-  const [v, rows, history] = await Promise.all([vocab(), api.listReferrals(null), api.referralHistory(id)]);
-  const r = rows.find((x) => x.id === id);
+  const [v, r, history] = await Promise.all([vocab(), api.getReferral(id), api.referralHistory(id)]);
   const again = () => steps(id);
   const stepItem = (e) => {
     const editor = form({
