@@ -29,8 +29,20 @@ fn wait_figure(
     .unwrap();
 }
 
+/// Clicks an element, finding it again if the screen was redrawn in between.
 fn click(s: &Session, css: &str) {
-    s.click(&s.wait_for(css).unwrap()).unwrap();
+    let mut last = String::new();
+    for _ in 0..20 {
+        match s.wait_for(css).and_then(|el| s.click(&el)) {
+            Ok(()) => return,
+            Err(e) if e.contains("stale element") => {
+                last = e;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("{last}");
 }
 
 /// Confirms the "Supprimer ?" dialog.
@@ -580,5 +592,132 @@ fn namesakes_are_told_apart_found_by_phone_and_counted_beyond_a_page() {
     })
     .unwrap();
     s.screenshot("personnes-page-2").unwrap();
+    s.quit().unwrap();
+}
+
+#[test]
+fn unsaved_changes_are_asked_about_on_leaving_and_on_closing_the_window() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+    s.go("#/personnes/nouvelle").unwrap();
+    let first = s.wait_for("#person-form [name=first_name]").unwrap();
+    s.type_into(&first, "Awa").unwrap();
+    // Leaving: "Rester" keeps what was typed…
+    s.script("location.hash = '#/aujourdhui'", json!([]))
+        .unwrap();
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    s.screenshot("quitter-sans-enregistrer").unwrap();
+    click(&s, "#confirmation-non");
+    s.wait_until("still on the form", Duration::from_secs(10), |s| {
+        Ok(s.script("return location.hash", json!([]))? == json!("#/personnes/nouvelle"))
+    })
+    .unwrap();
+    let kept = s
+        .script(
+            "return document.querySelector('#person-form [name=first_name]').value",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(kept, json!("Awa"));
+    // …and "Quitter sans enregistrer" leaves, saving nothing.
+    s.script("location.hash = '#/aujourdhui'", json!([]))
+        .unwrap();
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    click(&s, "#confirmation-oui");
+    s.wait_for("#quick-capture").unwrap();
+    assert_eq!(
+        carnet::stats::stats(&engine(&db)).unwrap().entities["person"],
+        0
+    );
+
+    // Closing the window with something typed asks first; "Rester" keeps the window open.
+    s.go("#/personnes/nouvelle").unwrap();
+    let first = s.wait_for("#person-form [name=first_name]").unwrap();
+    s.type_into(&first, "Awa").unwrap();
+    // What the title bar's close button does: a close request to the window.
+    let requested = s
+        .script(
+            "return window.__TAURI__.window.getCurrentWindow().close().then(() => 'ok', (e) => String(e))",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(requested, json!("ok"));
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    let asked = s
+        .script(
+            "return document.getElementById('confirmation-texte').textContent",
+            json!([]),
+        )
+        .unwrap();
+    assert!(asked.as_str().unwrap().contains("Fermer Carnet"), "{asked}");
+    click(&s, "#confirmation-non");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        s.script(
+            "return document.querySelector('#person-form [name=first_name]').value",
+            json!([])
+        )
+        .unwrap(),
+        json!("Awa"),
+        "the window is still open with what was typed"
+    );
+    // "Fermer sans enregistrer" closes it.
+    s.script(
+        "window.__TAURI__.window.getCurrentWindow().close()",
+        json!([]),
+    )
+    .unwrap();
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    // Clicked from the page, after this call returns: the window is gone before a WebDriver
+    // click could answer.
+    s.script(
+        "setTimeout(() => document.getElementById('confirmation-oui').click(), 50); return 1",
+        json!([]),
+    )
+    .unwrap();
+    s.wait_until("the window closed", Duration::from_secs(10), |s| {
+        Ok(s.script("return 1", json!([])).is_err())
+    })
+    .unwrap();
+    assert_eq!(
+        carnet::stats::stats(&engine(&db)).unwrap().entities["person"],
+        0
+    );
+}
+
+#[test]
+fn the_desktops_own_errors_reach_the_window_as_kind_message_field() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+    s.go("#/aujourdhui").unwrap();
+    s.wait_for("#quick-capture").unwrap();
+    // Sync before any folder was chosen: the shell's own error, not the engine's.
+    let err = s
+        .script(
+            "return window.__TAURI__.core.invoke('sync_now', { now: new Date().toISOString() })
+               .then(() => null, (e) => e)",
+            json!([]),
+        )
+        .unwrap();
+    assert!(err["kind"].is_string(), "{err}");
+    assert!(
+        err["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{err}"
+    );
+    assert!(err.get("field").is_some(), "{err}");
+    // An engine error keeps its field, for the form to point at it.
+    let err = s
+        .script(
+            "return window.__TAURI__.core.invoke('create_person', { person: { first_name: 'Awa', last_name: '', email: 'pas-un-mail' } })
+               .then(() => null, (e) => e)",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(err["kind"], json!("required"), "{err}");
+    assert_eq!(err["field"], json!("last_name"), "{err}");
     s.quit().unwrap();
 }

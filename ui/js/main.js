@@ -85,6 +85,15 @@ function showShortcuts() {
 }
 document.getElementById('raccourcis-ouvrir')?.addEventListener('click', showShortcuts);
 window.addEventListener('beforeunload', (e) => { if (hasUnsavedChanges()) e.preventDefault(); });
+// Closing the window asks too (Tauri sends the close request here before closing).
+window.__TAURI__?.window?.getCurrentWindow().onCloseRequested(async (event) => {
+  if (!hasUnsavedChanges()) return;
+  event.preventDefault();
+  if (await confirmDialog(t.leaveTitle, t.closeText, t.closeYes, t.leaveNo)) {
+    forgetUnsavedChanges();
+    await window.__TAURI__.window.getCurrentWindow().destroy();
+  }
+});
 vocab().then(route, route);
 
 // Automatic sync every 5 minutes while the shared folder is open (the passphrase was typed).

@@ -23,6 +23,8 @@ export const t = {
   leaveText: 'Vous avez commencé à saisir des informations. Quitter sans enregistrer ?',
   leaveYes: 'Quitter sans enregistrer',
   leaveNo: 'Rester sur la page',
+  closeText: 'Vous avez commencé à saisir des informations. Fermer Carnet sans les enregistrer ?',
+  closeYes: 'Fermer sans enregistrer',
   today: {
     title: 'Aujourd’hui',
     quick: 'Nouvelle rencontre',

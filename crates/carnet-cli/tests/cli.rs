@@ -859,3 +859,60 @@ fn dates_on_the_command_line_are_read_as_people_type_them() {
         "le 31 février 2026 n'existe pas",
     );
 }
+
+#[test]
+fn no_letter_when_consent_to_share_was_never_recorded() {
+    let (dir, db) = temp();
+    ok(&db, &["init", "--officer", "Sarah Martin"]);
+    let referral = {
+        let clock = Box::new(carnet::ManualClock::at_date(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        ));
+        let mut store = carnet::Store::open(&db, clock).unwrap();
+        let adie = carnet::partner::partners(&store)
+            .unwrap()
+            .into_iter()
+            .find(|p| p.data.name == "ADIE")
+            .unwrap()
+            .id;
+        // Consent never asked: no date, no answer (not "Non").
+        let person = store
+            .create(&carnet::person::Person {
+                first_name: "Inès".into(),
+                last_name: "Haddad".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        store
+            .write(|w| {
+                carnet::referral::create(
+                    w,
+                    &carnet::referral::NewReferral {
+                        person_id: person,
+                        partner_id: adie,
+                        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                        need: "financing".into(),
+                        detail: None,
+                        follow_up: None,
+                    },
+                )
+            })
+            .unwrap()
+    };
+    let out = dir.path().join("lettre.pdf");
+    fails(
+        &db,
+        &[
+            "letter",
+            "--referral",
+            &referral.to_string(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "Pas de lettre sans accord",
+    );
+    assert!(!out.exists(), "nothing written");
+    let referrals: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&db, &["list", "referrals", "--json"])).unwrap();
+    assert_eq!(referrals[0]["status"], "to_send", "not marked sent");
+}

@@ -566,3 +566,44 @@ fn a_failed_export_keeps_the_previous_file_in_every_format() {
         assert_eq!(std::fs::read(&path).unwrap(), b"previous file", "{name}");
     }
 }
+
+#[test]
+fn persons_who_refused_statistical_use_are_left_out_of_the_persons_sheet() {
+    use carnet::report::detail::{Cell, sheets};
+    let mut f = fixture();
+    for (last, consent) in [
+        ("Accepte", Some(true)),
+        ("Jamais", None),
+        ("Refuse", Some(false)),
+    ] {
+        let id = f
+            .store
+            .create(&Person {
+                consent_stats: consent,
+                consent_date: consent.map(|_| day(2026, 3, 2)),
+                ..person("Test", last)
+            })
+            .unwrap();
+        let mut e = Encounter::new(day(2026, 3, 2), "interview");
+        e.person_id = Some(id);
+        f.store.create(&e).unwrap();
+    }
+    let book = sheets(&f.store, 2026, true).unwrap();
+    let persons = book.iter().find(|s| s.name == "Personnes").unwrap();
+    let names: Vec<String> = persons
+        .rows
+        .iter()
+        .flat_map(|row| row.iter())
+        .filter_map(|cell| match cell {
+            Cell::Text(t) if t.starts_with("Test ") || t.ends_with(" Test") => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(persons.rows.len(), 2, "{names:?}");
+    assert!(names.iter().all(|n| !n.contains("Refuse")), "{names:?}");
+    // The figures still count her: only her line in the detail is left out.
+    assert_eq!(
+        report::indicators(&f.store, 2026).unwrap().persons_received,
+        3
+    );
+}
