@@ -64,8 +64,9 @@ export const api = {
   openLetter: (referral, template, date) => invoke('open_letter', { referral, template, date }),
   saveDayLetters: (date, path) => invoke('save_day_letters', { date, path }),
   setLetterLogo: (path) => invoke('set_letter_logo', { path }),
-  choosePdfDestination: (title, defaultPath) => invoke('plugin:dialog|save', {
-    options: { title, defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] },
+  // Save dialogs open in Documents, on the suggested file name.
+  choosePdfDestination: async (title, fileName) => invoke('plugin:dialog|save', {
+    options: { title, defaultPath: await invoke('suggest_save_path', { fileName }), filters: [{ name: 'PDF', extensions: ['pdf'] }] },
   }),
   choosePng: (title) => invoke('plugin:dialog|open', {
     options: { title, multiple: false, directory: false, filters: [{ name: 'Image PNG', extensions: ['png'] }] },
@@ -74,8 +75,8 @@ export const api = {
   exportReport: (year, path, withNames) => invoke('export_report', { year, path, withNames }),
   openExported: (path) => invoke('open_exported', { path }),
   onExportProgress: (callback) => window.__TAURI__.event.listen('export-progress', (e) => callback(e.payload)),
-  chooseExportDestination: (title, defaultPath, name, extension) => invoke('plugin:dialog|save', {
-    options: { title, defaultPath, filters: [{ name, extensions: [extension] }] },
+  chooseExportDestination: async (title, fileName, name, extension) => invoke('plugin:dialog|save', {
+    options: { title, defaultPath: await invoke('suggest_save_path', { fileName }), filters: [{ name, extensions: [extension] }] },
   }),
   chooseFolder: (title) => invoke('plugin:dialog|open', { options: { directory: true, title } }),
   onSyncProgress: (callback) => window.__TAURI__.event.listen('sync-progress', (e) => callback(e.payload)),

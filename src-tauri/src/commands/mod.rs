@@ -1,5 +1,6 @@
 //! The commands the UI may invoke, one file per screen area, each a direct engine call.
 
+mod files;
 mod followups;
 mod letters;
 mod meetings;
@@ -80,5 +81,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         report::get_report,
         report::export_report,
         report::open_exported,
+        files::suggest_save_path,
     ]
 }
