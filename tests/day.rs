@@ -139,6 +139,31 @@ fn a_day_is_recorded_corrected_deleted_undone_and_counted_in_the_bilan() {
     let restored: Encounter = engine(&db).get(market.parse().unwrap()).unwrap();
     assert_eq!(restored.head_count, Some(2));
 
+    // A date more than a year ago is asked about before saving; "Corriger la date" saves
+    // nothing.
+    s.wait_for("#quick-capture").unwrap();
+    let date = s.find("#quick-capture [name=date]").unwrap();
+    s.clear(&date).unwrap();
+    s.type_into(&date, "01/01/1990").unwrap();
+    s.type_into(&s.find("#quick-capture [name=head_count]").unwrap(), "4")
+        .unwrap();
+    s.type_into(&date, keys::ENTER).unwrap();
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    let asked = s
+        .script(
+            "return document.getElementById('confirmation-texte').textContent",
+            json!([]),
+        )
+        .unwrap();
+    assert!(asked.as_str().unwrap().contains("01/01/1990"), "{asked}");
+    s.screenshot("rencontre-date-ancienne").unwrap();
+    click(&s, "#confirmation-non");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        carnet::stats::stats(&engine(&db)).unwrap().entities["encounter"],
+        2
+    );
+
     // The Bilan shows the visit among "personnes reçues" at permanences.
     s.go("#/bilan").unwrap();
     s.wait_for_text("1 personnes reçues").unwrap();
@@ -266,7 +291,24 @@ fn questions_never_asked_stay_non_renseigne_and_a_person_is_deleted_then_restore
     s.go(&format!("#/personnes/{id}")).unwrap();
     s.wait_for("#consent-warning").unwrap();
 
+    // Choosing a QPV quartier proposes "Oui" while the question has no answer.
+    s.go(&format!("#/personnes/{id}/modifier")).unwrap();
+    let quartier = s.wait_for("#person-form [name=quartier_id]").unwrap();
+    s.type_into(&quartier, "bu").unwrap();
+    s.type_into(&quartier, keys::TAB).unwrap();
+    let proposed = s
+        .script(
+            "return document.querySelector('#person-form [name=lives_in_qpv]').value",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(proposed, json!("true"));
+    s.type_into(&quartier, keys::ENTER).unwrap();
+    s.wait_for("#person-name").unwrap();
+    wait_figure(&s, &db, "QPV now answered", |i| i.living_in_qpv == 1);
+
     // Delete the person, then undo.
+    s.wait_for("#person-delete").unwrap();
     click(&s, "#person-delete");
     confirm(&s);
     wait_figure(&s, &db, "the person gone from the figures", |i| {

@@ -149,6 +149,9 @@ export async function render() {
       h('section', { class: 'card' }, h('h2', {}, B.outcomes),
         barChart(i.outcomes_by_kind.map((o) => ({ label: o.label, parts: [o.count] })), ['#16566b'], B.outcomes))),
     exportSection(),
+    h('details', { class: 'card', id: 'bilan-rules' }, h('summary', {}, B.howCounted),
+      h('dl', { class: 'rules' }, B.rules.map(([term, text]) => [h('dt', {}, term), h('dd', {}, text)])),
+      h('p', { class: 'hint' }, B.definitions)),
     h('details', { class: 'card' }, h('summary', {}, B.synthesis),
       h('p', { class: 'hint' }, B.definitions),
       table([
