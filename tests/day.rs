@@ -763,3 +763,122 @@ fn the_desktops_own_errors_reach_the_window_as_kind_message_field() {
     assert_eq!(err["field"], json!("last_name"), "{err}");
     s.quit().unwrap();
 }
+
+#[test]
+fn without_a_pdf_viewer_the_letter_is_filed_and_the_referral_stays_to_send() {
+    use std::os::unix::fs::PermissionsExt;
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let (db, referral) = crate::notebook_with_referral(dir.path());
+    // The same app on a system where nothing can open a PDF: no program is found at all.
+    let wrapper = dir.path().join("carnet-sans-lecteur-pdf");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nPATH=/nonexistent exec '{}' \"$@\"\n",
+            carnet_e2e::app_binary().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let s = Session::start_app(&wrapper, &db).unwrap();
+    s.go(&format!("#/orientations/{referral}/lettre")).unwrap();
+    s.wait_for("#letter-preview svg").unwrap();
+    click(&s, "#letter-open");
+    s.wait_for_text("aucun lecteur de PDF").unwrap();
+    s.screenshot("lettre-sans-lecteur").unwrap();
+    let store = engine(&db);
+    let status = store
+        .get::<carnet::referral::Referral>(referral)
+        .unwrap()
+        .status;
+    assert_eq!(status, "to_send", "not 'envoyée' when no viewer opened");
+    assert_eq!(carnet::stats::stats(&store).unwrap().entities["letter"], 1, "filed");
+    s.quit().unwrap();
+}
+
+#[test]
+fn an_outcome_and_an_attendance_are_corrected_from_where_they_are_shown() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let person = add_person(&db, "Awa", "Diallo");
+    let today = chrono::Local::now().date_naive();
+    let (outcome, meeting) = {
+        let mut store = engine(&db);
+        let outcome = store
+            .create(&carnet::outcome::Outcome {
+                person_id: person,
+                kind: "job".into(),
+                date: today,
+                legal_form: None,
+                siret: None,
+                sector: None,
+                note: None,
+            })
+            .unwrap();
+        let meeting = store
+            .create(&carnet::meeting::Meeting {
+                date: today,
+                title: "Atelier statut juridique".into(),
+                kind: "atelier".into(),
+                partner_id: None,
+                quartier_id: None,
+                attendee_count: None,
+                note: None,
+            })
+            .unwrap();
+        store
+            .write(|w| carnet::meeting::attach(w, meeting, person))
+            .unwrap();
+        (outcome, meeting)
+    };
+    let s = Session::start(&db).unwrap();
+    // The outcome, from the person's history: corrected, then deleted and brought back.
+    s.go(&format!("#/personnes/{person}")).unwrap();
+    s.wait_for("#timeline").unwrap();
+    click(&s, "#timeline li.outcome a");
+    s.wait_for("#outcome-edit").unwrap();
+    set_select(&s, "#outcome-edit [name=kind]", "Formation");
+    s.type_into(&s.find("#outcome-edit [name=kind]").unwrap(), keys::ENTER)
+        .unwrap();
+    s.wait_for_text("Formation").unwrap();
+    let kind = |db: &std::path::Path| {
+        engine(db)
+            .get::<carnet::outcome::Outcome>(outcome)
+            .map(|o| o.kind)
+    };
+    assert_eq!(kind(&db).unwrap(), "training");
+    click(&s, "#timeline li.outcome a");
+    click(&s, "#outcome-delete");
+    confirm(&s);
+    s.wait_until("the outcome gone from the history", Duration::from_secs(10), |s| {
+        Ok(s.script("return document.querySelector('#timeline li.outcome') === null", json!([]))?
+            == json!(true))
+    })
+    .unwrap();
+    assert!(kind(&db).is_err());
+    click(&s, "#annonce.visible #annuler");
+    s.wait_until("the outcome back", Duration::from_secs(10), |_| Ok(kind(&db).is_ok()))
+        .unwrap();
+
+    // The attendance, from the meeting: removed, then brought back.
+    s.go(&format!("#/collectives/{meeting}")).unwrap();
+    click(&s, "#attendees [data-action=detach]");
+    s.wait_until("the attendee removed", Duration::from_secs(10), |_| {
+        Ok(carnet::meeting::attendees(&engine(&db), meeting)
+            .map_err(|e| e.to_string())?
+            .is_empty())
+    })
+    .unwrap();
+    s.screenshot("collective-personne-retiree").unwrap();
+    click(&s, "#annonce.visible #annuler");
+    s.wait_until("the attendee back", Duration::from_secs(10), |_| {
+        Ok(carnet::meeting::attendees(&engine(&db), meeting)
+            .map_err(|e| e.to_string())?
+            .len()
+            == 1)
+    })
+    .unwrap();
+    s.quit().unwrap();
+}

@@ -278,6 +278,7 @@ export const t = {
     none: 'Aucune rencontre collective cette année.',
     noAttendee: 'Aucune personne inscrite.',
     detach: 'Retirer',
+    attached: 'Personne inscrite à la rencontre collective.',
     detached: 'Personne retirée de la rencontre collective.',
   },
   partners: {

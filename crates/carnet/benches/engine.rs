@@ -5,6 +5,10 @@
 //!   mode with the same settings as the app (one transaction, committed).
 //! - `search_as_you_type`: the queries typed letter by letter in the Personnes screen.
 //! - `timeline`: the profile of the person with the most events.
+//! - `find_page`, `follow_ups_home`, `referrals_page_search`: the Personnes, Aujourd'hui and
+//!   Orientations screens' queries.
+//! - `undo_capture`, `undo_person_deletion`: "Annuler" after a capture, and after deleting the
+//!   person with the most events.
 //! - `bulk_load`: one demo year through the engine's write path, side by side with raw
 //!   rusqlite inserts of the very same rows into the same tables without a change log.
 
@@ -87,6 +91,68 @@ fn reads_and_writes(c: &mut Criterion) {
 
     c.bench_function("timeline", |b| {
         b.iter(|| carnet::timeline::of_person(&store, busiest).unwrap())
+    });
+
+    // The Personnes screen's page: 50 results with their total and the details that tell
+    // namesakes apart (birth year, quartier, phone's end, last contact).
+    let mut group = c.benchmark_group("find_page");
+    for query in ["e", "eloise", "06 39 98"] {
+        group.bench_function(query, |b| {
+            b.iter(|| carnet::person::find(&store, query, None, 0, 50).unwrap())
+        });
+    }
+    group.finish();
+
+    c.bench_function("follow_ups_home", |b| {
+        b.iter(|| carnet::followup::home(&store, until(), 8).unwrap())
+    });
+    c.bench_function("referrals_page_search", |b| {
+        let filter = carnet::referral::ReferralFilter {
+            query: Some("adie".into()),
+            ..Default::default()
+        };
+        b.iter(|| carnet::referral::page(&store, &filter, 0, 50).unwrap())
+    });
+
+    // "Annuler": undoing a capture (one tombstone), and undoing the deletion of the busiest
+    // person (every encounter, referral and outcome of hers restored), each a committed write.
+    let store = std::cell::RefCell::new(store);
+    c.bench_function("undo_capture", |b| {
+        b.iter_batched(
+            || {
+                let mut e = Encounter::new(until(), "market");
+                e.head_count = Some(3);
+                store
+                    .borrow_mut()
+                    .write(|w| carnet::encounter::record(w, &e, None))
+                    .unwrap()
+                    .undo
+            },
+            |undo| {
+                store
+                    .borrow_mut()
+                    .write(|w| carnet::undo::apply(w, &undo))
+                    .unwrap()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    c.bench_function("undo_person_deletion", |b| {
+        b.iter_batched(
+            || {
+                store
+                    .borrow_mut()
+                    .write(|w| carnet::person::delete(w, busiest))
+                    .unwrap()
+            },
+            |undo| {
+                store
+                    .borrow_mut()
+                    .write(|w| carnet::undo::apply(w, &undo))
+                    .unwrap()
+            },
+            BatchSize::PerIteration,
+        )
     });
 }
 

@@ -43,6 +43,15 @@ impl Record for Attendance {
 
 /// Attaches a known person to a meeting (once), raising the head count if it was lower.
 pub fn attach(w: &mut Writer<'_>, meeting_id: Uuid, person_id: Uuid) -> Result<Uuid> {
+    Ok(attach_undoable(w, meeting_id, person_id)?.0)
+}
+
+/// [`attach`], also returning how to undo it (nothing when the person was already there).
+pub fn attach_undoable(
+    w: &mut Writer<'_>,
+    meeting_id: Uuid,
+    person_id: Uuid,
+) -> Result<(Uuid, Undo)> {
     let meeting: Meeting = w.get(meeting_id)?;
     let existing: Option<String> = w
         .conn()
@@ -53,21 +62,25 @@ pub fn attach(w: &mut Writer<'_>, meeting_id: Uuid, person_id: Uuid) -> Result<U
         )
         .optional()?;
     if let Some(existing) = existing {
-        return crate::validate::id(&existing);
+        return Ok((crate::validate::id(&existing)?, Undo::default()));
     }
     let id = w.create(&Attendance {
         meeting_id,
         person_id,
     })?;
+    let mut undo = Undo::created(&schema::ATTENDANCE, id);
     let known: i64 = w.conn().query_row(
         "SELECT count(*) FROM attendance WHERE meeting_id = ?1 AND deleted = 0",
         [meeting_id.to_string()],
         |r| r.get(0),
     )?;
     if meeting.attendee_count.unwrap_or(0) < known {
-        w.set::<Meeting>(meeting_id, "attendee_count", known.into())?;
+        let mut raised = meeting.clone();
+        raised.attendee_count = Some(known);
+        let previous = w.update_returning_previous(meeting_id, &raised)?;
+        undo.push_edited(&schema::MEETING, meeting_id, previous);
     }
-    Ok(id)
+    Ok((id, undo))
 }
 
 /// Removes a person from a meeting's attendees; the head count goes down with them when it

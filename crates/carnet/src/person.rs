@@ -152,13 +152,18 @@ pub fn find(
             total: 0,
         });
     };
-    let total = store.count::<Person>(&tail, rusqlite::params_from_iter(params.iter()))?;
     let page = format!(
         "{tail} ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT {} OFFSET {}",
         limit.min(1000),
         offset.min(10_000_000)
     );
     let persons = store.select::<Person>(&page, rusqlite::params_from_iter(params.iter()))?;
+    // Counting scans the table again: only when the page does not already say how many.
+    let total = if persons.len() < limit.min(1000) && (offset == 0 || !persons.is_empty()) {
+        (offset + persons.len()) as i64
+    } else {
+        store.count::<Person>(&tail, rusqlite::params_from_iter(params.iter()))?
+    };
     let mut last = store.conn().prepare_cached(
         "SELECT max(d) FROM (
              SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0

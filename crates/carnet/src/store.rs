@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_letters.sql"),
     include_str!("../migrations/0004_sync_hostile_folder.sql"),
+    include_str!("../migrations/0005_person_search.sql"),
 ];
 
 /// The schema version this build knows.

@@ -28,11 +28,13 @@ pub fn create_meeting(db: State<'_, Db>, meeting: Value) -> CommandResult<Uuid> 
     Ok(db.store()?.create(&meeting)?)
 }
 
+/// Attaches a known person to a meeting; returns how to undo it.
 #[tauri::command(async)]
-pub fn attach_attendee(db: State<'_, Db>, meeting: Uuid, person: Uuid) -> CommandResult<Uuid> {
-    Ok(db
+pub fn attach_attendee(db: State<'_, Db>, meeting: Uuid, person: Uuid) -> CommandResult<Undo> {
+    let (_, undo) = db
         .store()?
-        .write(|w| carnet::meeting::attach(w, meeting, person))?)
+        .write(|w| carnet::meeting::attach_undoable(w, meeting, person))?;
+    Ok(undo)
 }
 
 #[tauri::command(async)]

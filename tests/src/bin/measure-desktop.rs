@@ -132,6 +132,61 @@ fn main() {
         println!("  {query:<12} {:.1}", median(times));
     }
     let after_search = memory();
+
+    // Every screen, from the click to the painted frame, at 1366x768.
+    session.resize(1366, 768).expect("resize");
+    let ids = session
+        .script(
+            "const invoke = window.__TAURI__.core.invoke;
+             return Promise.all([
+               invoke('search_persons', { query: 'eloise', quartier: null, offset: 0, limit: 1 }),
+               invoke('list_referrals', { filter: {}, offset: 0, limit: 1 }),
+             ]).then(([p, r]) => [p.hits[0].id, r.rows[0].id]);",
+            json!([]),
+        )
+        .expect("ids");
+    let (person, referral) = (ids[0].as_str().unwrap_or(""), ids[1].as_str().unwrap_or(""));
+    println!("screens at 1366x768: hash change to painted frame (ms, median of 5)");
+    for (name, hash) in [
+        ("Aujourd'hui", "#/aujourdhui".to_string()),
+        ("Permanences", "#/permanences".to_string()),
+        ("Personnes", "#/personnes".to_string()),
+        ("Personne", format!("#/personnes/{person}")),
+        ("Modifier la personne", format!("#/personnes/{person}/modifier")),
+        ("Orientations", "#/orientations".to_string()),
+        ("Étapes d'une orientation", format!("#/orientations/{referral}/etapes")),
+        ("Lettre", format!("#/orientations/{referral}/lettre")),
+        ("Relances", "#/relances".to_string()),
+        ("Rencontres collectives", "#/collectives".to_string()),
+        ("Partenaires", "#/partenaires".to_string()),
+        ("Bilan", "#/bilan".to_string()),
+        ("À vérifier", "#/a-verifier".to_string()),
+        ("Réglages", "#/reglages".to_string()),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            session.go("#/partenaires").expect("reset");
+            let value = session
+                .script(
+                    "return new Promise((resolve) => {
+                       document.body.dataset.ready = '';
+                       const started = performance.now();
+                       const watch = new MutationObserver(() => {
+                         if (document.body.dataset.ready === 'true') {
+                           watch.disconnect();
+                           requestAnimationFrame(() => resolve(performance.now() - started));
+                         }
+                       });
+                       watch.observe(document.body, { attributes: true });
+                       location.hash = arguments[0];
+                     });",
+                    json!([hash]),
+                )
+                .expect("screen renders");
+            times.push(value.as_f64().unwrap_or(f64::NAN));
+        }
+        println!("  {name:<26} {:.0}", median(times));
+    }
     session.quit().expect("window closes");
     std::thread::sleep(Duration::from_millis(500));
     let bare_session = Session::start_app(bare, db).expect("bare window starts");

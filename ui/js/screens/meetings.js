@@ -45,8 +45,8 @@ async function detail(id, meetings, v) {
   const attendees = await api.listAttendees(id);
   const picker = personPicker({ label: t.meetings.attach, hint: t.today.personHint, onPick: async (person) => {
     if (!person) return;
-    await api.attachAttendee(id, person.id);
-    announce(t.saved);
+    const undo = await api.attachAttendee(id, person.id);
+    announce(t.meetings.attached, { undo, onUndone: () => render([id]) });
     await render([id]);
   } });
   show(

@@ -431,3 +431,35 @@ fn follow_ups_overdue_newest_first_capped_done_and_postponed() {
     let bad = f.store.write(|w| followup::done(w, "letter", ids[0]));
     assert!(bad.is_err());
 }
+
+#[test]
+fn attaching_an_attendee_is_undone_with_the_head_count_it_raised() {
+    let mut f = fixture();
+    let p = f.store.create(&person("Awa", "Diallo")).unwrap();
+    let m = f
+        .store
+        .create(&Meeting {
+            date: day(2026, 11, 2),
+            title: "Atelier".into(),
+            kind: "atelier".into(),
+            partner_id: None,
+            quartier_id: None,
+            attendee_count: Some(0),
+            note: None,
+        })
+        .unwrap();
+    let (_, undo) = f
+        .store
+        .write(|w| meeting::attach_undoable(w, m, p))
+        .unwrap();
+    assert_eq!(f.store.get::<Meeting>(m).unwrap().attendee_count, Some(1));
+    // Attaching again changes nothing, and has nothing to undo.
+    let (_, again) = f
+        .store
+        .write(|w| meeting::attach_undoable(w, m, p))
+        .unwrap();
+    assert!(again.is_empty());
+    f.store.write(|w| undo::apply(w, &undo)).unwrap();
+    assert_eq!(f.store.get::<Meeting>(m).unwrap().attendee_count, Some(0));
+    assert!(meeting::attendees(&f.store, m).unwrap().is_empty());
+}
