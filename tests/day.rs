@@ -793,7 +793,11 @@ fn without_a_pdf_viewer_the_letter_is_filed_and_the_referral_stays_to_send() {
         .unwrap()
         .status;
     assert_eq!(status, "to_send", "not 'envoyée' when no viewer opened");
-    assert_eq!(carnet::stats::stats(&store).unwrap().entities["letter"], 1, "filed");
+    assert_eq!(
+        carnet::stats::stats(&store).unwrap().entities["letter"],
+        1,
+        "filed"
+    );
     s.quit().unwrap();
 }
 
@@ -852,15 +856,23 @@ fn an_outcome_and_an_attendance_are_corrected_from_where_they_are_shown() {
     click(&s, "#timeline li.outcome a");
     click(&s, "#outcome-delete");
     confirm(&s);
-    s.wait_until("the outcome gone from the history", Duration::from_secs(10), |s| {
-        Ok(s.script("return document.querySelector('#timeline li.outcome') === null", json!([]))?
-            == json!(true))
-    })
+    s.wait_until(
+        "the outcome gone from the history",
+        Duration::from_secs(10),
+        |s| {
+            Ok(s.script(
+                "return document.querySelector('#timeline li.outcome') === null",
+                json!([]),
+            )? == json!(true))
+        },
+    )
     .unwrap();
     assert!(kind(&db).is_err());
     click(&s, "#annonce.visible #annuler");
-    s.wait_until("the outcome back", Duration::from_secs(10), |_| Ok(kind(&db).is_ok()))
-        .unwrap();
+    s.wait_until("the outcome back", Duration::from_secs(10), |_| {
+        Ok(kind(&db).is_ok())
+    })
+    .unwrap();
 
     // The attendance, from the meeting: removed, then brought back.
     s.go(&format!("#/collectives/{meeting}")).unwrap();

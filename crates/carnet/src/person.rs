@@ -314,14 +314,7 @@ pub fn delete(w: &mut Writer<'_>, id: Uuid) -> Result<Undo> {
         ),
     ];
     for (spec, sql) in related {
-        let ids: Vec<String> = {
-            let mut stmt = w.conn().prepare_cached(sql)?;
-            stmt.query_map([id.to_string()], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        for row in ids {
-            undo.extend(crate::undo::delete(w, spec, crate::validate::id(&row)?)?);
-        }
+        undo.extend(crate::undo::delete_selected(w, spec, sql, id)?);
     }
     Ok(undo)
 }

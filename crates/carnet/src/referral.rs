@@ -108,12 +108,7 @@ pub fn move_to_undoable(
     note: Option<&str>,
 ) -> Result<(Uuid, Undo)> {
     let referral: Referral = w.get(referral_id)?;
-    if date < referral.date {
-        return Err(Error::Inconsistent {
-            field: "date",
-            message: "Une étape ne peut pas précéder la date de l'orientation.",
-        });
-    }
+    step_after_referral(&referral, date)?;
     let event = w.create(&ReferralEvent {
         referral_id,
         status: status.to_string(),
@@ -136,12 +131,7 @@ pub fn correct_step(
 ) -> Result<Undo> {
     let mut event: ReferralEvent = w.get(event_id)?;
     let referral: Referral = w.get(event.referral_id)?;
-    if date < referral.date {
-        return Err(Error::Inconsistent {
-            field: "date",
-            message: "Une étape ne peut pas précéder la date de l'orientation.",
-        });
-    }
+    step_after_referral(&referral, date)?;
     event.status = status.to_string();
     event.date = date;
     event.note = note.map(str::to_string);
@@ -182,16 +172,20 @@ pub fn delete(w: &mut Writer<'_>, referral_id: Uuid) -> Result<Undo> {
             "SELECT id FROM letter WHERE referral_id = ?1 AND deleted = 0",
         ),
     ] {
-        let ids: Vec<String> = {
-            let mut stmt = w.conn().prepare_cached(sql)?;
-            stmt.query_map([referral_id.to_string()], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        for id in ids {
-            undo.extend(crate::undo::delete(w, spec, crate::validate::id(&id)?)?);
-        }
+        undo.extend(crate::undo::delete_selected(w, spec, sql, referral_id)?);
     }
     Ok(undo)
+}
+
+/// A step is dated on or after its referral.
+fn step_after_referral(referral: &Referral, date: NaiveDate) -> Result<()> {
+    if date < referral.date {
+        return Err(Error::Inconsistent {
+            field: "date",
+            message: "Une étape ne peut pas précéder la date de l'orientation.",
+        });
+    }
+    Ok(())
 }
 
 /// Sets the referral's status and status date to its latest live step's.

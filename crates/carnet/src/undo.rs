@@ -107,6 +107,25 @@ pub fn delete(w: &mut Writer<'_>, spec: &'static EntitySpec, id: Uuid) -> Result
     Ok(undo)
 }
 
+/// Tombstones the live rows of `spec` whose ids `select` (one `?1` parameter) returns.
+pub(crate) fn delete_selected(
+    w: &mut Writer<'_>,
+    spec: &'static EntitySpec,
+    select: &str,
+    param: Uuid,
+) -> Result<Undo> {
+    let ids: Vec<String> = {
+        let mut stmt = w.conn().prepare_cached(select)?;
+        stmt.query_map([param.to_string()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut undo = Undo::default();
+    for id in ids {
+        undo.extend(delete(w, spec, crate::validate::id(&id)?)?);
+    }
+    Ok(undo)
+}
+
 /// Applies `undo` (last step first) and returns the [`Undo`] that would redo the action.
 pub fn apply(w: &mut Writer<'_>, undo: &Undo) -> Result<Undo> {
     let mut redo = Undo::default();

@@ -152,9 +152,15 @@ fn main() {
         ("Permanences", "#/permanences".to_string()),
         ("Personnes", "#/personnes".to_string()),
         ("Personne", format!("#/personnes/{person}")),
-        ("Modifier la personne", format!("#/personnes/{person}/modifier")),
+        (
+            "Modifier la personne",
+            format!("#/personnes/{person}/modifier"),
+        ),
         ("Orientations", "#/orientations".to_string()),
-        ("Étapes d'une orientation", format!("#/orientations/{referral}/etapes")),
+        (
+            "Étapes d'une orientation",
+            format!("#/orientations/{referral}/etapes"),
+        ),
         ("Lettre", format!("#/orientations/{referral}/lettre")),
         ("Relances", "#/relances".to_string()),
         ("Rencontres collectives", "#/collectives".to_string()),
