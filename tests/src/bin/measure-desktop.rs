@@ -171,7 +171,13 @@ fn main() {
     ] {
         let mut times = Vec::new();
         for _ in 0..5 {
-            session.go("#/partenaires").expect("reset");
+            // From another screen, so that the hash changes.
+            let from = if hash == "#/partenaires" {
+                "#/reglages"
+            } else {
+                "#/partenaires"
+            };
+            session.go(from).expect("reset");
             let value = session
                 .script(
                     "return new Promise((resolve) => {

@@ -38,7 +38,7 @@ export async function render([id]) {
       back();
     },
   });
-  const remove = h('button', { type: 'button', class: 'secondary', id: 'encounter-delete' }, t.delete);
+  const remove = h('button', { type: 'button', class: 'danger', id: 'encounter-delete' }, t.delete);
   remove.addEventListener('click', () => confirmDelete({
     title: E.deleteTitle,
     text: E.deleteText,

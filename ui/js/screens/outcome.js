@@ -20,7 +20,7 @@ export async function render([id]) {
       back();
     },
   });
-  const remove = h('button', { type: 'button', class: 'secondary', id: 'outcome-delete' }, t.delete);
+  const remove = h('button', { type: 'button', class: 'danger', id: 'outcome-delete' }, t.delete);
   remove.addEventListener('click', () => confirmDelete({
     title: O.deleteTitle, text: O.deleteText, done: O.deleted,
     remove: () => api.deleteOutcome(id), onDone: back,

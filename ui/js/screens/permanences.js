@@ -117,7 +117,7 @@ async function detail(id) {
             e.note ? h('span', { class: 'muted' }, ` · ${e.note}`) : null),
           h('span', { class: 'row-actions' },
             h('a', { class: 'button small secondary', href: `#/rencontres/${e.id}`, 'data-action': 'edit' }, t.edit),
-            h('button', { type: 'button', class: 'small secondary', 'data-action': 'delete', onclick: () => confirmDelete({
+            h('button', { type: 'button', class: 'small danger', 'data-action': 'delete', onclick: () => confirmDelete({
               title: t.encounter.deleteTitle, text: t.encounter.deleteText, done: t.encounter.deleted,
               remove: () => api.deleteEncounter(e.id), onDone: () => detail(id),
             }) }, t.delete))))))

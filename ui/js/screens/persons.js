@@ -183,7 +183,7 @@ async function profile(id) {
       await profile(id);
     },
   });
-  const remove = h('button', { type: 'button', class: 'secondary', id: 'person-delete' }, P.delete);
+  const remove = h('button', { type: 'button', class: 'danger', id: 'person-delete' }, P.delete);
   remove.addEventListener('click', () => confirmDelete({
     title: P.deleteTitle(`${p.first_name} ${p.last_name}`),
     text: P.deleteText,

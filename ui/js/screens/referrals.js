@@ -143,7 +143,7 @@ async function steps(id) {
         await again();
       },
     });
-    const remove = h('button', { type: 'button', class: 'small secondary', 'data-action': 'delete' }, t.delete);
+    const remove = h('button', { type: 'button', class: 'small danger', 'data-action': 'delete' }, t.delete);
     remove.addEventListener('click', () => confirmDelete({
       title: history.length > 1 ? R.stepDeleteTitle : R.deleteTitle,
       text: history.length > 1 ? R.stepDeleteText : R.deleteText,
@@ -158,7 +158,7 @@ async function steps(id) {
         h('span', { class: 'row-actions' }, remove)),
       h('details', {}, h('summary', {}, R.stepEdit), editor));
   };
-  const removeAll = h('button', { type: 'button', class: 'secondary', id: 'referral-delete' }, R.delete);
+  const removeAll = h('button', { type: 'button', class: 'danger', id: 'referral-delete' }, R.delete);
   removeAll.addEventListener('click', () => confirmDelete({
     title: R.deleteTitle, text: R.deleteText, done: R.deleted,
     remove: () => api.deleteReferral(id),

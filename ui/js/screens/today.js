@@ -88,7 +88,7 @@ export async function render() {
           e.note ? h('span', { class: 'muted' }, ` · ${e.note}`) : null),
         h('span', { class: 'row-actions' },
           h('a', { class: 'button small secondary', href: `#/rencontres/${e.id}`, 'data-action': 'edit' }, t.edit),
-          h('button', { type: 'button', class: 'small secondary', 'data-action': 'delete', onclick: remove }, t.delete))));
+          h('button', { type: 'button', class: 'small danger', 'data-action': 'delete', onclick: remove }, t.delete))));
   };
 
   const F = t.followUps;
