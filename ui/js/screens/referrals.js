@@ -169,7 +169,7 @@ async function steps(id) {
     h('h1', {}, r ? R.stepsTitle(r.person_name, r.partner_name) : R.title),
     r ? h('p', {}, h('a', { href: `#/personnes/${r.person_id}` }, r.person_name), ` · ${label(v.need, r.need)} · `,
       h('a', { class: 'button small secondary', href: `#/orientations/${id}/lettre` }, R.letter)) : null,
-    h('ol', { class: 'plain', id: 'referral-steps' }, history.slice().reverse().map(stepItem)),
+    h('ul', { class: 'plain', id: 'referral-steps' }, history.slice().reverse().map(stepItem)),
     h('div', { class: 'actions' }, removeAll),
   );
 }
