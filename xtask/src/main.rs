@@ -13,7 +13,13 @@ use std::time::Instant;
 
 /// Debian packages `run` needs: a C toolchain (SQLite is built from source by rusqlite's
 /// `bundled` feature) and what Tauri links against on Linux (WebKitGTK 4.1, libxdo).
-const RUN_PACKAGES: &[&str] = &["build-essential", "libwebkit2gtk-4.1-dev", "libxdo-dev"];
+const RUN_PACKAGES: &[&str] = &[
+    "build-essential",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    // SQLCipher, which encrypts the notebook, uses the system's libcrypto.
+    "libssl-dev",
+];
 
 /// Debian packages the tests need on top: the WebDriver server of WebKitGTK and a virtual
 /// X display for the end-to-end tests.
@@ -21,6 +27,7 @@ const TEST_PACKAGES: &[&str] = &[
     "build-essential",
     "libwebkit2gtk-4.1-dev",
     "libxdo-dev",
+    "libssl-dev",
     "webkit2gtk-driver",
     "xvfb",
     // Letters are checked as a recipient's machine reads them (pdftotext, pdftoppm,

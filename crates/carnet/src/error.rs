@@ -107,6 +107,14 @@ pub enum Error {
     #[error("Ce fichier n'est pas une base Carnet.")]
     NotACarnetDatabase,
 
+    #[error("Ce carnet est chiffré : il s'ouvre avec sa phrase de passe (ou sa clé de secours).")]
+    NotebookEncrypted,
+
+    #[error(
+        "Cette clé n'ouvre pas ce carnet (ou le fichier est endommagé) : il n'a été ni ouvert ni modifié."
+    )]
+    WrongNotebookKey,
+
     #[error(
         "Le dossier partagé {path} est introuvable : branchez la clé USB ou reconnectez le lecteur, puis réessayez."
     )]
@@ -224,6 +232,8 @@ impl Error {
             Error::CannotOpen { .. } => "cannot_open",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::NotACarnetDatabase => "not_a_carnet_database",
+            Error::NotebookEncrypted => "notebook_encrypted",
+            Error::WrongNotebookKey => "wrong_notebook_key",
             Error::SyncFolderMissing { .. } => "sync_folder_missing",
             Error::SyncAlreadyInitialised { .. } => "sync_already_initialised",
             Error::SyncNotInitialised { .. } => "sync_not_initialised",

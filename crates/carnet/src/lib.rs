@@ -24,6 +24,7 @@ pub mod letter;
 pub mod meeting;
 mod merge;
 pub mod notebook;
+pub mod notebook_key;
 pub mod officer;
 pub mod outcome;
 pub mod partner;

@@ -35,6 +35,7 @@ pub use crate::changelog::Change;
 use crate::changelog::{self, RowClocks};
 use crate::clock::{Clock, Hlc, HlcState};
 use crate::error::{Error, Result};
+use crate::notebook_key::NotebookKey;
 use crate::record::{self, Entry, Record};
 use crate::schema::{self, EntitySpec, FieldKind, FieldSpec};
 use crate::search_key;
@@ -90,8 +91,19 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Creates a new database at `path` for `device`. Refuses to overwrite an existing file.
+    /// Creates a new plaintext database at `path` for `device`. Refuses to overwrite an
+    /// existing file.
     pub fn init(path: &Path, device: Uuid, clock: Box<dyn Clock>) -> Result<Store> {
+        Self::init_with(path, device, None, clock)
+    }
+
+    /// Creates a new database at `path` for `device`, encrypted with `key` when given.
+    pub fn init_with(
+        path: &Path,
+        device: Uuid,
+        key: Option<&NotebookKey>,
+        clock: Box<dyn Clock>,
+    ) -> Result<Store> {
         if path.exists() {
             return Err(Error::DatabaseExists {
                 path: path.display().to_string(),
@@ -110,6 +122,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| cannot_open(path, &e))?;
+        apply_key(&conn, key)?;
         let mut store = Self::initialise(conn, device, clock).map_err(|e| match e {
             Error::Database(db) => cannot_open(path, &db),
             other => other,
@@ -118,8 +131,19 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens an existing database at `path`, migrating it forward if needed.
+    /// Opens an existing plaintext database at `path`, migrating it forward if needed.
     pub fn open(path: &Path, clock: Box<dyn Clock>) -> Result<Store> {
+        Self::open_with(path, None, clock)
+    }
+
+    /// Opens an existing database at `path`, with `key` when it is encrypted, migrating it
+    /// forward if needed. An encrypted notebook opened without its key, or with another key,
+    /// is refused before anything is written to it.
+    pub fn open_with(
+        path: &Path,
+        key: Option<&NotebookKey>,
+        clock: Box<dyn Clock>,
+    ) -> Result<Store> {
         if !path.is_file() {
             return Err(Error::NoDatabase {
                 path: path.display().to_string(),
@@ -130,6 +154,21 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| cannot_open(path, &e))?;
+        apply_key(&conn, key)?;
+        // The first read tells whether the key fits: SQLCipher answers "not a database" to
+        // a wrong key, and plain SQLite to an encrypted file.
+        let readable = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        });
+        if let Err(e) = readable {
+            let encrypted = crate::notebook_key::file_kind(path)
+                .is_ok_and(|k| k == crate::notebook_key::FileKind::Encrypted);
+            return Err(match (e.sqlite_error_code(), key.is_some(), encrypted) {
+                (Some(rusqlite::ErrorCode::NotADatabase), false, true) => Error::NotebookEncrypted,
+                (Some(rusqlite::ErrorCode::NotADatabase), true, true) => Error::WrongNotebookKey,
+                _ => cannot_open(path, &e),
+            });
+        }
         configure(&conn).map_err(|e| match e {
             Error::Database(db) => cannot_open(path, &db),
             other => other,
@@ -144,6 +183,15 @@ impl Store {
         let mut store = Self::with_connection(conn, clock)?;
         store.path = Some(path.to_path_buf());
         Ok(store)
+    }
+
+    /// Whether deleted rows are overwritten on disk (`PRAGMA secure_delete`), as Carnet
+    /// sets it on every connection.
+    pub fn secure_delete(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get::<_, i64>(0))?
+            == 1)
     }
 
     /// The database file (`None` for a database in memory).
@@ -888,10 +936,23 @@ pub(crate) fn materialise(
     Ok(written)
 }
 
+/// Hands the notebook's key to SQLCipher (before anything is read), and silences SQLCipher's
+/// own log, which would print a wrong key's failed pages on the officer's terminal.
+fn apply_key(conn: &Connection, key: Option<&NotebookKey>) -> Result<()> {
+    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))
+        .optional()?;
+    if let Some(key) = key {
+        conn.execute_batch(&key.pragma())?;
+    }
+    Ok(())
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted rows are overwritten, not left in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     // 32 MiB of page cache (the default is 2 MiB): a 10-year notebook's hot indexes fit.
     conn.pragma_update(None, "cache_size", -32_768)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;

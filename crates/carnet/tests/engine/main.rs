@@ -5,6 +5,7 @@
 mod changelog;
 mod corrections;
 mod demo;
+mod encryption;
 mod fixture;
 mod letters;
 mod queries;

@@ -1,0 +1,116 @@
+//! The notebook encrypted at rest, tested as a thief would read it: the bytes of the database
+//! and its write-ahead log hold no name, phone or note; without the key, or with another,
+//! nothing opens and nothing is written.
+
+use std::path::Path;
+
+use carnet::notebook_key::{FileKind, NotebookKey, file_kind};
+use carnet::person::Person;
+use carnet::{Error, ManualClock, Store, Uuid};
+
+use crate::fixture::today;
+
+fn clock() -> Box<ManualClock> {
+    Box::new(ManualClock::at_date(today()))
+}
+
+fn key(byte: u8) -> NotebookKey {
+    NotebookKey::from_bytes([byte; 32])
+}
+
+/// Every file of the notebook (the database, its WAL and shared memory), read whole.
+fn notebook_bytes(db: &Path) -> Vec<(String, Vec<u8>)> {
+    let dir = db.parent().unwrap();
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("carnet.db"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+const SECRETS: [&str; 3] = ["Haddad", "06 39 98 12 34", "titre de séjour"];
+
+fn write_a_person(store: &mut Store) -> Uuid {
+    store
+        .create(&Person {
+            first_name: "Inès".into(),
+            last_name: "Haddad".into(),
+            phone: Some("06 39 98 12 34".into()),
+            note: Some("Attend son titre de séjour.".into()),
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+#[test]
+fn an_encrypted_notebook_holds_no_personal_data_in_clear_and_opens_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("carnet.db");
+    let mut store = Store::init_with(&db, Uuid::from_u128(1), Some(&key(7)), clock()).unwrap();
+    let id = write_a_person(&mut store);
+    // While it is open, with the WAL not yet checkpointed, and after it is closed.
+    for (name, bytes) in notebook_bytes(&db) {
+        for secret in SECRETS {
+            assert!(!contains(&bytes, secret), "{secret:?} in clear in {name}");
+        }
+    }
+    drop(store);
+    for (name, bytes) in notebook_bytes(&db) {
+        for secret in SECRETS {
+            assert!(!contains(&bytes, secret), "{secret:?} in clear in {name}");
+        }
+    }
+    assert_eq!(file_kind(&db).unwrap(), FileKind::Encrypted);
+
+    let store = Store::open_with(&db, Some(&key(7)), clock()).unwrap();
+    assert_eq!(store.get::<Person>(id).unwrap().last_name, "Haddad");
+}
+
+#[test]
+fn without_its_key_or_with_another_an_encrypted_notebook_does_not_open_and_is_not_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("carnet.db");
+    let mut store = Store::init_with(&db, Uuid::from_u128(1), Some(&key(7)), clock()).unwrap();
+    write_a_person(&mut store);
+    drop(store);
+    let before = std::fs::read(&db).unwrap();
+    let err = Store::open(&db, clock()).unwrap_err();
+    assert!(matches!(err, Error::NotebookEncrypted), "{err:?}");
+    assert!(err.to_string().contains("phrase de passe"), "{err}");
+    let err = Store::open_with(&db, Some(&key(8)), clock()).unwrap_err();
+    assert!(matches!(err, Error::WrongNotebookKey), "{err:?}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "nothing written");
+    // A damaged file: the same clear refusal, no panic.
+    let mut damaged = before.clone();
+    for b in damaged.iter_mut().skip(100).take(400) {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&db, &damaged).unwrap();
+    let err = Store::open_with(&db, Some(&key(7)), clock()).unwrap_err();
+    assert!(matches!(err, Error::WrongNotebookKey), "{err:?}");
+}
+
+#[test]
+fn a_plaintext_notebook_still_opens_and_deleted_rows_are_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("carnet.db");
+    let mut store = Store::init(&db, Uuid::from_u128(1), clock()).unwrap();
+    let id = write_a_person(&mut store);
+    drop(store);
+    assert_eq!(file_kind(&db).unwrap(), FileKind::Plaintext);
+    let store = Store::open(&db, clock()).unwrap();
+    assert_eq!(store.get::<Person>(id).unwrap().first_name, "Inès");
+    assert!(store.secure_delete().unwrap());
+}
