@@ -115,6 +115,14 @@ pub enum Error {
     )]
     WrongNotebookKey,
 
+    #[error("Ce carnet est déjà chiffré.")]
+    NotebookAlreadyEncrypted,
+
+    #[error(
+        "La copie chiffrée ne correspond pas au carnet : elle a été supprimée et le carnet est resté tel quel. Réessayez ; si cela se reproduit, lancez « carnet check »."
+    )]
+    ConversionMismatch,
+
     #[error(
         "Le dossier partagé {path} est introuvable : branchez la clé USB ou reconnectez le lecteur, puis réessayez."
     )]
@@ -234,6 +242,8 @@ impl Error {
             Error::NotACarnetDatabase => "not_a_carnet_database",
             Error::NotebookEncrypted => "notebook_encrypted",
             Error::WrongNotebookKey => "wrong_notebook_key",
+            Error::NotebookAlreadyEncrypted => "notebook_already_encrypted",
+            Error::ConversionMismatch => "conversion_mismatch",
             Error::SyncFolderMissing { .. } => "sync_folder_missing",
             Error::SyncAlreadyInitialised { .. } => "sync_already_initialised",
             Error::SyncNotInitialised { .. } => "sync_not_initialised",

@@ -30,13 +30,22 @@ impl NotebookKey {
 
     /// `PRAGMA key = "x'…'";`: SQLCipher's form for a raw key (no derivation).
     pub(crate) fn pragma(&self) -> Zeroizing<String> {
-        let mut text = Zeroizing::new(String::with_capacity(80));
-        text.push_str("PRAGMA key = \"x'");
+        let mut text = Zeroizing::new(String::with_capacity(90));
+        text.push_str("PRAGMA key = \"");
+        text.push_str(&self.raw_key_text());
+        text.push_str("\";");
+        text
+    }
+
+    /// `x'…'`: the key as SQLCipher reads a raw key (in `PRAGMA key` or `ATTACH … KEY`).
+    pub(crate) fn raw_key_text(&self) -> Zeroizing<String> {
+        let mut text = Zeroizing::new(String::with_capacity(67));
+        text.push_str("x'");
         for byte in self.0.iter() {
             text.push(char::from(HEX[usize::from(byte >> 4)]));
             text.push(char::from(HEX[usize::from(byte & 0x0f)]));
         }
-        text.push_str("'\";");
+        text.push('\'');
         text
     }
 }

@@ -185,6 +185,49 @@ impl Store {
         Ok(store)
     }
 
+    /// Writes an encrypted copy of this (plaintext) notebook to the new file `dest`, keyed with
+    /// `key`: every table, index, the change log and the schema version (SQLCipher's
+    /// `sqlcipher_export`). The copy is complete when this returns; `dest` must not exist.
+    pub fn export_encrypted(&self, dest: &Path, key: &NotebookKey) -> Result<()> {
+        let fail = |e: rusqlite::Error| cannot_open(dest, &e);
+        crate::atomic_file::owner_only_new_file(dest).map_err(|e| Error::CannotWrite {
+            path: dest.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let dest_text = dest.to_string_lossy();
+        self.conn
+            .execute(
+                "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+                params![dest_text.as_ref(), key.raw_key_text().as_str()],
+            )
+            .map_err(fail)?;
+        let exported = (|| -> rusqlite::Result<()> {
+            self.conn
+                .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+            let version: i64 = self
+                .conn
+                .query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+            self.conn
+                .execute_batch(&format!("PRAGMA encrypted.user_version = {version};"))?;
+            self.conn.execute_batch(&format!(
+                "PRAGMA encrypted.application_id = {APPLICATION_ID};"
+            ))?;
+            Ok(())
+        })();
+        let detached = self.conn.execute("DETACH DATABASE encrypted", []);
+        exported.map_err(fail)?;
+        detached.map_err(fail)?;
+        Ok(())
+    }
+
+    /// Copies everything still in the write-ahead log into the database file and empties the
+    /// log, so that the file alone holds the whole notebook.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Whether deleted rows are overwritten on disk (`PRAGMA secure_delete`), as Carnet
     /// sets it on every connection.
     pub fn secure_delete(&self) -> Result<bool> {

@@ -114,3 +114,101 @@ fn a_plaintext_notebook_still_opens_and_deleted_rows_are_overwritten() {
     assert_eq!(store.get::<Person>(id).unwrap().first_name, "Inès");
     assert!(store.secure_delete().unwrap());
 }
+
+fn demo_notebook(db: &Path) -> String {
+    let mut store = Store::init(db, Uuid::from_u128(1), clock()).unwrap();
+    carnet::demo::generate(
+        &mut store,
+        &carnet::demo::DemoOptions {
+            seed: 3,
+            years: 1,
+            until: today(),
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    write_a_person(&mut store);
+    carnet::digest::digest(&store).unwrap()
+}
+
+fn leftovers(db: &Path) -> Vec<String> {
+    std::fs::read_dir(db.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".encrypting") || n.contains(".plaintext"))
+        .collect()
+}
+
+#[test]
+fn a_plaintext_notebook_is_converted_and_no_plaintext_copy_remains() {
+    use carnet::conversion;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("carnet.db");
+    let digest = demo_notebook(&db);
+    let kept = dir.path().join("key-kept");
+    conversion::encrypt(&db, &key(9), clock(), || {
+        std::fs::write(&kept, b"wrapped key").map_err(|e| Error::CannotWrite {
+            path: kept.display().to_string(),
+            reason: e.to_string(),
+        })
+    })
+    .unwrap();
+    assert!(kept.exists(), "the key was kept before the swap");
+    assert_eq!(file_kind(&db).unwrap(), FileKind::Encrypted);
+    let store = Store::open_with(&db, Some(&key(9)), clock()).unwrap();
+    assert_eq!(carnet::digest::digest(&store).unwrap(), digest);
+    drop(store);
+    assert!(leftovers(&db).is_empty(), "{:?}", leftovers(&db));
+    for (name, bytes) in notebook_bytes(&db) {
+        for secret in SECRETS {
+            assert!(!contains(&bytes, secret), "{secret:?} in clear in {name}");
+        }
+    }
+    // Twice is refused, and changes nothing.
+    let again = conversion::encrypt(&db, &key(9), clock(), || Ok(()));
+    assert!(
+        matches!(again, Err(Error::NotebookAlreadyEncrypted)),
+        "{again:?}"
+    );
+}
+
+#[test]
+fn a_conversion_stopped_at_any_step_leaves_one_complete_notebook() {
+    use carnet::conversion::{self, Stage};
+    for stage in [Stage::Copied, Stage::KeyKept, Stage::Linked, Stage::Swapped] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("carnet.db");
+        let digest = demo_notebook(&db);
+        conversion::encrypt_until(&db, &key(9), clock(), || Ok(()), stage).unwrap();
+        // The next start settles what is there before opening.
+        conversion::finish_interrupted(&db).unwrap();
+        assert!(leftovers(&db).is_empty(), "{stage:?}: {:?}", leftovers(&db));
+        let store = match file_kind(&db).unwrap() {
+            FileKind::Plaintext => {
+                assert!(stage < Stage::Swapped, "{stage:?}: still plaintext");
+                Store::open(&db, clock()).unwrap()
+            }
+            FileKind::Encrypted => {
+                assert_eq!(stage, Stage::Swapped);
+                Store::open_with(&db, Some(&key(9)), clock()).unwrap()
+            }
+            FileKind::Other => panic!("{stage:?}: no notebook"),
+        };
+        assert_eq!(carnet::digest::digest(&store).unwrap(), digest, "{stage:?}");
+        drop(store);
+        if stage == Stage::Swapped {
+            // The old plaintext was wiped, not just unlinked: nothing of it anywhere.
+            for (name, bytes) in notebook_bytes(&db) {
+                for secret in SECRETS {
+                    assert!(!contains(&bytes, secret), "{stage:?}: {secret:?} in {name}");
+                }
+            }
+        } else {
+            // And the conversion can simply be run again.
+            conversion::encrypt(&db, &key(9), clock(), || Ok(())).unwrap();
+            let store = Store::open_with(&db, Some(&key(9)), clock()).unwrap();
+            assert_eq!(carnet::digest::digest(&store).unwrap(), digest, "{stage:?}");
+        }
+    }
+}
