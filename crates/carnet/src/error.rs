@@ -115,6 +115,32 @@ pub enum Error {
     )]
     WrongNotebookKey,
 
+    #[error("{hint}")]
+    NotebookPassphraseTooWeak { hint: String },
+
+    #[error(
+        "Phrase de passe incorrecte : le carnet reste fermé. Réessayez (majuscules, accents), ou utilisez la clé de secours."
+    )]
+    WrongNotebookPassphrase,
+
+    #[error(
+        "Clé de secours mal saisie : elle compte 52 caractères (chiffres et lettres), en 13 groupes de 4."
+    )]
+    RecoveryKeyMalformed,
+
+    #[error("Cette clé de secours n'ouvre pas ce carnet : vérifiez chaque groupe de 4 caractères.")]
+    WrongRecoveryKey,
+
+    #[error(
+        "Le fichier de clé du carnet est endommagé : le carnet n'a pas été ouvert ni modifié. Restaurez ce fichier depuis une sauvegarde."
+    )]
+    KeyFileDamaged,
+
+    #[error(
+        "Le fichier de clé du carnet est introuvable ({path}) : sans lui, le carnet chiffré ne peut pas s'ouvrir. Restaurez-le depuis une sauvegarde."
+    )]
+    KeyFileMissing { path: String },
+
     #[error("Ce carnet est déjà chiffré.")]
     NotebookAlreadyEncrypted,
 
@@ -243,6 +269,12 @@ impl Error {
             Error::NotebookEncrypted => "notebook_encrypted",
             Error::WrongNotebookKey => "wrong_notebook_key",
             Error::NotebookAlreadyEncrypted => "notebook_already_encrypted",
+            Error::NotebookPassphraseTooWeak { .. } => "notebook_passphrase_too_weak",
+            Error::WrongNotebookPassphrase => "wrong_notebook_passphrase",
+            Error::RecoveryKeyMalformed => "recovery_key_malformed",
+            Error::WrongRecoveryKey => "wrong_recovery_key",
+            Error::KeyFileDamaged => "key_file_damaged",
+            Error::KeyFileMissing { .. } => "key_file_missing",
             Error::ConversionMismatch => "conversion_mismatch",
             Error::SyncFolderMissing { .. } => "sync_folder_missing",
             Error::SyncAlreadyInitialised { .. } => "sync_already_initialised",

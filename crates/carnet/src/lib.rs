@@ -21,6 +21,8 @@ pub mod encounter;
 pub mod error;
 pub mod followup;
 pub mod french;
+pub mod kdf;
+pub mod key_file;
 pub mod letter;
 pub mod meeting;
 mod merge;

@@ -318,12 +318,11 @@ fn open_v1(root: &Path, passphrase: &str, team: Uuid, kdf: &KdfFile) -> Result<K
         return Err(damaged("FORMAT.json illisible"));
     }
     let salt = crate::digest::unhex(&kdf.salt).ok_or_else(|| damaged("FORMAT.json illisible"))?;
-    let params = KdfParams {
+    let params = keys::checked(KdfParams {
         m_cost_kib: kdf.m_cost_kib,
         t_cost: kdf.t_cost,
         p_cost: kdf.p_cost,
-    }
-    .check()?;
+    })?;
     let keycheck = folder_files::read_regular(&root.join("keycheck.bin"), SMALL_FILE_MAX).map_err(
         |refused| match refused {
             Refused::Io(e) => folder_files::io_error(root, &e),

@@ -14,53 +14,23 @@
 
 use std::collections::BTreeMap;
 
-use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
-/// A 256-bit key, wiped from memory when dropped.
-pub(crate) type Key = Zeroizing<[u8; 32]>;
+pub use crate::kdf::KdfParams;
+pub(crate) use crate::kdf::Key;
 
-/// Cost of deriving a key from the passphrase (Argon2id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KdfParams {
-    pub m_cost_kib: u32,
-    pub t_cost: u32,
-    pub p_cost: u32,
-}
-
-impl KdfParams {
-    /// For real folders: 64 MiB, 3 passes (about half a second on the officer's laptop).
-    pub const STANDARD: KdfParams = KdfParams {
-        m_cost_kib: 64 * 1024,
-        t_cost: 3,
-        p_cost: 1,
-    };
-    /// For tests only: as cheap as Argon2id allows.
-    pub const FAST_FOR_TESTS: KdfParams = KdfParams {
-        m_cost_kib: 64,
-        t_cost: 1,
-        p_cost: 1,
-    };
-
-    /// The ranges a folder may ask for: at most 256 MiB, 10 passes and 4 lanes. Anything else
-    /// is a damaged (or hostile) folder, refused before any work.
-    pub(crate) fn check(self) -> Result<KdfParams> {
-        let ok = (8..=256 * 1024).contains(&self.m_cost_kib)
-            && self.m_cost_kib >= 8 * self.p_cost
-            && (1..=10).contains(&self.t_cost)
-            && (1..=4).contains(&self.p_cost);
-        if ok {
-            Ok(self)
-        } else {
-            Err(damaged("coûts de dérivation hors limites"))
-        }
+/// The cost a folder asks for, refused (as a damaged folder) outside the fixed limits.
+pub(crate) fn checked(kdf: KdfParams) -> Result<KdfParams> {
+    if kdf.within_limits() {
+        Ok(kdf)
+    } else {
+        Err(damaged("coûts de dérivation hors limites"))
     }
 }
 
@@ -71,16 +41,11 @@ pub(crate) fn damaged(reason: &str) -> Error {
     }
 }
 
-/// Argon2id of the passphrase with `salt`, at a cost already checked.
+/// Argon2id of the passphrase with `salt`, refused as a damaged folder outside the limits.
 pub(crate) fn derive(passphrase: &str, salt: &[u8], kdf: KdfParams) -> Result<Key> {
-    let kdf = kdf.check()?;
-    let params = Params::new(kdf.m_cost_kib, kdf.t_cost, kdf.p_cost, Some(32))
-        .map_err(|_| damaged("coûts de dérivation invalides"))?;
-    let mut key = Zeroizing::new([0u8; 32]);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(passphrase.as_bytes(), salt, key.as_mut())
-        .map_err(|_| damaged("sel invalide"))?;
-    Ok(key)
+    let kdf = checked(kdf)?;
+    crate::kdf::derive(passphrase, salt, kdf)
+        .ok_or_else(|| damaged("coûts de dérivation invalides"))
 }
 
 /// The AEAD for one key.
@@ -202,12 +167,11 @@ pub(crate) fn key_file_kdf(bytes: &[u8], epoch: u32) -> Result<([u8; 16], KdfPar
     }
     let mut salt = [0u8; 16];
     salt.copy_from_slice(&bytes[12..28]);
-    let kdf = KdfParams {
+    let kdf = checked(KdfParams {
         m_cost_kib: u32_at(28),
         t_cost: u32_at(32),
         p_cost: u32_at(36),
-    }
-    .check()?;
+    })?;
     Ok((salt, kdf))
 }
 
@@ -277,7 +241,7 @@ mod tests {
             );
         }
         assert!(derive("x", &[0; 16], KdfParams::FAST_FOR_TESTS).is_ok());
-        assert!(KdfParams::STANDARD.check().is_ok());
+        assert!(checked(KdfParams::STANDARD).is_ok());
     }
 
     #[test]

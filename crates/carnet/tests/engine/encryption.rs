@@ -212,3 +212,178 @@ fn a_conversion_stopped_at_any_step_leaves_one_complete_notebook() {
         }
     }
 }
+
+mod key_file {
+    use super::*;
+    use carnet::kdf::KdfParams;
+    use carnet::key_file::{KeyFile, Randomness, RecoveryKey, path_for};
+
+    const PASSPHRASE: &str = "Marché des Buis, mardi 9h !";
+    const NEW_PASSPHRASE: &str = "La Chiffogne le jeudi, 14h30 ?";
+
+    fn random(seed: u8) -> Randomness {
+        Randomness {
+            salt: [seed; 16],
+            passphrase_nonce: [seed.wrapping_add(1); 24],
+            recovery_nonce: [seed.wrapping_add(2); 24],
+        }
+    }
+
+    fn recovery() -> RecoveryKey {
+        RecoveryKey::from_bytes([42; 32])
+    }
+
+    #[test]
+    fn the_passphrase_and_the_recovery_key_open_the_same_notebook() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("carnet.db");
+        let mut store = Store::init_with(&db, Uuid::from_u128(1), Some(&key(5)), clock()).unwrap();
+        let id = write_a_person(&mut store);
+        drop(store);
+        let file = KeyFile::create(
+            &key(5),
+            PASSPHRASE,
+            &recovery(),
+            &random(1),
+            KdfParams::FAST_FOR_TESTS,
+        )
+        .unwrap();
+        let path = path_for(&db);
+        file.save(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "owner-only");
+        }
+        let file = KeyFile::load(&path).unwrap();
+        let by_passphrase = file.open_with_passphrase(PASSPHRASE).unwrap();
+        let store = Store::open_with(&db, Some(&by_passphrase), clock()).unwrap();
+        assert_eq!(store.get::<Person>(id).unwrap().last_name, "Haddad");
+        drop(store);
+        let typed = recovery().display().to_lowercase().replace('-', " ");
+        let by_recovery = file.open_with_recovery_key(&typed).unwrap();
+        assert_eq!(by_recovery.as_bytes(), key(5).as_bytes());
+        // Nothing of the key, the passphrase or a name is in the file.
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!contains(&bytes, PASSPHRASE));
+        assert!(!bytes.windows(32).any(|w| w == key(5).as_bytes()));
+    }
+
+    #[test]
+    fn wrong_secrets_and_damaged_files_are_told_apart_and_refused() {
+        let file = KeyFile::create(
+            &key(5),
+            PASSPHRASE,
+            &recovery(),
+            &random(1),
+            KdfParams::FAST_FOR_TESTS,
+        )
+        .unwrap();
+        let wrong = file.open_with_passphrase("marché des buis, mardi 9h !");
+        assert!(
+            matches!(wrong, Err(Error::WrongNotebookPassphrase)),
+            "{wrong:?}"
+        );
+        let other = RecoveryKey::from_bytes([43; 32]).display();
+        let wrong = file.open_with_recovery_key(&other);
+        assert!(matches!(wrong, Err(Error::WrongRecoveryKey)), "{wrong:?}");
+        let malformed = file.open_with_recovery_key("1234-5678");
+        assert!(
+            matches!(malformed, Err(Error::RecoveryKeyMalformed)),
+            "{malformed:?}"
+        );
+        let weak = KeyFile::create(
+            &key(5),
+            "motdepasse",
+            &recovery(),
+            &random(1),
+            KdfParams::FAST_FOR_TESTS,
+        );
+        assert!(
+            matches!(weak, Err(Error::NotebookPassphraseTooWeak { .. })),
+            "{weak:?}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("carnet.db.key");
+        file.save(&path).unwrap();
+        let good = std::fs::read_to_string(&path).unwrap();
+        // Truncated, a sealed key altered, a cost of a terabyte, too big, missing.
+        let cases = [
+            good[..good.len() / 2].to_string(),
+            good.replacen("\"sealed\": \"", "\"sealed\": \"AAAA", 1),
+            good.replace("\"m_cost_kib\": 64", "\"m_cost_kib\": 1073741824"),
+            " ".repeat(20_000),
+        ];
+        for (n, case) in cases.iter().enumerate() {
+            std::fs::write(&path, case).unwrap();
+            match KeyFile::load(&path) {
+                Err(Error::KeyFileDamaged) => {}
+                Ok(loaded) => {
+                    let opened = loaded.open_with_passphrase(PASSPHRASE);
+                    assert!(opened.is_err(), "case {n} opened");
+                }
+                Err(other) => panic!("case {n}: {other:?}"),
+            }
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(
+            KeyFile::load(&path),
+            Err(Error::KeyFileMissing { .. })
+        ));
+    }
+
+    #[test]
+    fn a_new_passphrase_replaces_the_old_one_and_the_recovery_key_still_opens() {
+        let file = KeyFile::create(
+            &key(5),
+            PASSPHRASE,
+            &recovery(),
+            &random(1),
+            KdfParams::FAST_FOR_TESTS,
+        )
+        .unwrap();
+        let opened = file.open_with_passphrase(PASSPHRASE).unwrap();
+        let changed = file
+            .with_new_passphrase(
+                &opened,
+                NEW_PASSPHRASE,
+                &random(7),
+                KdfParams::FAST_FOR_TESTS,
+            )
+            .unwrap();
+        assert!(matches!(
+            changed.open_with_passphrase(PASSPHRASE),
+            Err(Error::WrongNotebookPassphrase)
+        ));
+        assert_eq!(
+            changed
+                .open_with_passphrase(NEW_PASSPHRASE)
+                .unwrap()
+                .as_bytes(),
+            key(5).as_bytes()
+        );
+        assert_eq!(
+            changed
+                .open_with_recovery_key(&recovery().display())
+                .unwrap()
+                .as_bytes(),
+            key(5).as_bytes()
+        );
+        // A new recovery sheet: the old key no longer opens.
+        let renewed = changed
+            .with_new_recovery_key(&opened, &RecoveryKey::from_bytes([9; 32]), &random(8))
+            .unwrap();
+        assert!(
+            renewed
+                .open_with_recovery_key(&recovery().display())
+                .is_err()
+        );
+        assert!(
+            renewed
+                .open_with_recovery_key(&RecoveryKey::from_bytes([9; 32]).display())
+                .is_ok()
+        );
+    }
+}
