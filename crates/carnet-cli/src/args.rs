@@ -37,6 +37,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "CARNET_DB", value_name = "CHEMIN")]
     pub db: Option<PathBuf>,
 
+    /// Fichier contenant la phrase de passe du carnet chiffré (première ligne) ; sinon le
+    /// fichier nommé par CARNET_PASSPHRASE_FILE, sinon elle est demandée. Pour « sync », c'est
+    /// la phrase de passe de l'équipe (celle du carnet vient alors de CARNET_PASSPHRASE_FILE).
+    #[arg(long, global = true, value_name = "FICHIER")]
+    pub passphrase_file: Option<PathBuf>,
+
     /// Affiche l'aide.
     #[arg(short, long, global = true, action = ArgAction::Help)]
     help: Option<bool>,
@@ -77,6 +83,10 @@ pub enum Command {
         /// Résumé en JSON.
         #[arg(long)]
         json: bool,
+        /// Crée la démo sans chiffrement (données fictives seulement : mesures, essais de
+        /// l'application de bureau).
+        #[arg(long)]
+        plaintext: bool,
     },
     /// Compte les fiches par type et les rencontres par nature.
     #[command(help_template = HELP_TEMPLATE)]
@@ -151,9 +161,6 @@ pub enum Command {
         /// Rapport en JSON.
         #[arg(long)]
         json: bool,
-        /// Fichier contenant la phrase de passe de l'équipe (première ligne).
-        #[arg(long, value_name = "FICHIER")]
-        passphrase_file: Option<PathBuf>,
         /// Change la phrase de passe de l'équipe avant de synchroniser : ce qui sera écrit
         /// ensuite ne se lira plus avec l'ancienne. La nouvelle est lue dans
         /// --new-passphrase-file, sinon CARNET_SYNC_NEW_PASSPHRASE, sinon demandée deux fois.
@@ -206,6 +213,40 @@ pub enum Command {
     /// Ajoute une personne ou une rencontre.
     #[command(subcommand, help_template = HELP_TEMPLATE)]
     Add(AddCommand),
+    /// Chiffre un carnet créé par une version précédente de Carnet (non chiffré).
+    ///
+    /// La phrase de passe choisie est lue dans --passphrase-file, sinon CARNET_PASSPHRASE_FILE,
+    /// sinon demandée deux fois ; la clé de secours est affichée une seule fois.
+    #[command(help_template = HELP_TEMPLATE)]
+    Encrypt,
+    /// Phrase de passe du carnet.
+    #[command(subcommand, help_template = HELP_TEMPLATE)]
+    Passphrase(PassphraseCommand),
+    /// Ouvre le carnet avec sa clé de secours et choisit une nouvelle phrase de passe.
+    #[command(help_template = HELP_TEMPLATE)]
+    Unlock {
+        /// La clé de secours (13 groupes de 4 caractères) ; sans valeur, elle est lue dans
+        /// CARNET_RECOVERY_KEY ou demandée.
+        #[arg(long, value_name = "CLÉ", num_args = 0..=1, default_missing_value = "")]
+        recovery_key: Option<String>,
+        /// Fichier contenant la nouvelle phrase de passe (sinon CARNET_NEW_PASSPHRASE_FILE,
+        /// sinon demandée deux fois).
+        #[arg(long, value_name = "FICHIER")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PassphraseCommand {
+    /// Change la phrase de passe du carnet (le carnet n'est pas rechiffré ; la clé de secours
+    /// reste valable).
+    #[command(help_template = HELP_TEMPLATE)]
+    Change {
+        /// Fichier contenant la nouvelle phrase de passe (sinon CARNET_NEW_PASSPHRASE_FILE,
+        /// sinon demandée deux fois).
+        #[arg(long, value_name = "FICHIER")]
+        new_passphrase_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@
 //! caught by a hook that prints a short French line instead of a backtrace.
 
 mod args;
+mod notebook_access;
 mod output;
 
 use std::io::Write;
@@ -13,10 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use carnet::clock::{Clock, SystemClock};
-use carnet::{Error, Store, Uuid};
+use carnet::{Error, Uuid};
 use zeroize::Zeroizing;
 
-use crate::args::{AddCommand, Cli, Command, ListTarget};
+use crate::args::{AddCommand, Cli, Command, ListTarget, PassphraseCommand};
 
 /// An error of the command line: the engine's, or one of the CLI's own.
 #[derive(Debug)]
@@ -87,34 +88,21 @@ fn db_path(cli: &Cli) -> Result<PathBuf, CliError> {
     }
 }
 
-fn open(path: &Path) -> Result<Store, CliError> {
-    let mut store = Store::open(path, Box::new(SystemClock))?;
-    store.set_id_salt(Uuid::new_v4().into_bytes());
-    Ok(store)
-}
-
-/// Creates the database file (and, for the default location, its folder).
-fn create(path: &Path, default_location: bool) -> Result<Store, CliError> {
-    if let (true, Some(parent)) = (default_location, path.parent()) {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            CliError::Usage(format!(
-                "impossible de créer le dossier {} : {e}",
-                parent.display()
-            ))
-        })?;
-    }
-    let mut store = Store::init(path, Uuid::new_v4(), Box::new(SystemClock))?;
-    store.set_id_salt(Uuid::new_v4().into_bytes());
-    Ok(store)
-}
-
 fn run(cli: Cli) -> Result<(), CliError> {
     let path = db_path(&cli)?;
     let default_location = cli.db.is_none();
+    let passphrase_file = cli.passphrase_file.clone();
+    let open = |path: &Path| notebook_access::open(path, passphrase_file.as_deref());
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Init { officer, territory } => {
-            let mut store = create(&path, default_location)?;
+            let mut recovery = Vec::new();
+            let mut store = notebook_access::create(
+                &path,
+                default_location,
+                passphrase_file.as_deref(),
+                &mut recovery,
+            )?;
             store
                 .write(|w| carnet::notebook::start(w, officer.as_deref(), territory.as_deref()))?;
             let quartiers = carnet::territory::quartiers(&store)?.len();
@@ -125,22 +113,32 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 carnet::partner::partners(&store)?.len(),
                 store.device_id()
             )?;
+            out.write_all(&recovery)?;
         }
         Command::Demo {
             seed,
             years,
             until,
             json,
+            plaintext,
         } => {
             let until = match until {
                 Some(text) => carnet::validate::date("until", &text)?,
                 None => SystemClock.today(),
             };
             // The generator lays out partners, territories and quartiers itself.
+            let mut recovery = Vec::new();
             let mut store = if path.exists() {
                 open(&path)?
+            } else if plaintext {
+                notebook_access::create_plaintext(&path, default_location)?
             } else {
-                create(&path, default_location)?
+                notebook_access::create(
+                    &path,
+                    default_location,
+                    passphrase_file.as_deref(),
+                    &mut recovery,
+                )?
             };
             let started = std::time::Instant::now();
             let mut stderr = std::io::stderr();
@@ -180,6 +178,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     summary.referrals,
                     summary.businesses_created
                 )?;
+            }
+            if json {
+                // stdout stays one JSON document; the recovery key is for the officer's eyes.
+                std::io::stderr().write_all(&recovery)?;
+            } else {
+                out.write_all(&recovery)?;
             }
         }
         Command::Stats { json } => {
@@ -248,7 +252,6 @@ fn run(cli: Cli) -> Result<(), CliError> {
             folder,
             device_name,
             json,
-            passphrase_file,
             new_passphrase,
             new_passphrase_file,
             new_team,
@@ -259,7 +262,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             {
                 return Err(CliError::Usage(format!("--device-name : {problem}.")));
             }
-            let mut store = open(&path)?;
+            // For sync, --passphrase-file is the team's: the notebook's comes from
+            // CARNET_PASSPHRASE_FILE or the terminal.
+            let mut store = notebook_access::open(&path, None)?;
             let passphrase = passphrase(passphrase_file.as_deref())?;
             if new_team {
                 carnet::sync::forget_team(&mut store)?;
@@ -353,6 +358,30 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 AddCommand::Encounter(e) => store.create(&e.into_encounter()?)?,
             };
             writeln!(out, "{id}")?;
+        }
+        Command::Encrypt => {
+            notebook_access::encrypt(&path, passphrase_file.as_deref(), &mut out)?;
+        }
+        Command::Passphrase(PassphraseCommand::Change {
+            new_passphrase_file,
+        }) => {
+            notebook_access::change_passphrase(
+                &path,
+                passphrase_file.as_deref(),
+                new_passphrase_file.as_deref(),
+                &mut out,
+            )?;
+        }
+        Command::Unlock {
+            recovery_key,
+            new_passphrase_file,
+        } => {
+            notebook_access::unlock_with_recovery_key(
+                &path,
+                recovery_key.as_deref().unwrap_or_default(),
+                new_passphrase_file.as_deref(),
+                &mut out,
+            )?;
         }
     }
     out.flush()?;

@@ -13,6 +13,22 @@ fn carnet(db: &Path, args: &[&str]) -> Run {
     carnet_with(db, args, &[])
 }
 
+/// The notebook passphrase every test notebook is created and opened with.
+const NOTEBOOK_PASSPHRASE: &str = "Permanence du mardi aux Buis, 14h !";
+
+/// A file holding [`NOTEBOOK_PASSPHRASE`], as scripts give it (`CARNET_PASSPHRASE_FILE`).
+fn passphrase_file() -> &'static Path {
+    static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!(
+            "carnet-cli-tests-{}-passphrase",
+            std::process::id()
+        ));
+        std::fs::write(&path, format!("{NOTEBOOK_PASSPHRASE}\n")).unwrap();
+        path
+    })
+}
+
 /// Runs `carnet` with extra environment variables and no standard input, as CI does.
 fn carnet_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_carnet"))
@@ -20,6 +36,7 @@ fn carnet_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .arg(db)
         .args(args)
         .env_remove("CARNET_DB")
+        .env("CARNET_PASSPHRASE_FILE", passphrase_file())
         .env("RUST_BACKTRACE", "1")
         .envs(env.iter().copied())
         .stdin(std::process::Stdio::null())
@@ -320,6 +337,7 @@ fn spawn_quiet_sync(db: &Path, folder: &str, pass: &str) -> std::process::Child 
         .arg(db)
         .args(["sync", "--folder", folder])
         .env("CARNET_SYNC_PASSPHRASE", pass)
+        .env("CARNET_PASSPHRASE_FILE", passphrase_file())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -485,6 +503,7 @@ fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
             .arg(db)
             .args(["sync", "--folder", &folder])
             .env("CARNET_SYNC_PASSPHRASE", pass)
+            .env("CARNET_PASSPHRASE_FILE", passphrase_file())
             .stdin(std::process::Stdio::null())
             .output()
     };
@@ -868,7 +887,11 @@ fn no_letter_when_consent_to_share_was_never_recorded() {
         let clock = Box::new(carnet::ManualClock::at_date(
             chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         ));
-        let mut store = carnet::Store::open(&db, clock).unwrap();
+        let key = carnet::key_file::KeyFile::load(&carnet::key_file::path_for(&db))
+            .unwrap()
+            .open_with_passphrase(NOTEBOOK_PASSPHRASE)
+            .unwrap();
+        let mut store = carnet::Store::open_with(&db, Some(&key), clock).unwrap();
         let adie = carnet::partner::partners(&store)
             .unwrap()
             .into_iter()
@@ -915,4 +938,269 @@ fn no_letter_when_consent_to_share_was_never_recorded() {
     let referrals: Vec<serde_json::Value> =
         serde_json::from_str(&ok(&db, &["list", "referrals", "--json"])).unwrap();
     assert_eq!(referrals[0]["status"], "to_send", "not marked sent");
+}
+
+/// Every file in `dir` (not below), read whole.
+fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn holds(bytes: &[u8], text: &str) -> bool {
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
+#[test]
+fn a_day_on_the_command_line_leaves_nothing_personal_in_clear_in_the_notebooks_folder() {
+    let (dir, db) = temp();
+    let notebook_dir = dir.path().join("donnees");
+    std::fs::create_dir(&notebook_dir).unwrap();
+    let db = notebook_dir.join(db.file_name().unwrap());
+    let said = ok(
+        &db,
+        &[
+            "init",
+            "--officer",
+            "Sarah Martin",
+            "--territory",
+            "Pays de Montbéliard",
+        ],
+    );
+    assert!(said.contains("Clé de secours"), "{said}");
+    let recovery = said
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 64 && l.matches('-').count() == 12)
+        .expect("the recovery key is printed")
+        .to_string();
+    let person = ok(
+        &db,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Inès",
+            "--last-name",
+            "Zerrouki",
+            "--phone",
+            "06 39 98 12 34",
+        ],
+    );
+    let person = person.trim();
+    ok(
+        &db,
+        &[
+            "add",
+            "encounter",
+            "--kind",
+            "interview",
+            "--date",
+            "2026-11-20",
+            "--person",
+            person,
+            "--note",
+            "Projet de traiteur oriental",
+        ],
+    );
+    let folder = dir.path().join("partage");
+    std::fs::create_dir(&folder).unwrap();
+    let pass = "Marché des Buis, mardi 9h !";
+    let synced = with_passphrase(&db, &["sync", "--folder", folder.to_str().unwrap()], pass);
+    assert_eq!(synced.code, 0, "{}", synced.stderr);
+    ok(
+        &db,
+        &[
+            "export",
+            "--year",
+            "2026",
+            "--out",
+            dir.path().join("bilan.xlsx").to_str().unwrap(),
+        ],
+    );
+    assert!(ok(&db, &["search", "zerrouki"]).contains("Zerrouki"));
+
+    // The notebook's folder: the database, its log and the key file hold no name, phone,
+    // note, passphrase or recovery key in clear.
+    let files = files_in(&notebook_dir);
+    assert!(
+        files.iter().any(|(n, _)| n.ends_with(".key")),
+        "{:?}",
+        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for (name, bytes) in &files {
+        for secret in [
+            "Zerrouki",
+            "06 39 98 12 34",
+            "traiteur oriental",
+            NOTEBOOK_PASSPHRASE,
+            &recovery,
+        ] {
+            assert!(!holds(bytes, secret), "{secret:?} in clear in {name}");
+        }
+    }
+    // Without the passphrase, or with a wrong one: one French line, nothing opened.
+    let wrong = dir.path().join("mauvaise");
+    std::fs::write(&wrong, "Permanence du mercredi aux Buis, 14h !\n").unwrap();
+    let run = carnet_with(
+        &db,
+        &["--passphrase-file", wrong.to_str().unwrap(), "stats"],
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Phrase de passe incorrecte"),
+        "{}",
+        run.stderr
+    );
+    let run = Command::new(env!("CARGO_BIN_EXE_carnet"))
+        .arg("--db")
+        .arg(&db)
+        .arg("stats")
+        .env_remove("CARNET_PASSPHRASE_FILE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("phrase de passe du carnet manquante"));
+
+    // A new passphrase: the old one no longer opens; the recovery key sets another.
+    let new = dir.path().join("nouvelle");
+    std::fs::write(&new, "Atelier statut juridique, jeudi 10h ?\n").unwrap();
+    let said = ok(
+        &db,
+        &[
+            "passphrase",
+            "change",
+            "--new-passphrase-file",
+            new.to_str().unwrap(),
+        ],
+    );
+    assert!(said.contains("changée"), "{said}");
+    let run = carnet(&db, &["stats"]);
+    assert_eq!(run.code, 1, "the old passphrase no longer opens");
+    assert!(
+        run.stderr.contains("Phrase de passe incorrecte"),
+        "{}",
+        run.stderr
+    );
+    let by_new = carnet_with(
+        &db,
+        &[
+            "--passphrase-file",
+            new.to_str().unwrap(),
+            "search",
+            "zerrouki",
+        ],
+        &[],
+    );
+    assert!(by_new.stdout.contains("Zerrouki"), "{}", by_new.stderr);
+    let said = ok(
+        &db,
+        &[
+            "unlock",
+            "--recovery-key",
+            &recovery.to_lowercase().replace('-', " "),
+            "--new-passphrase-file",
+            passphrase_file().to_str().unwrap(),
+        ],
+    );
+    assert!(said.contains("clé de secours"), "{said}");
+    assert!(
+        ok(&db, &["search", "zerrouki"]).contains("Zerrouki"),
+        "the test passphrase opens again"
+    );
+    fails(
+        &db,
+        &[
+            "unlock",
+            "--recovery-key",
+            "AAAA-BBBB",
+            "--new-passphrase-file",
+            new.to_str().unwrap(),
+        ],
+        "Clé de secours mal saisie",
+    );
+}
+
+#[test]
+fn a_plaintext_notebook_is_encrypted_by_carnet_encrypt_even_when_killed_midway() {
+    let (dir, db) = temp();
+    ok(
+        &db,
+        &[
+            "demo",
+            "--years",
+            "1",
+            "--until",
+            "2026-11-20",
+            "--plaintext",
+        ],
+    );
+    let digest = ok(&db, &["digest"]);
+    let bytes = std::fs::read(&db).unwrap();
+    assert!(
+        bytes.starts_with(b"SQLite format 3\0"),
+        "the demo is plaintext"
+    );
+
+    // Killed at increasing moments: each time one complete notebook remains (plaintext or
+    // encrypted), with the same content.
+    let mut encrypted = false;
+    for delay_ms in [5_u64, 20, 60, 120, 250, 500, 1000, 2000] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_carnet"))
+            .arg("--db")
+            .arg(&db)
+            .arg("encrypt")
+            .env("CARNET_PASSPHRASE_FILE", passphrase_file())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(
+            ok(&db, &["digest"]),
+            digest,
+            "after a kill at {delay_ms} ms"
+        );
+        if !std::fs::read(&db)
+            .unwrap()
+            .starts_with(b"SQLite format 3\0")
+        {
+            encrypted = true;
+            break;
+        }
+    }
+    if !encrypted {
+        let said = ok(&db, &["encrypt"]);
+        assert!(
+            said.contains("Carnet chiffré") && said.contains("Clé de secours"),
+            "{said}"
+        );
+    }
+    assert_eq!(ok(&db, &["digest"]), digest);
+    assert!(
+        !std::fs::read(&db)
+            .unwrap()
+            .starts_with(b"SQLite format 3\0")
+    );
+    let leftovers: Vec<String> = files_in(dir.path())
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| n.contains(".encrypting") || n.contains(".plaintext"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    fails(&db, &["encrypt"], "déjà chiffré");
 }

@@ -1,0 +1,282 @@
+//! Opening and creating the notebook from the command line.
+//!
+//! A plaintext notebook (made by a Carnet before encryption) opens as it is; an encrypted one
+//! opens with the officer's passphrase: the first line of `--passphrase-file`, else of the file
+//! named by `CARNET_PASSPHRASE_FILE`, else asked on the terminal without echo. What an
+//! interrupted conversion left is settled before any open. A new notebook is encrypted: its
+//! recovery key is printed once. The random bytes of keys, salts and nonces come from the
+//! system's random source here, never from the engine.
+
+use std::io::Write;
+use std::path::Path;
+
+use carnet::clock::SystemClock;
+use carnet::kdf::KdfParams;
+use carnet::key_file::{self, KeyFile, Randomness, RecoveryKey};
+use carnet::notebook_key::{FileKind, NotebookKey, file_kind};
+use carnet::{Store, Uuid};
+use zeroize::Zeroizing;
+
+use crate::CliError;
+
+/// Opens the notebook at `path`, asking for its passphrase if it is encrypted.
+pub fn open(path: &Path, passphrase_file: Option<&Path>) -> Result<Store, CliError> {
+    let key = notebook_key(path, passphrase_file)?;
+    let mut store = Store::open_with(path, key.as_ref(), Box::new(SystemClock))?;
+    store.set_id_salt(Uuid::new_v4().into_bytes());
+    Ok(store)
+}
+
+/// The notebook's key (`None` for a plaintext notebook or no file yet).
+fn notebook_key(
+    path: &Path,
+    passphrase_file: Option<&Path>,
+) -> Result<Option<NotebookKey>, CliError> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    carnet::conversion::finish_interrupted(path)?;
+    if file_kind(path)? != FileKind::Encrypted {
+        return Ok(None);
+    }
+    let file = KeyFile::load(&key_file::path_for(path))?;
+    let passphrase = passphrase(passphrase_file, "Phrase de passe du carnet : ")?;
+    Ok(Some(file.open_with_passphrase(&passphrase)?))
+}
+
+/// Creates an encrypted notebook at `path` (and, for the default location, its folder), and
+/// prints its recovery key.
+pub fn create(
+    path: &Path,
+    default_location: bool,
+    passphrase_file: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<Store, CliError> {
+    ensure_folder(path, default_location)?;
+    if path.exists() {
+        return Err(carnet::Error::DatabaseExists {
+            path: path.display().to_string(),
+        }
+        .into());
+    }
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(carnet::Error::CannotOpen {
+            path: path.display().to_string(),
+            reason: "le dossier n'existe pas".to_string(),
+        }
+        .into());
+    }
+    let passphrase = new_passphrase(passphrase_file, "CARNET_PASSPHRASE_FILE")?;
+    let key = NotebookKey::from_bytes(random()?);
+    let recovery = RecoveryKey::from_bytes(random()?);
+    let file = KeyFile::create(
+        &key,
+        &passphrase,
+        &recovery,
+        &randomness()?,
+        KdfParams::STANDARD,
+    )?;
+    // The key file first: a notebook is never left without its way in (and a notebook that
+    // could not be created leaves no key file behind).
+    let key_path = key_file::path_for(path);
+    file.save(&key_path)?;
+    let mut store = Store::init_with(path, Uuid::new_v4(), Some(&key), Box::new(SystemClock))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&key_path);
+        })?;
+    store.set_id_salt(Uuid::new_v4().into_bytes());
+    show_recovery_key(out, &recovery)?;
+    Ok(store)
+}
+
+/// Creates a plaintext notebook (fictional demo data only).
+pub fn create_plaintext(path: &Path, default_location: bool) -> Result<Store, CliError> {
+    ensure_folder(path, default_location)?;
+    let mut store = Store::init(path, Uuid::new_v4(), Box::new(SystemClock))?;
+    store.set_id_salt(Uuid::new_v4().into_bytes());
+    Ok(store)
+}
+
+/// Encrypts a plaintext notebook, with a passphrase chosen now; prints the recovery key.
+pub fn encrypt(
+    path: &Path,
+    passphrase_file: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    if !path.is_file() {
+        return Err(carnet::Error::NoDatabase {
+            path: path.display().to_string(),
+        }
+        .into());
+    }
+    carnet::conversion::finish_interrupted(path)?;
+    if file_kind(path)? == FileKind::Encrypted {
+        return Err(carnet::Error::NotebookAlreadyEncrypted.into());
+    }
+    let passphrase = new_passphrase(passphrase_file, "CARNET_PASSPHRASE_FILE")?;
+    let key = NotebookKey::from_bytes(random()?);
+    let recovery = RecoveryKey::from_bytes(random()?);
+    let file = KeyFile::create(
+        &key,
+        &passphrase,
+        &recovery,
+        &randomness()?,
+        KdfParams::STANDARD,
+    )?;
+    let key_path = key_file::path_for(path);
+    carnet::conversion::encrypt(path, &key, Box::new(SystemClock), || file.save(&key_path))?;
+    writeln!(out, "Carnet chiffré : {}", path.display())?;
+    show_recovery_key(out, &recovery)?;
+    Ok(())
+}
+
+/// Changes the notebook's passphrase (the notebook is not re-encrypted).
+pub fn change_passphrase(
+    path: &Path,
+    passphrase_file: Option<&Path>,
+    new_passphrase_file: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let (file, key_path) = encrypted_key_file(path)?;
+    let current = passphrase(passphrase_file, "Phrase de passe actuelle du carnet : ")?;
+    let key = file.open_with_passphrase(&current)?;
+    let new = new_passphrase(new_passphrase_file, "CARNET_NEW_PASSPHRASE_FILE")?;
+    file.with_new_passphrase(&key, &new, &randomness()?, KdfParams::STANDARD)?
+        .save(&key_path)?;
+    writeln!(
+        out,
+        "Phrase de passe du carnet changée. L'ancienne ne l'ouvre plus ; la clé de secours reste valable."
+    )?;
+    Ok(())
+}
+
+/// Opens the notebook with its recovery key and sets a new passphrase.
+pub fn unlock_with_recovery_key(
+    path: &Path,
+    recovery_key: &str,
+    new_passphrase_file: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let (file, key_path) = encrypted_key_file(path)?;
+    let typed = if recovery_key.trim().is_empty() {
+        match std::env::var("CARNET_RECOVERY_KEY") {
+            Ok(value) => Zeroizing::new(value),
+            Err(_) => ask("Clé de secours : ")?,
+        }
+    } else {
+        Zeroizing::new(recovery_key.to_string())
+    };
+    let key = file.open_with_recovery_key(&typed)?;
+    // The key really opens this notebook before anything is rewritten.
+    drop(Store::open_with(path, Some(&key), Box::new(SystemClock))?);
+    let new = new_passphrase(new_passphrase_file, "CARNET_NEW_PASSPHRASE_FILE")?;
+    file.with_new_passphrase(&key, &new, &randomness()?, KdfParams::STANDARD)?
+        .save(&key_path)?;
+    writeln!(
+        out,
+        "Carnet ouvert avec la clé de secours ; nouvelle phrase de passe enregistrée."
+    )?;
+    Ok(())
+}
+
+/// For the default location, creates the notebook's folder.
+fn ensure_folder(path: &Path, default_location: bool) -> Result<(), CliError> {
+    if let (true, Some(parent)) = (default_location, path.parent()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            CliError::Usage(format!(
+                "impossible de créer le dossier {} : {e}",
+                parent.display()
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+fn encrypted_key_file(path: &Path) -> Result<(KeyFile, std::path::PathBuf), CliError> {
+    if !path.is_file() {
+        return Err(carnet::Error::NoDatabase {
+            path: path.display().to_string(),
+        }
+        .into());
+    }
+    carnet::conversion::finish_interrupted(path)?;
+    if file_kind(path)? != FileKind::Encrypted {
+        return Err(CliError::Usage(
+            "ce carnet n'est pas chiffré : chiffrez-le d'abord avec « carnet encrypt ».".into(),
+        ));
+    }
+    let key_path = key_file::path_for(path);
+    Ok((KeyFile::load(&key_path)?, key_path))
+}
+
+fn show_recovery_key(out: &mut impl Write, recovery: &RecoveryKey) -> Result<(), CliError> {
+    writeln!(
+        out,
+        "Clé de secours (elle ne sera plus affichée : notez-la et gardez-la sous clé, elle ouvre le carnet si la phrase de passe est oubliée) :"
+    )?;
+    writeln!(out, "  {}", &*recovery.display())?;
+    Ok(())
+}
+
+/// The notebook's passphrase: `--passphrase-file`, else `CARNET_PASSPHRASE_FILE`, else asked.
+fn passphrase(file: Option<&Path>, prompt: &str) -> Result<Zeroizing<String>, CliError> {
+    if let Some(file) = file {
+        return crate::first_line(file);
+    }
+    if let Some(file) = std::env::var_os("CARNET_PASSPHRASE_FILE") {
+        return crate::first_line(Path::new(&file));
+    }
+    ask(prompt)
+}
+
+/// A new passphrase: the given file, else the file named by `env`, else asked twice; it
+/// must meet the 80-bit rule.
+fn new_passphrase(file: Option<&Path>, env: &str) -> Result<Zeroizing<String>, CliError> {
+    if let Some(file) = file {
+        return crate::first_line(file);
+    }
+    if let Some(file) = std::env::var_os(env) {
+        return crate::first_line(Path::new(&file));
+    }
+    let first = ask("Nouvelle phrase de passe du carnet : ")?;
+    let strength = carnet::sync::passphrase::strength(&first);
+    if !strength.ok {
+        return Err(CliError::Usage(strength.hint));
+    }
+    if *ask("Confirmez la phrase de passe : ")? != *first {
+        return Err(CliError::Usage(
+            "les deux saisies diffèrent : rien n'a été changé.".into(),
+        ));
+    }
+    Ok(first)
+}
+
+fn ask(prompt: &str) -> Result<Zeroizing<String>, CliError> {
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(CliError::Usage(
+            "phrase de passe du carnet manquante : utilisez --passphrase-file, définissez CARNET_PASSPHRASE_FILE ou lancez la commande dans un terminal.".into(),
+        ));
+    }
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| CliError::Usage(format!("saisie illisible : {e}")))
+}
+
+fn random<const N: usize>() -> Result<[u8; N], CliError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| CliError::Usage(format!("source d'aléa du système indisponible : {e}")))?;
+    Ok(bytes)
+}
+
+fn randomness() -> Result<Randomness, CliError> {
+    Ok(Randomness {
+        salt: random()?,
+        passphrase_nonce: random()?,
+        recovery_nonce: random()?,
+    })
+}
