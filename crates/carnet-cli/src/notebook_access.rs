@@ -70,16 +70,7 @@ pub fn create(
         }
         .into());
     }
-    let passphrase = new_passphrase(passphrase_file, "CARNET_PASSPHRASE_FILE")?;
-    let key = NotebookKey::from_bytes(random()?);
-    let recovery = RecoveryKey::from_bytes(random()?);
-    let file = KeyFile::create(
-        &key,
-        &passphrase,
-        &recovery,
-        &randomness()?,
-        KdfParams::STANDARD,
-    )?;
+    let (key, recovery, file) = new_key(passphrase_file)?;
     // The key file first: a notebook is never left without its way in (and a notebook that
     // could not be created leaves no key file behind).
     let key_path = key_file::path_for(path);
@@ -117,6 +108,19 @@ pub fn encrypt(
     if file_kind(path)? == FileKind::Encrypted {
         return Err(carnet::Error::NotebookAlreadyEncrypted.into());
     }
+    let (key, recovery, file) = new_key(passphrase_file)?;
+    let key_path = key_file::path_for(path);
+    carnet::conversion::encrypt(path, &key, Box::new(SystemClock), || file.save(&key_path))?;
+    writeln!(out, "Carnet chiffré : {}", path.display())?;
+    show_recovery_key(out, &recovery)?;
+    Ok(())
+}
+
+/// A new notebook key, its recovery key, and the key file sealing it under a passphrase
+/// chosen now.
+fn new_key(
+    passphrase_file: Option<&Path>,
+) -> Result<(NotebookKey, RecoveryKey, KeyFile), CliError> {
     let passphrase = new_passphrase(passphrase_file, "CARNET_PASSPHRASE_FILE")?;
     let key = NotebookKey::from_bytes(random()?);
     let recovery = RecoveryKey::from_bytes(random()?);
@@ -127,11 +131,7 @@ pub fn encrypt(
         &randomness()?,
         KdfParams::STANDARD,
     )?;
-    let key_path = key_file::path_for(path);
-    carnet::conversion::encrypt(path, &key, Box::new(SystemClock), || file.save(&key_path))?;
-    writeln!(out, "Carnet chiffré : {}", path.display())?;
-    show_recovery_key(out, &recovery)?;
-    Ok(())
+    Ok((key, recovery, file))
 }
 
 /// Changes the notebook's passphrase (the notebook is not re-encrypted).

@@ -387,3 +387,35 @@ mod key_file {
         );
     }
 }
+
+#[test]
+fn notebooks_and_converted_copies_share_one_page_format() {
+    // A reader with SQLCipher 4's default HMAC (SHA-512) cannot read Carnet's pages
+    // (HMAC-SHA256), whether the notebook was created encrypted or converted: one format.
+    let dir = tempfile::tempdir().unwrap();
+    let created = dir.path().join("carnet.db");
+    drop(Store::init_with(&created, Uuid::from_u128(1), Some(&key(3)), clock()).unwrap());
+    let plain = dir.path().join("plain.db");
+    let store = Store::init(&plain, Uuid::from_u128(1), clock()).unwrap();
+    let converted = dir.path().join("copy.db");
+    store.export_encrypted(&converted, &key(3)).unwrap();
+    for path in [&created, &converted] {
+        let read_with = |hmac: &str| {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", "03".repeat(32)))
+                .unwrap();
+            conn.execute_batch(&format!("PRAGMA cipher_hmac_algorithm = {hmac};"))
+                .unwrap();
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        };
+        assert!(
+            read_with("HMAC_SHA512").is_err(),
+            "{path:?} read with SHA-512"
+        );
+        let read = read_with("HMAC_SHA256");
+        assert!(read.is_ok(), "{path:?}: {read:?}");
+        assert!(Store::open_with(path, Some(&key(3)), clock()).is_ok());
+    }
+}
