@@ -785,8 +785,25 @@ fn without_a_pdf_viewer_the_letter_is_filed_and_the_referral_stays_to_send() {
     s.go(&format!("#/orientations/{referral}/lettre")).unwrap();
     s.wait_for("#letter-preview svg").unwrap();
     click(&s, "#letter-open");
-    s.wait_for_text("aucun lecteur de PDF").unwrap();
+    s.wait_for_text("Aucun lecteur de PDF").unwrap();
     s.screenshot("lettre-sans-lecteur").unwrap();
+    let print_folder = dir.path().join("Lettres");
+    let printed = || {
+        std::fs::read_dir(&print_folder)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(printed().len(), 1, "the letter was put out for the viewer");
+    for name in printed() {
+        assert!(
+            !name.contains("Ben Ali") && !name.contains("Éloïse"),
+            "{name}"
+        );
+    }
     let store = engine(&db);
     let status = store
         .get::<carnet::referral::Referral>(referral)
@@ -798,6 +815,10 @@ fn without_a_pdf_viewer_the_letter_is_filed_and_the_referral_stays_to_send() {
         1,
         "filed"
     );
+    s.quit().unwrap();
+    // However Carnet ended, the next start empties the print folder.
+    let s = Session::start(&db).unwrap();
+    assert!(printed().is_empty(), "{:?}", printed());
     s.quit().unwrap();
 }
 

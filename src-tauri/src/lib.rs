@@ -26,12 +26,24 @@ pub fn run() {
                 (None, None) => app.path().app_data_dir()?.join("carnet.db"),
             };
             let db = state::Db::open(&path).map_err(|e| e.to_string())?;
+            // Letters left for the PDF viewer by a previous run (a crash) go now.
+            let _ = carnet::letter::clear_print_folder(&db.letters_folder());
             app.manage(db);
             app.manage(state::Sync::default());
             Ok(())
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|app, event| {
+                // Letters handed to the PDF viewer are not kept once Carnet closes.
+                if let tauri::RunEvent::Exit = event
+                    && let Some(db) = app.try_state::<state::Db>()
+                {
+                    let _ = carnet::letter::clear_print_folder(&db.letters_folder());
+                }
+            })
+        });
     if let Err(error) = result {
         eprintln!("Carnet n'a pas pu démarrer : {error}");
         std::process::exit(1);

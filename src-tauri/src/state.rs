@@ -37,8 +37,9 @@ impl Db {
         })
     }
 
-    /// Where "Ouvrir / imprimer" saves letters: a "Lettres" folder beside the notebook, in
-    /// the OS data folder (never a shared folder).
+    /// Where "Ouvrir / imprimer" puts letters for the PDF viewer: a "Lettres" folder beside
+    /// the notebook, in the OS data folder (never a shared folder), emptied when Carnet starts
+    /// and when it closes.
     pub fn letters_folder(&self) -> PathBuf {
         self.path
             .parent()

@@ -89,8 +89,9 @@ pub fn save_letter(
     )?)
 }
 
-/// Saves the letter in the notebook's "Lettres" folder and opens it in the system's PDF
-/// viewer, from which it is printed. The referral moves to "envoyée" only if a viewer opened.
+/// Puts the letter in the notebook's print folder (emptied when Carnet starts and closes) and
+/// opens it in the system's PDF viewer, from which it is printed. The referral moves to
+/// "envoyée" only if a viewer opened.
 #[tauri::command(async)]
 pub fn open_letter(
     app: AppHandle,
@@ -119,10 +120,8 @@ pub fn open_letter(
     if !opened {
         return Err(CommandError {
             kind: "cannot_open_viewer",
-            message: format!(
-                "La lettre est enregistrée dans {}, mais aucun lecteur de PDF n'a pu l'ouvrir : ouvrez-la depuis ce dossier pour l'imprimer. L'orientation reste « à envoyer ».",
-                saved.path
-            ),
+            message: "Aucun lecteur de PDF n'a pu ouvrir la lettre : utilisez « Enregistrer le PDF… » pour la garder et l'imprimer. L'orientation reste « à envoyer »."
+                .to_string(),
             field: None,
         });
     }

@@ -538,10 +538,23 @@ pub fn save_batch(
     })
 }
 
-/// A file name for a letter: "Lettre d’orientation - Éloïse Ben Ali - ADIE - 2026-11-23.pdf",
-/// without the characters Windows refuses in names.
+/// A file name for a letter that names no one: "Lettre d’orientation - ADIE - 2026-11-23 -
+/// 3f2a9c1b.pdf" (partner, date, the start of the referral's id), without the characters
+/// Windows refuses in names. File names show in recent-file lists, backups and cloud logs:
+/// the person's name stays inside the PDF.
 pub fn file_name(draft: &Draft) -> String {
-    let base = format!("{} - {}.pdf", draft.content.title, draft.date);
+    let partner = draft
+        .content
+        .recipient
+        .first()
+        .map(String::as_str)
+        .unwrap_or("partenaire");
+    let referral = draft.referral_id.simple().to_string();
+    let base = format!(
+        "Lettre d’orientation - {partner} - {} - {}.pdf",
+        draft.date,
+        &referral[..8]
+    );
     base.chars()
         .map(|c| match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
@@ -550,6 +563,31 @@ pub fn file_name(draft: &Draft) -> String {
         })
         .collect::<String>()
         .replace('–', "-")
+}
+
+/// Empties the folder where "Ouvrir / imprimer" puts letters for the PDF viewer: Carnet does
+/// it when it starts and when it closes, so printed letters never pile up in clear beside the
+/// notebook. Only regular files directly in the folder are removed (never a link's target);
+/// returns how many.
+pub fn clear_print_folder(folder: &Path) -> Result<usize> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => {
+            return Err(Error::CannotWrite {
+                path: folder.display().to_string(),
+                reason: e.to_string(),
+            });
+        }
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if regular && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// A run of text as the preview draws it: with its width, so the screen's font (which may

@@ -463,3 +463,46 @@ fn a_letter_is_sent_only_once_a_viewer_opened_it() {
     let r: Referral = c.f.store.get(c.referral).unwrap();
     assert_eq!(r.status, "sent");
 }
+
+#[test]
+fn a_letter_file_names_no_one_and_the_print_folder_is_emptied() {
+    let mut c = adie_case();
+    let preview = letter::preview(&mut c.f.store, c.referral, None, day(2026, 11, 23)).unwrap();
+    let name = preview.file_name;
+    assert!(
+        name.starts_with("Lettre d’orientation - ADIE - 2026-11-23 - "),
+        "{name}"
+    );
+    assert!(name.ends_with(".pdf"), "{name}");
+    for personal in ["Éloïse", "Ben Ali", "Eloise"] {
+        assert!(!name.contains(personal), "{name}");
+    }
+
+    // "Ouvrir / imprimer" puts letters in a folder that Carnet empties at start and close.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("Lettres");
+    let saved = letter::save_in_folder(
+        &mut c.f.store,
+        c.referral,
+        None,
+        day(2026, 11, 23),
+        &folder,
+        |_| true,
+    )
+    .unwrap();
+    assert!(std::path::Path::new(&saved.path).exists());
+    let kept = dir.path().join("ailleurs.pdf");
+    std::fs::write(&kept, b"a file of the officer's").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&kept, folder.join("lien.pdf")).unwrap();
+    std::fs::create_dir(folder.join("sous-dossier")).unwrap();
+    let removed = letter::clear_print_folder(&folder).unwrap();
+    assert_eq!(removed, 1, "the letter, not the link nor the folder");
+    assert!(!std::path::Path::new(&saved.path).exists());
+    assert!(kept.exists(), "a link's target is never touched");
+    assert!(folder.join("sous-dossier").exists());
+    assert_eq!(
+        letter::clear_print_folder(&dir.path().join("absent")).unwrap(),
+        0
+    );
+}
