@@ -195,15 +195,15 @@ impl Store {
             reason: e.to_string(),
         })?;
         let dest_text = dest.to_string_lossy();
-        // The copy gets the same page format as every notebook Carnet keys (see `apply_key`).
-        self.conn
-            .execute_batch("PRAGMA cipher_default_hmac_algorithm = HMAC_SHA256;")
-            .map_err(fail)?;
         self.conn
             .execute(
                 "ATTACH DATABASE ?1 AS encrypted KEY ?2",
                 params![dest_text.as_ref(), key.raw_key_text().as_str()],
             )
+            .map_err(fail)?;
+        // The copy gets the same page format as every notebook Carnet keys (see `apply_key`).
+        self.conn
+            .execute_batch("PRAGMA encrypted.cipher_hmac_algorithm = HMAC_SHA256;")
             .map_err(fail)?;
         let exported = (|| -> rusqlite::Result<()> {
             self.conn
