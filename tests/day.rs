@@ -520,7 +520,15 @@ fn the_quartier_is_typed_never_guessed_and_a_market_capture_takes_few_keys() {
             next += 1;
         }
         recorded += 1;
-        s.wait_until("the next capture", Duration::from_secs(10), |_| {
+        s.wait_until("the next capture", Duration::from_secs(10), |s| {
+            // Recorded, and the window done with it (its confirmation shown).
+            if s.script(
+                "return !!document.querySelector('#annonce.visible #annuler')",
+                json!([]),
+            )? != json!(true)
+            {
+                return Ok(false);
+            }
             Ok(carnet::stats::stats(&engine(&db))
                 .map_err(|e| e.to_string())?
                 .entities["encounter"]

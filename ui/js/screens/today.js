@@ -51,8 +51,9 @@ export async function render() {
       };
       if (!(await confirmOldDate(encounter.date))) return;
       const recorded = await recordEncounter(encounter, newPerson);
-      await api.rememberCapture(values.kind, values.quartier_id ?? null).catch(() => {});
+      // Saved: leaving now must not ask about unsaved changes.
       el.markClean();
+      await api.rememberCapture(values.kind, values.quartier_id ?? null).catch(() => {});
       const personName = person ? `${person.first_name} ${person.last_name}`
         : newPerson ? `${newPerson.first_name} ${newPerson.last_name}`.trim() : null;
       const saved = await api.getEncounter(recorded.id);
