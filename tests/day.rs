@@ -923,3 +923,59 @@ fn an_outcome_and_an_attendance_are_corrected_from_where_they_are_shown() {
     .unwrap();
     s.quit().unwrap();
 }
+
+#[test]
+fn the_shortcuts_are_listed_and_work() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let s = Session::start(&db).unwrap();
+    s.go("#/aujourdhui").unwrap();
+    s.wait_for("#quick-capture").unwrap();
+    // The "?" in the menu bar opens the list (F1 does the same).
+    click(&s, "#raccourcis-ouvrir");
+    s.wait_for("dialog#raccourcis[open]").unwrap();
+    let listed = s
+        .script(
+            "return document.getElementById('raccourcis').innerText",
+            json!([]),
+        )
+        .unwrap();
+    for shortcut in ["Alt+1", "Ctrl+K", "Ctrl+Entrée", "Ctrl+Z", "F1"] {
+        assert!(
+            listed.as_str().unwrap().contains(shortcut),
+            "{shortcut}: {listed}"
+        );
+    }
+    s.screenshot("raccourcis").unwrap();
+    s.script("document.getElementById('raccourcis').close()", json!([]))
+        .unwrap();
+    // Alt+3 opens the third screen of the menu; Ctrl+K the person search.
+    s.script(
+        "document.dispatchEvent(new KeyboardEvent('keydown', { key: '3', altKey: true, bubbles: true }))",
+        json!([]),
+    )
+    .unwrap();
+    s.wait_until("Personnes by Alt+3", Duration::from_secs(10), |s| {
+        Ok(s.script("return location.hash", json!([]))? == json!("#/personnes"))
+    })
+    .unwrap();
+    s.go("#/bilan").unwrap();
+    s.script(
+        "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', ctrlKey: true, bubbles: true }))",
+        json!([]),
+    )
+    .unwrap();
+    s.wait_until(
+        "the search focused by Ctrl+K",
+        Duration::from_secs(10),
+        |s| {
+            Ok(s.script(
+                "return document.activeElement && document.activeElement.id",
+                json!([]),
+            )? == json!("person-search"))
+        },
+    )
+    .unwrap();
+    s.quit().unwrap();
+}
