@@ -67,6 +67,9 @@ pub enum Command {
         /// Territoire (Pays de Montbéliard et Troyes sont connus : leurs quartiers sont créés).
         #[arg(long, value_name = "NOM")]
         territory: Option<String>,
+        /// Écrit aussi la feuille de la clé de secours à imprimer (PDF).
+        #[arg(long, value_name = "FICHIER.pdf")]
+        recovery_sheet: Option<PathBuf>,
     },
     /// Remplit une base neuve de données fictives réalistes.
     #[command(help_template = HELP_TEMPLATE)]
@@ -222,6 +225,14 @@ pub enum Command {
     /// Phrase de passe du carnet.
     #[command(subcommand, help_template = HELP_TEMPLATE)]
     Passphrase(PassphraseCommand),
+    /// Fait une nouvelle clé de secours et sa feuille à imprimer (PDF) ; l'ancienne clé
+    /// n'ouvre plus le carnet.
+    #[command(help_template = HELP_TEMPLATE)]
+    RecoverySheet {
+        /// Fichier PDF à écrire.
+        #[arg(long, value_name = "FICHIER.pdf")]
+        out: PathBuf,
+    },
     /// Ouvre le carnet avec sa clé de secours et choisit une nouvelle phrase de passe.
     #[command(help_template = HELP_TEMPLATE)]
     Unlock {

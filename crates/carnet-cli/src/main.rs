@@ -95,9 +95,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let open = |path: &Path| notebook_access::open(path, passphrase_file.as_deref());
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Init { officer, territory } => {
+        Command::Init {
+            officer,
+            territory,
+            recovery_sheet,
+        } => {
             let mut recovery = Vec::new();
-            let mut store = notebook_access::create(
+            let (mut store, recovery_key) = notebook_access::create(
                 &path,
                 default_location,
                 passphrase_file.as_deref(),
@@ -114,6 +118,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 store.device_id()
             )?;
             out.write_all(&recovery)?;
+            if let Some(sheet) = recovery_sheet {
+                notebook_access::write_recovery_sheet(&sheet, &recovery_key, officer.as_deref())?;
+                writeln!(out, "Feuille de secours à imprimer : {}", sheet.display())?;
+            }
         }
         Command::Demo {
             seed,
@@ -139,6 +147,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     passphrase_file.as_deref(),
                     &mut recovery,
                 )?
+                .0
             };
             let started = std::time::Instant::now();
             let mut stderr = std::io::stderr();
@@ -358,6 +367,14 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 AddCommand::Encounter(e) => store.create(&e.into_encounter()?)?,
             };
             writeln!(out, "{id}")?;
+        }
+        Command::RecoverySheet { out: sheet } => {
+            notebook_access::new_recovery_sheet(
+                &path,
+                passphrase_file.as_deref(),
+                &sheet,
+                &mut out,
+            )?;
         }
         Command::Encrypt => {
             notebook_access::encrypt(&path, passphrase_file.as_deref(), &mut out)?;

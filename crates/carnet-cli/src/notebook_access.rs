@@ -51,7 +51,7 @@ pub fn create(
     default_location: bool,
     passphrase_file: Option<&Path>,
     out: &mut impl Write,
-) -> Result<Store, CliError> {
+) -> Result<(Store, RecoveryKey), CliError> {
     ensure_folder(path, default_location)?;
     if path.exists() {
         return Err(carnet::Error::DatabaseExists {
@@ -81,7 +81,7 @@ pub fn create(
         })?;
     store.set_id_salt(Uuid::new_v4().into_bytes());
     show_recovery_key(out, &recovery)?;
-    Ok(store)
+    Ok((store, recovery))
 }
 
 /// Creates a plaintext notebook (fictional demo data only).
@@ -193,6 +193,48 @@ fn ensure_folder(path: &Path, default_location: bool) -> Result<(), CliError> {
             ))
         })?;
     }
+    Ok(())
+}
+
+/// Writes the printable sheet of `recovery` to `out_path`.
+pub fn write_recovery_sheet(
+    out_path: &Path,
+    recovery: &RecoveryKey,
+    officer: Option<&str>,
+) -> Result<(), CliError> {
+    let today = carnet::clock::Clock::today(&SystemClock);
+    let pdf = carnet::recovery_sheet::pdf(recovery, officer, today);
+    carnet::atomic_file::write(out_path, &pdf)?;
+    Ok(())
+}
+
+/// A new recovery key and its sheet: the sheet is written first, then the key file, so the
+/// old sheet stays valid if the new one could not be written.
+pub fn new_recovery_sheet(
+    path: &Path,
+    passphrase_file: Option<&Path>,
+    out_path: &Path,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let (file, key_path) = encrypted_key_file(path)?;
+    let current = passphrase(passphrase_file, "Phrase de passe du carnet : ")?;
+    let key = file.open_with_passphrase(&current)?;
+    let store = Store::open_with(path, Some(&key), Box::new(SystemClock))?;
+    let officer = carnet::officer::officers(&store)?
+        .into_iter()
+        .next()
+        .map(|o| o.data.name);
+    drop(store);
+    let recovery = RecoveryKey::from_bytes(random()?);
+    let renewed = file.with_new_recovery_key(&key, &recovery, &randomness()?)?;
+    write_recovery_sheet(out_path, &recovery, officer.as_deref())?;
+    renewed.save(&key_path)?;
+    writeln!(
+        out,
+        "Nouvelle feuille de secours : {}. L'ancienne clé de secours n'ouvre plus le carnet.",
+        out_path.display()
+    )?;
+    show_recovery_key(out, &recovery)?;
     Ok(())
 }
 

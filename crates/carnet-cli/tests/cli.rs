@@ -1204,3 +1204,95 @@ fn a_plaintext_notebook_is_encrypted_by_carnet_encrypt_even_when_killed_midway()
     assert!(leftovers.is_empty(), "{leftovers:?}");
     fails(&db, &["encrypt"], "déjà chiffré");
 }
+
+/// The text of a PDF as a reader's tool extracts it (poppler's `pdftotext`).
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by cargo xtask test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn printed_key(said: &str) -> String {
+    said.lines()
+        .map(str::trim)
+        .find(|l| l.len() == 64 && l.matches('-').count() == 12)
+        .expect("the recovery key is printed")
+        .to_string()
+}
+
+#[test]
+fn the_recovery_sheet_is_printed_and_a_new_one_retires_the_old_key() {
+    let (dir, db) = temp();
+    let sheet = dir.path().join("feuille.pdf");
+    let said = ok(
+        &db,
+        &[
+            "init",
+            "--officer",
+            "Sarah Martin",
+            "--recovery-sheet",
+            sheet.to_str().unwrap(),
+        ],
+    );
+    let old_key = printed_key(&said);
+    let text = pdf_text(&sheet);
+    assert!(text.contains("Clé de secours du carnet"), "{text}");
+    assert!(text.contains("À conserver sous clé"), "{text}");
+    assert!(text.contains("Sarah Martin"), "{text}");
+    for group in old_key.split('-') {
+        assert!(
+            text.contains(group),
+            "{group} missing from the sheet: {text}"
+        );
+    }
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(&sheet)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    let new_sheet = dir.path().join("nouvelle-feuille.pdf");
+    let said = ok(
+        &db,
+        &["recovery-sheet", "--out", new_sheet.to_str().unwrap()],
+    );
+    let new_key = printed_key(&said);
+    assert_ne!(new_key, old_key);
+    assert!(pdf_text(&new_sheet).contains(new_key.split('-').next().unwrap()));
+    fails(
+        &db,
+        &[
+            "unlock",
+            "--recovery-key",
+            &old_key,
+            "--new-passphrase-file",
+            passphrase_file().to_str().unwrap(),
+        ],
+        "n'ouvre pas ce carnet",
+    );
+    let said = ok(
+        &db,
+        &[
+            "unlock",
+            "--recovery-key",
+            &new_key,
+            "--new-passphrase-file",
+            passphrase_file().to_str().unwrap(),
+        ],
+    );
+    assert!(said.contains("clé de secours"), "{said}");
+}

@@ -34,6 +34,7 @@ pub mod partner;
 pub mod permanence;
 pub mod person;
 pub mod record;
+pub mod recovery_sheet;
 pub mod referral;
 pub mod report;
 pub mod schema;
