@@ -443,17 +443,7 @@ fn new_passphrase_text(file: Option<&Path>) -> Result<Zeroizing<String>, CliErro
             .map(Zeroizing::new)
             .map_err(|e| CliError::Usage(format!("phrase de passe illisible : {e}")))
     };
-    let first = ask("Nouvelle phrase de passe de l'équipe : ")?;
-    let strength = carnet::sync::passphrase::strength(&first);
-    if !strength.ok {
-        return Err(CliError::Usage(strength.hint));
-    }
-    if *ask("Confirmez la nouvelle phrase de passe : ")? != *first {
-        return Err(CliError::Usage(
-            "les deux saisies diffèrent : rien n'a été changé.".into(),
-        ));
-    }
-    Ok(first)
+    notebook_access::ask_new(&ask, "Nouvelle phrase de passe de l'équipe : ")
 }
 
 /// The first line of a file holding a passphrase (the line break is not part of it).
