@@ -65,6 +65,9 @@ export function announce(message, { undo = null, onUndone = null } = {}) {
 
 let pendingUndo = null;
 
+/** Whether a message still offers to undo the last action. */
+export const hasPendingUndo = () => pendingUndo !== null;
+
 /** Undoes the action the last message offered to undo, if it is still offered. */
 export async function undoLast() {
   const pending = pendingUndo;

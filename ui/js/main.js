@@ -1,6 +1,6 @@
 // The router: one screen per hash, asking before leaving a form with unsaved changes.
 import { t } from './strings.js';
-import { show, h, hasUnsavedChanges, forgetUnsavedChanges, confirmDialog, undoLast } from './dom.js';
+import { show, h, hasUnsavedChanges, forgetUnsavedChanges, confirmDialog, undoLast, hasPendingUndo } from './dom.js';
 import { vocab } from './ipc.js';
 import * as today from './screens/today.js';
 import * as permanences from './screens/permanences.js';
@@ -67,8 +67,9 @@ document.addEventListener('keydown', async (e) => {
     e.preventDefault();
     if (location.hash === '#/personnes') document.getElementById('person-search')?.focus();
     else location.hash = '#/personnes';
-  } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === 'z' || e.key === 'Z') && !typing(e.target)) {
-    if (await undoLast()) e.preventDefault();
+  } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === 'z' || e.key === 'Z') && !typing(e.target) && hasPendingUndo()) {
+    e.preventDefault();
+    await undoLast();
   } else if (e.key === 'F1' || (e.key === '?' && !typing(e.target))) {
     e.preventDefault();
     showShortcuts();

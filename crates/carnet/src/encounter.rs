@@ -156,8 +156,7 @@ pub fn correct(w: &mut Writer<'_>, id: Uuid, encounter: &Encounter) -> Result<Re
     let mut encounter = encounter.clone();
     let mut undo = Undo::default();
     let permanence = count_in_permanence(w, &mut encounter, &mut undo)?;
-    let previous = w.update_returning_previous(id, &encounter)?;
-    undo.push_edited(&schema::ENCOUNTER, id, previous);
+    undo.extend(crate::undo::update(w, id, &encounter)?);
     Ok(Recorded {
         id,
         person_id: encounter.person_id,
@@ -207,8 +206,7 @@ fn count_in_permanence(
     let marked_held = permanence.status == "planned";
     if marked_held {
         permanence.status = "held".to_string();
-        let previous = w.update_returning_previous(id, &permanence)?;
-        undo.push_edited(&schema::PERMANENCE, id, previous);
+        undo.extend(crate::undo::update(w, id, &permanence)?);
     }
     encounter.permanence_id = Some(id);
     if encounter.quartier_id.is_none() {

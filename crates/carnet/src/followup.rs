@@ -13,7 +13,6 @@ use uuid::Uuid;
 use chrono::{Datelike, Days};
 
 use crate::error::{Error, Result};
-use crate::schema;
 use crate::store::{Store, Writer};
 use crate::undo::Undo;
 
@@ -143,45 +142,37 @@ pub fn list(
 /// Marks a follow-up done: an encounter's is ticked, a referral's is cleared (the referral
 /// itself stays open).
 pub fn done(w: &mut Writer<'_>, source: &str, id: Uuid) -> Result<Undo> {
-    let mut undo = Undo::default();
     match source {
         "encounter" => {
             let mut e: crate::encounter::Encounter = w.get(id)?;
             e.follow_up_done = Some(true);
-            let previous = w.update_returning_previous(id, &e)?;
-            undo.push_edited(&schema::ENCOUNTER, id, previous);
+            crate::undo::update(w, id, &e)
         }
         "referral" => {
             let mut r: crate::referral::Referral = w.get(id)?;
             r.follow_up = None;
-            let previous = w.update_returning_previous(id, &r)?;
-            undo.push_edited(&schema::REFERRAL, id, previous);
+            crate::undo::update(w, id, &r)
         }
-        _ => return Err(Error::UnknownValue { field: "source" }),
+        _ => Err(Error::UnknownValue { field: "source" }),
     }
-    Ok(undo)
 }
 
 /// Puts a follow-up off to `to`.
 pub fn postpone(w: &mut Writer<'_>, source: &str, id: Uuid, to: NaiveDate) -> Result<Undo> {
-    let mut undo = Undo::default();
     match source {
         "encounter" => {
             let mut e: crate::encounter::Encounter = w.get(id)?;
             e.follow_up = Some(to);
             e.follow_up_done = None;
-            let previous = w.update_returning_previous(id, &e)?;
-            undo.push_edited(&schema::ENCOUNTER, id, previous);
+            crate::undo::update(w, id, &e)
         }
         "referral" => {
             let mut r: crate::referral::Referral = w.get(id)?;
             r.follow_up = Some(to);
-            let previous = w.update_returning_previous(id, &r)?;
-            undo.push_edited(&schema::REFERRAL, id, previous);
+            crate::undo::update(w, id, &r)
         }
-        _ => return Err(Error::UnknownValue { field: "source" }),
+        _ => Err(Error::UnknownValue { field: "source" }),
     }
-    Ok(undo)
 }
 
 /// Follow-ups due on or before `day`, oldest first (the CLI's `followups`).

@@ -77,8 +77,7 @@ pub fn attach_undoable(
     if meeting.attendee_count.unwrap_or(0) < known {
         let mut raised = meeting.clone();
         raised.attendee_count = Some(known);
-        let previous = w.update_returning_previous(meeting_id, &raised)?;
-        undo.push_edited(&schema::MEETING, meeting_id, previous);
+        undo.extend(crate::undo::update(w, meeting_id, &raised)?);
     }
     Ok((id, undo))
 }
@@ -118,8 +117,7 @@ pub fn detach(w: &mut Writer<'_>, meeting_id: Uuid, person_id: Uuid) -> Result<U
     if meeting.attendee_count == Some(known) {
         let mut lowered = meeting.clone();
         lowered.attendee_count = Some(known - 1);
-        let previous = w.update_returning_previous(meeting_id, &lowered)?;
-        undo.push_edited(&schema::MEETING, meeting_id, previous);
+        undo.extend(crate::undo::update(w, meeting_id, &lowered)?);
     }
     Ok(undo)
 }

@@ -135,9 +135,7 @@ pub fn correct_step(
     event.status = status.to_string();
     event.date = date;
     event.note = note.map(str::to_string);
-    let previous = w.update_returning_previous(event_id, &event)?;
-    let mut undo = Undo::default();
-    undo.push_edited(&schema::REFERRAL_EVENT, event_id, previous);
+    let mut undo = crate::undo::update(w, event_id, &event)?;
     follow_latest_step(w, event.referral_id, &mut undo)?;
     Ok(undo)
 }
@@ -205,8 +203,7 @@ fn follow_latest_step(w: &mut Writer<'_>, referral_id: Uuid, undo: &mut Undo) ->
     let mut referral: Referral = w.get(referral_id)?;
     referral.status = status;
     referral.status_date = Some(crate::validate::date("date", &date)?);
-    let previous = w.update_returning_previous(referral_id, &referral)?;
-    undo.push_edited(&schema::REFERRAL, referral_id, previous);
+    undo.extend(crate::undo::update(w, referral_id, &referral)?);
     Ok(())
 }
 
