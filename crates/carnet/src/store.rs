@@ -80,6 +80,8 @@ pub struct Store {
     fast_merge: bool,
     /// The database file, or `None` in memory.
     path: Option<std::path::PathBuf>,
+    /// Whether the file is encrypted (opened or created with a key).
+    encrypted: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -128,6 +130,7 @@ impl Store {
             other => other,
         })?;
         store.path = Some(path.to_path_buf());
+        store.encrypted = key.is_some();
         Ok(store)
     }
 
@@ -182,6 +185,7 @@ impl Store {
         migrate(&conn)?;
         let mut store = Self::with_connection(conn, clock)?;
         store.path = Some(path.to_path_buf());
+        store.encrypted = key.is_some();
         Ok(store)
     }
 
@@ -246,6 +250,12 @@ impl Store {
         self.path.as_deref()
     }
 
+    /// Whether the notebook file is encrypted: only then may it keep secrets such as the
+    /// team's sync keys.
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypted
+    }
+
     /// A database in memory, for tests and benchmarks.
     pub fn open_in_memory(device: Uuid, clock: Box<dyn Clock>) -> Result<Store> {
         Self::initialise(Connection::open_in_memory()?, device, clock)
@@ -278,6 +288,7 @@ impl Store {
             sql: SqlCache::default(),
             fast_merge: true,
             path: None,
+            encrypted: false,
         })
     }
 

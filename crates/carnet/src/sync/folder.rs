@@ -73,6 +73,23 @@ impl Drop for FreshSecrets {
     }
 }
 
+/// The team's keys in the form kept inside an encrypted notebook.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KeptKeys {
+    pub team: Uuid,
+    /// Each key epoch's key, in hex.
+    pub keys: Vec<(u32, String)>,
+}
+
+impl Drop for KeptKeys {
+    fn drop(&mut self) {
+        for (_, hex) in &mut self.keys {
+            zeroize::Zeroize::zeroize(hex);
+        }
+    }
+}
+
 /// An open shared folder, with the team's keys.
 pub struct SyncFolder {
     pub(crate) root: PathBuf,
@@ -170,33 +187,7 @@ impl SyncFolder {
 
     /// Opens an existing folder, refusing a wrong passphrase before anything is written.
     pub fn open(shared: &Path, passphrase: &str) -> Result<SyncFolder> {
-        if !shared.is_dir() {
-            return Err(Error::SyncFolderMissing {
-                path: shared.display().to_string(),
-            });
-        }
-        let root = shared.join(DIR);
-        if folder_files::occupied(&root) && !folder_files::is_real_dir(&root) {
-            return Err(damaged(
-                "« carnet-sync » n'est pas un vrai dossier (lien symbolique ?)",
-            ));
-        }
-        let format = match folder_files::read_regular(&root.join("FORMAT.json"), SMALL_FILE_MAX) {
-            Ok(bytes) => bytes,
-            Err(Refused::Absent) if Self::exists(shared) => return Err(Error::SyncFormatLost),
-            Err(Refused::Absent) => {
-                return Err(Error::SyncNotInitialised {
-                    path: shared.display().to_string(),
-                });
-            }
-            Err(Refused::Io(e)) => return Err(folder_files::io_error(&root, &e)),
-            Err(other) => return Err(damaged(&format!("FORMAT.json : {}", other.reason()))),
-        };
-        let format: FormatFile =
-            serde_json::from_slice(&format).map_err(|_| damaged("FORMAT.json illisible"))?;
-        if format.format != "carnet-sync" {
-            return Err(damaged("FORMAT.json illisible"));
-        }
+        let (root, format) = read_format(shared)?;
         let v1_kdf = match (format.version, format.kdf) {
             (1, Some(kdf)) => Some(kdf),
             (2, None) => None,
@@ -242,6 +233,56 @@ impl SyncFolder {
         Ok(SyncFolder {
             root,
             team,
+            created_as: format.version,
+            keys: ring,
+            fingerprint,
+        })
+    }
+
+    /// The team's keys as this device holds them, to be kept inside the encrypted notebook
+    /// (see `sync::team_key`) and given back to [`SyncFolder::reopen`].
+    pub(crate) fn kept_keys(&self) -> KeptKeys {
+        KeptKeys {
+            team: self.team,
+            keys: self
+                .keys
+                .iter()
+                .map(|(epoch, key)| (epoch, crate::digest::hex(key.as_slice())))
+                .collect(),
+        }
+    }
+
+    /// Opens the folder in `shared` with keys this notebook kept: no passphrase, no key
+    /// derivation. Refused when the folder is another team's, or holds a key epoch newer than
+    /// the kept ones (a colleague changed the passphrase: the officer must type the new one).
+    pub(crate) fn reopen(shared: &Path, kept: &KeptKeys) -> Result<SyncFolder> {
+        let (root, format) = read_format(shared)?;
+        if !matches!(format.version, 1 | 2) {
+            return Err(Error::SyncFormat {
+                version: format.version,
+            });
+        }
+        if format.team != kept.team {
+            return Err(Error::SyncOtherTeam);
+        }
+        let mut ring = Keyring::default();
+        for (epoch, hex) in &kept.keys {
+            let bytes = crate::digest::unhex(hex)
+                .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+                .ok_or_else(|| damaged("clés de l'équipe gardées illisibles"))?;
+            ring.insert(*epoch, Zeroizing::new(bytes));
+        }
+        let newest_kept = ring.current().map_or(0, |(e, _)| e);
+        if key_epochs(&root)?.last().is_some_and(|&e| e > newest_kept) {
+            return Err(Error::SyncPassphraseChanged);
+        }
+        let first = ring
+            .get(1)
+            .ok_or_else(|| damaged("clé de la première époque introuvable"))?;
+        let fingerprint = keys::fingerprint(first);
+        Ok(SyncFolder {
+            root,
+            team: format.team,
             created_as: format.version,
             keys: ring,
             fingerprint,
@@ -310,6 +351,38 @@ impl SyncFolder {
     pub(crate) fn device_dir(&self, device: Uuid) -> PathBuf {
         self.root.join("devices").join(device.to_string())
     }
+}
+
+/// Reads and checks `FORMAT.json` of the folder in `shared`.
+fn read_format(shared: &Path) -> Result<(PathBuf, FormatFile)> {
+    if !shared.is_dir() {
+        return Err(Error::SyncFolderMissing {
+            path: shared.display().to_string(),
+        });
+    }
+    let root = shared.join(DIR);
+    if folder_files::occupied(&root) && !folder_files::is_real_dir(&root) {
+        return Err(damaged(
+            "« carnet-sync » n'est pas un vrai dossier (lien symbolique ?)",
+        ));
+    }
+    let format = match folder_files::read_regular(&root.join("FORMAT.json"), SMALL_FILE_MAX) {
+        Ok(bytes) => bytes,
+        Err(Refused::Absent) if SyncFolder::exists(shared) => return Err(Error::SyncFormatLost),
+        Err(Refused::Absent) => {
+            return Err(Error::SyncNotInitialised {
+                path: shared.display().to_string(),
+            });
+        }
+        Err(Refused::Io(e)) => return Err(folder_files::io_error(&root, &e)),
+        Err(other) => return Err(damaged(&format!("FORMAT.json : {}", other.reason()))),
+    };
+    let format: FormatFile =
+        serde_json::from_slice(&format).map_err(|_| damaged("FORMAT.json illisible"))?;
+    if format.format != "carnet-sync" {
+        return Err(damaged("FORMAT.json illisible"));
+    }
+    Ok((root, format))
 }
 
 /// Opens the format-1 key: the passphrase's Argon2id, checked by `keycheck.bin`.

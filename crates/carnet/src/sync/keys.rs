@@ -90,6 +90,11 @@ impl Keyring {
         self.keys.get(&epoch)
     }
 
+    /// Every epoch and its key, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &Key)> {
+        self.keys.iter().map(|(e, k)| (*e, k))
+    }
+
     /// The newest epoch and its key: what new segments are sealed with.
     pub fn current(&self) -> Option<(u32, &Key)> {
         self.keys.iter().next_back().map(|(e, k)| (*e, k))

@@ -15,6 +15,7 @@
 //! - `export`: writing this device's segments, putting back any that went missing;
 //! - `copies`: this device's copies of the segments it wrote or applied, to put them back;
 //! - `import`: reading the others', holding far-future ones, finding and healing gaps;
+//! - [`team_key`]: the team's keys kept inside an encrypted notebook, so sync starts alone;
 //! - [`review`]: "À vérifier" (concurrent edits, held segments) and the officer's decisions;
 //! - the merge itself (which value wins, where a conflict is recorded) is `crate::merge`.
 //!
@@ -36,6 +37,7 @@ pub mod passphrase;
 pub mod payload;
 pub mod review;
 mod segment;
+pub mod team_key;
 mod validation;
 
 use rusqlite::OptionalExtension;
@@ -250,7 +252,7 @@ pub fn forget_team(store: &mut Store) -> Result<()> {
     copies::forget(store);
     store.conn().execute_batch(
         "BEGIN;
-         DELETE FROM meta WHERE key IN ('sync_team', 'sync_fingerprint');
+         DELETE FROM meta WHERE key IN ('sync_team', 'sync_fingerprint', 'sync_team_keys');
          DELETE FROM sync_segment;
          DELETE FROM sync_known;
          DELETE FROM sync_held;

@@ -18,20 +18,25 @@ fn key(byte: u8) -> NotebookKey {
     NotebookKey::from_bytes([byte; 32])
 }
 
-/// Every file of the notebook (the database, its WAL and shared memory), read whole.
+/// Every file of the notebook (the database, its WAL and shared memory, the copies of the
+/// segments it wrote), read whole.
 fn notebook_bytes(db: &Path) -> Vec<(String, Vec<u8>)> {
-    let dir = db.parent().unwrap();
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("carnet.db"))
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
+    fn walk(path: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path).unwrap().flatten() {
+                walk(&entry.path(), out);
+            }
+        } else {
+            out.push((path.display().to_string(), std::fs::read(path).unwrap()));
+        }
+    }
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(db.parent().unwrap()).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("carnet.db") {
+            walk(&entry.path(), &mut out);
+        }
+    }
+    out
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -417,5 +422,119 @@ fn notebooks_and_converted_copies_share_one_page_format() {
         let read = read_with("HMAC_SHA256");
         assert!(read.is_ok(), "{path:?}: {read:?}");
         assert!(Store::open_with(path, Some(&key(3)), clock()).is_ok());
+    }
+}
+
+mod team_keys {
+    //! The team's sync keys kept inside the encrypted notebook: sync starts with no second
+    //! passphrase, only from an encrypted notebook, and never with a folder that moved on.
+
+    use carnet::sync::{self, team_key};
+    use carnet::{Error, Store, Uuid};
+
+    use super::{clock, key, write_a_person};
+    use crate::sync::{PASS, new_folder, secrets};
+
+    #[test]
+    fn an_encrypted_notebook_keeps_the_team_keys_and_syncs_with_them_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("partage");
+        std::fs::create_dir(&shared).unwrap();
+        let db = dir.path().join("carnet.db");
+        let mut store = Store::init_with(&db, Uuid::from_u128(1), Some(&key(7)), clock()).unwrap();
+        let folder = new_folder(&shared);
+        assert!(team_key::keep(&store, &folder).unwrap());
+        write_a_person(&mut store);
+        drop(store);
+
+        let mut store = Store::open_with(&db, Some(&key(7)), clock()).unwrap();
+        let reopened = team_key::reopen(&store, &shared)
+            .unwrap()
+            .expect("kept keys");
+        let report = sync::sync(&mut store, &reopened, None, &mut |_| {}).unwrap();
+        assert!(report.changes_sent > 0);
+        // What it wrote opens with the passphrase on another device.
+        let (mut other, _) = crate::sync::device(2);
+        let opened = carnet::sync::SyncFolder::open(&shared, PASS).unwrap();
+        assert!(
+            sync::sync(&mut other, &opened, None, &mut |_| {})
+                .unwrap()
+                .changes_applied
+                > 0
+        );
+        // And the keys are nowhere in the notebook's bytes in clear.
+        drop(store);
+        let hex = carnet::digest::hex(&secrets(7).key);
+        for (name, bytes) in super::notebook_bytes(&db) {
+            assert!(
+                !super::contains(&bytes, &hex),
+                "team key in clear in {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_plaintext_notebook_never_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("partage");
+        std::fs::create_dir(&shared).unwrap();
+        let db = dir.path().join("carnet.db");
+        let store = Store::init(&db, Uuid::from_u128(1), clock()).unwrap();
+        let folder = new_folder(&shared);
+        assert!(!team_key::keep(&store, &folder).unwrap());
+        assert!(!team_key::is_kept(&store).unwrap());
+        assert!(team_key::reopen(&store, &shared).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_folder_whose_passphrase_changed_since_asks_for_the_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("partage");
+        std::fs::create_dir(&shared).unwrap();
+        let db = dir.path().join("carnet.db");
+        let store = Store::init_with(&db, Uuid::from_u128(1), Some(&key(7)), clock()).unwrap();
+        let folder = new_folder(&shared);
+        team_key::keep(&store, &folder).unwrap();
+        // A colleague changes the team passphrase.
+        let mut colleague = carnet::sync::SyncFolder::open(&shared, PASS).unwrap();
+        colleague
+            .change_passphrase(
+                "une toute nouvelle phrase pour l'équipe du quartier",
+                &secrets(9),
+                carnet::sync::KdfParams::FAST_FOR_TESTS,
+            )
+            .unwrap();
+        assert!(matches!(
+            team_key::reopen(&store, &shared),
+            Err(Error::SyncPassphraseChanged)
+        ));
+    }
+
+    #[test]
+    fn a_folder_of_another_team_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("partage");
+        let other_shared = dir.path().join("autre");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::create_dir(&other_shared).unwrap();
+        let db = dir.path().join("carnet.db");
+        let store = Store::init_with(&db, Uuid::from_u128(1), Some(&key(7)), clock()).unwrap();
+        team_key::keep(&store, &new_folder(&shared)).unwrap();
+        carnet::sync::SyncFolder::create(
+            &other_shared,
+            PASS,
+            &secrets(8),
+            Uuid::from_u128(88),
+            carnet::sync::KdfParams::FAST_FOR_TESTS,
+        )
+        .unwrap();
+        assert!(matches!(
+            team_key::reopen(&store, &other_shared),
+            Err(Error::SyncOtherTeam)
+        ));
+        // Leaving the team forgets the keys.
+        let mut store = store;
+        sync::forget_team(&mut store).unwrap();
+        assert!(!team_key::is_kept(&store).unwrap());
     }
 }
