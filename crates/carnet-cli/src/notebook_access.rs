@@ -11,9 +11,9 @@ use std::io::Write;
 use std::path::Path;
 
 use carnet::clock::SystemClock;
-use carnet::kdf::KdfParams;
 use carnet::key_file::{self, KeyFile, Randomness, RecoveryKey};
-use carnet::notebook_key::{FileKind, NotebookKey, file_kind};
+use carnet::notebook_key::NotebookKey;
+use carnet::notebook_lock::{self, NewKeys, NotebookState};
 use carnet::{Store, Uuid};
 use zeroize::Zeroizing;
 
@@ -32,16 +32,13 @@ fn notebook_key(
     path: &Path,
     passphrase_file: Option<&Path>,
 ) -> Result<Option<NotebookKey>, CliError> {
-    if !path.is_file() {
+    if notebook_lock::state(path)? != NotebookState::Encrypted {
         return Ok(None);
     }
-    carnet::conversion::finish_interrupted(path)?;
-    if file_kind(path)? != FileKind::Encrypted {
-        return Ok(None);
-    }
-    let file = KeyFile::load(&key_file::path_for(path))?;
+    // A damaged or missing key file is said before the passphrase is asked.
+    KeyFile::load(&key_file::path_for(path))?;
     let passphrase = passphrase(passphrase_file, "Phrase de passe du carnet : ")?;
-    Ok(Some(file.open_with_passphrase(&passphrase)?))
+    Ok(Some(notebook_lock::key_from_passphrase(path, &passphrase)?))
 }
 
 /// Creates an encrypted notebook at `path` (and, for the default location, its folder), and
@@ -70,18 +67,18 @@ pub fn create(
         }
         .into());
     }
-    let (key, recovery, file) = new_key(passphrase_file)?;
-    // The key file first: a notebook is never left without its way in (and a notebook that
-    // could not be created leaves no key file behind).
-    let key_path = key_file::path_for(path);
-    file.save(&key_path)?;
-    let mut store = Store::init_with(path, Uuid::new_v4(), Some(&key), Box::new(SystemClock))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&key_path);
-        })?;
+    let passphrase = new_passphrase(passphrase_file, "CARNET_PASSPHRASE_FILE")?;
+    let keys = new_keys()?;
+    let mut store = notebook_lock::create(
+        path,
+        &passphrase,
+        &keys,
+        Uuid::new_v4(),
+        Box::new(SystemClock),
+    )?;
     store.set_id_salt(Uuid::new_v4().into_bytes());
-    show_recovery_key(out, &recovery)?;
-    Ok((store, recovery))
+    show_recovery_key(out, &keys.recovery)?;
+    Ok((store, keys.recovery))
 }
 
 /// Creates a plaintext notebook (fictional demo data only).
@@ -98,40 +95,31 @@ pub fn encrypt(
     passphrase_file: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    if !path.is_file() {
-        return Err(carnet::Error::NoDatabase {
-            path: path.display().to_string(),
+    match notebook_lock::state(path)? {
+        NotebookState::Plaintext => {}
+        NotebookState::Missing => {
+            return Err(carnet::Error::NoDatabase {
+                path: path.display().to_string(),
+            }
+            .into());
         }
-        .into());
+        NotebookState::Encrypted => return Err(carnet::Error::NotebookAlreadyEncrypted.into()),
     }
-    carnet::conversion::finish_interrupted(path)?;
-    if file_kind(path)? == FileKind::Encrypted {
-        return Err(carnet::Error::NotebookAlreadyEncrypted.into());
-    }
-    let (key, recovery, file) = new_key(passphrase_file)?;
-    let key_path = key_file::path_for(path);
-    carnet::conversion::encrypt(path, &key, Box::new(SystemClock), || file.save(&key_path))?;
+    let passphrase = new_passphrase(passphrase_file, "CARNET_PASSPHRASE_FILE")?;
+    let keys = new_keys()?;
+    notebook_lock::encrypt(path, &passphrase, &keys, Box::new(SystemClock))?;
     writeln!(out, "Carnet chiffré : {}", path.display())?;
-    show_recovery_key(out, &recovery)?;
+    show_recovery_key(out, &keys.recovery)?;
     Ok(())
 }
 
-/// A new notebook key, its recovery key, and the key file sealing it under a passphrase
-/// chosen now.
-fn new_key(
-    passphrase_file: Option<&Path>,
-) -> Result<(NotebookKey, RecoveryKey, KeyFile), CliError> {
-    let passphrase = new_passphrase(passphrase_file, "CARNET_PASSPHRASE_FILE")?;
-    let key = NotebookKey::from_bytes(random()?);
-    let recovery = RecoveryKey::from_bytes(random()?);
-    let file = KeyFile::create(
-        &key,
-        &passphrase,
-        &recovery,
-        &randomness()?,
-        KdfParams::STANDARD,
-    )?;
-    Ok((key, recovery, file))
+/// A new notebook key and recovery key, with the salt and nonces that seal them.
+fn new_keys() -> Result<NewKeys, CliError> {
+    Ok(NewKeys {
+        key: NotebookKey::from_bytes(random()?),
+        recovery: RecoveryKey::from_bytes(random()?),
+        randomness: randomness()?,
+    })
 }
 
 /// Changes the notebook's passphrase (the notebook is not re-encrypted).
@@ -141,12 +129,11 @@ pub fn change_passphrase(
     new_passphrase_file: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let (file, key_path) = encrypted_key_file(path)?;
+    encrypted_key_file(path)?;
     let current = passphrase(passphrase_file, "Phrase de passe actuelle du carnet : ")?;
-    let key = file.open_with_passphrase(&current)?;
+    let key = notebook_lock::key_from_passphrase(path, &current)?;
     let new = new_passphrase(new_passphrase_file, "CARNET_NEW_PASSPHRASE_FILE")?;
-    file.with_new_passphrase(&key, &new, &randomness()?, KdfParams::STANDARD)?
-        .save(&key_path)?;
+    notebook_lock::change_passphrase(path, &key, &new, &randomness()?)?;
     writeln!(
         out,
         "Phrase de passe du carnet changée. L'ancienne ne l'ouvre plus ; la clé de secours reste valable."
@@ -161,7 +148,7 @@ pub fn unlock_with_recovery_key(
     new_passphrase_file: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let (file, key_path) = encrypted_key_file(path)?;
+    encrypted_key_file(path)?;
     let typed = if recovery_key.trim().is_empty() {
         match std::env::var("CARNET_RECOVERY_KEY") {
             Ok(value) => Zeroizing::new(value),
@@ -170,12 +157,9 @@ pub fn unlock_with_recovery_key(
     } else {
         Zeroizing::new(recovery_key.to_string())
     };
-    let key = file.open_with_recovery_key(&typed)?;
-    // The key really opens this notebook before anything is rewritten.
-    drop(Store::open_with(path, Some(&key), Box::new(SystemClock))?);
+    let key = notebook_lock::key_from_recovery_key(path, &typed, Box::new(SystemClock))?;
     let new = new_passphrase(new_passphrase_file, "CARNET_NEW_PASSPHRASE_FILE")?;
-    file.with_new_passphrase(&key, &new, &randomness()?, KdfParams::STANDARD)?
-        .save(&key_path)?;
+    notebook_lock::change_passphrase(path, &key, &new, &randomness()?)?;
     writeln!(
         out,
         "Carnet ouvert avec la clé de secours ; nouvelle phrase de passe enregistrée."
@@ -216,9 +200,9 @@ pub fn new_recovery_sheet(
     out_path: &Path,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let (file, key_path) = encrypted_key_file(path)?;
+    encrypted_key_file(path)?;
     let current = passphrase(passphrase_file, "Phrase de passe du carnet : ")?;
-    let key = file.open_with_passphrase(&current)?;
+    let key = notebook_lock::key_from_passphrase(path, &current)?;
     let store = Store::open_with(path, Some(&key), Box::new(SystemClock))?;
     let officer = carnet::officer::officers(&store)?
         .into_iter()
@@ -226,9 +210,11 @@ pub fn new_recovery_sheet(
         .map(|o| o.data.name);
     drop(store);
     let recovery = RecoveryKey::from_bytes(random()?);
-    let renewed = file.with_new_recovery_key(&key, &recovery, &randomness()?)?;
-    write_recovery_sheet(out_path, &recovery, officer.as_deref())?;
-    renewed.save(&key_path)?;
+    notebook_lock::renew_recovery_key(path, &key, &recovery, &randomness()?, || {
+        let today = carnet::clock::Clock::today(&SystemClock);
+        let pdf = carnet::recovery_sheet::pdf(&recovery, officer.as_deref(), today);
+        carnet::atomic_file::write(out_path, &pdf)
+    })?;
     writeln!(
         out,
         "Nouvelle feuille de secours : {}. L'ancienne clé de secours n'ouvre plus le carnet.",
@@ -238,21 +224,21 @@ pub fn new_recovery_sheet(
     Ok(())
 }
 
-fn encrypted_key_file(path: &Path) -> Result<(KeyFile, std::path::PathBuf), CliError> {
-    if !path.is_file() {
-        return Err(carnet::Error::NoDatabase {
-            path: path.display().to_string(),
+/// Checks, before any passphrase is asked, that `path` is an encrypted notebook whose key
+/// file can be read.
+fn encrypted_key_file(path: &Path) -> Result<(), CliError> {
+    match notebook_lock::state(path)? {
+        NotebookState::Encrypted => {}
+        NotebookState::Missing => {
+            return Err(carnet::Error::NoDatabase {
+                path: path.display().to_string(),
+            }
+            .into());
         }
-        .into());
+        NotebookState::Plaintext => return Err(carnet::Error::NotebookNotEncrypted.into()),
     }
-    carnet::conversion::finish_interrupted(path)?;
-    if file_kind(path)? != FileKind::Encrypted {
-        return Err(CliError::Usage(
-            "ce carnet n'est pas chiffré : chiffrez-le d'abord avec « carnet encrypt ».".into(),
-        ));
-    }
-    let key_path = key_file::path_for(path);
-    Ok((KeyFile::load(&key_path)?, key_path))
+    KeyFile::load(&key_file::path_for(path))?;
+    Ok(())
 }
 
 fn show_recovery_key(out: &mut impl Write, recovery: &RecoveryKey) -> Result<(), CliError> {

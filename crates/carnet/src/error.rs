@@ -145,6 +145,11 @@ pub enum Error {
     NotebookAlreadyEncrypted,
 
     #[error(
+        "Ce carnet n'est pas encore chiffré : choisissez d'abord sa phrase de passe (« carnet encrypt » en ligne de commande)."
+    )]
+    NotebookNotEncrypted,
+
+    #[error(
         "La copie chiffrée ne correspond pas au carnet : elle a été supprimée et le carnet est resté tel quel. Réessayez ; si cela se reproduit, lancez « carnet check »."
     )]
     ConversionMismatch,
@@ -269,6 +274,7 @@ impl Error {
             Error::NotebookEncrypted => "notebook_encrypted",
             Error::WrongNotebookKey => "wrong_notebook_key",
             Error::NotebookAlreadyEncrypted => "notebook_already_encrypted",
+            Error::NotebookNotEncrypted => "notebook_not_encrypted",
             Error::NotebookPassphraseTooWeak { .. } => "notebook_passphrase_too_weak",
             Error::WrongNotebookPassphrase => "wrong_notebook_passphrase",
             Error::RecoveryKeyMalformed => "recovery_key_malformed",

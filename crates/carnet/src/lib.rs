@@ -28,6 +28,7 @@ pub mod meeting;
 mod merge;
 pub mod notebook;
 pub mod notebook_key;
+pub mod notebook_lock;
 pub mod officer;
 pub mod outcome;
 pub mod partner;

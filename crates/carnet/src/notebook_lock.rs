@@ -1,0 +1,173 @@
+//! The ways into an encrypted notebook, the same for the command line and the desktop:
+//! create one, encrypt a plaintext one, find the key from the passphrase or the recovery key,
+//! change the passphrase, make a new recovery key.
+//!
+//! Why one module: each way has an order that keeps the officer from losing her notebook (the
+//! key file is written before the notebook it opens; a new recovery sheet is written before the
+//! key file that needs it; a recovery key is proven to open the notebook before anything is
+//! rewritten), and two front ends must not each get that order right on their own. Prompts,
+//! windows and the system's random source stay with the front ends: the fresh keys, salts and
+//! nonces come in as [`NewKeys`] and [`Randomness`].
+
+use std::path::Path;
+
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::kdf::KdfParams;
+use crate::key_file::{self, KeyFile, Randomness, RecoveryKey};
+use crate::notebook_key::{FileKind, NotebookKey, file_kind};
+use crate::store::Store;
+
+/// What is at a notebook's path, once an interrupted conversion is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotebookState {
+    /// No notebook yet: the first start.
+    Missing,
+    /// A notebook from before encryption: it is converted once the officer chose a passphrase.
+    Plaintext,
+    /// An encrypted notebook: its key comes from the passphrase or the recovery key.
+    Encrypted,
+}
+
+/// Fresh secrets for a new key file: the notebook's key, the recovery key, and the salt and
+/// nonces that seal them.
+pub struct NewKeys {
+    pub key: NotebookKey,
+    pub recovery: RecoveryKey,
+    pub randomness: Randomness,
+}
+
+/// Settles what an interrupted conversion left beside `path`, then says what is there.
+pub fn state(path: &Path) -> Result<NotebookState> {
+    if !path.exists() {
+        // A conversion interrupted after the rename of the plaintext file may have left only
+        // its second name: `finish_interrupted` puts it back.
+        crate::conversion::finish_interrupted(path)?;
+        if !path.exists() {
+            return Ok(NotebookState::Missing);
+        }
+    }
+    crate::conversion::finish_interrupted(path)?;
+    match file_kind(path).map_err(|e| cannot_open(path, &e))? {
+        FileKind::Encrypted => Ok(NotebookState::Encrypted),
+        FileKind::Plaintext => Ok(NotebookState::Plaintext),
+        FileKind::Other => Err(Error::NotACarnetDatabase),
+    }
+}
+
+/// Creates an encrypted notebook at `path` for `device`, with its key file sealed under
+/// `passphrase` (which must meet the 80-bit rule) and the recovery key of `keys`.
+pub fn create(
+    path: &Path,
+    passphrase: &str,
+    keys: &NewKeys,
+    device: Uuid,
+    clock: Box<dyn Clock>,
+) -> Result<Store> {
+    if path.exists() {
+        return Err(Error::DatabaseExists {
+            path: path.display().to_string(),
+        });
+    }
+    let file = KeyFile::create(
+        &keys.key,
+        passphrase,
+        &keys.recovery,
+        &keys.randomness,
+        KdfParams::STANDARD,
+    )?;
+    // The key file first: a notebook is never left without its way in (and a notebook that
+    // could not be created leaves no key file behind).
+    let key_path = key_file::path_for(path);
+    file.save(&key_path)?;
+    Store::init_with(path, device, Some(&keys.key), clock).inspect_err(|_| {
+        let _ = std::fs::remove_file(&key_path);
+    })
+}
+
+/// Encrypts the plaintext notebook at `path` under a passphrase chosen now (see
+/// `conversion`): on return it is encrypted and no plaintext copy remains.
+pub fn encrypt(path: &Path, passphrase: &str, keys: &NewKeys, clock: Box<dyn Clock>) -> Result<()> {
+    match state(path)? {
+        NotebookState::Plaintext => {}
+        NotebookState::Missing => {
+            return Err(Error::NoDatabase {
+                path: path.display().to_string(),
+            });
+        }
+        NotebookState::Encrypted => return Err(Error::NotebookAlreadyEncrypted),
+    }
+    let file = KeyFile::create(
+        &keys.key,
+        passphrase,
+        &keys.recovery,
+        &keys.randomness,
+        KdfParams::STANDARD,
+    )?;
+    let key_path = key_file::path_for(path);
+    crate::conversion::encrypt(path, &keys.key, clock, || file.save(&key_path))
+}
+
+/// The key of the encrypted notebook at `path`, from the officer's passphrase.
+pub fn key_from_passphrase(path: &Path, passphrase: &str) -> Result<NotebookKey> {
+    encrypted_key_file(path)?.open_with_passphrase(passphrase)
+}
+
+/// The key of the encrypted notebook at `path`, from the recovery key as typed, proven to open
+/// the notebook.
+pub fn key_from_recovery_key(
+    path: &Path,
+    typed: &str,
+    clock: Box<dyn Clock>,
+) -> Result<NotebookKey> {
+    let key = encrypted_key_file(path)?.open_with_recovery_key(typed)?;
+    drop(Store::open_with(path, Some(&key), clock)?);
+    Ok(key)
+}
+
+/// Seals the notebook's `key` under a new passphrase (the notebook is not re-encrypted; the
+/// recovery key stays valid; the old passphrase no longer opens it).
+pub fn change_passphrase(
+    path: &Path,
+    key: &NotebookKey,
+    new_passphrase: &str,
+    randomness: &Randomness,
+) -> Result<()> {
+    let file = encrypted_key_file(path)?;
+    file.with_new_passphrase(key, new_passphrase, randomness, KdfParams::STANDARD)?
+        .save(&key_file::path_for(path))
+}
+
+/// Replaces the recovery key by `recovery`: `write_sheet` (the new printable sheet) runs first,
+/// then the key file is rewritten, so the old sheet stays valid if the new one could not be
+/// written. The old recovery key no longer opens the notebook afterwards.
+pub fn renew_recovery_key(
+    path: &Path,
+    key: &NotebookKey,
+    recovery: &RecoveryKey,
+    randomness: &Randomness,
+    write_sheet: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    let renewed = encrypted_key_file(path)?.with_new_recovery_key(key, recovery, randomness)?;
+    write_sheet()?;
+    renewed.save(&key_file::path_for(path))
+}
+
+fn encrypted_key_file(path: &Path) -> Result<KeyFile> {
+    match state(path)? {
+        NotebookState::Encrypted => KeyFile::load(&key_file::path_for(path)),
+        NotebookState::Missing => Err(Error::NoDatabase {
+            path: path.display().to_string(),
+        }),
+        NotebookState::Plaintext => Err(Error::NotebookNotEncrypted),
+    }
+}
+
+fn cannot_open(path: &Path, e: &std::io::Error) -> Error {
+    Error::CannotOpen {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
