@@ -1,12 +1,14 @@
 //! Carnet's desktop shell: a Tauri window over the engine, and nothing else.
 //!
 //! `run` resolves where the notebook lives (the OS app-data folder, or `CARNET_DB` for tests
-//! and the demo), opens it, and registers the commands. Each command in `commands/<area>.rs`
+//! and the demo) and registers the commands; the notebook stays locked until the window
+//! unlocks it (`commands/lock.rs`). Each command in `commands/<area>.rs`
 //! maps one UI action to one engine call; business rules, validation and SQL live in the
 //! engine, which is tested on its own.
 
 mod commands;
 mod error;
+mod keystore;
 mod state;
 
 use tauri::Manager;
@@ -25,11 +27,17 @@ pub fn run() {
                 (None, Some(path)) => std::path::PathBuf::from(path),
                 (None, None) => app.path().app_data_dir()?.join("carnet.db"),
             };
-            let db = state::Db::open(&path).map_err(|e| e.to_string())?;
+            let db = state::Db::new(path);
             // Letters left for the PDF viewer by a previous run (a crash) go now.
             let _ = carnet::letter::clear_print_folder(&db.letters_folder());
             app.manage(db);
             app.manage(state::Sync::default());
+            // `--auto-lock-seconds N`: the end-to-end tests shorten the inactivity lock.
+            let auto_lock = std::env::args()
+                .skip_while(|a| a != "--auto-lock-seconds")
+                .nth(1)
+                .and_then(|s| s.parse().ok());
+            app.manage(commands::lock::AutoLockOverride(auto_lock));
             Ok(())
         })
         .invoke_handler(commands::handler())

@@ -1,45 +1,65 @@
-//! The open notebook, shared by every command.
+//! The notebook as the window sees it: locked (nothing of it in memory) or open, shared by
+//! every command.
 //!
 //! A rusqlite connection is not `Sync`, so the store sits behind a mutex; commands run off
 //! the main thread (`#[tauri::command(async)]`), so a slow query never freezes the window.
+//! Locking drops the connection (SQLCipher wipes its key and page cache), the notebook's key
+//! and the team's keys: every command but the unlocking ones then answers `locked`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-use carnet::clock::SystemClock;
-use carnet::{Store, Uuid};
+use carnet::Store;
+use carnet::key_file::RecoveryKey;
+use carnet::notebook_key::NotebookKey;
 
 use crate::error::{CommandError, CommandResult};
 
+/// What is held while the notebook is open.
+pub struct Open {
+    pub store: Store,
+    /// The notebook's key, for "se souvenir sur cet ordinateur" and a new recovery sheet.
+    /// `None` for a plaintext notebook (the demo's).
+    pub key: Option<NotebookKey>,
+}
+
 pub struct Db {
-    store: Mutex<Store>,
+    open: Mutex<Option<Open>>,
+    /// The recovery key just made, until the officer saved its sheet or said she noted it.
+    pending_recovery: Mutex<Option<RecoveryKey>>,
     pub path: PathBuf,
 }
 
+/// The open store, borrowed for one command.
+pub struct StoreGuard<'a>(MutexGuard<'a, Option<Open>>);
+
+impl std::ops::Deref for StoreGuard<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        // `Db::store` hands out a guard only over an open notebook.
+        &self.0.as_ref().expect("checked open").store
+    }
+}
+
+impl std::ops::DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.0.as_mut().expect("checked open").store
+    }
+}
+
 impl Db {
-    /// Opens the notebook at `path`, creating (and seeding) it on first launch.
-    pub fn open(path: &Path) -> Result<Db, carnet::Error> {
-        let store = if path.exists() {
-            Store::open(path, Box::new(SystemClock))?
-        } else {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut store = Store::init(path, Uuid::new_v4(), Box::new(SystemClock))?;
-            store.write(|w| carnet::notebook::start(w, None, None))?;
-            store
-        };
-        let mut store = store;
-        store.set_id_salt(Uuid::new_v4().into_bytes());
-        Ok(Db {
-            store: Mutex::new(store),
-            path: path.to_path_buf(),
-        })
+    /// The notebook at `path`, locked: nothing is read before the officer unlocks it.
+    pub fn new(path: PathBuf) -> Db {
+        Db {
+            open: Mutex::new(None),
+            pending_recovery: Mutex::new(None),
+            path,
+        }
     }
 
     /// Where "Ouvrir / imprimer" puts letters for the PDF viewer: a "Lettres" folder beside
-    /// the notebook, in the OS data folder (never a shared folder), emptied when Carnet starts
-    /// and when it closes.
+    /// the notebook, in the OS data folder (never a shared folder), emptied when Carnet starts,
+    /// locks and closes.
     pub fn letters_folder(&self) -> PathBuf {
         self.path
             .parent()
@@ -51,14 +71,70 @@ impl Db {
         Ok(self.store()?.today())
     }
 
-    pub fn store(&self) -> CommandResult<MutexGuard<'_, Store>> {
-        self.store
+    /// The open store, or the `locked` error.
+    pub fn store(&self) -> CommandResult<StoreGuard<'_>> {
+        let guard = self.lock_open()?;
+        if guard.is_none() {
+            return Err(locked());
+        }
+        Ok(StoreGuard(guard))
+    }
+
+    /// The open notebook's key (`None` for a plaintext notebook), or the `locked` error.
+    pub fn with_key<T>(
+        &self,
+        body: impl FnOnce(&Store, Option<&NotebookKey>) -> CommandResult<T>,
+    ) -> CommandResult<T> {
+        let guard = self.lock_open()?;
+        let open = guard.as_ref().ok_or_else(locked)?;
+        body(&open.store, open.key.as_ref())
+    }
+
+    pub fn is_open(&self) -> CommandResult<bool> {
+        Ok(self.lock_open()?.is_some())
+    }
+
+    /// Puts the unlocked notebook in place.
+    pub fn set_open(&self, mut store: Store, key: Option<NotebookKey>) -> CommandResult<()> {
+        store.set_id_salt(carnet::Uuid::new_v4().into_bytes());
+        *self.lock_open()? = Some(Open { store, key });
+        Ok(())
+    }
+
+    /// Closes the notebook and forgets its key.
+    pub fn close(&self) -> CommandResult<()> {
+        let open = self.lock_open()?.take();
+        if let Some(open) = open {
+            let _ = open.store.checkpoint();
+        }
+        *self.pending()? = None;
+        Ok(())
+    }
+
+    pub fn pending(&self) -> CommandResult<MutexGuard<'_, Option<RecoveryKey>>> {
+        self.pending_recovery
+            .lock()
+            .map_err(|_| CommandError::internal("La base est indisponible : redémarrez Carnet."))
+    }
+
+    fn lock_open(&self) -> CommandResult<MutexGuard<'_, Option<Open>>> {
+        self.open
             .lock()
             .map_err(|_| CommandError::internal("La base est indisponible : redémarrez Carnet."))
     }
 }
 
-/// The open shared folder (with the team key), once the officer typed the passphrase.
+fn locked() -> CommandError {
+    CommandError {
+        kind: "locked",
+        message: "Le carnet est verrouillé : saisissez votre phrase de passe pour le rouvrir."
+            .into(),
+        field: None,
+    }
+}
+
+/// The open shared folder (with the team key): from the keys kept in the notebook, or once
+/// the officer typed the team passphrase.
 #[derive(Default)]
 pub struct Sync(Mutex<Option<carnet::sync::SyncFolder>>);
 

@@ -171,3 +171,12 @@ fn cannot_open(path: &Path, e: &std::io::Error) -> Error {
         reason: e.to_string(),
     }
 }
+
+/// The name under which the OS keystore keeps the key of the notebook at `path` ("se souvenir
+/// sur cet ordinateur"): a hash of the path, so the keystore's clear attributes name no one
+/// (a Windows path holds the account's name).
+pub fn keystore_account(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(path.as_os_str().as_encoded_bytes());
+    format!("carnet-{}", crate::digest::hex(&digest[..12]))
+}

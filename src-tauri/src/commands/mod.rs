@@ -3,6 +3,7 @@
 mod files;
 mod followups;
 mod letters;
+pub mod lock;
 mod meetings;
 mod partners;
 mod people;
@@ -82,5 +83,18 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         report::export_report,
         report::open_exported,
         files::suggest_save_path,
+        lock::get_lock_state,
+        lock::unlock_remembered,
+        lock::create_notebook,
+        lock::encrypt_notebook,
+        lock::unlock,
+        lock::unlock_with_recovery_key,
+        lock::lock,
+        lock::save_recovery_sheet,
+        lock::forget_recovery_key,
+        lock::change_notebook_passphrase,
+        lock::renew_recovery_sheet,
+        lock::set_remember,
+        lock::set_auto_lock,
     ]
 }

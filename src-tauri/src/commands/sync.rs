@@ -1,8 +1,9 @@
 //! Synchronisation: the shared folder, the "Synchroniser" button, automatic runs, and the
 //! conflicts to review ("À vérifier").
 //!
-//! The team key lives only in memory, once the officer typed the passphrase: it is never
-//! written to disk, so a stolen laptop's database does not open the shared folder.
+//! The team's keys are kept inside the encrypted notebook (`carnet::sync::team_key`), never in
+//! a file of their own: once the notebook is unlocked, sync starts with no second passphrase.
+//! A plaintext notebook (the demo's) keeps them only in memory, until the window locks.
 
 use std::path::PathBuf;
 
@@ -28,10 +29,12 @@ pub fn get_sync_status(
     db: State<'_, Db>,
     sync_state: State<'_, Sync>,
 ) -> CommandResult<SyncStatus> {
+    // Locks are always taken in the same order, the shared folder's before the notebook's.
+    let folder_open = sync_state.folder()?.is_some();
     let store = db.store()?;
     Ok(SyncStatus {
         folder: store.local_setting("sync_folder")?,
-        unlocked: sync_state.folder()?.is_some(),
+        unlocked: folder_open || carnet::sync::team_key::is_kept(&store)?,
         device_name: store.local_setting("device_name")?,
         last_sync: store.local_setting("sync_last")?,
         last_summary: store.local_setting("sync_summary")?,
@@ -71,9 +74,11 @@ pub fn configure_sync(
         sync::KdfParams::STANDARD,
     )?;
     store.set_local_setting("sync_folder", &path.display().to_string())?;
+    sync::team_key::keep(&store, &opened)?;
     if let Some(name) = device_name.filter(|n| !n.trim().is_empty()) {
         store.set_local_setting("device_name", &name)?;
     }
+    drop(store);
     sync_state.set(Some(opened))?;
     Ok(created)
 }
@@ -104,9 +109,16 @@ pub fn sync_now(
     sync_state: State<'_, Sync>,
     now: String,
 ) -> CommandResult<SyncReport> {
-    let guard = sync_state.folder()?;
-    let folder = guard.as_ref().ok_or_else(locked)?;
+    let mut guard = sync_state.folder()?;
     let mut store = db.store()?;
+    if guard.is_none() {
+        // The keys kept in the notebook open the folder (a USB key plugged in since start-up).
+        let shared = store.local_setting("sync_folder")?.ok_or_else(locked)?;
+        *guard = Some(
+            sync::team_key::reopen(&store, std::path::Path::new(&shared))?.ok_or_else(locked)?,
+        );
+    }
+    let folder = guard.as_ref().ok_or_else(locked)?;
     let name = store.local_setting("device_name")?;
     let report = sync::sync(&mut store, folder, name.as_deref(), &mut |p| {
         let _ = app.emit(
@@ -158,13 +170,17 @@ pub fn passphrase_strength(passphrase: String) -> sync::passphrase::Strength {
 /// Changes the team passphrase: what this device writes next uses the new key.
 #[tauri::command(async)]
 pub fn change_team_passphrase(
+    db: State<'_, Db>,
     sync_state: State<'_, Sync>,
     new_passphrase: String,
 ) -> CommandResult<u32> {
     let new_passphrase = zeroize::Zeroizing::new(new_passphrase);
     let mut guard = sync_state.folder()?;
     let folder = guard.as_mut().ok_or_else(locked)?;
-    Ok(folder.change_passphrase(&new_passphrase, &fresh_secrets(), sync::KdfParams::STANDARD)?)
+    let epoch =
+        folder.change_passphrase(&new_passphrase, &fresh_secrets(), sync::KdfParams::STANDARD)?;
+    sync::team_key::keep(&*db.store()?, folder)?;
+    Ok(epoch)
 }
 
 /// Segments held aside because their clocks run far ahead, for "À vérifier".
@@ -183,9 +199,9 @@ pub fn decide_held(
     accept: bool,
 ) -> CommandResult<()> {
     let device = carnet::validate::id(&device)?;
+    let guard = sync_state.folder()?;
     let mut store = db.store()?;
     if accept {
-        let guard = sync_state.folder()?;
         let folder = guard.as_ref().ok_or_else(locked)?;
         sync::accept_held(&mut store, folder, device, seq)?;
     } else {
