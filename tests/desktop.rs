@@ -14,6 +14,7 @@ use carnet_e2e::{Session, keys};
 use serde_json::json;
 
 mod day;
+mod lock;
 
 /// One window at a time: tauri-driver serves a single session.
 static WINDOW: Mutex<()> = Mutex::new(());
@@ -31,7 +32,7 @@ fn clock() -> Box<ManualClock> {
 /// A notebook for Pays de Montbéliard with the default partners.
 fn notebook(dir: &Path) -> PathBuf {
     let path = dir.join("carnet.db");
-    let mut store = Store::init(&path, Uuid::from_u128(7), clock()).unwrap();
+    let mut store = carnet_e2e::create_notebook(&path, Uuid::from_u128(7), clock());
     store
         .write(|w| carnet::notebook::start(w, Some("Sarah Martin"), Some("Pays de Montbéliard")))
         .unwrap();
@@ -39,7 +40,7 @@ fn notebook(dir: &Path) -> PathBuf {
 }
 
 fn add_person(db: &Path, first: &str, last: &str) -> Uuid {
-    let mut store = Store::open(db, clock()).unwrap();
+    let mut store = carnet_e2e::open_notebook(db, clock());
     store
         .create(&Person {
             first_name: first.into(),
@@ -50,7 +51,7 @@ fn add_person(db: &Path, first: &str, last: &str) -> Uuid {
 }
 
 fn engine(db: &Path) -> Store {
-    Store::open(db, clock()).unwrap()
+    carnet_e2e::open_notebook(db, clock())
 }
 
 fn set_select(session: &Session, css: &str, option_text: &str) {
@@ -364,7 +365,7 @@ fn every_screen_on_demo_data_at_three_window_sizes_without_horizontal_overflow()
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let today = chrono::Local::now().date_naive();
-    let mut store = Store::init(&db, Uuid::from_u128(9), clock()).unwrap();
+    let mut store = carnet_e2e::create_notebook(&db, Uuid::from_u128(9), clock());
     carnet::demo::generate(
         &mut store,
         &carnet::demo::DemoOptions {
@@ -572,7 +573,7 @@ fn two_devices_share_a_person_through_the_folder_and_review_a_conflict() {
     let a = notebook(&a_dir);
     let b = {
         let path = b_dir.join("carnet.db");
-        let mut store = Store::init(&path, Uuid::from_u128(8), clock()).unwrap();
+        let mut store = carnet_e2e::create_notebook(&path, Uuid::from_u128(8), clock());
         store
             .write(|w| carnet::notebook::start(w, Some("Léa Girard"), Some("Pays de Montbéliard")))
             .unwrap();
@@ -603,7 +604,7 @@ fn two_devices_share_a_person_through_the_folder_and_review_a_conflict() {
     // Both change the phone number without seeing each other.
     let edit = |db: &Path, phone: &str, ahead: i64| {
         let clock = ManualClock::new(chrono::Utc::now().timestamp_millis() + ahead);
-        let mut store = Store::open(db, Box::new(clock)).unwrap();
+        let mut store = carnet_e2e::open_notebook(db, Box::new(clock));
         let mut p: Person = store.get(person).unwrap();
         p.phone = Some(phone.into());
         store.update(person, &p).unwrap();
@@ -810,7 +811,7 @@ fn bilan_shows_the_engine_figures_and_exports_the_yearly_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let today = chrono::Local::now().date_naive();
-    let mut store = Store::init(&db, Uuid::from_u128(11), clock()).unwrap();
+    let mut store = carnet_e2e::create_notebook(&db, Uuid::from_u128(11), clock());
     carnet::demo::generate(
         &mut store,
         &carnet::demo::DemoOptions {

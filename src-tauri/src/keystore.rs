@@ -24,8 +24,7 @@ const PATIENCE: Duration = Duration::from_secs(8);
 pub fn remember(path: &Path, key: &NotebookKey) -> Result<(), CommandError> {
     let account = carnet::notebook_lock::keystore_account(path);
     let secret = Zeroizing::new(*key.as_bytes());
-    ask(move |entry| entry.set_secret(secret.as_slice()), &account)?
-        .map_err(|e| refused(&e))
+    ask(move |entry| entry.set_secret(secret.as_slice()), &account)?.map_err(|e| refused(&e))
 }
 
 /// Removes the key of the notebook at `path` from the keystore (nothing kept is fine).
@@ -66,10 +65,14 @@ fn ask<T: Send + 'static>(
 
 fn refused(error: &keyring::Error) -> CommandError {
     let message = match error {
-        keyring::Error::NoDefaultStore | keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
+        keyring::Error::NoDefaultStore
+        | keyring::Error::NoStorageAccess(_)
+        | keyring::Error::PlatformFailure(_) => {
             "Aucun trousseau du système n'est disponible sur cet ordinateur (Gestionnaire d'identification de Windows, trousseau de la session sous Linux) : Carnet continuera à demander la phrase de passe, et rien n'a été enregistré."
         }
-        _ => "Le trousseau du système a refusé d'enregistrer la clé : Carnet continuera à demander la phrase de passe, et rien n'a été enregistré.",
+        _ => {
+            "Le trousseau du système a refusé d'enregistrer la clé : Carnet continuera à demander la phrase de passe, et rien n'a été enregistré."
+        }
     };
     CommandError {
         kind: "keystore_unavailable",

@@ -23,6 +23,36 @@ pub mod keys {
 
 pub type Result<T> = std::result::Result<T, String>;
 
+/// The passphrase of every notebook the tests make (it meets the 80-bit rule).
+pub const PASSPHRASE: &str = "carnet de test pour la fenêtre réelle";
+/// The recovery key of every notebook the tests make, as the officer would type it.
+pub const RECOVERY_BYTES: [u8; 32] = [0x3c; 32];
+const KEY_BYTES: [u8; 32] = [0x5a; 32];
+
+/// An encrypted notebook at `path`, as the first start makes it, sealed under [`PASSPHRASE`].
+pub fn create_notebook(
+    path: &Path,
+    device: carnet::Uuid,
+    clock: Box<dyn carnet::Clock>,
+) -> carnet::Store {
+    let keys = carnet::notebook_lock::NewKeys {
+        key: carnet::notebook_key::NotebookKey::from_bytes(KEY_BYTES),
+        recovery: carnet::key_file::RecoveryKey::from_bytes(RECOVERY_BYTES),
+        randomness: carnet::key_file::Randomness {
+            salt: [1; 16],
+            passphrase_nonce: [2; 24],
+            recovery_nonce: [3; 24],
+        },
+    };
+    carnet::notebook_lock::create(path, PASSPHRASE, &keys, device, clock).unwrap()
+}
+
+/// The engine on a notebook made by [`create_notebook`] (its key, without the derivation).
+pub fn open_notebook(path: &Path, clock: Box<dyn carnet::Clock>) -> carnet::Store {
+    let key = carnet::notebook_key::NotebookKey::from_bytes(KEY_BYTES);
+    carnet::Store::open_with(path, Some(&key), clock).unwrap()
+}
+
 /// One WebDriver session: one running Carnet window.
 pub struct Session {
     base: String,
@@ -63,19 +93,55 @@ impl Session {
         Self::start_app(&app_binary(), db)
     }
 
-    /// Starts `app` with `--db db` and waits until its page says it is ready
-    /// (`document.body.dataset.ready`).
+    /// Starts `app` with `--db db`, unlocks the notebook with [`PASSPHRASE`] and waits until
+    /// its first screen is ready (`document.body.dataset.ready`).
     pub fn start_app(app: &Path, db: &Path) -> Result<Session> {
+        let session = Self::start_with(app, db, &[])?;
+        if session.ready_state()? == "locked" {
+            session.unlock(PASSPHRASE)?;
+        }
+        session.wait_until("the first screen", Duration::from_secs(30), |s| {
+            Ok(s.ready_state()? == "true")
+        })?;
+        Ok(session)
+    }
+
+    /// What the window shows: `true` (a screen of the notebook), or a lock screen (`locked`,
+    /// `new`, `plaintext`, `recovery`).
+    pub fn ready_state(&self) -> Result<String> {
+        Ok(self
+            .script("return document.body.dataset.ready || ''", json!([]))?
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// Types `passphrase` on the unlock screen and submits it.
+    pub fn unlock(&self, passphrase: &str) -> Result<()> {
+        let field = self.wait_for("#unlock-form input[type=password]")?;
+        self.clear(&field)?;
+        self.type_into(&field, passphrase)?;
+        self.type_into(&field, keys::ENTER)
+    }
+
+    /// Starts `app` with `--db db` and `extra` arguments, and waits until the window shows a
+    /// screen or a lock screen.
+    pub fn start_with(app: &Path, db: &Path, extra: &[&str]) -> Result<Session> {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(120)))
             .build()
             .into();
         let base = driver_url();
+        let db_text = db.display().to_string();
+        let args: Vec<&str> = ["--db", db_text.as_str()]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect();
         let caps = json!({
             "capabilities": { "alwaysMatch": { "tauri:options": {
                 "application": app.display().to_string(),
-                "args": ["--db", db.display().to_string()],
+                "args": args,
             }}}
         });
         let value = call(&agent, "POST", &format!("{base}/session"), Some(caps))?;
@@ -90,10 +156,14 @@ impl Session {
             closed: false,
         };
         session.wait_until("the app to be ready", Duration::from_secs(30), |s| {
-            Ok(s.script(
-                "return document.body && document.body.dataset.ready === 'true'",
-                json!([]),
-            )? == json!(true))
+            Ok(!s
+                .script(
+                    "return (document.body && document.body.dataset.ready) || ''",
+                    json!([]),
+                )?
+                .as_str()
+                .unwrap_or_default()
+                .is_empty())
         })?;
         Ok(session)
     }

@@ -65,6 +65,15 @@ export function announce(message, { undo = null, onUndone = null } = {}) {
 
 let pendingUndo = null;
 
+/** Empties the corner message and forgets its undo (the window is being locked). */
+export function clearAnnouncements() {
+  const box = document.getElementById('annonce');
+  clearTimeout(announce.timer);
+  box.replaceChildren();
+  box.classList.remove('visible', 'with-action');
+  pendingUndo = null;
+}
+
 /** Whether a message still offers to undo the last action. */
 export const hasPendingUndo = () => pendingUndo !== null;
 
@@ -483,4 +492,19 @@ export function table(columns, rows, caption) {
     caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c.label)))),
     h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((c) => h('td', {}, c.cell(row)))))));
+}
+
+// The hint under a passphrase field follows what is typed (the engine's rule, not a copy).
+export function strengthHint(input) {
+  const hint = h('p', { class: 'hint strength', 'aria-live': 'polite' });
+  let pending = 0;
+  input.addEventListener('input', async () => {
+    const asked = ++pending;
+    if (!input.value) { hint.textContent = ''; hint.classList.remove('ok'); return; }
+    const strength = await api.passphraseStrength(input.value).catch(() => null);
+    if (asked !== pending || !strength) return;
+    hint.textContent = strength.hint;
+    hint.classList.toggle('ok', strength.ok);
+  });
+  return hint;
 }

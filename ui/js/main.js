@@ -15,6 +15,7 @@ import * as encounter from './screens/encounter.js';
 import * as followups from './screens/followups.js';
 import * as outcome from './screens/outcome.js';
 import { api } from './ipc.js';
+import * as lock from './lock.js';
 
 const screens = {
   aujourdhui: today, permanences, personnes: persons, orientations: referrals,
@@ -25,6 +26,8 @@ const screens = {
 let current = location.hash || '#/aujourdhui';
 
 async function route() {
+  // Nothing of the notebook is drawn behind a lock screen.
+  if (lock.isLocked()) return;
   const hash = location.hash || '#/aujourdhui';
   if (hash !== current && hasUnsavedChanges()) {
     const leave = await confirmDialog(t.leaveTitle, t.leaveText, t.leaveYes, t.leaveNo);
@@ -59,7 +62,7 @@ window.addEventListener('hashchange', route);
 // typing).
 const typing = (el) => el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['checkbox', 'radio', 'button', 'submit'].includes(el.type)));
 document.addEventListener('keydown', async (e) => {
-  if (document.querySelector('dialog[open]')) return;
+  if (document.querySelector('dialog[open]') || lock.isLocked()) return;
   if (e.altKey && !e.ctrlKey && /^[1-9]$/.test(e.key)) {
     const link = document.querySelectorAll('#nav a')[Number(e.key) - 1];
     if (link) { e.preventDefault(); location.hash = link.getAttribute('href'); }
@@ -70,6 +73,9 @@ document.addEventListener('keydown', async (e) => {
   } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === 'z' || e.key === 'Z') && !typing(e.target) && hasPendingUndo()) {
     e.preventDefault();
     await undoLast();
+  } else if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 'l' || e.key === 'L')) {
+    e.preventDefault();
+    await lock.lockNow();
   } else if (e.key === 'F1' || (e.key === '?' && !typing(e.target))) {
     e.preventDefault();
     showShortcuts();
@@ -85,6 +91,7 @@ function showShortcuts() {
   dialog.showModal();
 }
 document.getElementById('raccourcis-ouvrir')?.addEventListener('click', showShortcuts);
+document.getElementById('verrouiller')?.addEventListener('click', () => lock.lockNow());
 window.addEventListener('beforeunload', (e) => { if (hasUnsavedChanges()) e.preventDefault(); });
 // Closing the window asks too (Tauri sends the close request here before closing).
 window.__TAURI__?.window?.getCurrentWindow().onCloseRequested(async (event) => {
@@ -95,14 +102,25 @@ window.__TAURI__?.window?.getCurrentWindow().onCloseRequested(async (event) => {
     await window.__TAURI__.window.getCurrentWindow().destroy();
   }
 });
-vocab().then(route, route);
-
-// Automatic sync every 5 minutes while the shared folder is open (the passphrase was typed).
-setInterval(async () => {
+// Automatic sync once the notebook is unlocked, then every 5 minutes, with the team's keys
+// kept in the notebook (or the passphrase typed since start-up).
+async function syncInBackground() {
+  if (lock.isLocked()) return;
   try {
     const status = await api.syncStatus();
-    if (status.unlocked) await api.syncNow();
+    if (status.folder && status.unlocked) await api.syncNow();
   } catch {
     // The folder may be unreachable (USB key out): the next run or the button will tell.
   }
-}, 5 * 60 * 1000);
+}
+setInterval(syncInBackground, 5 * 60 * 1000);
+
+lock.start(async () => {
+  await vocab().catch(() => null);
+  await route();
+  syncInBackground();
+}).catch((err) => {
+  show(h('h1', {}, t.appName), h('div', { class: 'error-summary', role: 'alert' },
+    h('p', {}, err?.kind ? err.message : t.screenFailed)));
+  document.body.dataset.ready = 'error';
+});

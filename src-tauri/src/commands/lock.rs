@@ -279,9 +279,7 @@ pub fn set_auto_lock(db: State<'_, Db>, minutes: u32) -> CommandResult<()> {
     if !(1..=AUTO_LOCK_MINUTES_MAX).contains(&minutes) {
         return Err(CommandError {
             kind: "invalid_auto_lock",
-            message: format!(
-                "Choisissez une durée entre 1 et {AUTO_LOCK_MINUTES_MAX} minutes."
-            ),
+            message: format!("Choisissez une durée entre 1 et {AUTO_LOCK_MINUTES_MAX} minutes."),
             field: Some("auto_lock_minutes"),
         });
     }

@@ -2,7 +2,7 @@
 // with its progress bar and the summary of what happened.
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
-import { h, form, announce } from '../dom.js';
+import { h, form, announce, strengthHint } from '../dom.js';
 
 const S = t.sync;
 
@@ -22,21 +22,6 @@ function summary(report) {
   const review = report.conflicts + report.held.length;
   if (review) lines.push(h('p', {}, h('a', { href: '#/a-verifier' }, `${t.review.title} (${review})`)));
   return lines;
-}
-
-// The hint under a passphrase field follows what is typed (the engine's rule, not a copy).
-function strengthHint(input) {
-  const hint = h('p', { class: 'hint strength', 'aria-live': 'polite' });
-  let pending = 0;
-  input.addEventListener('input', async () => {
-    const asked = ++pending;
-    if (!input.value) { hint.textContent = ''; hint.classList.remove('ok'); return; }
-    const strength = await api.passphraseStrength(input.value).catch(() => null);
-    if (asked !== pending || !strength) return;
-    hint.textContent = strength.hint;
-    hint.classList.toggle('ok', strength.ok);
-  });
-  return hint;
 }
 
 function changePassphraseSection() {
