@@ -3,6 +3,9 @@
 
 fn main() {
     println!("cargo:rerun-if-changed=commands.txt");
+    // The window's files are embedded in the binary: any change to one of them rebuilds it
+    // (a directory alone is only seen to change when a file is added or removed).
+    rerun_if_any_changed(std::path::Path::new("../ui"));
     let commands = include_str!("commands.txt")
         .lines()
         .map(str::trim)
@@ -12,4 +15,16 @@ fn main() {
         tauri_build::AppManifest::new().commands(Box::leak(commands.into_boxed_slice())),
     ))
     .expect("tauri-build failed");
+}
+
+fn rerun_if_any_changed(dir: &std::path::Path) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rerun_if_any_changed(&path);
+        } else {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    }
 }
