@@ -80,3 +80,30 @@ fn refused(error: &keyring::Error) -> CommandError {
         field: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Run against a real Secret Service by `cargo xtask test`: a session bus of its own
+    //! (`dbus-run-session`) with an unlocked `gnome-keyring-daemon`. Ignored in the plain
+    //! `cargo test`, where no keystore is running (the window's refusal is tested end to end).
+
+    use std::path::Path;
+
+    use carnet::notebook_key::NotebookKey;
+
+    #[test]
+    #[ignore = "needs a Secret Service: run by `cargo xtask test` under dbus-run-session"]
+    fn a_remembered_key_is_recalled_then_forgotten() {
+        let notebook = Path::new("/tmp/carnet-keystore-test/carnet.db");
+        let key = NotebookKey::from_bytes([0x42; 32]);
+        super::remember(notebook, &key).expect("the session keystore keeps the key");
+        let recalled = super::recall(notebook).expect("the key comes back");
+        assert_eq!(recalled.as_bytes(), key.as_bytes());
+        // Another notebook has no key there.
+        assert!(super::recall(Path::new("/tmp/autre/carnet.db")).is_none());
+        super::forget(notebook).unwrap();
+        assert!(super::recall(notebook).is_none());
+        // Forgetting what is not kept is fine.
+        super::forget(notebook).unwrap();
+    }
+}

@@ -34,6 +34,9 @@ const TEST_PACKAGES: &[&str] = &[
     // pdfinfo) and for PDF structure (qpdf --check).
     "poppler-utils",
     "qpdf",
+    // The OS keystore of a Linux session ("se souvenir sur cet ordinateur").
+    "gnome-keyring",
+    "dbus-bin",
     // The yearly workbook is read back by a real spreadsheet program (LibreOffice Calc).
     "libreoffice-calc-nogui",
 ];
@@ -159,6 +162,21 @@ fn test() -> Outcome {
         tests,
         &mut totals,
     )?;
+    // "Se souvenir sur cet ordinateur" against a real Secret Service: a session bus of its
+    // own with an unlocked gnome-keyring, as an officer's Linux session has.
+    let mut keystore = Command::new("dbus-run-session");
+    keystore.args([
+        "--",
+        "sh",
+        "-c",
+        "printf carnet | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+         exec \"${CARGO:-cargo}\" test --locked -p carnet-desktop --lib keystore -- --ignored",
+    ]);
+    test_step(
+        "trousseau du système (Secret Service, gnome-keyring)",
+        keystore,
+        &mut totals,
+    )?;
     let mut benches = cargo();
     // Benchmarks are compiled and run once each as tests, so they cannot rot unnoticed.
     benches.args(["test", "--locked", "-p", "carnet", "--benches"]);
@@ -268,6 +286,7 @@ fn bench_desktop() -> Outcome {
         .arg(root().join("target/release/carnet-bare-window"))
         .arg(&db)
         .env("CARNET_WEBDRIVER", format!("http://127.0.0.1:{port}"))
+        .env("CARNET_PASSPHRASE_FILE", demo_passphrase_file()?)
         .env("DISPLAY", format!(":{display}"));
     step("mesures", measure)
 }
@@ -349,20 +368,34 @@ fn wait_for_port(port: u16) -> Outcome {
     Err(format!("tauri-driver ne répond pas sur le port {port}"))
 }
 
-/// A fresh 10-year fictional demo database at `db`, made by the release `carnet`.
+/// The passphrase of the demo notebooks (fictional data: it is no secret).
+const DEMO_PASSPHRASE: &str = "démonstration de Carnet, personnes fictives";
+
+/// The file holding [`DEMO_PASSPHRASE`], beside the demo notebooks.
+fn demo_passphrase_file() -> Result<PathBuf, String> {
+    let path = root().join("target/demo/phrase-de-passe-demo.txt");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("dossier {dir:?} : {e}"))?;
+    }
+    std::fs::write(&path, DEMO_PASSPHRASE).map_err(|e| format!("{path:?} : {e}"))?;
+    Ok(path)
+}
+
+/// A fresh 10-year fictional demo notebook at `db`, encrypted under [`DEMO_PASSPHRASE`],
+/// made by the release `carnet`.
 fn demo_database(db: &Path) -> Outcome {
     if let Some(dir) = db.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("dossier {dir:?} : {e}"))?;
     }
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", ".key", ".remember"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
     let mut generate = Command::new(root().join("target/release/carnet"));
     generate
         .arg("--db")
         .arg(db)
-        // Plaintext until the desktop app unlocks encrypted notebooks (issue #12).
-        .args(["demo", "--seed", "1", "--years", "10", "--plaintext"]);
+        .env("CARNET_PASSPHRASE_FILE", demo_passphrase_file()?)
+        .args(["demo", "--seed", "1", "--years", "10"]);
     step("données de démonstration fictives (10 ans)", generate)
 }
 
@@ -384,6 +417,7 @@ fn run(demo: bool) -> Outcome {
         let db = root().join("target/demo/carnet-demo.db");
         demo_database(&db)?;
         app.arg("--db").arg(&db);
+        println!("Phrase de passe du carnet de démonstration : {DEMO_PASSPHRASE}");
     }
     if env::var_os("DISPLAY").is_none() && env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err(
