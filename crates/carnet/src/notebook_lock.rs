@@ -71,13 +71,7 @@ pub fn create(
             path: path.display().to_string(),
         });
     }
-    let file = KeyFile::create(
-        &keys.key,
-        passphrase,
-        &keys.recovery,
-        &keys.randomness,
-        KdfParams::STANDARD,
-    )?;
+    let file = sealed(passphrase, keys)?;
     // The key file first: a notebook is never left without its way in (and a notebook that
     // could not be created leaves no key file behind).
     let key_path = key_file::path_for(path);
@@ -99,13 +93,7 @@ pub fn encrypt(path: &Path, passphrase: &str, keys: &NewKeys, clock: Box<dyn Clo
         }
         NotebookState::Encrypted => return Err(Error::NotebookAlreadyEncrypted),
     }
-    let file = KeyFile::create(
-        &keys.key,
-        passphrase,
-        &keys.recovery,
-        &keys.randomness,
-        KdfParams::STANDARD,
-    )?;
+    let file = sealed(passphrase, keys)?;
     let key_path = key_file::path_for(path);
     crate::conversion::encrypt(path, &keys.key, clock, || file.save(&key_path))
 }
@@ -153,6 +141,17 @@ pub fn renew_recovery_key(
     let renewed = encrypted_key_file(path)?.with_new_recovery_key(key, recovery, randomness)?;
     write_sheet()?;
     renewed.save(&key_file::path_for(path))
+}
+
+/// The key file of a new key, sealed under `passphrase` and the recovery key.
+fn sealed(passphrase: &str, keys: &NewKeys) -> Result<KeyFile> {
+    KeyFile::create(
+        &keys.key,
+        passphrase,
+        &keys.recovery,
+        &keys.randomness,
+        KdfParams::STANDARD,
+    )
 }
 
 fn encrypted_key_file(path: &Path) -> Result<KeyFile> {

@@ -187,8 +187,8 @@ impl SyncFolder {
 
     /// Opens an existing folder, refusing a wrong passphrase before anything is written.
     pub fn open(shared: &Path, passphrase: &str) -> Result<SyncFolder> {
-        let (root, format) = read_format(shared)?;
-        let v1_kdf = match (format.version, format.kdf) {
+        let (root, mut format) = read_format(shared)?;
+        let v1_kdf = match (format.version, format.kdf.take()) {
             (1, Some(kdf)) => Some(kdf),
             (2, None) => None,
             (1 | 2, _) => return Err(damaged("FORMAT.json illisible")),
@@ -226,17 +226,7 @@ impl SyncFolder {
             (None, Some(kdf)) => ring.insert(1, open_v1(&root, passphrase, team, kdf)?),
             (None, None) => return Err(damaged("aucun fichier de clé")),
         }
-        let first = ring
-            .get(1)
-            .ok_or_else(|| damaged("clé de la première époque introuvable"))?;
-        let fingerprint = keys::fingerprint(first);
-        Ok(SyncFolder {
-            root,
-            team,
-            created_as: format.version,
-            keys: ring,
-            fingerprint,
-        })
+        Self::with_keys(root, &format, ring)
     }
 
     /// The team's keys as this device holds them, to be kept inside the encrypted notebook
@@ -276,7 +266,12 @@ impl SyncFolder {
         if key_epochs(&root)?.last().is_some_and(|&e| e > newest_kept) {
             return Err(Error::SyncPassphraseChanged);
         }
-        let first = ring
+        Self::with_keys(root, &format, ring)
+    }
+
+    /// The open folder, once its keys are known (they must include epoch 1's).
+    fn with_keys(root: PathBuf, format: &FormatFile, keys: Keyring) -> Result<SyncFolder> {
+        let first = keys
             .get(1)
             .ok_or_else(|| damaged("clé de la première époque introuvable"))?;
         let fingerprint = keys::fingerprint(first);
@@ -284,7 +279,7 @@ impl SyncFolder {
             root,
             team: format.team,
             created_as: format.version,
-            keys: ring,
+            keys,
             fingerprint,
         })
     }
