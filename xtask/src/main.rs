@@ -163,13 +163,15 @@ fn test() -> Outcome {
         &mut totals,
     )?;
     // "Se souvenir sur cet ordinateur" against a real Secret Service: a session bus of its
-    // own with an unlocked gnome-keyring, as an officer's Linux session has.
+    // own with an unlocked gnome-keyring, as an officer's Linux session has (its keyrings in
+    // a new folder: one left by an earlier run under another password would ask a prompt).
     let mut keystore = Command::new("dbus-run-session");
     keystore.args([
         "--",
         "sh",
         "-c",
-        "printf carnet | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+        "export XDG_DATA_HOME=\"$(mktemp -d)\" && \
+         printf carnet | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
          exec \"${CARGO:-cargo}\" test --locked -p carnet-desktop --lib keystore -- --ignored",
     ]);
     test_step(
