@@ -18,9 +18,9 @@ use crate::error::{CommandError, CommandResult};
 /// What is held while the notebook is open.
 pub struct Open {
     pub store: Store,
-    /// The notebook's key, for "se souvenir sur cet ordinateur" and a new recovery sheet.
-    /// `None` for a plaintext notebook (the demo's).
-    pub key: Option<NotebookKey>,
+    /// The notebook's key, for "se souvenir sur cet ordinateur" and a new recovery sheet
+    /// (the window opens only encrypted notebooks: an older one is converted first).
+    pub key: NotebookKey,
 }
 
 pub struct Db {
@@ -80,14 +80,14 @@ impl Db {
         Ok(StoreGuard(guard))
     }
 
-    /// The open notebook's key (`None` for a plaintext notebook), or the `locked` error.
+    /// The open notebook and its key, or the `locked` error.
     pub fn with_key<T>(
         &self,
-        body: impl FnOnce(&Store, Option<&NotebookKey>) -> CommandResult<T>,
+        body: impl FnOnce(&Store, &NotebookKey) -> CommandResult<T>,
     ) -> CommandResult<T> {
         let guard = self.lock_open()?;
         let open = guard.as_ref().ok_or_else(locked)?;
-        body(&open.store, open.key.as_ref())
+        body(&open.store, &open.key)
     }
 
     pub fn is_open(&self) -> CommandResult<bool> {
@@ -95,7 +95,7 @@ impl Db {
     }
 
     /// Puts the unlocked notebook in place.
-    pub fn set_open(&self, mut store: Store, key: Option<NotebookKey>) -> CommandResult<()> {
+    pub fn set_open(&self, mut store: Store, key: NotebookKey) -> CommandResult<()> {
         store.set_id_salt(carnet::Uuid::new_v4().into_bytes());
         *self.lock_open()? = Some(Open { store, key });
         Ok(())

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use carnet::clock::SystemClock;
-use carnet::key_file::{self, KeyFile, Randomness, RecoveryKey};
+use carnet::key_file::{Randomness, RecoveryKey};
 use carnet::notebook_key::NotebookKey;
 use carnet::notebook_lock::{self, NewKeys, NotebookState};
 use carnet::{Store, Uuid};
@@ -36,9 +36,9 @@ fn notebook_key(
         return Ok(None);
     }
     // A damaged or missing key file is said before the passphrase is asked.
-    KeyFile::load(&key_file::path_for(path))?;
+    let file = notebook_lock::key_file(path)?;
     let passphrase = passphrase(passphrase_file, "Phrase de passe du carnet : ")?;
-    Ok(Some(notebook_lock::key_from_passphrase(path, &passphrase)?))
+    Ok(Some(file.open_with_passphrase(&passphrase)?))
 }
 
 /// Creates an encrypted notebook at `path` (and, for the default location, its folder), and
@@ -68,7 +68,7 @@ pub fn create(
         .into());
     }
     let passphrase = new_passphrase(passphrase_file, "CARNET_PASSPHRASE_FILE")?;
-    let keys = new_keys()?;
+    let keys = NewKeys::drawn(&mut os_random)?;
     let mut store = notebook_lock::create(
         path,
         &passphrase,
@@ -95,31 +95,13 @@ pub fn encrypt(
     passphrase_file: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    match notebook_lock::state(path)? {
-        NotebookState::Plaintext => {}
-        NotebookState::Missing => {
-            return Err(carnet::Error::NoDatabase {
-                path: path.display().to_string(),
-            }
-            .into());
-        }
-        NotebookState::Encrypted => return Err(carnet::Error::NotebookAlreadyEncrypted.into()),
-    }
+    notebook_lock::require(path, NotebookState::Plaintext)?;
     let passphrase = new_passphrase(passphrase_file, "CARNET_PASSPHRASE_FILE")?;
-    let keys = new_keys()?;
+    let keys = NewKeys::drawn(&mut os_random)?;
     notebook_lock::encrypt(path, &passphrase, &keys, Box::new(SystemClock))?;
     writeln!(out, "Carnet chiffré : {}", path.display())?;
     show_recovery_key(out, &keys.recovery)?;
     Ok(())
-}
-
-/// A new notebook key and recovery key, with the salt and nonces that seal them.
-fn new_keys() -> Result<NewKeys, CliError> {
-    Ok(NewKeys {
-        key: NotebookKey::from_bytes(random()?),
-        recovery: RecoveryKey::from_bytes(random()?),
-        randomness: randomness()?,
-    })
 }
 
 /// Changes the notebook's passphrase (the notebook is not re-encrypted).
@@ -129,11 +111,11 @@ pub fn change_passphrase(
     new_passphrase_file: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    encrypted_key_file(path)?;
+    let file = notebook_lock::key_file(path)?;
     let current = passphrase(passphrase_file, "Phrase de passe actuelle du carnet : ")?;
-    let key = notebook_lock::key_from_passphrase(path, &current)?;
+    let key = file.open_with_passphrase(&current)?;
     let new = new_passphrase(new_passphrase_file, "CARNET_NEW_PASSPHRASE_FILE")?;
-    notebook_lock::change_passphrase(path, &key, &new, &randomness()?)?;
+    notebook_lock::change_passphrase(path, &key, &new, &Randomness::drawn(&mut os_random)?)?;
     writeln!(
         out,
         "Phrase de passe du carnet changée. L'ancienne ne l'ouvre plus ; la clé de secours reste valable."
@@ -148,7 +130,7 @@ pub fn unlock_with_recovery_key(
     new_passphrase_file: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    encrypted_key_file(path)?;
+    notebook_lock::key_file(path)?;
     let typed = if recovery_key.trim().is_empty() {
         match std::env::var("CARNET_RECOVERY_KEY") {
             Ok(value) => Zeroizing::new(value),
@@ -159,7 +141,7 @@ pub fn unlock_with_recovery_key(
     };
     let key = notebook_lock::key_from_recovery_key(path, &typed, Box::new(SystemClock))?;
     let new = new_passphrase(new_passphrase_file, "CARNET_NEW_PASSPHRASE_FILE")?;
-    notebook_lock::change_passphrase(path, &key, &new, &randomness()?)?;
+    notebook_lock::change_passphrase(path, &key, &new, &Randomness::drawn(&mut os_random)?)?;
     writeln!(
         out,
         "Carnet ouvert avec la clé de secours ; nouvelle phrase de passe enregistrée."
@@ -200,44 +182,33 @@ pub fn new_recovery_sheet(
     out_path: &Path,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    encrypted_key_file(path)?;
+    let file = notebook_lock::key_file(path)?;
     let current = passphrase(passphrase_file, "Phrase de passe du carnet : ")?;
-    let key = notebook_lock::key_from_passphrase(path, &current)?;
+    let key = file.open_with_passphrase(&current)?;
     let store = Store::open_with(path, Some(&key), Box::new(SystemClock))?;
     let officer = carnet::officer::officers(&store)?
         .into_iter()
         .next()
         .map(|o| o.data.name);
     drop(store);
-    let recovery = RecoveryKey::from_bytes(random()?);
-    notebook_lock::renew_recovery_key(path, &key, &recovery, &randomness()?, || {
-        let today = carnet::clock::Clock::today(&SystemClock);
-        let pdf = carnet::recovery_sheet::pdf(&recovery, officer.as_deref(), today);
-        carnet::atomic_file::write(out_path, &pdf)
-    })?;
+    let recovery = RecoveryKey::drawn(&mut os_random)?;
+    notebook_lock::renew_recovery_key(
+        path,
+        &key,
+        &recovery,
+        &Randomness::drawn(&mut os_random)?,
+        || {
+            let today = carnet::clock::Clock::today(&SystemClock);
+            let pdf = carnet::recovery_sheet::pdf(&recovery, officer.as_deref(), today);
+            carnet::atomic_file::write(out_path, &pdf)
+        },
+    )?;
     writeln!(
         out,
         "Nouvelle feuille de secours : {}. L'ancienne clé de secours n'ouvre plus le carnet.",
         out_path.display()
     )?;
     show_recovery_key(out, &recovery)?;
-    Ok(())
-}
-
-/// Checks, before any passphrase is asked, that `path` is an encrypted notebook whose key
-/// file can be read.
-fn encrypted_key_file(path: &Path) -> Result<(), CliError> {
-    match notebook_lock::state(path)? {
-        NotebookState::Encrypted => {}
-        NotebookState::Missing => {
-            return Err(carnet::Error::NoDatabase {
-                path: path.display().to_string(),
-            }
-            .into());
-        }
-        NotebookState::Plaintext => return Err(carnet::Error::NotebookNotEncrypted.into()),
-    }
-    KeyFile::load(&key_file::path_for(path))?;
     Ok(())
 }
 
@@ -303,17 +274,8 @@ fn ask(prompt: &str) -> Result<Zeroizing<String>, CliError> {
         .map_err(|e| CliError::Usage(format!("saisie illisible : {e}")))
 }
 
-fn random<const N: usize>() -> Result<[u8; N], CliError> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| CliError::Usage(format!("source d'aléa du système indisponible : {e}")))?;
-    Ok(bytes)
-}
-
-fn randomness() -> Result<Randomness, CliError> {
-    Ok(Randomness {
-        salt: random()?,
-        passphrase_nonce: random()?,
-        recovery_nonce: random()?,
-    })
+/// The system's random source, for keys, salts and nonces.
+fn os_random(bytes: &mut [u8]) -> Result<(), CliError> {
+    getrandom::fill(bytes)
+        .map_err(|e| CliError::Usage(format!("source d'aléa du système indisponible : {e}")))
 }

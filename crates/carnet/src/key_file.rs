@@ -47,6 +47,22 @@ pub struct Randomness {
     pub recovery_nonce: [u8; 24],
 }
 
+impl Randomness {
+    /// Salt and nonces filled by `fill`: the front end's random source (the system's), as
+    /// the engine draws no randomness itself.
+    pub fn drawn<E>(fill: &mut dyn FnMut(&mut [u8]) -> Result<(), E>) -> Result<Randomness, E> {
+        let mut random = Randomness {
+            salt: [0; 16],
+            passphrase_nonce: [0; 24],
+            recovery_nonce: [0; 24],
+        };
+        fill(&mut random.salt)?;
+        fill(&mut random.passphrase_nonce)?;
+        fill(&mut random.recovery_nonce)?;
+        Ok(random)
+    }
+}
+
 /// A recovery key: 256 random bits, shown once as 13 groups of 4 characters
 /// (`7K2M-…`, Crockford's base 32: no I, L, O or U to misread).
 pub struct RecoveryKey(Zeroizing<[u8; 32]>);
@@ -56,6 +72,13 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 impl RecoveryKey {
     pub fn from_bytes(bytes: [u8; 32]) -> RecoveryKey {
         RecoveryKey(Zeroizing::new(bytes))
+    }
+
+    /// A new recovery key of 32 bytes filled by `fill` (the front end's random source).
+    pub fn drawn<E>(fill: &mut dyn FnMut(&mut [u8]) -> Result<(), E>) -> Result<RecoveryKey, E> {
+        let mut key = RecoveryKey(Zeroizing::new([0; 32]));
+        fill(key.0.as_mut_slice())?;
+        Ok(key)
     }
 
     /// The key as printed on the recovery sheet.
@@ -143,6 +166,18 @@ struct Stored {
     by_recovery: Sealed,
 }
 
+/// Refuses a notebook passphrase below the 80-bit rule, with the hint that says why.
+pub fn require_strong(passphrase: &str) -> Result<()> {
+    let strength = crate::sync::passphrase::strength(passphrase);
+    if strength.ok {
+        Ok(())
+    } else {
+        Err(Error::NotebookPassphraseTooWeak {
+            hint: strength.hint,
+        })
+    }
+}
+
 /// A notebook's key file, read or made.
 #[derive(Debug, Clone)]
 pub struct KeyFile {
@@ -158,12 +193,7 @@ impl KeyFile {
         random: &Randomness,
         kdf: KdfParams,
     ) -> Result<KeyFile> {
-        let strength = crate::sync::passphrase::strength(passphrase);
-        if !strength.ok {
-            return Err(Error::NotebookPassphraseTooWeak {
-                hint: strength.hint,
-            });
-        }
+        require_strong(passphrase)?;
         let by_passphrase = seal_with_passphrase(key, passphrase, random, kdf)?;
         let by_recovery = seal(
             &recovery.wrapping_key(),
@@ -211,12 +241,7 @@ impl KeyFile {
         random: &Randomness,
         kdf: KdfParams,
     ) -> Result<KeyFile> {
-        let strength = crate::sync::passphrase::strength(new_passphrase);
-        if !strength.ok {
-            return Err(Error::NotebookPassphraseTooWeak {
-                hint: strength.hint,
-            });
-        }
+        require_strong(new_passphrase)?;
         let mut stored = self.stored.clone();
         stored.kdf = kdf;
         stored.salt = b64(&random.salt);

@@ -39,22 +39,55 @@ pub struct NewKeys {
     pub randomness: Randomness,
 }
 
+impl NewKeys {
+    /// Fresh keys, salt and nonces filled by `fill` (the front end's random source).
+    pub fn drawn<E>(fill: &mut dyn FnMut(&mut [u8]) -> Result<(), E>) -> Result<NewKeys, E> {
+        let mut key = zeroize::Zeroizing::new([0u8; 32]);
+        fill(key.as_mut_slice())?;
+        Ok(NewKeys {
+            key: NotebookKey::from_bytes(*key),
+            recovery: RecoveryKey::drawn(fill)?,
+            randomness: Randomness::drawn(fill)?,
+        })
+    }
+}
+
 /// Settles what an interrupted conversion left beside `path`, then says what is there.
 pub fn state(path: &Path) -> Result<NotebookState> {
-    if !path.exists() {
-        // A conversion interrupted after the rename of the plaintext file may have left only
-        // its second name: `finish_interrupted` puts it back.
-        crate::conversion::finish_interrupted(path)?;
-        if !path.exists() {
-            return Ok(NotebookState::Missing);
-        }
-    }
+    // A conversion interrupted after the rename of the plaintext file may have left only its
+    // second name: `finish_interrupted` puts it back before anything is looked at.
     crate::conversion::finish_interrupted(path)?;
+    if !path.exists() {
+        return Ok(NotebookState::Missing);
+    }
     match file_kind(path).map_err(|e| cannot_open(path, &e))? {
         FileKind::Encrypted => Ok(NotebookState::Encrypted),
         FileKind::Plaintext => Ok(NotebookState::Plaintext),
         FileKind::Other => Err(Error::NotACarnetDatabase),
     }
+}
+
+/// Refuses, with the error that says what to do, a notebook at `path` that is not in the
+/// `wanted` state (no notebook, already encrypted, not yet encrypted).
+pub fn require(path: &Path, wanted: NotebookState) -> Result<()> {
+    match (state(path)?, wanted) {
+        (found, wanted) if found == wanted => Ok(()),
+        (NotebookState::Missing, _) => Err(Error::NoDatabase {
+            path: path.display().to_string(),
+        }),
+        (_, NotebookState::Missing) => Err(Error::DatabaseExists {
+            path: path.display().to_string(),
+        }),
+        (NotebookState::Encrypted, _) => Err(Error::NotebookAlreadyEncrypted),
+        (NotebookState::Plaintext, _) => Err(Error::NotebookNotEncrypted),
+    }
+}
+
+/// The key file of the encrypted notebook at `path`, read and checked (before any passphrase
+/// is asked for it).
+pub fn key_file(path: &Path) -> Result<KeyFile> {
+    require(path, NotebookState::Encrypted)?;
+    KeyFile::load(&key_file::path_for(path))
 }
 
 /// Creates an encrypted notebook at `path` for `device`, with its key file sealed under
@@ -84,15 +117,7 @@ pub fn create(
 /// Encrypts the plaintext notebook at `path` under a passphrase chosen now (see
 /// `conversion`): on return it is encrypted and no plaintext copy remains.
 pub fn encrypt(path: &Path, passphrase: &str, keys: &NewKeys, clock: Box<dyn Clock>) -> Result<()> {
-    match state(path)? {
-        NotebookState::Plaintext => {}
-        NotebookState::Missing => {
-            return Err(Error::NoDatabase {
-                path: path.display().to_string(),
-            });
-        }
-        NotebookState::Encrypted => return Err(Error::NotebookAlreadyEncrypted),
-    }
+    require(path, NotebookState::Plaintext)?;
     let file = sealed(passphrase, keys)?;
     let key_path = key_file::path_for(path);
     crate::conversion::encrypt(path, &keys.key, clock, || file.save(&key_path))
@@ -100,7 +125,7 @@ pub fn encrypt(path: &Path, passphrase: &str, keys: &NewKeys, clock: Box<dyn Clo
 
 /// The key of the encrypted notebook at `path`, from the officer's passphrase.
 pub fn key_from_passphrase(path: &Path, passphrase: &str) -> Result<NotebookKey> {
-    encrypted_key_file(path)?.open_with_passphrase(passphrase)
+    key_file(path)?.open_with_passphrase(passphrase)
 }
 
 /// The key of the encrypted notebook at `path`, from the recovery key as typed, proven to open
@@ -110,7 +135,7 @@ pub fn key_from_recovery_key(
     typed: &str,
     clock: Box<dyn Clock>,
 ) -> Result<NotebookKey> {
-    let key = encrypted_key_file(path)?.open_with_recovery_key(typed)?;
+    let key = key_file(path)?.open_with_recovery_key(typed)?;
     drop(Store::open_with(path, Some(&key), clock)?);
     Ok(key)
 }
@@ -123,7 +148,7 @@ pub fn change_passphrase(
     new_passphrase: &str,
     randomness: &Randomness,
 ) -> Result<()> {
-    let file = encrypted_key_file(path)?;
+    let file = key_file(path)?;
     file.with_new_passphrase(key, new_passphrase, randomness, KdfParams::STANDARD)?
         .save(&key_file::path_for(path))
 }
@@ -138,7 +163,7 @@ pub fn renew_recovery_key(
     randomness: &Randomness,
     write_sheet: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
-    let renewed = encrypted_key_file(path)?.with_new_recovery_key(key, recovery, randomness)?;
+    let renewed = key_file(path)?.with_new_recovery_key(key, recovery, randomness)?;
     write_sheet()?;
     renewed.save(&key_file::path_for(path))
 }
@@ -152,16 +177,6 @@ fn sealed(passphrase: &str, keys: &NewKeys) -> Result<KeyFile> {
         &keys.randomness,
         KdfParams::STANDARD,
     )
-}
-
-fn encrypted_key_file(path: &Path) -> Result<KeyFile> {
-    match state(path)? {
-        NotebookState::Encrypted => KeyFile::load(&key_file::path_for(path)),
-        NotebookState::Missing => Err(Error::NoDatabase {
-            path: path.display().to_string(),
-        }),
-        NotebookState::Plaintext => Err(Error::NotebookNotEncrypted),
-    }
 }
 
 fn cannot_open(path: &Path, e: &std::io::Error) -> Error {

@@ -83,18 +83,15 @@ pub fn unlock_remembered(db: State<'_, Db>, sync_state: State<'_, Sync>) -> Comm
     let Some(key) = keystore::recall(&db.path) else {
         return Ok(false);
     };
-    match carnet::Store::open_with(&db.path, Some(&key), Box::new(SystemClock)) {
-        Ok(store) => {
-            open(&db, &sync_state, store, Some(key))?;
-            Ok(true)
-        }
+    match open(&db, &sync_state, key) {
+        Ok(()) => Ok(true),
         // A key that no longer opens this notebook (restored from another copy?) is dropped.
-        Err(carnet::Error::WrongNotebookKey) => {
+        Err(e) if e.kind == "wrong_notebook_key" => {
             let _ = keystore::forget(&db.path);
             let _ = std::fs::remove_file(remembered_marker(&db.path));
             Ok(false)
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -110,7 +107,7 @@ pub fn create_notebook(
     if let Some(dir) = db.path.parent() {
         std::fs::create_dir_all(dir).map_err(carnet::Error::from)?;
     }
-    let keys = new_keys()?;
+    let keys = NewKeys::drawn(&mut os_random)?;
     let mut store = notebook_lock::create(
         &db.path,
         &passphrase,
@@ -119,9 +116,8 @@ pub fn create_notebook(
         Box::new(SystemClock),
     )?;
     store.write(|w| carnet::notebook::start(w, None, None))?;
-    let NewKeys { key, recovery, .. } = keys;
-    open(&db, &sync_state, store, Some(key))?;
-    show_once(&db, recovery)
+    drop(store);
+    open_new(&db, &sync_state, keys)
 }
 
 /// A notebook from before encryption: encrypts it under `passphrase` (copy, verify, swap,
@@ -133,12 +129,9 @@ pub fn encrypt_notebook(
     passphrase: String,
 ) -> CommandResult<String> {
     let passphrase = Zeroizing::new(passphrase);
-    let keys = new_keys()?;
+    let keys = NewKeys::drawn(&mut os_random)?;
     notebook_lock::encrypt(&db.path, &passphrase, &keys, Box::new(SystemClock))?;
-    let NewKeys { key, recovery, .. } = keys;
-    let store = carnet::Store::open_with(&db.path, Some(&key), Box::new(SystemClock))?;
-    open(&db, &sync_state, store, Some(key))?;
-    show_once(&db, recovery)
+    open_new(&db, &sync_state, keys)
 }
 
 /// Opens the notebook with the officer's passphrase. A wrong one says so; she may retry as
@@ -154,8 +147,7 @@ pub fn unlock(
         return Ok(());
     }
     let key = notebook_lock::key_from_passphrase(&db.path, &passphrase).map_err(in_field)?;
-    let store = carnet::Store::open_with(&db.path, Some(&key), Box::new(SystemClock))?;
-    open(&db, &sync_state, store, Some(key))
+    open(&db, &sync_state, key)
 }
 
 /// "J'ai oublié ma phrase de passe": opens the notebook with the recovery key and seals it
@@ -169,18 +161,17 @@ pub fn unlock_with_recovery_key(
 ) -> CommandResult<()> {
     let recovery_key = Zeroizing::new(recovery_key);
     let new_passphrase = Zeroizing::new(new_passphrase);
-    let strength = carnet::sync::passphrase::strength(&new_passphrase);
-    if !strength.ok {
-        return Err(carnet::Error::NotebookPassphraseTooWeak {
-            hint: strength.hint,
-        }
-        .into());
-    }
+    // A weak new passphrase is said before the recovery key is tried.
+    carnet::key_file::require_strong(&new_passphrase)?;
     let key = notebook_lock::key_from_recovery_key(&db.path, &recovery_key, Box::new(SystemClock))
         .map_err(|e| with_field(e, "recovery_key"))?;
-    notebook_lock::change_passphrase(&db.path, &key, &new_passphrase, &randomness()?)?;
-    let store = carnet::Store::open_with(&db.path, Some(&key), Box::new(SystemClock))?;
-    open(&db, &sync_state, store, Some(key))
+    notebook_lock::change_passphrase(
+        &db.path,
+        &key,
+        &new_passphrase,
+        &Randomness::drawn(&mut os_random)?,
+    )?;
+    open(&db, &sync_state, key)
 }
 
 /// Locks the window: the notebook is closed, its key and the team's keys forgotten, the
@@ -223,14 +214,17 @@ pub fn change_notebook_passphrase(
 ) -> CommandResult<()> {
     let current = Zeroizing::new(current);
     let new_passphrase = Zeroizing::new(new_passphrase);
-    db.with_key(|_, key| {
-        key.ok_or(carnet::Error::NotebookNotEncrypted)?;
-        Ok(())
-    })?;
+    // Only an unlocked window changes it.
+    db.store()?;
     let key = notebook_lock::key_from_passphrase(&db.path, &current)
         .map_err(|e| with_field(e, "current"))?;
-    notebook_lock::change_passphrase(&db.path, &key, &new_passphrase, &randomness()?)
-        .map_err(|e| with_field(e, "new_passphrase"))?;
+    notebook_lock::change_passphrase(
+        &db.path,
+        &key,
+        &new_passphrase,
+        &Randomness::drawn(&mut os_random)?,
+    )
+    .map_err(|e| with_field(e, "new_passphrase"))?;
     Ok(())
 }
 
@@ -239,10 +233,9 @@ pub fn change_notebook_passphrase(
 #[tauri::command(async)]
 pub fn renew_recovery_sheet(db: State<'_, Db>, path: String) -> CommandResult<String> {
     let officer = officer_name(&db)?;
-    let recovery = RecoveryKey::from_bytes(random()?);
-    let randomness = randomness()?;
+    let recovery = RecoveryKey::drawn(&mut os_random)?;
+    let randomness = Randomness::drawn(&mut os_random)?;
     db.with_key(|store, key| {
-        let key = key.ok_or(carnet::Error::NotebookNotEncrypted)?;
         let today = store.today();
         notebook_lock::renew_recovery_key(&db.path, key, &recovery, &randomness, || {
             carnet::atomic_file::write(
@@ -263,10 +256,7 @@ pub fn set_remember(db: State<'_, Db>, remember: bool) -> CommandResult<()> {
         let _ = std::fs::remove_file(&marker);
         return keystore::forget(&db.path);
     }
-    let key = db.with_key(|_, key| {
-        key.map(|k| NotebookKey::from_bytes(*k.as_bytes()))
-            .ok_or_else(|| carnet::Error::NotebookNotEncrypted.into())
-    })?;
+    let key = db.with_key(|_, key| Ok(NotebookKey::from_bytes(*key.as_bytes())))?;
     keystore::remember(&db.path, &key)?;
     // The marker holds no secret: it only says a key is worth asking the keystore for, so a
     // Carnet that never remembered does not wake a locked keystore at every start.
@@ -296,14 +286,11 @@ fn auto_lock_minutes(store: &carnet::Store) -> CommandResult<u32> {
         .unwrap_or(AUTO_LOCK_MINUTES_DEFAULT))
 }
 
-/// Puts the unlocked notebook in place, empties the letters a crash may have left, and opens
-/// the shared folder with the team's keys kept in the notebook (sync then starts by itself).
-fn open(
-    db: &Db,
-    sync_state: &Sync,
-    store: carnet::Store,
-    key: Option<NotebookKey>,
-) -> CommandResult<()> {
+/// Opens the notebook with `key`, puts it in place, empties the letters a crash may have
+/// left, and opens the shared folder with the team's keys kept in the notebook (sync then
+/// starts by itself).
+fn open(db: &Db, sync_state: &Sync, key: NotebookKey) -> CommandResult<()> {
+    let store = carnet::Store::open_with(&db.path, Some(&key), Box::new(SystemClock))?;
     let _ = carnet::letter::clear_print_folder(&db.letters_folder());
     let folder = store
         .local_setting("sync_folder")?
@@ -312,9 +299,12 @@ fn open(
     sync_state.set(folder)
 }
 
-fn show_once(db: &Db, recovery: RecoveryKey) -> CommandResult<String> {
-    let shown = recovery.display().to_string();
-    *db.pending()? = Some(recovery);
+/// Opens a notebook whose keys were just made, and holds its recovery key until the officer
+/// saved its sheet; returns the key, to show once.
+fn open_new(db: &Db, sync_state: &Sync, keys: NewKeys) -> CommandResult<String> {
+    open(db, sync_state, keys.key)?;
+    let shown = keys.recovery.display().to_string();
+    *db.pending()? = Some(keys.recovery);
     Ok(shown)
 }
 
@@ -356,26 +346,9 @@ fn with_field(e: carnet::Error, field: &'static str) -> CommandError {
     error
 }
 
-fn new_keys() -> CommandResult<NewKeys> {
-    Ok(NewKeys {
-        key: NotebookKey::from_bytes(random()?),
-        recovery: RecoveryKey::from_bytes(random()?),
-        randomness: randomness()?,
-    })
-}
-
-fn randomness() -> CommandResult<Randomness> {
-    Ok(Randomness {
-        salt: random()?,
-        passphrase_nonce: random()?,
-        recovery_nonce: random()?,
-    })
-}
-
-fn random<const N: usize>() -> CommandResult<[u8; N]> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|_| {
+/// The system's random source, for keys, salts and nonces.
+fn os_random(bytes: &mut [u8]) -> CommandResult<()> {
+    getrandom::fill(bytes).map_err(|_| {
         CommandError::internal("La source d'aléa du système ne répond pas : redémarrez Carnet.")
-    })?;
-    Ok(bytes)
+    })
 }
