@@ -508,3 +508,18 @@ export function strengthHint(input) {
   });
   return hint;
 }
+
+/** Refuses a new passphrase whose confirmation (the `confirm` field) differs. */
+export function confirmed(values, name) {
+  if ((values[name] ?? '') !== (values.confirm ?? '')) {
+    throw { kind: 'mismatch', message: t.mismatch, field: 'confirm' };
+  }
+}
+
+/** Empties the fields `names` of `form` once used (a passphrase never stays on screen). */
+export function emptyFields(form, names) {
+  for (const name of names) {
+    form.control(name).value = '';
+    form.control(name).dispatchEvent(new Event('input'));
+  }
+}

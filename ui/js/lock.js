@@ -9,7 +9,7 @@
 // 'locked', 'new' or 'plaintext' on a lock screen, and 'true' once a screen of the notebook is.
 import { t } from './strings.js';
 import { api } from './ipc.js';
-import { h, show, form, announce, strengthHint, forgetUnsavedChanges, clearAnnouncements } from './dom.js';
+import { h, show, form, announce, strengthHint, confirmed, forgetUnsavedChanges, clearAnnouncements } from './dom.js';
 
 const L = t.lock;
 let enterNotebook = async () => {};
@@ -103,9 +103,7 @@ function recoveryScreen() {
       { name: 'confirm', label: L.confirm, type: 'password', required: true },
     ],
     onSubmit: async (values, el) => {
-      if ((values.new_passphrase ?? '') !== (values.confirm ?? '')) {
-        throw { kind: 'mismatch', message: L.mismatch, field: 'confirm' };
-      }
+      confirmed(values, 'new_passphrase');
       try {
         await api.unlockWithRecoveryKey(values.recovery_key ?? '', values.new_passphrase ?? '');
       } catch (err) {
@@ -135,9 +133,7 @@ function passphraseChoice(title, intro, submit, make, working = L.unlocking) {
       { name: 'confirm', label: L.confirm, type: 'password', required: true },
     ],
     onSubmit: async (values, el) => {
-      if ((values.passphrase ?? '') !== (values.confirm ?? '')) {
-        throw { kind: 'mismatch', message: L.mismatch, field: 'confirm' };
-      }
+      confirmed(values, 'passphrase');
       busy.hidden = false;
       let key;
       try {

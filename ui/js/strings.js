@@ -25,6 +25,7 @@ export const t = {
   leaveNo: 'Rester sur la page',
   closeText: 'Vous avez commencé à saisir des informations. Fermer Carnet sans les enregistrer ?',
   closeYes: 'Fermer sans enregistrer',
+  mismatch: 'Les deux saisies diffèrent.',
   today: {
     title: 'Aujourd’hui',
     quick: 'Nouvelle rencontre',
@@ -338,7 +339,6 @@ export const t = {
     changeIntro: 'Quand une personne quitte l’équipe : ce qui sera écrit ensuite dans le dossier ne se lira plus avec l’ancienne phrase. Ce qu’elle a déjà pu copier reste lisible pour elle. Donnez la nouvelle phrase aux collègues qui restent.',
     newPassphrase: 'Nouvelle phrase de passe',
     confirmPassphrase: 'Confirmez la nouvelle phrase de passe',
-    mismatch: 'Les deux saisies diffèrent.',
     changeSubmit: 'Changer la phrase de passe',
     changed: 'Phrase de passe de l’équipe changée : donnez-la aux collègues qui restent.',
     missing: (m) => `${m.count} segment${m.count > 1 ? 's' : ''} manquant${m.count > 1 ? 's' : ''} de ${m.device_name ? `« ${m.device_name} »` : `l’appareil ${m.device.slice(0, 8)}`} (n° ${m.segments.join(', ')}${m.count > m.segments.length ? '…' : ''}) : synchronisez l’appareil qui ${m.count > 1 ? 'les' : 'l’'}a écrit${m.count > 1 ? 's' : ''}, ou cherchez-${m.count > 1 ? 'les' : 'le'} dans la corbeille du dossier partagé.`,
@@ -377,7 +377,6 @@ export const t = {
     newPassphrase: 'Nouvelle phrase de passe',
     newPassphraseHint: 'Au moins 12 caractères de 4 sortes (minuscules, majuscules, chiffres, signes), 14 de 3 sortes, ou 7 mots. Une phrase facile à retenir pour vous, difficile à deviner pour les autres.',
     confirm: 'Confirmez la phrase de passe',
-    mismatch: 'Les deux saisies diffèrent.',
     create: 'Créer mon carnet',
     encrypt: 'Chiffrer mon carnet',
     encrypting: 'Chiffrement du carnet en cours : ne fermez pas Carnet…',

@@ -2,7 +2,7 @@
 // a new passphrase for the notebook, a new recovery sheet.
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
-import { h, form, announce, strengthHint } from '../dom.js';
+import { h, form, announce, strengthHint, confirmed, emptyFields } from '../dom.js';
 import { lockNow, setIdleLimit } from '../lock.js';
 
 const S = t.security;
@@ -55,14 +55,9 @@ function changePassphrase() {
       { name: 'confirm', label: L.confirm, type: 'password', required: true },
     ],
     onSubmit: async (values, el) => {
-      if ((values.new_passphrase ?? '') !== (values.confirm ?? '')) {
-        throw { kind: 'mismatch', message: L.mismatch, field: 'confirm' };
-      }
+      confirmed(values, 'new_passphrase');
       await api.changeNotebookPassphrase(values.current ?? '', values.new_passphrase ?? '');
-      for (const name of ['current', 'new_passphrase', 'confirm']) {
-        el.control(name).value = '';
-        el.control(name).dispatchEvent(new Event('input'));
-      }
+      emptyFields(el, ['current', 'new_passphrase', 'confirm']);
       el.markClean();
       announce(S.changed);
     },

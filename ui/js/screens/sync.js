@@ -2,7 +2,7 @@
 // with its progress bar and the summary of what happened.
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
-import { h, form, announce, strengthHint } from '../dom.js';
+import { h, form, announce, strengthHint, confirmed, emptyFields } from '../dom.js';
 
 const S = t.sync;
 
@@ -33,19 +33,14 @@ function changePassphraseSection() {
       { name: 'confirm', label: S.confirmPassphrase, type: 'password', required: true },
     ],
     onSubmit: async (values, el) => {
-      if ((values.new_passphrase ?? '') !== (values.confirm ?? '')) {
-        throw { kind: 'mismatch', message: S.mismatch, field: 'confirm' };
-      }
+      confirmed(values, 'new_passphrase');
       try {
         await api.changeTeamPassphrase(values.new_passphrase ?? '');
       } catch (err) {
         if (err?.kind === 'sync_passphrase_too_weak') err.field = 'new_passphrase';
         throw err;
       }
-      for (const name of ['new_passphrase', 'confirm']) {
-        el.control(name).value = '';
-        el.control(name).dispatchEvent(new Event('input'));
-      }
+      emptyFields(el, ['new_passphrase', 'confirm']);
       el.markClean();
       announce(S.changed);
     },
@@ -110,8 +105,7 @@ export async function syncSection() {
         else if (err?.kind?.startsWith('sync_')) err.field = 'folder';
         throw err;
       }
-      el.control('passphrase').value = '';
-      el.control('passphrase').dispatchEvent(new Event('input'));
+      emptyFields(el, ['passphrase']);
       el.markClean();
       if (created) announce(S.created);
       await run();
