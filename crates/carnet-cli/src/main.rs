@@ -119,7 +119,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             )?;
             out.write_all(&recovery)?;
             if let Some(sheet) = recovery_sheet {
-                notebook_access::write_recovery_sheet(&sheet, &recovery_key, officer.as_deref())?;
+                carnet::recovery_sheet::save(&store, &recovery_key, &sheet)?;
                 writeln!(out, "Feuille de secours à imprimer : {}", sheet.display())?;
             }
         }

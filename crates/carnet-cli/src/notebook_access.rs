@@ -162,18 +162,6 @@ fn ensure_folder(path: &Path, default_location: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Writes the printable sheet of `recovery` to `out_path`.
-pub fn write_recovery_sheet(
-    out_path: &Path,
-    recovery: &RecoveryKey,
-    officer: Option<&str>,
-) -> Result<(), CliError> {
-    let today = carnet::clock::Clock::today(&SystemClock);
-    let pdf = carnet::recovery_sheet::pdf(recovery, officer, today);
-    carnet::atomic_file::write(out_path, &pdf)?;
-    Ok(())
-}
-
 /// A new recovery key and its sheet: the sheet is written first, then the key file, so the
 /// old sheet stays valid if the new one could not be written.
 pub fn new_recovery_sheet(
@@ -186,22 +174,13 @@ pub fn new_recovery_sheet(
     let current = passphrase(passphrase_file, "Phrase de passe du carnet : ")?;
     let key = file.open_with_passphrase(&current)?;
     let store = Store::open_with(path, Some(&key), Box::new(SystemClock))?;
-    let officer = carnet::officer::officers(&store)?
-        .into_iter()
-        .next()
-        .map(|o| o.data.name);
-    drop(store);
     let recovery = RecoveryKey::drawn(&mut os_random)?;
     notebook_lock::renew_recovery_key(
         path,
         &key,
         &recovery,
         &Randomness::drawn(&mut os_random)?,
-        || {
-            let today = carnet::clock::Clock::today(&SystemClock);
-            let pdf = carnet::recovery_sheet::pdf(&recovery, officer.as_deref(), today);
-            carnet::atomic_file::write(out_path, &pdf)
-        },
+        || carnet::recovery_sheet::save(&store, &recovery, out_path),
     )?;
     writeln!(
         out,

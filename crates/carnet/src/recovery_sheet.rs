@@ -104,6 +104,20 @@ pub fn layout(recovery: &RecoveryKey, officer: Option<&str>, made_on: NaiveDate)
     Layout { pages: vec![page] }
 }
 
+/// Writes the sheet of `recovery` to `path` (whole or not at all), with the name of the
+/// notebook's officer, dated by the notebook's clock.
+pub fn save(
+    store: &crate::store::Store,
+    recovery: &RecoveryKey,
+    path: &std::path::Path,
+) -> crate::error::Result<()> {
+    let officer = crate::officer::officers(store)?
+        .into_iter()
+        .next()
+        .map(|o| o.data.name);
+    crate::atomic_file::write(path, &pdf(recovery, officer.as_deref(), store.today()))
+}
+
 /// The sheet as PDF bytes.
 pub fn pdf(recovery: &RecoveryKey, officer: Option<&str>, made_on: NaiveDate) -> Vec<u8> {
     let layout = layout(recovery, officer, made_on);

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use carnet::clock::{Clock, SystemClock};
+use carnet::clock::SystemClock;
 use carnet::key_file::{Randomness, RecoveryKey};
 use carnet::notebook_key::NotebookKey;
 use carnet::notebook_lock::{self, NewKeys, NotebookState};
@@ -46,19 +46,15 @@ pub fn get_lock_state(
     db: State<'_, Db>,
     auto_lock: State<'_, AutoLockOverride>,
 ) -> CommandResult<LockState> {
-    let minutes = if db.is_open()? {
-        auto_lock_minutes(&*db.store()?)?
+    let (state, minutes) = if db.is_open()? {
+        ("unlocked", auto_lock_minutes(&*db.store()?)?)
     } else {
-        AUTO_LOCK_MINUTES_DEFAULT
-    };
-    let state = if db.is_open()? {
-        "unlocked"
-    } else {
-        match notebook_lock::state(&db.path)? {
+        let state = match notebook_lock::state(&db.path)? {
             NotebookState::Missing => "new",
             NotebookState::Plaintext => "plaintext",
             NotebookState::Encrypted => "locked",
-        }
+        };
+        (state, AUTO_LOCK_MINUTES_DEFAULT)
     };
     Ok(LockState {
         state,
@@ -187,15 +183,18 @@ pub fn lock(db: State<'_, Db>, sync_state: State<'_, Sync>) -> CommandResult<()>
 /// Writes the printable sheet of the recovery key just shown to `path` (chosen by the officer).
 #[tauri::command(async)]
 pub fn save_recovery_sheet(db: State<'_, Db>, path: String) -> CommandResult<()> {
-    let officer = officer_name(&db)?;
+    let store = db.store()?;
     let pending = db.pending()?;
     let recovery = pending.as_ref().ok_or_else(|| CommandError {
         kind: "recovery_key_gone",
         message: "La clé de secours n'est plus affichée : faites une nouvelle feuille dans Réglages → Sécurité.".into(),
         field: None,
     })?;
-    write_sheet(Path::new(&path), recovery, officer.as_deref())?;
-    Ok(())
+    Ok(carnet::recovery_sheet::save(
+        &store,
+        recovery,
+        Path::new(&path),
+    )?)
 }
 
 /// The officer noted her recovery key: it is forgotten from memory.
@@ -232,16 +231,11 @@ pub fn change_notebook_passphrase(
 /// longer opens the notebook. Returns the new key, to show once.
 #[tauri::command(async)]
 pub fn renew_recovery_sheet(db: State<'_, Db>, path: String) -> CommandResult<String> {
-    let officer = officer_name(&db)?;
     let recovery = RecoveryKey::drawn(&mut os_random)?;
     let randomness = Randomness::drawn(&mut os_random)?;
     db.with_key(|store, key| {
-        let today = store.today();
         notebook_lock::renew_recovery_key(&db.path, key, &recovery, &randomness, || {
-            carnet::atomic_file::write(
-                Path::new(&path),
-                &carnet::recovery_sheet::pdf(&recovery, officer.as_deref(), today),
-            )
+            carnet::recovery_sheet::save(store, &recovery, Path::new(&path))
         })?;
         Ok(())
     })?;
@@ -306,19 +300,6 @@ fn open_new(db: &Db, sync_state: &Sync, keys: NewKeys) -> CommandResult<String> 
     let shown = keys.recovery.display().to_string();
     *db.pending()? = Some(keys.recovery);
     Ok(shown)
-}
-
-fn officer_name(db: &Db) -> CommandResult<Option<String>> {
-    Ok(carnet::officer::officers(&*db.store()?)?
-        .into_iter()
-        .next()
-        .map(|o| o.data.name))
-}
-
-fn write_sheet(path: &Path, recovery: &RecoveryKey, officer: Option<&str>) -> CommandResult<()> {
-    let today = SystemClock.today();
-    carnet::atomic_file::write(path, &carnet::recovery_sheet::pdf(recovery, officer, today))?;
-    Ok(())
 }
 
 /// `carnet.db.remember`: an empty file saying the key was put in the OS keystore.
