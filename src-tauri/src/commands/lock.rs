@@ -4,8 +4,8 @@
 //!
 //! The order of every step that rewrites a key is the engine's (`carnet::notebook_lock`); this
 //! file adds what only the desktop has: the system's random source, the OS keystore, the
-//! recovery key held until the officer saved its sheet, and the team's sync keys reopened once
-//! the notebook is. Passphrases arrive as `String`s and are zeroized as soon as they are used.
+//! recovery key held until the officer saved its sheet. Passphrases arrive as `String`s and are
+//! zeroized as soon as they are used.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +13,6 @@ use carnet::clock::SystemClock;
 use carnet::key_file::{Randomness, RecoveryKey};
 use carnet::notebook_key::NotebookKey;
 use carnet::notebook_lock::{self, NewKeys, NotebookState};
-use carnet::sync::team_key;
 use serde::Serialize;
 use tauri::State;
 use zeroize::Zeroizing;
@@ -67,7 +66,7 @@ pub fn get_lock_state(
 /// Opens the notebook with the key kept in the OS keystore, if the officer asked for it and
 /// the keystore answers; `false` otherwise (the window then asks for the passphrase).
 #[tauri::command(async)]
-pub fn unlock_remembered(db: State<'_, Db>, sync_state: State<'_, Sync>) -> CommandResult<bool> {
+pub fn unlock_remembered(db: State<'_, Db>) -> CommandResult<bool> {
     if db.is_open()? {
         return Ok(true);
     }
@@ -79,7 +78,7 @@ pub fn unlock_remembered(db: State<'_, Db>, sync_state: State<'_, Sync>) -> Comm
     let Some(key) = keystore::recall(&db.path) else {
         return Ok(false);
     };
-    match open(&db, &sync_state, key) {
+    match open(&db, key) {
         Ok(()) => Ok(true),
         // A key that no longer opens this notebook (restored from another copy?) is dropped.
         Err(e) if e.kind == "wrong_notebook_key" => {
@@ -94,11 +93,7 @@ pub fn unlock_remembered(db: State<'_, Db>, sync_state: State<'_, Sync>) -> Comm
 /// The first start: creates the encrypted notebook under `passphrase` and returns its
 /// recovery key, to show once.
 #[tauri::command(async)]
-pub fn create_notebook(
-    db: State<'_, Db>,
-    sync_state: State<'_, Sync>,
-    passphrase: String,
-) -> CommandResult<String> {
+pub fn create_notebook(db: State<'_, Db>, passphrase: String) -> CommandResult<String> {
     let passphrase = Zeroizing::new(passphrase);
     if let Some(dir) = db.path.parent() {
         std::fs::create_dir_all(dir).map_err(carnet::Error::from)?;
@@ -113,37 +108,29 @@ pub fn create_notebook(
     )?;
     store.write(|w| carnet::notebook::start(w, None, None))?;
     drop(store);
-    open_new(&db, &sync_state, keys)
+    open_new(&db, keys)
 }
 
 /// A notebook from before encryption: encrypts it under `passphrase` (copy, verify, swap,
 /// wipe the old file) and returns the recovery key, to show once.
 #[tauri::command(async)]
-pub fn encrypt_notebook(
-    db: State<'_, Db>,
-    sync_state: State<'_, Sync>,
-    passphrase: String,
-) -> CommandResult<String> {
+pub fn encrypt_notebook(db: State<'_, Db>, passphrase: String) -> CommandResult<String> {
     let passphrase = Zeroizing::new(passphrase);
     let keys = NewKeys::drawn(&mut os_random)?;
     notebook_lock::encrypt(&db.path, &passphrase, &keys, Box::new(SystemClock))?;
-    open_new(&db, &sync_state, keys)
+    open_new(&db, keys)
 }
 
 /// Opens the notebook with the officer's passphrase. A wrong one says so; she may retry as
 /// often as she needs (the cost of each try is the key derivation's).
 #[tauri::command(async)]
-pub fn unlock(
-    db: State<'_, Db>,
-    sync_state: State<'_, Sync>,
-    passphrase: String,
-) -> CommandResult<()> {
+pub fn unlock(db: State<'_, Db>, passphrase: String) -> CommandResult<()> {
     let passphrase = Zeroizing::new(passphrase);
     if db.is_open()? {
         return Ok(());
     }
     let key = notebook_lock::key_from_passphrase(&db.path, &passphrase).map_err(in_field)?;
-    open(&db, &sync_state, key)
+    open(&db, key)
 }
 
 /// "J'ai oublié ma phrase de passe": opens the notebook with the recovery key and seals it
@@ -151,7 +138,6 @@ pub fn unlock(
 #[tauri::command(async)]
 pub fn unlock_with_recovery_key(
     db: State<'_, Db>,
-    sync_state: State<'_, Sync>,
     recovery_key: String,
     new_passphrase: String,
 ) -> CommandResult<()> {
@@ -167,7 +153,7 @@ pub fn unlock_with_recovery_key(
         &new_passphrase,
         &Randomness::drawn(&mut os_random)?,
     )?;
-    open(&db, &sync_state, key)
+    open(&db, key)
 }
 
 /// Locks the window: the notebook is closed, its key and the team's keys forgotten, the
@@ -280,23 +266,19 @@ fn auto_lock_minutes(store: &carnet::Store) -> CommandResult<u32> {
         .unwrap_or(AUTO_LOCK_MINUTES_DEFAULT))
 }
 
-/// Opens the notebook with `key`, puts it in place, empties the letters a crash may have
-/// left, and opens the shared folder with the team's keys kept in the notebook (sync then
-/// starts by itself).
-fn open(db: &Db, sync_state: &Sync, key: NotebookKey) -> CommandResult<()> {
+/// Opens the notebook with `key`, puts it in place and empties the letters a crash may have
+/// left. The shared folder is opened by the first sync, with the team's keys kept in the
+/// notebook (`commands/sync.rs`): unlocking never waits on a network drive.
+fn open(db: &Db, key: NotebookKey) -> CommandResult<()> {
     let store = carnet::Store::open_with(&db.path, Some(&key), Box::new(SystemClock))?;
     let _ = carnet::letter::clear_print_folder(&db.letters_folder());
-    let folder = store
-        .local_setting("sync_folder")?
-        .and_then(|path| team_key::reopen(&store, Path::new(&path)).ok().flatten());
-    db.set_open(store, key)?;
-    sync_state.set(folder)
+    db.set_open(store, key)
 }
 
 /// Opens a notebook whose keys were just made, and holds its recovery key until the officer
 /// saved its sheet; returns the key, to show once.
-fn open_new(db: &Db, sync_state: &Sync, keys: NewKeys) -> CommandResult<String> {
-    open(db, sync_state, keys.key)?;
+fn open_new(db: &Db, keys: NewKeys) -> CommandResult<String> {
+    open(db, keys.key)?;
     let shown = keys.recovery.display().to_string();
     *db.pending()? = Some(keys.recovery);
     Ok(shown)

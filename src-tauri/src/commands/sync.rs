@@ -2,8 +2,8 @@
 //! conflicts to review ("À vérifier").
 //!
 //! The team's keys are kept inside the encrypted notebook (`carnet::sync::team_key`), never in
-//! a file of their own: once the notebook is unlocked, sync starts with no second passphrase.
-//! A plaintext notebook (the demo's) keeps them only in memory, until the window locks.
+//! a file of their own: once the notebook is unlocked, the first sync opens the folder with
+//! them, with no second passphrase. Locking forgets the open folder.
 
 use std::path::PathBuf;
 
@@ -111,14 +111,7 @@ pub fn sync_now(
 ) -> CommandResult<SyncReport> {
     let mut guard = sync_state.folder()?;
     let mut store = db.store()?;
-    if guard.is_none() {
-        // The keys kept in the notebook open the folder (a USB key plugged in since start-up).
-        let shared = store.local_setting("sync_folder")?.ok_or_else(locked)?;
-        *guard = Some(
-            sync::team_key::reopen(&store, std::path::Path::new(&shared))?.ok_or_else(locked)?,
-        );
-    }
-    let folder = guard.as_ref().ok_or_else(locked)?;
+    let folder = open_folder(&mut guard, &store)?;
     let name = store.local_setting("device_name")?;
     let report = sync::sync(&mut store, folder, name.as_deref(), &mut |p| {
         let _ = app.emit(
@@ -176,10 +169,11 @@ pub fn change_team_passphrase(
 ) -> CommandResult<u32> {
     let new_passphrase = zeroize::Zeroizing::new(new_passphrase);
     let mut guard = sync_state.folder()?;
-    let folder = guard.as_mut().ok_or_else(locked)?;
+    let store = db.store()?;
+    let folder = open_folder(&mut guard, &store)?;
     let epoch =
         folder.change_passphrase(&new_passphrase, &fresh_secrets(), sync::KdfParams::STANDARD)?;
-    sync::team_key::keep(&*db.store()?, folder)?;
+    sync::team_key::keep(&store, folder)?;
     Ok(epoch)
 }
 
@@ -199,15 +193,29 @@ pub fn decide_held(
     accept: bool,
 ) -> CommandResult<()> {
     let device = carnet::validate::id(&device)?;
-    let guard = sync_state.folder()?;
+    let mut guard = sync_state.folder()?;
     let mut store = db.store()?;
     if accept {
-        let folder = guard.as_ref().ok_or_else(locked)?;
+        let folder = open_folder(&mut guard, &store)?;
         sync::accept_held(&mut store, folder, device, seq)?;
     } else {
         sync::reject_held(&mut store, device, seq)?;
     }
     Ok(())
+}
+
+/// The shared folder: as opened since the notebook was unlocked, else opened now with the
+/// team's keys kept in the notebook (nothing is read from the folder before sync needs it: a
+/// USB key may be plugged in later), else `sync_locked`.
+fn open_folder<'a>(
+    guard: &'a mut Option<sync::SyncFolder>,
+    store: &carnet::Store,
+) -> CommandResult<&'a mut sync::SyncFolder> {
+    if guard.is_none() {
+        let shared = store.local_setting("sync_folder")?.ok_or_else(locked)?;
+        *guard = sync::team_key::reopen(store, std::path::Path::new(&shared))?;
+    }
+    guard.as_mut().ok_or_else(locked)
 }
 
 fn locked() -> CommandError {
