@@ -887,10 +887,7 @@ fn no_letter_when_consent_to_share_was_never_recorded() {
         let clock = Box::new(carnet::ManualClock::at_date(
             chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         ));
-        let key = carnet::key_file::KeyFile::load(&carnet::key_file::path_for(&db))
-            .unwrap()
-            .open_with_passphrase(NOTEBOOK_PASSPHRASE)
-            .unwrap();
+        let key = carnet::notebook_lock::key_from_passphrase(&db, NOTEBOOK_PASSPHRASE).unwrap();
         let mut store = carnet::Store::open_with(&db, Some(&key), clock).unwrap();
         let adie = carnet::partner::partners(&store)
             .unwrap()

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::notebook_key::{FileKind, NotebookKey, file_kind};
+use crate::notebook_key::{FileKind, NotebookKey, beside, file_kind};
 use crate::store::Store;
 
 /// Where a conversion stops on purpose (tests stop there to act as a power cut would).
@@ -70,8 +70,8 @@ pub fn encrypt_until(
         FileKind::Encrypted => return Err(Error::NotebookAlreadyEncrypted),
         FileKind::Other => return Err(Error::NotACarnetDatabase),
     }
-    let copy = sibling(path, "encrypting");
-    let old = sibling(path, "plaintext");
+    let copy = beside(path, "encrypting");
+    let old = beside(path, "plaintext");
     let store = Store::open(path, clock)?;
     store.checkpoint()?;
     let expected = fingerprint(&store)?;
@@ -123,8 +123,8 @@ pub fn encrypt_until(
 /// Settles what an interrupted conversion left beside the notebook at `path` (see the module
 /// documentation). Does nothing when nothing was left.
 pub fn finish_interrupted(path: &Path) -> Result<()> {
-    let copy = sibling(path, "encrypting");
-    let old = sibling(path, "plaintext");
+    let copy = beside(path, "encrypting");
+    let old = beside(path, "plaintext");
     if copy.exists() {
         // Not swapped: the plaintext notebook is whole; the copy goes (it may be partial).
         std::fs::remove_file(&copy).map_err(|e| cannot_write(&copy, &e))?;
@@ -155,13 +155,6 @@ fn kind(path: &Path) -> Result<FileKind> {
 /// log's size.
 fn fingerprint(store: &Store) -> Result<(String, i64)> {
     Ok((crate::digest::digest(store)?, store.change_count()?))
-}
-
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".");
-    name.push(suffix);
-    path.with_file_name(name)
 }
 
 /// Removes the `-wal` and `-shm` files SQLite may leave beside a database file.

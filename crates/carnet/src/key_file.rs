@@ -35,9 +35,7 @@ const BY_RECOVERY: &[u8] = b"carnet notebook key v1: recovery key";
 
 /// The key file's name for the notebook at `notebook`.
 pub fn path_for(notebook: &Path) -> PathBuf {
-    let mut name = notebook.file_name().unwrap_or_default().to_os_string();
-    name.push(".key");
-    notebook.with_file_name(name)
+    crate::notebook_key::beside(notebook, "key")
 }
 
 /// The fresh random bytes a new (or rewrapped) key file needs, from the OS's random source.

@@ -8,7 +8,7 @@
 //! `PRAGMA key` statement that hands it to SQLite is zeroized too. The engine never makes one
 //! up: the random bytes come from the caller (the CLI, the desktop shell), like the clock.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use zeroize::{Zeroize, Zeroizing};
 
@@ -57,6 +57,15 @@ impl std::fmt::Debug for NotebookKey {
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// A file that lives beside the notebook at `notebook` and is named after it:
+/// `carnet.db.<extension>` (its key file, a conversion's leftovers, the "remember" marker).
+pub fn beside(notebook: &Path, extension: &str) -> PathBuf {
+    let mut name = notebook.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(extension);
+    notebook.with_file_name(name)
+}
 
 /// What a notebook file is, from its first bytes and size: a plaintext SQLite database
 /// starts with "SQLite format 3"; an encrypted one is random-looking whole pages (SQLCipher's

@@ -286,9 +286,7 @@ fn open_new(db: &Db, keys: NewKeys) -> CommandResult<String> {
 
 /// `carnet.db.remember`: an empty file saying the key was put in the OS keystore.
 fn remembered_marker(notebook: &Path) -> PathBuf {
-    let mut name = notebook.file_name().unwrap_or_default().to_os_string();
-    name.push(".remember");
-    notebook.with_file_name(name)
+    carnet::notebook_key::beside(notebook, "remember")
 }
 
 fn in_field(e: carnet::Error) -> CommandError {
