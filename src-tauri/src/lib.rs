@@ -20,12 +20,12 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             // `--db PATH` (used by the end-to-end tests and `cargo xtask run --demo`), then
-            // `CARNET_DB`, then the OS app-data folder.
+            // `CARNET_DB`, then the OS data folder (the `carnet` command's default too).
             let mut args = std::env::args().skip_while(|a| a != "--db").skip(1);
             let path = match (args.next(), std::env::var_os("CARNET_DB")) {
                 (Some(path), _) => std::path::PathBuf::from(path),
                 (None, Some(path)) => std::path::PathBuf::from(path),
-                (None, None) => app.path().app_data_dir()?.join("carnet.db"),
+                (None, None) => carnet::notebook_location::default_in(&app.path().data_dir()?),
             };
             let db = state::Db::new(path);
             // Letters left for the PDF viewer by a previous run (a crash) go now.
@@ -55,5 +55,18 @@ pub fn run() {
     if let Err(error) = result {
         eprintln!("Carnet n'a pas pu démarrer : {error}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Tauri keeps the window's own data under the app's identifier, and the notebook goes
+    /// in the engine's folder of the same data folder: one folder, the one the `carnet`
+    /// command opens too.
+    #[test]
+    fn the_apps_identifier_is_the_notebooks_folder() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(conf["identifier"], carnet::notebook_location::FOLDER);
     }
 }

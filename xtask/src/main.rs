@@ -1,4 +1,5 @@
-//! `cargo xtask run | test | bench`: the project's two commands, on a fresh Debian or Ubuntu.
+//! `cargo xtask run | test | bench | dist | dist-check`: the project's two commands, on a fresh
+//! Debian or Ubuntu, and the making and checking of the packages an officer installs.
 //!
 //! Why a Rust xtask rather than shell scripts: it runs wherever cargo runs, needs nothing
 //! installed first, and keeps the list of system packages each step needs next to the step.
@@ -10,6 +11,9 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
+
+mod dist;
+mod dist_check;
 
 /// Debian packages `run` needs: a C toolchain (SQLite is built from source by rusqlite's
 /// `bundled` feature) and what Tauri links against on Linux (WebKitGTK 4.1, libxdo).
@@ -52,9 +56,16 @@ fn main() -> ExitCode {
         Some("run") => run(args.iter().any(|a| a == "--demo")),
         Some("bench") => bench(),
         Some("bench-desktop") => bench_desktop(),
+        Some("dist") => dist::dist(),
+        Some("dist-check") => dist_check::dist_check(
+            args.iter()
+                .skip_while(|a| *a != "--only")
+                .nth(1)
+                .map(String::as_str),
+        ),
         _ => {
             eprintln!(
-                "utilisation : cargo xtask <commande>\n\n  run [--demo]  construit et ouvre Carnet (--demo : sur des données fictives)\n  test          installe ce qu'il faut puis lance fmt, clippy et tous les tests\n  bench         lance les mesures de performance du moteur (criterion)\n  bench-desktop mesure l'application de bureau (démarrage, recherche, mémoire)"
+                "utilisation : cargo xtask <commande>\n\n  run [--demo]  construit et ouvre Carnet (--demo : sur des données fictives)\n  test          installe ce qu'il faut puis lance fmt, clippy et tous les tests\n  bench         lance les mesures de performance du moteur (criterion)\n  bench-desktop mesure l'application de bureau (démarrage, recherche, mémoire)\n  dist          fait les paquets d'installation dans target/dist (Debian/Ubuntu, Windows)\n  dist-check    vérifie ces paquets (installation Debian, Windows sous Wine ; --only deb|windows)"
             );
             Err("commande manquante ou inconnue".into())
         }

@@ -70,10 +70,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// The default database: `carnet.db` in the OS data folder (never a shared folder).
+/// The default database: the desktop app's, in the OS data folder (never a shared folder).
 fn default_db() -> Result<PathBuf, CliError> {
-    directories::ProjectDirs::from("fr", "CitesLab", "Carnet")
-        .map(|dirs| dirs.data_dir().join("carnet.db"))
+    directories::BaseDirs::new()
+        .map(|dirs| carnet::notebook_location::default_in(dirs.data_dir()))
         .ok_or_else(|| {
             CliError::Usage(
                 "impossible de trouver le dossier de données de l'utilisateur : indiquez la base avec --db CHEMIN.".into(),

@@ -29,6 +29,7 @@ mod merge;
 pub mod notebook;
 pub mod notebook_key;
 pub mod notebook_lock;
+pub mod notebook_location;
 pub mod officer;
 pub mod outcome;
 pub mod partner;
