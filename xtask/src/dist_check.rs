@@ -598,6 +598,9 @@ fn check_windows(dist: &Path, work: &Path) -> Outcome {
             "CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER",
             "/usr/lib/wine/wine64",
         )
+        // insta would ask `cargo metadata` for the workspace, which a Windows process under
+        // Wine cannot start.
+        .env("INSTA_WORKSPACE_ROOT", windows_path(&root()))
         .envs(wine.environment());
     step("tests du moteur sous Wine", tests)?;
 

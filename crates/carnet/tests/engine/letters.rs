@@ -152,6 +152,10 @@ fn adie_case() -> LetterCase {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "reads the file back with Linux tools (qpdf, poppler, LibreOffice)"
+)]
 fn default_adie_letter_reads_exactly_as_written() {
     let mut c = adie_case();
     let (_, pdf) = letter::make(&mut c.f.store, c.referral, None, day(2026, 11, 23)).unwrap();
@@ -181,6 +185,10 @@ fn default_adie_letter_reads_exactly_as_written() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "reads the file back with Linux tools (qpdf, poppler, LibreOffice)"
+)]
 fn letter_pdf_renders_to_a_png_to_look_at() {
     let mut c = adie_case();
     let (_, pdf) = letter::make(&mut c.f.store, c.referral, None, day(2026, 11, 23)).unwrap();
@@ -226,6 +234,10 @@ fn same_data_template_and_date_give_identical_bytes() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "reads the file back with Linux tools (qpdf, poppler, LibreOffice)"
+)]
 fn hostile_names_do_not_break_the_file_or_the_layout() {
     let hostile = person("Zoé (dite « Zo ») \\ )>> endobj %%EOF", "Nour 😀 אבגד عربي");
     let long = person(&"Maximilienne".repeat(16), &"X".repeat(200));
@@ -244,6 +256,10 @@ fn hostile_names_do_not_break_the_file_or_the_layout() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "reads the file back with Linux tools (qpdf, poppler, LibreOffice)"
+)]
 fn a_long_need_flows_to_a_second_page() {
     let sentence =
         "Le projet demande un accompagnement renforcé sur le prévisionnel et le choix du statut. ";
@@ -330,6 +346,10 @@ fn making_a_letter_files_it_and_printing_marks_the_referral_sent() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "reads the file back with Linux tools (qpdf, poppler, LibreOffice)"
+)]
 fn the_day_batch_puts_every_letter_in_one_pdf_and_reports_the_rest() {
     let mut c = adie_case();
     let adie = c.f.adie;

@@ -665,9 +665,12 @@ proptest! {
 }
 
 /// Makes a directory unwritable for everyone, root included (`chattr +i` where the file
-/// system allows it, else read-only permissions), and writable again when dropped.
+/// system allows it, else read-only permissions), and writable again when dropped. Unix only:
+/// Windows' read-only attribute does not stop writes into a folder.
+#[cfg(unix)]
 struct Unwritable(std::path::PathBuf);
 
+#[cfg(unix)]
 impl Unwritable {
     fn new(dir: &Path) -> Unwritable {
         let immutable = std::process::Command::new("chattr")
@@ -687,6 +690,7 @@ impl Unwritable {
     }
 }
 
+#[cfg(unix)]
 impl Drop for Unwritable {
     fn drop(&mut self) {
         use std::os::unix::fs::PermissionsExt;
@@ -698,6 +702,7 @@ impl Drop for Unwritable {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn a_read_only_folder_gives_a_clear_error_and_the_next_sync_completes() {
     let dir = tempfile::tempdir().unwrap();
