@@ -68,9 +68,33 @@ pub fn setup_name() -> String {
     format!("carnet-{VERSION}-setup.exe")
 }
 
-/// Everything: both builds, then the three files.
-pub fn dist() -> Outcome {
+/// Everything: both builds, then the three files. With `repack`, only the zip and the
+/// installer again, from `target/dist/windows/Carnet` as it is (after a structure signed the
+/// two programs there: README, "Signing for Windows").
+pub fn dist(repack: bool) -> Outcome {
     let started = Instant::now();
+    if repack {
+        ensure_packages(&["nsis", "zip"])?;
+        let out = dist_dir();
+        let folder = out.join("windows/Carnet");
+        if !folder.join("carnet-desktop.exe").is_file() {
+            return Err(format!(
+                "{} est vide : lancez d'abord « cargo xtask dist »",
+                folder.display()
+            ));
+        }
+        for file in [out.join(zip_name()), out.join(setup_name())] {
+            if file.exists() {
+                std::fs::remove_file(&file).map_err(|e| format!("{} : {e}", file.display()))?;
+            }
+        }
+        let zip = windows_zip(&out, &folder)?;
+        let setup = windows_installer(&out, &folder)?;
+        for file in [zip, setup] {
+            println!("    {:>8.1} Mo  {}", megabytes(&file)?, file_name(&file));
+        }
+        return Ok(());
+    }
     ensure_packages(DIST_PACKAGES)?;
     ensure_windows_target()?;
     let mut linux = cargo();
@@ -116,7 +140,7 @@ pub fn dist() -> Outcome {
 
 /// Adds the Windows target to the toolchain when it is missing (rustup fetches its standard
 /// library from the Rust project's registry of toolchains).
-fn ensure_windows_target() -> Outcome {
+pub fn ensure_windows_target() -> Outcome {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()

@@ -11,17 +11,20 @@
 //! - Windows: every file is PE32+ x86-64 and needs no MinGW runtime DLL; under Wine (a fresh
 //!   prefix, with the `ProcessPrng` stand-in of `xtask/wine/` as a system DLL: Debian 12's Wine
 //!   lacks it) the portable `carnet.exe` runs `--version`, `demo`, `letter`, `export` and a
-//!   `sync` between two notebooks, in folders named like `C:\users\Élodie N'Diaye\…`; the
-//!   engine's test suite runs under Wine; the installer installs silently (`/S`) into the
-//!   per-user folder with its Start-menu shortcut, and its uninstaller removes them and leaves
-//!   the officer's notebook. The window itself cannot be checked (no WebView2 under Wine).
+//!   `sync` between two notebooks, in folders named like `C:\users\Élodie N'Diaye\…`, and
+//!   its default notebook lands in `%APPDATA%\fr.citeslab.carnet`; the installer installs
+//!   silently (`/S`) into the per-user folder with its Start-menu shortcut, and its
+//!   uninstaller removes them and leaves the officer's notebook. The window itself cannot be
+//!   checked (no WebView2 under Wine). The engine's test suite runs under Wine in
+//!   `cargo xtask test`, on every CI run.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::dist::{VERSION, WINDOWS_TARGET, deb_name, dist_dir, setup_name, zip_name};
-use crate::{Background, Outcome, cargo, ensure_packages, free_display, root, step};
+use crate::dist::{VERSION, deb_name, dist_dir, setup_name, zip_name};
+use crate::wine::{Wine, windows_path};
+use crate::{Background, Outcome, ensure_packages, free_display, output, require, root, step};
 
 /// Debian packages the checks need.
 const CHECK_PACKAGES: &[&str] = &[
@@ -35,9 +38,6 @@ const CHECK_PACKAGES: &[&str] = &[
     "x11-apps",
     "x11-utils",
     "netpbm",
-    "wine",
-    "wine64",
-    "mingw-w64",
 ];
 
 /// The passphrase of the notebooks made under Wine (fictional data).
@@ -60,6 +60,7 @@ pub fn dist_check(only: Option<&str>) -> Outcome {
     };
     let started = Instant::now();
     ensure_packages(CHECK_PACKAGES)?;
+    ensure_packages(crate::wine::PACKAGES)?;
     let dist = dist_dir();
     for name in [deb_name(), zip_name(), setup_name()] {
         if !dist.join(&name).is_file() {
@@ -582,28 +583,6 @@ fn check_windows(dist: &Path, work: &Path) -> Outcome {
         &format!("pas de carnet à {}", default_notebook.display()),
     )?;
 
-    let mut tests = cargo();
-    tests
-        .args([
-            "test",
-            "--locked",
-            "--target",
-            WINDOWS_TARGET,
-            "-p",
-            "carnet",
-            "--lib",
-            "--tests",
-        ])
-        .env(
-            "CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER",
-            "/usr/lib/wine/wine64",
-        )
-        // insta would ask `cargo metadata` for the workspace, which a Windows process under
-        // Wine cannot start.
-        .env("INSTA_WORKSPACE_ROOT", windows_path(&root()))
-        .envs(wine.environment());
-    step("tests du moteur sous Wine", tests)?;
-
     let installer = dist.join(setup_name());
     wine.run(&installer, &["/S"])?;
     wine.wait()?;
@@ -655,115 +634,7 @@ fn check_windows(dist: &Path, work: &Path) -> Outcome {
     Ok(())
 }
 
-/// A fresh Wine prefix, with the `ProcessPrng` stand-in as a system DLL.
-struct Wine {
-    prefix: PathBuf,
-}
-
-impl Wine {
-    fn new(prefix: &Path) -> Result<Wine, String> {
-        let wine = Wine {
-            prefix: prefix.to_path_buf(),
-        };
-        let mut boot = Command::new("/usr/lib/wine/wine64");
-        boot.arg("wineboot").arg("--init").envs(wine.environment());
-        step("préfixe Wine neuf", boot)?;
-        wine.wait()?;
-        let dll = prefix.join("drive_c/windows/system32/bcryptprimitives.dll");
-        let mut gcc = Command::new("x86_64-w64-mingw32-gcc");
-        gcc.args(["-shared", "-O2", "-o"])
-            .arg(&dll)
-            .arg(root().join("xtask/wine/bcryptprimitives.c"));
-        step(
-            "bcryptprimitives.dll de remplacement (pour Wine seulement)",
-            gcc,
-        )?;
-        Ok(wine)
-    }
-
-    fn environment(&self) -> Vec<(String, String)> {
-        vec![
-            ("WINEPREFIX".into(), self.prefix.display().to_string()),
-            ("WINEDEBUG".into(), "-all".into()),
-            // No Mono or Gecko install prompts: Carnet needs neither.
-            ("WINEDLLOVERRIDES".into(), "mscoree,mshtml=".into()),
-            ("LANG".into(), "C.UTF-8".into()),
-        ]
-    }
-
-    fn run(&self, exe: &Path, args: &[&str]) -> Result<String, String> {
-        self.run_with(exe, args, &[])
-    }
-
-    /// Runs `exe` under Wine; Unix paths in `env` are given as Windows paths (Z:).
-    fn run_with(&self, exe: &Path, args: &[&str], env: &[(&str, &Path)]) -> Result<String, String> {
-        let mut cmd = Command::new("/usr/lib/wine/wine64");
-        cmd.arg(exe).args(args).envs(self.environment());
-        for (name, path) in env {
-            cmd.env(name, windows_path(path));
-        }
-        let shown = format!(
-            "{} {}",
-            exe.file_name().unwrap_or_default().to_string_lossy(),
-            args.join(" ")
-        );
-        output(&shown, &mut cmd)
-    }
-
-    /// Waits until every program of the prefix has ended (an uninstaller restarts itself).
-    fn wait(&self) -> Outcome {
-        let status = Command::new("wineserver")
-            .arg("-w")
-            .envs(self.environment())
-            .status()
-            .map_err(|e| format!("wineserver : {e}"))?;
-        require(status.success(), "wineserver -w a échoué")
-    }
-
-    /// The Wine user's profile folder (`C:\users\<user>`).
-    fn profile(&self) -> Result<PathBuf, String> {
-        let users = self.prefix.join("drive_c/users");
-        let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
-        let profile = users.join(user);
-        require(
-            profile.is_dir(),
-            &format!("profil Wine introuvable : {}", profile.display()),
-        )?;
-        Ok(profile)
-    }
-}
-
-/// A Unix path as Windows programs under Wine see it (drive Z: is the Unix root).
-fn windows_path(path: &Path) -> String {
-    format!("Z:{}", path.display().to_string().replace('/', "\\"))
-}
-
 // ---------------------------------------------------------------------------------------
-
-/// Runs `cmd` and returns its standard output; a non-zero exit is an error that shows what
-/// the command wrote.
-fn output(name: &str, cmd: &mut Command) -> Result<String, String> {
-    let out = cmd
-        .output()
-        .map_err(|e| format!("{name} : impossible de lancer la commande ({e})"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{name} a échoué ({}) :\n{}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-fn require(condition: bool, message: &str) -> Outcome {
-    if condition {
-        Ok(())
-    } else {
-        Err(message.to_string())
-    }
-}
 
 fn remove_dir(dir: &Path) -> Outcome {
     if dir.exists() {

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 mod dist;
 mod dist_check;
+mod wine;
 
 /// Debian packages `run` needs: a C toolchain (SQLite is built from source by rusqlite's
 /// `bundled` feature) and what Tauri links against on Linux (WebKitGTK 4.1, libxdo).
@@ -56,7 +57,7 @@ fn main() -> ExitCode {
         Some("run") => run(args.iter().any(|a| a == "--demo")),
         Some("bench") => bench(),
         Some("bench-desktop") => bench_desktop(),
-        Some("dist") => dist::dist(),
+        Some("dist") => dist::dist(args.iter().any(|a| a == "--repack")),
         Some("dist-check") => dist_check::dist_check(
             args.iter()
                 .skip_while(|a| *a != "--only")
@@ -65,7 +66,7 @@ fn main() -> ExitCode {
         ),
         _ => {
             eprintln!(
-                "utilisation : cargo xtask <commande>\n\n  run [--demo]  construit et ouvre Carnet (--demo : sur des données fictives)\n  test          installe ce qu'il faut puis lance fmt, clippy et tous les tests\n  bench         lance les mesures de performance du moteur (criterion)\n  bench-desktop mesure l'application de bureau (démarrage, recherche, mémoire)\n  dist          fait les paquets d'installation dans target/dist (Debian/Ubuntu, Windows)\n  dist-check    vérifie ces paquets (installation Debian, Windows sous Wine ; --only deb|windows)"
+                "utilisation : cargo xtask <commande>\n\n  run [--demo]  construit et ouvre Carnet (--demo : sur des données fictives)\n  test          installe ce qu'il faut puis lance fmt, clippy et tous les tests\n  bench         lance les mesures de performance du moteur (criterion)\n  bench-desktop mesure l'application de bureau (démarrage, recherche, mémoire)\n  dist          fait les paquets d'installation dans target/dist (Debian/Ubuntu, Windows ;\n                --repack : refait le zip et l'installateur après signature)\n  dist-check    vérifie ces paquets (installation Debian, Windows sous Wine ; --only deb|windows)"
             );
             Err("commande manquante ou inconnue".into())
         }
@@ -148,6 +149,31 @@ fn run_step(name: &str, mut cmd: Command, totals: Option<&mut Totals>) -> Outcom
     }
 }
 
+/// Runs `cmd` and returns its standard output; a non-zero exit is an error that shows what
+/// the command wrote.
+fn output(name: &str, cmd: &mut Command) -> Result<String, String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{name} : impossible de lancer la commande ({e})"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{name} a échoué ({}) :\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn require(condition: bool, message: &str) -> Outcome {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.to_string())
+    }
+}
+
 fn test() -> Outcome {
     let started = Instant::now();
     ensure_packages(TEST_PACKAGES)?;
@@ -190,6 +216,7 @@ fn test() -> Outcome {
         keystore,
         &mut totals,
     )?;
+    engine_under_wine(&mut totals)?;
     let mut benches = cargo();
     // Benchmarks are compiled and run once each as tests, so they cannot rot unnoticed.
     benches.args(["test", "--locked", "-p", "carnet", "--benches"]);
@@ -201,6 +228,33 @@ fn test() -> Outcome {
     );
     println!("{} passed, {} failed", totals.passed, totals.failed);
     Ok(())
+}
+
+/// The engine's tests cross-built for Windows (where most officers work) and run under Wine:
+/// paths, file replacement and locking behave as on Windows, and the build for the Windows
+/// packages cannot break unnoticed.
+fn engine_under_wine(totals: &mut Totals) -> Outcome {
+    ensure_packages(wine::PACKAGES)?;
+    dist::ensure_windows_target()?;
+    let wine = wine::Wine::new(&root().join("target/wine-tests"))?;
+    let mut tests = cargo();
+    tests
+        .args([
+            "test",
+            "--locked",
+            "--target",
+            dist::WINDOWS_TARGET,
+            "-p",
+            "carnet",
+            "--lib",
+            "--tests",
+        ])
+        .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", wine::WINE64)
+        // insta would ask `cargo metadata` for the workspace, which a Windows process under
+        // Wine cannot start.
+        .env("INSTA_WORKSPACE_ROOT", wine::windows_path(&root()))
+        .envs(wine.environment());
+    test_step("moteur sous Windows (Wine)", tests, totals)
 }
 
 /// Builds the desktop app and drives it through WebDriver under a virtual display.
