@@ -138,6 +138,30 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Personnes à réexaminer : dernier contact plus ancien que la durée de conservation
+    /// (24 mois par défaut), la plus ancienne d'abord.
+    ///
+    /// Le dernier contact est la date la plus récente parmi les rencontres, réunions
+    /// collectives, orientations (et leurs étapes), sorties et lettres ; sans aucun contact,
+    /// c'est le jour où la personne a été enregistrée.
+    #[command(help_template = HELP_TEMPLATE)]
+    Retention {
+        /// Sortie en JSON.
+        #[arg(long)]
+        json: bool,
+        /// Change la durée de conservation de ce carnet, en mois (de 6 à 120).
+        #[arg(long, value_name = "MOIS")]
+        set_months: Option<u32>,
+        /// Prolonge la conservation d'une personne (avec --until et --reason).
+        #[arg(long, value_name = "ID_PERSONNE", requires_all = ["until", "reason"])]
+        prolong: Option<String>,
+        /// Date de fin de la prolongation.
+        #[arg(long, value_name = "DATE", requires = "prolong")]
+        until: Option<String>,
+        /// Motif de la prolongation (obligatoire, enregistré).
+        #[arg(long, value_name = "MOTIF", requires = "prolong")]
+        reason: Option<String>,
+    },
     /// Relances à faire jusqu'à une date (par défaut aujourd'hui).
     #[command(help_template = HELP_TEMPLATE)]
     Followups {

@@ -257,6 +257,27 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let due = carnet::followup::due(&store, day)?;
             output::followups(&mut out, &due, json)?;
         }
+        Command::Retention {
+            json,
+            set_months,
+            prolong,
+            until,
+            reason,
+        } => {
+            let mut store = open(&path)?;
+            if let Some(months) = set_months {
+                carnet::retention::set_period(&mut store, months)?;
+            }
+            if let (Some(person), Some(until), Some(reason)) = (prolong, until, reason) {
+                let person = carnet::validate::id(&person)?;
+                let today = store.today();
+                let until = carnet::validate::date_as_typed("until", &until, today)?;
+                carnet::retention::prolong(&mut store, person, until, &reason, today)?;
+            }
+            let months = carnet::retention::period(&store)?;
+            let due = carnet::retention::due(&store, store.today(), months)?;
+            output::retention(&mut out, &due, months, json)?;
+        }
         Command::Sync {
             folder,
             device_name,

@@ -263,6 +263,45 @@ pub fn followups(out: &mut dyn Write, due: &[FollowUp], as_json: bool) -> Result
     Ok(())
 }
 
+pub fn retention(
+    out: &mut dyn Write,
+    due: &[carnet::retention::Due],
+    months: u32,
+    as_json: bool,
+) -> Result<(), CliError> {
+    if as_json {
+        return json(out, due);
+    }
+    for d in due {
+        let contact = if d.never_met {
+            format!(
+                "enregistrée le {}, jamais rencontrée",
+                date_fr(d.last_contact)
+            )
+        } else {
+            format!("dernier contact le {}", date_fr(d.last_contact))
+        };
+        let kept = d
+            .extended_until
+            .map(|until| format!(" (prolongée jusqu'au {})", date_fr(until)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{} {}  {}  {contact}{kept}  {}",
+            d.first_name,
+            d.last_name,
+            d.quartier_name.as_deref().unwrap_or("(sans quartier)"),
+            d.id
+        )?;
+    }
+    writeln!(
+        out,
+        "{} personne(s) à réexaminer (durée de conservation : {months} mois).",
+        due.len()
+    )?;
+    Ok(())
+}
+
 pub fn sync_report(
     out: &mut dyn Write,
     report: &carnet::sync::SyncReport,

@@ -1293,3 +1293,94 @@ fn the_recovery_sheet_is_printed_and_a_new_one_retires_the_old_key() {
     );
     assert!(said.contains("clé de secours"), "{said}");
 }
+
+#[test]
+fn retention_lists_persons_past_the_period_and_prolonging_takes_one_off() {
+    let (_dir, db) = temp();
+    // A year of activity that ended long enough ago for everyone to be past 24 months,
+    // whatever day the test runs.
+    let summary: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &[
+            "demo",
+            "--seed",
+            "2",
+            "--years",
+            "1",
+            "--until",
+            "2024-06-30",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    let persons = summary["persons"].as_u64().unwrap() as usize;
+    let due: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&db, &["retention", "--json"])).unwrap();
+    assert_eq!(due.len(), persons, "everyone is past the period");
+    let contacts: Vec<&str> = due
+        .iter()
+        .map(|d| d["last_contact"].as_str().unwrap())
+        .collect();
+    assert!(contacts.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+    assert!(contacts.iter().all(|d| *d <= "2024-06-30"));
+    let text = ok(&db, &["retention"]);
+    assert!(
+        text.ends_with(&format!(
+            "{persons} personne(s) à réexaminer (durée de conservation : 24 mois).\n"
+        )),
+        "{text}"
+    );
+
+    let first = due[0]["id"].as_str().unwrap();
+    fails(
+        &db,
+        &[
+            "retention",
+            "--prolong",
+            first,
+            "--until",
+            "01/01/2020",
+            "--reason",
+            "Suivi ADIE",
+        ],
+        "dans dix ans au plus",
+    );
+    fails(
+        &db,
+        &[
+            "retention",
+            "--prolong",
+            first,
+            "--until",
+            "31/12/2099",
+            "--reason",
+            "  ",
+        ],
+        "obligatoire",
+    );
+    let next_year = chrono::Datelike::year(&chrono::Local::now().date_naive()) + 1;
+    let until = format!("30/06/{next_year}");
+    let after: Vec<serde_json::Value> = serde_json::from_str(&ok(
+        &db,
+        &[
+            "retention",
+            "--prolong",
+            first,
+            "--until",
+            &until,
+            "--reason",
+            "Création en cours avec l'ADIE",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(after.len(), persons - 1);
+    assert!(after.iter().all(|d| d["id"] != due[0]["id"]));
+
+    fails(&db, &["retention", "--set-months", "3"], "entre 6 et 120");
+    let longer = ok(&db, &["retention", "--set-months", "120"]);
+    assert!(
+        longer.ends_with("0 personne(s) à réexaminer (durée de conservation : 120 mois).\n"),
+        "{longer}"
+    );
+}

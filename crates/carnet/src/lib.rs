@@ -39,6 +39,7 @@ pub mod record;
 pub mod recovery_sheet;
 pub mod referral;
 pub mod report;
+pub mod retention;
 pub mod schema;
 pub mod search_key;
 pub mod stats;

@@ -286,7 +286,7 @@ pub fn seen_between(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec
 /// (Erasing a person's data for good is another operation.)
 pub fn delete(w: &mut Writer<'_>, id: Uuid) -> Result<Undo> {
     let mut undo = crate::undo::delete(w, &schema::PERSON, id)?;
-    let related: [(&'static EntitySpec, &str); 6] = [
+    let related: [(&'static EntitySpec, &str); 7] = [
         (
             &schema::ENCOUNTER,
             "SELECT id FROM encounter WHERE person_id = ?1 AND deleted = 0",
@@ -311,6 +311,10 @@ pub fn delete(w: &mut Writer<'_>, id: Uuid) -> Result<Undo> {
         (
             &schema::OUTCOME,
             "SELECT id FROM outcome WHERE person_id = ?1 AND deleted = 0",
+        ),
+        (
+            &schema::RETENTION_EXTENSION,
+            "SELECT id FROM retention_extension WHERE person_id = ?1 AND deleted = 0",
         ),
     ];
     for (spec, sql) in related {

@@ -457,6 +457,17 @@ pub static LETTER: EntitySpec = EntitySpec {
     ],
 };
 
+pub static RETENTION_EXTENSION: EntitySpec = EntitySpec {
+    name: "retention_extension",
+    label: "prolongation de conservation",
+    fields: &[
+        req("person_id", Ref("person")),
+        req("until", Date),
+        req("reason", Note),
+        req("date", Date),
+    ],
+};
+
 /// Every entity, in dependency order (referenced before referencing).
 pub static ENTITIES: &[&EntitySpec] = &[
     &TERRITORY,
@@ -474,6 +485,7 @@ pub static ENTITIES: &[&EntitySpec] = &[
     &OUTCOME,
     &LETTER_TEMPLATE,
     &LETTER,
+    &RETENTION_EXTENSION,
 ];
 
 /// Looks a field of `entity` up by name, the tombstone field included.
@@ -572,6 +584,8 @@ pub fn field_label(field: &str) -> &'static str {
         "sync_last" => "Dernière synchronisation",
         "sync_summary" => "Résumé de la synchronisation",
         "until" => "Jusqu'au",
+        "reason" => "Motif",
+        "retention_months" => "Durée de conservation (mois)",
         "out" => "Fichier de sortie",
         _ => "champ",
     }

@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_letters.sql"),
     include_str!("../migrations/0004_sync_hostile_folder.sql"),
     include_str!("../migrations/0005_person_search.sql"),
+    include_str!("../migrations/0006_retention.sql"),
 ];
 
 /// The schema version this build knows.

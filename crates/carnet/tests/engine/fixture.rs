@@ -25,7 +25,12 @@ pub struct Fixture {
 
 /// An in-memory store for `device`, with Pays de Montbéliard's quartiers and the partners.
 pub fn fixture_for(device: u128) -> Fixture {
-    let clock = Arc::new(ManualClock::at_date(today()));
+    fixture_on(device, today())
+}
+
+/// [`fixture_for`], made on `date` (the clock stays there until a test moves it).
+pub fn fixture_on(device: u128, date: NaiveDate) -> Fixture {
+    let clock = Arc::new(ManualClock::at_date(date));
     let mut store =
         Store::open_in_memory(Uuid::from_u128(device), Box::new(clock.clone())).unwrap();
     store

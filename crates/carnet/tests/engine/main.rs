@@ -11,6 +11,7 @@ mod letters;
 mod queries;
 mod replay;
 mod report;
+mod retention;
 mod sync;
 mod sync_attacks;
 mod validation;
