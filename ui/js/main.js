@@ -14,13 +14,14 @@ import * as bilan from './screens/bilan.js';
 import * as encounter from './screens/encounter.js';
 import * as followups from './screens/followups.js';
 import * as outcome from './screens/outcome.js';
+import * as retention from './screens/retention.js';
 import { api } from './ipc.js';
 import * as lock from './lock.js';
 
 const screens = {
   aujourdhui: today, permanences, personnes: persons, orientations: referrals,
   collectives: meetings, partenaires: partners, bilan, reglages: settings, 'a-verifier': review,
-  rencontres: encounter, relances: followups, sorties: outcome,
+  rencontres: encounter, relances: followups, sorties: outcome, 'a-reexaminer': retention,
 };
 
 let current = location.hash || '#/aujourdhui';

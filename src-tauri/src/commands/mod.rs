@@ -10,6 +10,7 @@ mod people;
 mod permanences;
 mod referrals;
 mod report;
+mod retention;
 mod settings;
 mod sync;
 mod today;
@@ -56,6 +57,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         followups::list_follow_ups,
         followups::follow_up_done,
         followups::postpone_follow_up,
+        retention::list_retention,
+        retention::prolong_retention,
+        retention::set_retention_months,
         partners::list_partners,
         partners::create_partner,
         partners::update_partner,

@@ -1,9 +1,11 @@
-// Réglages: the officer's profile, territory and quartiers, security, synchronisation, this device.
+// Réglages: the officer's profile, territory and quartiers, security, personal data (retention),
+// synchronisation, this device.
 import { t } from '../strings.js';
 import { api, vocab } from '../ipc.js';
 import { h, show, form, announce, table } from '../dom.js';
 import { syncSection } from './sync.js';
 import { securitySection } from './security.js';
+import { retentionSection } from './retention.js';
 
 const S = t.settings;
 
@@ -126,6 +128,7 @@ export async function render() {
       h('details', {}, h('summary', {}, S.addTerritory), territory),
       quartier ? h('details', {}, h('summary', {}, S.addQuartier), quartier) : null),
     await securitySection(),
+    await retentionSection(),
     await syncSection(),
     h('section', { class: 'card' }, h('h2', {}, S.device),
       h('p', { class: 'muted' }, `${S.database} : `, h('code', {}, s.database))),

@@ -107,6 +107,7 @@ export async function render() {
     h('h1', {}, `${t.today.title} — ${formatDate(data.date || isoToday())}`),
     lastSyncText(sync) ? h('p', { class: 'muted', id: 'last-sync' }, h('a', { href: '#/reglages' }, lastSyncText(sync)),
       sync.conflicts ? [' · ', h('a', { href: '#/a-verifier' }, `${t.review.title} (${sync.conflicts})`)] : null) : null,
+    data.retention_due ? h('p', { id: 'retention-due' }, h('a', { href: '#/a-reexaminer' }, t.retention.homeDue(data.retention_due))) : null,
     h('div', { class: 'columns' },
       h('div', {},
         h('section', { class: 'card', 'aria-labelledby': 'quick-title' },

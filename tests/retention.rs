@@ -1,0 +1,136 @@
+//! Retention in the window: the home screen says how many persons are past the period, "À
+//! réexaminer" lists them oldest first, "Prolonger…" needs a reason and takes the person off
+//! the list, and Réglages → Données personnelles changes the period within its bounds.
+
+use std::time::Duration;
+
+use carnet::encounter::Encounter;
+use carnet::person::Person;
+use carnet_e2e::Session;
+use chrono::Months;
+
+use crate::{engine, notebook, one_window};
+
+fn met(store: &mut carnet::Store, first: &str, last: &str, on: chrono::NaiveDate) -> carnet::Uuid {
+    let person = store
+        .create(&Person {
+            first_name: first.into(),
+            last_name: last.into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut e = Encounter::new(on, "market");
+    e.person_id = Some(person);
+    store.create(&e).unwrap();
+    person
+}
+
+#[test]
+fn persons_past_retention_are_listed_and_prolonged_with_a_reason() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let today = chrono::Local::now().date_naive();
+    let mut store = engine(&db);
+    let oldest = met(
+        &mut store,
+        "Aïcha",
+        "Benali",
+        today.checked_sub_months(Months::new(40)).unwrap(),
+    );
+    met(
+        &mut store,
+        "Moussa",
+        "Diallo",
+        today.checked_sub_months(Months::new(30)).unwrap(),
+    );
+    met(
+        &mut store,
+        "Léa",
+        "Petit",
+        today.checked_sub_months(Months::new(1)).unwrap(),
+    );
+    drop(store);
+
+    let s = Session::start(&db).unwrap();
+    s.go("#/aujourdhui").unwrap();
+    let due = s.wait_for("#retention-due").unwrap();
+    assert_eq!(
+        s.text(&due).unwrap(),
+        "2 personnes à réexaminer (durée de conservation dépassée)"
+    );
+    s.screenshot("aujourdhui-a-reexaminer").unwrap();
+    let link = s.find("#retention-due a").unwrap();
+    s.click(&link).unwrap();
+    s.wait_for("#retention-list").unwrap();
+    let items = s
+        .script(
+            "return [...document.querySelectorAll('#retention-list > li')].map(li => li.dataset.person)",
+            serde_json::json!([]),
+        )
+        .unwrap();
+    let ids: Vec<String> = serde_json::from_value(items).unwrap();
+    assert_eq!(ids.len(), 2, "Léa, met last month, is not listed");
+    assert_eq!(ids[0], oldest.to_string(), "oldest contact first");
+    assert!(s.main_text().unwrap().contains("dernier contact le"));
+    s.screenshot("a-reexaminer").unwrap();
+
+    // "Prolonger…" without a reason is refused, and says why next to the field.
+    let prolong = s
+        .find(&format!(
+            "li[data-person='{oldest}'] [data-action='prolong']"
+        ))
+        .unwrap();
+    s.click(&prolong).unwrap();
+    let form = format!("#prolong-{oldest}");
+    s.wait_for(&format!("{form} textarea")).unwrap();
+    let submit = s.find(&format!("{form} button[type='submit']")).unwrap();
+    s.click(&submit).unwrap();
+    s.wait_for(&format!("{form} .error-summary:not([hidden])"))
+        .unwrap();
+    assert!(s.main_text().unwrap().contains("« Motif » est obligatoire"));
+    s.screenshot("a-reexaminer-prolonger-sans-motif").unwrap();
+    let reason = s.find(&format!("{form} textarea")).unwrap();
+    s.type_into(&reason, "Création d'entreprise en cours avec l'ADIE")
+        .unwrap();
+    let submit = s.find(&format!("{form} button[type='submit']")).unwrap();
+    s.click(&submit).unwrap();
+    s.wait_until("the list to drop her", Duration::from_secs(10), |s| {
+        Ok(s.main_text()?.contains("1 personne à réexaminer."))
+    })
+    .unwrap();
+    assert!(!s.main_text().unwrap().contains("Aïcha"));
+    let kept = carnet::retention::due(&engine(&db), today, 24).unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].first_name, "Moussa");
+
+    // Réglages → Données personnelles: the period, within 6 to 120 months.
+    s.go("#/reglages").unwrap();
+    let months = s.wait_for("#retention-form input").unwrap();
+    s.clear(&months).unwrap();
+    s.type_into(&months, "3").unwrap();
+    let save = s.find("#retention-form button[type='submit']").unwrap();
+    s.click(&save).unwrap();
+    s.wait_for("#retention-form .error-summary:not([hidden])")
+        .unwrap();
+    assert!(s.main_text().unwrap().contains("entre 6 et 120"));
+    let months = s.find("#retention-form input").unwrap();
+    s.clear(&months).unwrap();
+    s.type_into(&months, "48").unwrap();
+    let save = s.find("#retention-form button[type='submit']").unwrap();
+    s.click(&save).unwrap();
+    s.wait_until("the period to be saved", Duration::from_secs(10), |_| {
+        Ok(carnet::retention::period(&engine(&db)).map_err(|e| e.to_string())? == 48)
+    })
+    .unwrap();
+    s.wait_for("#retention-link").unwrap();
+    let section = s.find("#personal-data").unwrap();
+    assert!(
+        s.text(&section)
+            .unwrap()
+            .contains("Voir les personnes à réexaminer (aucune aujourd’hui)"),
+        "with 48 months nobody is due"
+    );
+    s.screenshot("reglages-donnees-personnelles").unwrap();
+    s.quit().unwrap();
+}
