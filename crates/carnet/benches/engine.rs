@@ -106,6 +106,10 @@ fn reads_and_writes(c: &mut Criterion) {
     c.bench_function("follow_ups_home", |b| {
         b.iter(|| carnet::followup::home(&store, until(), 8).unwrap())
     });
+    // The home screen counts the persons past retention at every visit.
+    c.bench_function("retention_due_24_months", |b| {
+        b.iter(|| carnet::retention::due(&store, until(), 24).unwrap())
+    });
     c.bench_function("referrals_page_search", |b| {
         let filter = carnet::referral::ReferralFilter {
             query: Some("adie".into()),

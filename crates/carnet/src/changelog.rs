@@ -9,8 +9,9 @@
 //!
 //! What is guaranteed: [`LoggedWrite::changes`] gives back exactly the field changes that were
 //! logged, with their stamps; the log is append-only (rows are never updated or deleted by the
-//! engine); a row's history is found through the `row_id` index, which is all that
-//! last-writer-wins needs.
+//! engine), with one exception: erasing a person (`erasure.rs`) removes their rows' history
+//! and blanks the personal fields of their encounters'; a row's history is found through the
+//! `row_id` index, which is all that last-writer-wins needs.
 
 use std::collections::HashMap;
 

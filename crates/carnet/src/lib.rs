@@ -18,6 +18,7 @@ pub mod conversion;
 pub mod demo;
 pub mod digest;
 pub mod encounter;
+pub mod erasure;
 pub mod error;
 pub mod followup;
 pub mod french;

@@ -468,6 +468,15 @@ pub static RETENTION_EXTENSION: EntitySpec = EntitySpec {
     ],
 };
 
+pub const ERASURE_KIND: &[(&str, &str)] = &[("erase", "Effacement")];
+
+/// An erasure order: its row id is the erased person's id (see `erasure.rs`).
+pub static ERASURE: EntitySpec = EntitySpec {
+    name: "erasure",
+    label: "effacement",
+    fields: &[req("kind", Enum(ERASURE_KIND)), req("date", Date)],
+};
+
 /// Every entity, in dependency order (referenced before referencing).
 pub static ENTITIES: &[&EntitySpec] = &[
     &TERRITORY,
@@ -486,6 +495,7 @@ pub static ENTITIES: &[&EntitySpec] = &[
     &LETTER_TEMPLATE,
     &LETTER,
     &RETENTION_EXTENSION,
+    &ERASURE,
 ];
 
 /// Looks a field of `entity` up by name, the tombstone field included.

@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_sync_hostile_folder.sql"),
     include_str!("../migrations/0005_person_search.sql"),
     include_str!("../migrations/0006_retention.sql"),
+    include_str!("../migrations/0007_erasure.sql"),
 ];
 
 /// The schema version this build knows.
@@ -67,6 +68,12 @@ pub struct ApplyReport {
     pub duplicates: usize,
     /// Concurrent edits found: the losing value is kept in the conflicts to review.
     pub conflicts: usize,
+    /// Received changes dropped because they were about an erased person.
+    pub erased_dropped: usize,
+    /// What erasure orders (received, or made necessary by what was received) removed.
+    pub purged: crate::erasure::Purged,
+    /// Persons of whom something was removed by those orders.
+    pub persons_erased: usize,
 }
 
 /// An open Carnet database.
@@ -462,11 +469,17 @@ impl Store {
         let result = (|| {
             let tx = self.conn.transaction()?;
             let mut report = ApplyReport::default();
+            // Nothing received brings back a row removed for an erased person.
+            let erased = crate::erasure::erased_rows(&tx)?;
             // Changes grouped by row, in order of first appearance: one history read per row.
             let mut rows: Vec<Vec<&Change>> = Vec::new();
             let mut index: HashMap<(&str, Uuid), usize> = HashMap::new();
             for change in changes {
                 self.hlc.observe(change.hlc);
+                if !erased.is_empty() && crate::erasure::refuses(&erased, change) {
+                    report.erased_dropped += 1;
+                    continue;
+                }
                 let slot = *index
                     .entry((change.entity.name, change.row_id))
                     .or_insert_with(|| {
@@ -491,6 +504,14 @@ impl Store {
                     new,
                     &mut report,
                 )?;
+            }
+            // Erasure orders received, and rows received about an erased person.
+            for person in crate::erasure::persons_to_purge(&tx, changes)? {
+                let purged = crate::erasure::purge(&tx, person)?;
+                if purged.rows + purged.encounters_detached > 0 {
+                    report.persons_erased += 1;
+                }
+                report.purged += purged;
             }
             also(&tx)?;
             save_hlc(&tx, &self.hlc)?;

@@ -147,6 +147,9 @@ pub(super) fn run(
         report.changes_applied += applied.inserted;
         report.duplicates += applied.duplicates;
         report.conflicts += applied.conflicts;
+        report.erased_dropped += applied.erased_dropped;
+        report.own_edits_dropped += applied.purged.own_edits_dropped;
+        report.persons_erased += applied.persons_erased;
     }
     progress(SyncProgress { done: total, total });
     report.held = super::review::held(store)?

@@ -19,8 +19,9 @@
 //! - [`review`]: "À vérifier" (concurrent edits, held segments) and the officer's decisions;
 //! - the merge itself (which value wins, where a conflict is recorded) is `crate::merge`.
 //!
-//! What is guaranteed by [`sync`]: this notebook's new changes are written as new segments
-//! (never overwriting anything) before anything is read; each new segment of another device is
+//! What is guaranteed by [`sync`]: the folder is read first, so that erasure orders are
+//! applied before this notebook's new changes are written as new segments (never overwriting
+//! anything); each new segment of another device is
 //! verified, validated and applied together with its "ingested" mark in one transaction, or
 //! skipped and reported with its device, number and reason, never stopping the others; a
 //! segment missing from the folder is put back if this device has its bytes, and reported as
@@ -100,6 +101,13 @@ pub struct SyncReport {
     /// Set when this database turned out to be a copy and took a new device id.
     pub new_device_id: Option<Uuid>,
     pub bytes_sent: u64,
+    /// Received changes dropped because they were about an erased person.
+    pub erased_dropped: usize,
+    /// Persons erased here by orders received (or found again in what was received).
+    pub persons_erased: usize,
+    /// This device's own changes, not yet sent, that went with an erased person: the
+    /// officer is told.
+    pub own_edits_dropped: usize,
 }
 
 /// Progress of a sync: `done` of `total` segments to read.
@@ -170,8 +178,15 @@ pub fn sync(
             reason: problem,
         });
     }
-    export::run(store, folder, device_name, &mut report)?;
+    // Reading first: an erasure order received is applied before this device writes anything,
+    // so its own unsent edits to an erased person never reach the folder.
     import::run(store, folder, &mut report, progress)?;
+    export::run(store, folder, device_name, &mut report)?;
+    // Writing found this notebook to be a copy of another (the same device id): it took a new
+    // id, and what it skipped as its own is the other's, to read now.
+    if report.new_device_id.is_some() {
+        import::run(store, folder, &mut report, progress)?;
+    }
     pin(store, folder)?;
     Ok(report)
 }

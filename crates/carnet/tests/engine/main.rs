@@ -6,6 +6,7 @@ mod changelog;
 mod corrections;
 mod demo;
 mod encryption;
+mod erasure;
 mod fixture;
 mod letters;
 mod queries;

@@ -1,0 +1,303 @@
+//! Erasing a person, as the attacker of a "forgotten" person would check it: scan the
+//! notebook's bytes for her name, phone and note; replay a colleague's offline edits; let a
+//! device join afterwards.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use carnet::encounter::Encounter;
+use carnet::meeting::Meeting;
+use carnet::outcome::Outcome;
+use carnet::person::Person;
+use carnet::referral::NewReferral;
+use carnet::{ManualClock, Store, Uuid};
+
+use crate::fixture::{day, digest, today};
+use crate::sync::{new_folder, run};
+
+const FIRST: &str = "Zoubida";
+const LAST: &str = "Ouattara-Kergoat";
+const PHONE: &str = "06 71 42 93 58";
+const NOTE: &str = "Souhaite ouvrir un salon de coiffure afro rue des Lilas";
+
+/// A plaintext notebook file (so that a byte scan means something) for device `n`.
+fn notebook(dir: &Path, n: u128) -> (Store, PathBuf, Arc<ManualClock>) {
+    let path = dir.join(format!("appareil-{n}.db"));
+    let clock = Arc::new(ManualClock::at_date(today()));
+    let store = Store::init(&path, Uuid::from_u128(n), Box::new(clock.clone())).unwrap();
+    (store, path, clock)
+}
+
+/// Every byte of the notebook's files, after a checkpoint (nothing left in the WAL).
+fn bytes_of(store: &Store, path: &Path) -> Vec<u8> {
+    store.checkpoint().unwrap();
+    let mut all = std::fs::read(path).unwrap();
+    for suffix in ["-wal", "-journal"] {
+        if let Ok(more) = std::fs::read(format!("{}{suffix}", path.display())) {
+            all.extend(more);
+        }
+    }
+    all
+}
+
+fn holds(bytes: &[u8], needle: &str) -> bool {
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+fn assert_no_trace(store: &Store, path: &Path, who: &str) {
+    let bytes = bytes_of(store, path);
+    for needle in [
+        FIRST,
+        LAST,
+        "Kergoat",
+        "coiffure afro",
+        "71 42 93",
+        "0671429358",
+    ] {
+        assert!(
+            !holds(&bytes, needle),
+            "{who}: « {needle} » is still in the file"
+        );
+    }
+    assert!(
+        carnet::person::search(store, "zoubida", None, 10)
+            .unwrap()
+            .is_empty(),
+        "{who}: still found by search"
+    );
+    assert!(
+        carnet::sync::conflicts(store).unwrap().iter().all(|c| {
+            let text = format!("{c:?}");
+            !text.contains(FIRST) && !text.contains(PHONE)
+        }),
+        "{who}: a conflict kept her values"
+    );
+}
+
+/// Zoubida, with a history of every kind on device `store`: encounters, a referral with its
+/// steps and letter, an outcome, a meeting attended, a retention extension.
+fn with_history(store: &mut Store) -> (Uuid, Vec<Uuid>) {
+    store
+        .write(|w| carnet::notebook::start(w, Some("Sarah Martin"), Some("Pays de Montbéliard")))
+        .unwrap();
+    let quartier = carnet::territory::quartiers(store).unwrap()[0].id;
+    let adie = carnet::partner::partners(store)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.data.name == "ADIE")
+        .unwrap()
+        .id;
+    let person = store
+        .create(&Person {
+            first_name: FIRST.into(),
+            last_name: LAST.into(),
+            phone: Some(PHONE.into()),
+            note: Some(NOTE.into()),
+            quartier_id: Some(quartier),
+            consent_partners: Some(true),
+            consent_date: Some(day(2026, 10, 2)),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut encounters = Vec::new();
+    for (date, kind) in [
+        (day(2026, 10, 2), "market"),
+        (day(2026, 11, 3), "interview"),
+    ] {
+        let mut e = Encounter::new(date, kind);
+        e.person_id = Some(person);
+        e.quartier_id = Some(quartier);
+        e.note = Some(format!("{NOTE}, rappeler au {PHONE}"));
+        e.follow_up = Some(day(2026, 12, 1));
+        encounters.push(store.create(&e).unwrap());
+    }
+    let referral = store
+        .write(|w| {
+            carnet::referral::create(
+                w,
+                &NewReferral {
+                    person_id: person,
+                    partner_id: adie,
+                    date: day(2026, 11, 3),
+                    need: "financing".into(),
+                    detail: Some(format!("Microcrédit pour {NOTE}")),
+                    follow_up: None,
+                },
+            )
+        })
+        .unwrap();
+    carnet::letter::make(store, referral, None, day(2026, 11, 4)).unwrap();
+    store
+        .create(&Outcome {
+            person_id: person,
+            kind: "business_created".into(),
+            date: day(2026, 11, 20),
+            legal_form: None,
+            siret: None,
+            sector: None,
+            note: Some(format!("Salon ouvert par {FIRST}")),
+        })
+        .unwrap();
+    let meeting = store
+        .create(&Meeting {
+            date: day(2026, 10, 15),
+            title: "Atelier financement".into(),
+            kind: "atelier".into(),
+            partner_id: None,
+            quartier_id: None,
+            attendee_count: None,
+            note: None,
+        })
+        .unwrap();
+    store
+        .write(|w| carnet::meeting::attach(w, meeting, person))
+        .unwrap();
+    carnet::retention::prolong(store, person, day(2027, 6, 30), "Suivi ADIE", today()).unwrap();
+    (person, encounters)
+}
+
+#[test]
+fn erasing_removes_every_trace_and_keeps_encounters_as_anonymous_contacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, path, _) = notebook(dir.path(), 1);
+    let (person, encounters) = with_history(&mut a);
+    assert!(
+        holds(&bytes_of(&a, &path), LAST),
+        "the scan finds her before"
+    );
+    let preview = carnet::erasure::preview(&a, person).unwrap();
+    assert_eq!(
+        (
+            preview.encounters,
+            preview.referrals,
+            preview.outcomes,
+            preview.letters,
+            preview.attendances
+        ),
+        (2, 1, 1, 1, 1)
+    );
+
+    let purged = carnet::erasure::erase(&mut a, person).unwrap();
+    assert_eq!(purged.encounters_detached, 2);
+    // The person, the referral and its step, the letter, the outcome, the attendance and the
+    // extension.
+    assert_eq!(purged.rows, 7);
+    assert_no_trace(&a, &path, "A");
+    for id in &encounters {
+        let e: Encounter = a.get(*id).unwrap();
+        assert_eq!(e.person_id, None);
+        assert_eq!(e.note, None);
+        assert_eq!(e.follow_up, None);
+        assert!(e.quartier_id.is_some(), "the quartier stays");
+    }
+    assert!(
+        carnet::timeline::of_person(&a, person).is_err()
+            || carnet::timeline::of_person(&a, person).unwrap().is_empty()
+    );
+    let err = carnet::erasure::erase(&mut a, person).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        "unknown_id",
+        "an erased person cannot be erased twice"
+    );
+    let check = carnet::check::check(&a).unwrap();
+    assert!(check.is_ok(), "{:?}", check.problems);
+}
+
+#[test]
+fn the_order_reaches_every_device_drops_offline_edits_and_a_late_device_gets_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder_dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(folder_dir.path());
+    let (mut a, path_a, _) = notebook(dir.path(), 1);
+    let (mut b, path_b, _) = notebook(dir.path(), 2);
+    let (mut c, path_c, _) = notebook(dir.path(), 3);
+    let (person, _) = with_history(&mut a);
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    assert_eq!(
+        carnet::person::search(&b, "zoubida", None, 5)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // B, offline, corrects her phone and writes a note; A erases her meanwhile.
+    let mut p: Person = b.get(person).unwrap();
+    p.phone = Some("07 11 22 33 44".into());
+    p.note = Some(format!("{NOTE} — rendez-vous BGE pris"));
+    b.update(person, &p).unwrap();
+    carnet::erasure::erase(&mut a, person).unwrap();
+    run(&mut a, &folder);
+
+    // C never saw her: it reads her creation and the order in the same sync.
+    let got = run(&mut c, &folder);
+    assert!(got.persons_erased >= 1 || got.erased_dropped > 0);
+    assert_no_trace(&c, &path_c, "C");
+
+    // B comes back: the order is applied before it writes, her edits are dropped and said.
+    let back = run(&mut b, &folder);
+    assert_eq!(back.persons_erased, 1);
+    assert!(back.own_edits_dropped >= 1, "{back:?}");
+    assert_eq!(back.changes_sent, 0, "nothing about her leaves B");
+    assert_no_trace(&b, &path_b, "B");
+
+    run(&mut a, &folder);
+    run(&mut c, &folder);
+    assert_no_trace(&a, &path_a, "A");
+    assert_eq!(digest(&a), digest(&b));
+    assert_eq!(digest(&a), digest(&c));
+
+    // D joins afterwards and reads every segment, in the folder's order.
+    let (mut d, path_d, _) = notebook(dir.path(), 4);
+    run(&mut d, &folder);
+    assert_no_trace(&d, &path_d, "D");
+    assert_eq!(digest(&a), digest(&d));
+}
+
+#[test]
+fn a_colleagues_new_referral_for_an_erased_person_is_purged_when_it_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder_dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(folder_dir.path());
+    let (mut a, path_a, _) = notebook(dir.path(), 1);
+    let (mut b, _, _) = notebook(dir.path(), 2);
+    let (person, _) = with_history(&mut a);
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    // B refers her to BGE and syncs before A's erasure is in the folder.
+    let bge = carnet::partner::partners(&b)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.data.name == "BGE")
+        .unwrap()
+        .id;
+    b.write(|w| {
+        carnet::referral::create(
+            w,
+            &NewReferral {
+                person_id: person,
+                partner_id: bge,
+                date: today(),
+                need: "support".into(),
+                detail: Some(format!("{FIRST} veut un accompagnement BGE")),
+                follow_up: None,
+            },
+        )
+    })
+    .unwrap();
+    carnet::erasure::erase(&mut a, person).unwrap();
+    run(&mut b, &folder);
+    // A reads B's referral after erasing her: it goes at once.
+    let got = run(&mut a, &folder);
+    assert_eq!(got.persons_erased, 1, "{got:?}");
+    assert_no_trace(&a, &path_a, "A");
+    run(&mut b, &folder);
+    assert_eq!(digest(&a), digest(&b));
+    assert!(
+        carnet::referral::overview(&a, None, 100)
+            .unwrap()
+            .iter()
+            .all(|r| r.person_id != person)
+    );
+}
