@@ -240,6 +240,21 @@ pub enum Command {
     /// Ajoute une personne ou une rencontre.
     #[command(subcommand, help_template = HELP_TEMPLATE)]
     Add(AddCommand),
+    /// Efface une personne partout : sa fiche, son historique, ses orientations, lettres,
+    /// sorties et participations ; ses rencontres restent comme contacts anonymes.
+    ///
+    /// L'ordre d'effacement (l'identifiant seulement) part avec la prochaine synchronisation
+    /// et chaque appareil de l'équipe l'applique. Définitif : sans --yes, la commande dit ce
+    /// qui serait effacé et n'efface rien.
+    #[command(help_template = HELP_TEMPLATE)]
+    Erase {
+        /// Identifiant de la personne (voir « carnet search »).
+        #[arg(long, value_name = "ID_PERSONNE")]
+        person: String,
+        /// Confirme l'effacement, qui ne peut pas être annulé.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Chiffre un carnet créé par une version précédente de Carnet (non chiffré).
     ///
     /// La phrase de passe choisie est lue dans --passphrase-file, sinon CARNET_PASSPHRASE_FILE,

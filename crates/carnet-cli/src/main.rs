@@ -397,6 +397,27 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 &mut out,
             )?;
         }
+        Command::Erase { person, yes } => {
+            let mut store = open(&path)?;
+            let id = carnet::validate::id(&person)?;
+            let preview = carnet::erasure::preview(&store, id)?;
+            if !yes {
+                return Err(CliError::Usage(format!(
+                    "rien n'a été effacé : l'effacement de cette personne retirerait sa fiche, {} orientation(s), {} lettre(s), {} sortie(s) et {} participation(s), et rendrait anonymes {} rencontre(s) ; il est définitif. Ajoutez --yes pour confirmer.",
+                    preview.referrals,
+                    preview.letters,
+                    preview.outcomes,
+                    preview.attendances,
+                    preview.encounters
+                )));
+            }
+            let purged = carnet::erasure::erase(&mut store, id)?;
+            writeln!(
+                out,
+                "Personne effacée : {} fiche(s) retirée(s), {} rencontre(s) gardée(s) comme contacts anonymes. L'ordre d'effacement partira avec la prochaine synchronisation.",
+                purged.rows, purged.encounters_detached
+            )?;
+        }
         Command::Encrypt => {
             notebook_access::encrypt(&path, passphrase_file.as_deref(), &mut out)?;
         }

@@ -332,6 +332,20 @@ pub fn sync_report(
             report.restored
         )?;
     }
+    if report.persons_erased > 0 {
+        writeln!(
+            out,
+            "{} personne(s) effacée(s) à la demande d'un autre appareil de l'équipe.",
+            report.persons_erased
+        )?;
+    }
+    if report.own_edits_dropped > 0 {
+        writeln!(
+            out,
+            "{} modification(s) faite(s) ici à des personnes effacées depuis ont été écartées : elles ne seront pas envoyées.",
+            report.own_edits_dropped
+        )?;
+    }
     for missing in &report.missing {
         let numbers: Vec<String> = missing.segments.iter().map(u64::to_string).collect();
         writeln!(

@@ -1384,3 +1384,67 @@ fn retention_lists_persons_past_the_period_and_prolonging_takes_one_off() {
         "{longer}"
     );
 }
+
+#[test]
+fn erase_asks_for_yes_then_leaves_no_trace_and_cannot_be_repeated() {
+    let (_dir, db) = temp();
+    ok(&db, &["init", "--officer", "Sarah Martin"]);
+    let id = ok(
+        &db,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Zoubida",
+            "--last-name",
+            "Ouattara",
+            "--phone",
+            "06 71 42 93 58",
+        ],
+    );
+    let id = id.trim();
+    for date in ["2026-01-15", "2026-02-03"] {
+        ok(
+            &db,
+            &[
+                "add",
+                "encounter",
+                "--kind",
+                "market",
+                "--date",
+                date,
+                "--person",
+                id,
+                "--note",
+                "Projet de salon de coiffure",
+            ],
+        );
+    }
+    fails(
+        &db,
+        &["erase", "--person", id],
+        "rendrait anonymes 2 rencontre(s) ; il est définitif. Ajoutez --yes pour confirmer.",
+    );
+    assert!(
+        ok(&db, &["search", "zoubida"]).contains("Ouattara"),
+        "nothing erased without --yes"
+    );
+    let done = ok(&db, &["erase", "--person", id, "--yes"]);
+    assert!(
+        done.starts_with("Personne effacée : 1 fiche(s) retirée(s), 2 rencontre(s) gardée(s) comme contacts anonymes."),
+        "{done}"
+    );
+    assert!(!ok(&db, &["search", "zoubida"]).contains("Ouattara"));
+    let encounters = ok(&db, &["list", "encounters"]);
+    assert!(
+        !encounters.contains("coiffure") && !encounters.contains("Zoubida"),
+        "{encounters}"
+    );
+    fails(
+        &db,
+        &["erase", "--person", id, "--yes"],
+        "Aucune fiche « personne »",
+    );
+    let check = ok(&db, &["check"]);
+    assert!(check.starts_with("Base intègre"), "{check}");
+}
