@@ -15,7 +15,7 @@ use serde_json::json;
 
 mod day;
 mod lock;
-mod retention;
+mod personal_data;
 
 /// One window at a time: tauri-driver serves a single session.
 static WINDOW: Mutex<()> = Mutex::new(());

@@ -10,6 +10,8 @@ export const api = {
   createPerson: (person) => invoke('create_person', { person }),
   updatePerson: (id, person) => invoke('update_person', { id, person }),
   deletePerson: (id) => invoke('delete_person', { id }),
+  erasurePreview: (id) => invoke('erasure_preview', { id }),
+  erasePerson: (id) => invoke('erase_person', { id }),
   timeline: (id) => invoke('get_timeline', { id }),
   createOutcome: (outcome) => invoke('create_outcome', { outcome }),
   recordEncounter: (encounter, newPerson = null) => invoke('record_encounter', { encounter, newPerson }),

@@ -26,6 +26,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         people::create_person,
         people::update_person,
         people::delete_person,
+        people::erasure_preview,
+        people::erase_person,
         people::get_timeline,
         people::create_outcome,
         people::record_encounter,

@@ -58,6 +58,18 @@ pub fn delete_person(db: State<'_, Db>, id: Uuid) -> CommandResult<Undo> {
     Ok(db.store()?.write(|w| carnet::person::delete(w, id))?)
 }
 
+/// What erasing the person would remove, for the confirmation.
+#[tauri::command(async)]
+pub fn erasure_preview(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::erasure::Preview> {
+    Ok(carnet::erasure::preview(&*db.store()?, id)?)
+}
+
+/// Erases the person everywhere (the order leaves with the next sync). Cannot be undone.
+#[tauri::command(async)]
+pub fn erase_person(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::erasure::Purged> {
+    Ok(carnet::erasure::erase(&mut *db.store()?, id)?)
+}
+
 #[tauri::command(async)]
 pub fn get_timeline(db: State<'_, Db>, id: Uuid) -> CommandResult<Vec<TimelineItem>> {
     Ok(carnet::timeline::of_person(&*db.store()?, id)?)

@@ -126,7 +126,7 @@ pub fn sync_now(
     store.set_local_setting(
         "sync_summary",
         &format!(
-            "{} envoyée(s), {} reçue(s), {} à vérifier{}",
+            "{} envoyée(s), {} reçue(s), {} à vérifier{}{}{}",
             report.changes_sent,
             report.changes_applied,
             report.conflicts + report.held.len(),
@@ -136,6 +136,19 @@ pub fn sync_now(
                 format!(
                     ", {} segment(s) manquant(s)",
                     report.missing.iter().map(|m| m.count).sum::<u64>()
+                )
+            },
+            if report.persons_erased == 0 {
+                String::new()
+            } else {
+                format!(", {} personne(s) effacée(s)", report.persons_erased)
+            },
+            if report.own_edits_dropped == 0 {
+                String::new()
+            } else {
+                format!(
+                    ", {} modification(s) écartée(s) (personnes effacées)",
+                    report.own_edits_dropped
                 )
             }
         ),

@@ -2,7 +2,7 @@
 // with its timeline, referrals and outcomes.
 import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
-import { h, show, form, announce, confirmDelete, hitDetails } from '../dom.js';
+import { h, show, form, announce, confirmDelete, confirmDialog, hitDetails } from '../dom.js';
 import { formatDate, formatNumeric, isoToday } from '../format.js';
 
 const F = t.persons.fields;
@@ -191,6 +191,18 @@ async function profile(id) {
     remove: () => api.deletePerson(id),
     onDone: () => { location.hash = '#/personnes'; },
   }));
+  const erase = h('button', { type: 'button', class: 'danger secondary', id: 'person-erase' }, P.erase);
+  erase.addEventListener('click', async () => {
+    try {
+      const what = await api.erasurePreview(id);
+      if (!(await confirmDialog(P.eraseTitle(`${p.first_name} ${p.last_name}`), P.eraseText(what), P.eraseYes, P.eraseNo))) return;
+      await api.erasePerson(id);
+      announce(P.erased);
+      location.hash = '#/personnes';
+    } catch (err) {
+      announce(err?.message || t.errorUnexpected);
+    }
+  });
   const open = (sectionId) => () => {
     const details = document.getElementById(sectionId);
     details.open = true;
@@ -225,6 +237,6 @@ async function profile(id) {
     h('details', { class: 'card', id: 'encounter-section' }, h('summary', {}, P.newEncounter), meet),
     h('details', { class: 'card', id: 'referral-section' }, h('summary', {}, P.refer), referral),
     h('details', { class: 'card' }, h('summary', {}, P.outcome), outcome),
-    h('div', { class: 'actions' }, remove),
+    h('div', { class: 'actions' }, remove, erase),
   );
 }

@@ -10,6 +10,8 @@ function summary(report) {
   const lines = [h('p', { id: 'sync-result' }, S.result(report))];
   if (report.new_device_id) lines.push(h('p', {}, S.newDevice));
   if (report.restored) lines.push(h('p', { id: 'sync-restored' }, S.restored(report.restored)));
+  if (report.persons_erased) lines.push(h('p', { id: 'sync-erased' }, S.personsErased(report.persons_erased)));
+  if (report.own_edits_dropped) lines.push(h('p', { id: 'sync-dropped', class: 'warning-box' }, S.ownEditsDropped(report.own_edits_dropped)));
   if (report.missing.length) {
     lines.push(h('ul', { id: 'sync-missing', class: 'warning' }, report.missing.map((m) => h('li', {}, S.missing(m)))));
   }

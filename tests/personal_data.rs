@@ -1,6 +1,8 @@
-//! Retention in the window: the home screen says how many persons are past the period, "À
-//! réexaminer" lists them oldest first, "Prolonger…" needs a reason and takes the person off
-//! the list, and Réglages → Données personnelles changes the period within its bounds.
+//! Personal data in the window. Retention: the home screen says how many persons are past the
+//! period, "À réexaminer" lists them oldest first, "Prolonger…" needs a reason and takes the
+//! person off the list, and Réglages → Données personnelles changes the period within its
+//! bounds. Erasure: from the person page, a confirmation that names what will go, then no
+//! trace of her in the notebook.
 
 use std::time::Duration;
 
@@ -132,5 +134,69 @@ fn persons_past_retention_are_listed_and_prolonged_with_a_reason() {
         "with 48 months nobody is due"
     );
     s.screenshot("reglages-donnees-personnelles").unwrap();
+    s.quit().unwrap();
+}
+
+#[test]
+fn a_person_is_erased_from_her_page_after_a_confirmation_that_names_what_goes() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let today = chrono::Local::now().date_naive();
+    let mut store = engine(&db);
+    let person = met(&mut store, "Zoubida", "Ouattara", today);
+    let mut e = Encounter::new(today, "interview");
+    e.person_id = Some(person);
+    e.note = Some("Projet de salon de coiffure".into());
+    store.create(&e).unwrap();
+    drop(store);
+
+    let s = Session::start(&db).unwrap();
+    s.go(&format!("#/personnes/{person}")).unwrap();
+    let erase = s.wait_for("#person-erase").unwrap();
+    s.click(&erase).unwrap();
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    let text = s.text(&s.find("#confirmation-texte").unwrap()).unwrap();
+    assert!(
+        text.contains("0 orientation(s)")
+            && text.contains("2 rencontre(s) resteront comme contacts anonymes"),
+        "{text}"
+    );
+    assert!(text.contains("définitif"), "{text}");
+    s.screenshot("personne-effacer-confirmation").unwrap();
+    // "Garder" keeps her.
+    let keep = s.find("#confirmation-non").unwrap();
+    s.click(&keep).unwrap();
+    assert_eq!(
+        carnet::person::search(&engine(&db), "zoubida", None, 5)
+            .unwrap()
+            .len(),
+        1
+    );
+    let erase = s.find("#person-erase").unwrap();
+    s.click(&erase).unwrap();
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    let yes = s.find("#confirmation-oui").unwrap();
+    assert_eq!(s.text(&yes).unwrap(), "Effacer définitivement");
+    s.click(&yes).unwrap();
+    s.wait_until("the erasure", Duration::from_secs(10), |_| {
+        Ok(carnet::person::search(&engine(&db), "zoubida", None, 5)
+            .map_err(|e| e.to_string())?
+            .is_empty())
+    })
+    .unwrap();
+    let said = s.wait_for("#annonce.visible").unwrap();
+    assert!(
+        s.text(&said).unwrap().starts_with("Personne effacée."),
+        "the officer is told"
+    );
+    s.screenshot("personne-effacee").unwrap();
+    let encounters = carnet::encounter::of_day(&engine(&db), today).unwrap();
+    assert_eq!(encounters.len(), 2, "her encounters stay, anonymous");
+    assert!(
+        encounters
+            .iter()
+            .all(|e| e.data.person_id.is_none() && e.data.note.is_none())
+    );
     s.quit().unwrap();
 }
