@@ -121,8 +121,13 @@ pub fn erase(store: &mut Store, person: Uuid) -> Result<Purged> {
     })
 }
 
+/// The persons erased in this notebook or by an order it received.
+pub fn erased_ids(store: &Store) -> Result<HashSet<Uuid>> {
+    erased_persons(store.conn())
+}
+
 /// The persons erased in this notebook (their orders), for the sync's checks.
-pub fn erased_persons(conn: &Connection) -> Result<HashSet<Uuid>> {
+pub(crate) fn erased_persons(conn: &Connection) -> Result<HashSet<Uuid>> {
     let mut stmt = conn.prepare_cached("SELECT id FROM erasure")?;
     let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = HashSet::new();

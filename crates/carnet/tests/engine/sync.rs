@@ -343,6 +343,8 @@ enum Step {
     Lose(usize),
     /// A team member plants a segment with an invalid value.
     Plant(u8),
+    /// A person is erased (the order races edits, deletions and restorations elsewhere).
+    Erase(usize, usize),
 }
 
 /// Plays one step of a random history on `stores` (a device index wraps around).
@@ -382,6 +384,13 @@ fn play(stores: &mut [(Store, Arc<ManualClock>)], step: Step, folder: &SyncFolde
                 .collect();
             if let Some(id) = deleted.get(p % deleted.len().max(1)) {
                 let _ = store.write(|w| w.restore(&carnet::schema::PERSON, *id));
+            }
+        }
+        Step::Erase(d, p) => {
+            let (store, _) = &mut stores[d % devices];
+            let all = carnet::person::all(store).unwrap();
+            if let Some(entry) = all.get(p % all.len().max(1)) {
+                carnet::erasure::erase(store, entry.id).unwrap();
             }
         }
         Step::Sync(d) => {
@@ -449,6 +458,7 @@ fn step(devices: usize) -> impl Strategy<Value = Step> {
         1 => (0..devices, -60_000..600_000i64).prop_map(|(d, ms)| Step::Tick(d, ms)),
         1 => (0..64usize).prop_map(Step::Lose),
         1 => any::<u8>().prop_map(Step::Plant),
+        1 => (0..devices, 0..6usize).prop_map(|(d, p)| Step::Erase(d, p)),
     ]
 }
 
@@ -486,6 +496,19 @@ proptest! {
         for (store, _) in &stores {
             prop_assert_eq!(digest(store), first.clone());
             prop_assert!(carnet::check::check(store).unwrap().is_ok());
+        }
+        // An erased person left nothing: no row, and no change about her in any log.
+        let erased = carnet::erasure::erased_ids(&stores[0].0).unwrap();
+        for (store, _) in &stores {
+            for (_, change) in store.changes_since(0).unwrap() {
+                prop_assert!(
+                    change.entity.name == "erasure" || !erased.contains(&change.row_id),
+                    "a change about an erased person stayed: {:?}", change
+                );
+            }
+            for id in &erased {
+                prop_assert!(store.get::<Person>(*id).is_err());
+            }
         }
         // Nothing is lost: every value ever written is current, or kept for review, or was
         // replaced by a write made with knowledge of it (an ancestor of one of those).
