@@ -158,6 +158,33 @@ fn reads_and_writes(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // Erasing a person for good, those with the most history first (the worst cases), one
+    // per iteration. Last: it removes persons the benchmarks above read.
+    let most_history: Vec<Uuid> = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT person_id FROM encounter WHERE person_id IS NOT NULL
+                 GROUP BY person_id ORDER BY count(*) DESC LIMIT 5000",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|id| Uuid::parse_str(&id.unwrap()).unwrap())
+            .collect()
+    };
+    let mut next = most_history.into_iter();
+    let mut group = c.benchmark_group("erase_person");
+    group.sample_size(10);
+    group.measurement_time(std::time::Duration::from_secs(2));
+    group.bench_function("most_history_first", |b| {
+        b.iter_batched(
+            || next.next().expect("persons left to erase"),
+            |id| carnet::erasure::erase(&mut store.borrow_mut(), id).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
 }
 
 /// Inserts the rows a demo produced into a fresh database with the same tables and no
