@@ -65,9 +65,13 @@ pub fn erasure_preview(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::era
 }
 
 /// Erases the person everywhere (the order leaves with the next sync). Cannot be undone.
+/// Letters left for the PDF viewer go too: one of them may be hers (a viewer that still
+/// holds one open keeps it until the next start, which empties the folder again).
 #[tauri::command(async)]
 pub fn erase_person(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::erasure::Purged> {
-    Ok(carnet::erasure::erase(&mut *db.store()?, id)?)
+    let purged = carnet::erasure::erase(&mut *db.store()?, id)?;
+    let _ = carnet::letter::clear_print_folder(&db.letters_folder());
+    Ok(purged)
 }
 
 #[tauri::command(async)]
