@@ -104,3 +104,72 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         lock::set_auto_lock,
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    //! The app's commands are named in four places that must agree: `commands.txt` (read by
+    //! `build.rs` for Tauri's permission system), the handler list above, the window's
+    //! permissions (`capabilities/default.json`) and the UI's one IPC module (`ui/js/ipc.js`).
+    //! A command missing from one of them fails at run time only, in the officer's window.
+
+    use std::collections::BTreeSet;
+
+    fn listed() -> BTreeSet<String> {
+        include_str!("../../commands.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn handled() -> BTreeSet<String> {
+        let source = include_str!("mod.rs");
+        let start = source.find("generate_handler![").expect("the handler list");
+        let end = start + source[start..].find(']').expect("its end");
+        source[start..end]
+            .lines()
+            .filter_map(|l| l.trim().strip_suffix(','))
+            .filter_map(|path| path.rsplit("::").next())
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn allowed() -> BTreeSet<String> {
+        let capabilities: serde_json::Value =
+            serde_json::from_str(include_str!("../../capabilities/default.json")).unwrap();
+        capabilities["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| !p.contains(':'))
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect()
+    }
+
+    fn invoked() -> BTreeSet<String> {
+        include_str!("../../../ui/js/ipc.js")
+            .split("invoke('")
+            .skip(1)
+            .filter_map(|rest| rest.split('\'').next())
+            // Plugins' own commands (`plugin:dialog|open`) are the plugins' business.
+            .filter(|name| !name.starts_with("plugin:"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_command_is_listed_handled_allowed_and_used_by_the_window() {
+        let listed = listed();
+        assert!(listed.len() > 80, "{} commands", listed.len());
+        assert_eq!(handled(), listed, "commands/mod.rs and commands.txt");
+        assert_eq!(
+            allowed(),
+            listed,
+            "capabilities/default.json and commands.txt"
+        );
+        assert_eq!(invoked(), listed, "ui/js/ipc.js and commands.txt");
+    }
+}
