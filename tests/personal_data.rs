@@ -56,7 +56,9 @@ fn persons_past_retention_are_listed_and_prolonged_with_a_reason() {
 
     let s = Session::start(&db).unwrap();
     s.go("#/aujourdhui").unwrap();
-    let due = s.wait_for("#retention-due").unwrap();
+    // Counted after the screen is drawn.
+    s.wait_for("#retention-due:not([hidden]) a").unwrap();
+    let due = s.find("#retention-due").unwrap();
     assert_eq!(
         s.text(&due).unwrap(),
         "2 personnes à réexaminer (durée de conservation dépassée)"

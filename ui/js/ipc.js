@@ -26,6 +26,7 @@ export const api = {
   followUpDone: (source, id) => invoke('follow_up_done', { source, id }),
   postponeFollowUp: (source, id, to = null) => invoke('postpone_follow_up', { source, id, to }),
   listRetention: () => invoke('list_retention'),
+  countRetentionDue: () => invoke('count_retention_due'),
   prolongRetention: (personId, until, reason) => invoke('prolong_retention', { personId, until, reason }),
   setRetentionMonths: (months) => invoke('set_retention_months', { months }),
   listPermanences: (from, to) => invoke('list_permanences', { from, to }),

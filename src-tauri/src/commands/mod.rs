@@ -60,6 +60,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         followups::follow_up_done,
         followups::postpone_follow_up,
         retention::list_retention,
+        retention::count_retention_due,
         retention::prolong_retention,
         retention::set_retention_months,
         partners::list_partners,

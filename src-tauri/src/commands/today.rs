@@ -25,8 +25,6 @@ pub struct Today {
     /// The quick capture's nature and quartier, as last used on this device.
     pub capture: CaptureDefaults,
     pub to_send: Vec<ReferralRow>,
-    /// How many persons are kept past the retention period ("À réexaminer").
-    pub retention_due: usize,
 }
 
 #[tauri::command(async)]
@@ -42,11 +40,6 @@ pub fn get_today(db: State<'_, Db>) -> CommandResult<Today> {
         encounters_today: carnet::encounter::of_day(&store, date)?,
         capture: carnet::encounter::capture_defaults(&store)?,
         to_send: carnet::referral::overview(&store, Some("to_send"), 50)?,
-        retention_due: carnet::retention::count_due(
-            &store,
-            date,
-            carnet::retention::period(&store)?,
-        )?,
     })
 }
 

@@ -103,11 +103,18 @@ export async function render() {
       : h('p', { class: 'muted' }, t.today.nothing),
     h('p', { class: 'more' }, h('a', { href: '#/relances', id: 'all-follow-ups' }, fu.overdue_total ? F.seeAll(fu.overdue_total) : F.seeAllNone)));
 
+  // Persons past the retention period: counted after the screen is drawn, not to hold it up.
+  const retentionDue = h('p', { id: 'retention-due', hidden: true });
+  api.countRetentionDue().then((n) => {
+    if (!n) return;
+    retentionDue.replaceChildren(h('a', { href: '#/a-reexaminer' }, t.retention.homeDue(n)));
+    retentionDue.hidden = false;
+  }).catch(() => {});
   show(
     h('h1', {}, `${t.today.title} — ${formatDate(data.date || isoToday())}`),
     lastSyncText(sync) ? h('p', { class: 'muted', id: 'last-sync' }, h('a', { href: '#/reglages' }, lastSyncText(sync)),
       sync.conflicts ? [' · ', h('a', { href: '#/a-verifier' }, `${t.review.title} (${sync.conflicts})`)] : null) : null,
-    data.retention_due ? h('p', { id: 'retention-due' }, h('a', { href: '#/a-reexaminer' }, t.retention.homeDue(data.retention_due))) : null,
+    retentionDue,
     h('div', { class: 'columns' },
       h('div', {},
         h('section', { class: 'card', 'aria-labelledby': 'quick-title' },
