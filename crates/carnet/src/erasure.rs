@@ -8,17 +8,31 @@
 //! kind, quartier, permanence, head count), without person, note or follow-up, and the
 //! personal fields of their history are blanked.
 //!
-//! The order travels as an `erasure` row whose id is the person's id (ids only, never personal
-//! data), written through the one write path and never deleted. Every device that receives it
+//! The order travels as an `erasure` row that names the person by id (ids only, never
+//! personal data; its own id is derived from hers, [`order_id`]), written through the one
+//! write path and never deleted. Every device that receives it
 //! purges the same way, in the same transaction; `erased_row` remembers what went, so a change
 //! that arrives later about a gone row (an old segment, a colleague's offline edit) is dropped,
 //! and a new row about the person (a referral made offline) is purged as soon as it arrives.
 //! Sync reads the folder before writing to it, so a device's own unsent edits to an erased
 //! person are purged before they can be exported; the report counts them for the officer.
 //!
+//! **Anonymising** (the end of the retention period) keeps what the yearly figures need and
+//! nothing that names the person: her row stays as "Personne anonymisée", with gender,
+//! quartier, QPV, situation, schooling and project sector and stage; her birth date becomes
+//! the first of January (or the first of the month) of her birth year when that gives the
+//! same age band at each of her contacts, else stays; phone, e-mail, address, notes and
+//! project title go. Her encounters, referrals (partner, status, dates), steps, outcomes
+//! (kind, legal form, sector) and attendances stay without their free texts, SIRET and
+//! follow-ups; her letters and extensions go. The anonymous values are written through the
+//! write path like any edit; the order names that write's stamp, and every device blanks the
+//! identity fields in every other change of her history, and drops any later one.
+//! An erasure always wins over an anonymisation of the same person.
+//!
 //! What is guaranteed: the purge is idempotent and does not depend on the order in which the
 //! order and the person's changes arrive; afterwards no table of the notebook (rows, change
-//! log, conflicts) holds the person's values.
+//! log, conflicts) holds the person's values (for an anonymisation: her identity and free
+//! texts).
 
 use std::collections::{HashMap, HashSet};
 
@@ -38,11 +52,56 @@ use crate::store::Store;
 /// person is erased.
 const ENCOUNTER_PERSONAL: &[&str] = &["person_id", "note", "follow_up", "follow_up_done"];
 
+/// A person's identity, contacts and free texts: what anonymising takes away.
+const PERSON_IDENTITY: &[&str] = &[
+    "first_name",
+    "last_name",
+    "birth_date",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "city",
+    "project_title",
+    "note",
+];
+
+/// The free texts, SIRET and follow-ups of an anonymised person's other rows.
+fn anonymised_fields(entity: &str) -> &'static [&'static str] {
+    match entity {
+        "encounter" => &["note", "follow_up", "follow_up_done"],
+        "referral" => &["detail", "follow_up"],
+        "referral_event" => &["note"],
+        "outcome" => &["note", "siret"],
+        _ => &[],
+    }
+}
+
+/// What `erased_row.mode` says of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Removed: nothing of it comes back.
+    Gone,
+    /// An encounter of an erased person: its personal fields stay empty.
+    Detached,
+    /// A row of an anonymised person: its free texts stay empty.
+    Anonymised,
+    /// An anonymised person. Changes to her identity are accepted and then rewritten to the
+    /// anonymous values by the purge that follows in the same transaction: until every
+    /// device has every order, which anonymisation wins (and so which values) is not known.
+    AnonymousPerson,
+}
+
 /// An erasure order (its id is the erased person's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErasureOrder {
+    /// The erased or anonymised person's id.
+    pub person_id: String,
     pub kind: String,
     pub date: NaiveDate,
+    /// For an anonymisation: the stamp of the write that set the anonymous values.
+    #[serde(default)]
+    pub values_stamp: Option<String>,
 }
 
 impl Record for ErasureOrder {
@@ -57,6 +116,20 @@ impl Record for ErasureOrder {
         }
         Ok(())
     }
+}
+
+/// The id of the order about `person`: derived from the person's id, so that every device
+/// that erases or anonymises the same person writes the same row (a row id of its own: a
+/// row's history is found by its id alone, whatever the entity).
+pub fn order_id(person: Uuid) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::new()
+        .chain_update(b"carnet erasure order ")
+        .chain_update(person.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&hash[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
 /// What erasing removed.
@@ -109,26 +182,76 @@ pub fn preview(store: &Store, person: Uuid) -> Result<Preview> {
 pub fn erase(store: &mut Store, person: Uuid) -> Result<Purged> {
     require_live(store.conn(), person)?;
     store.write(|w| {
-        let today = w.today();
-        w.create_with_id(
-            person,
-            &ErasureOrder {
-                kind: "erase".into(),
-                date: today,
-            },
-        )?;
-        purge(w.conn(), person)
+        let order = ErasureOrder {
+            person_id: person.to_string(),
+            kind: "erase".into(),
+            date: w.today(),
+            values_stamp: None,
+        };
+        // An anonymised person has an order already: it becomes an erasure.
+        if w.is_live(&schema::ERASURE, order_id(person))? {
+            w.update(order_id(person), &order)?;
+        } else {
+            w.create_with_id(order_id(person), &order)?;
+        }
+        purge_erased(w.conn(), person)
     })
 }
 
-/// The persons erased in this notebook or by an order it received.
+/// The persons erased or anonymised in this notebook or by an order it received.
 pub fn erased_ids(store: &Store) -> Result<HashSet<Uuid>> {
     erased_persons(store.conn())
 }
 
+/// Whether `field` is part of a person's identity (what anonymising takes away).
+pub(crate) fn is_identity_field(field: &str) -> bool {
+    PERSON_IDENTITY.contains(&field)
+}
+
+/// Whether `person` is anonymised in this notebook.
+pub(crate) fn is_anonymous_person(conn: &Connection, person: Uuid) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM erased_row WHERE row_id = ?1 AND mode = 3",
+            [person.as_bytes().as_slice()],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// After a local write, in its transaction: purges again the erased or anonymised persons
+/// that what it logged (after `first_seq`) is about, exactly as a receiver of it will.
+pub(crate) fn purge_after_local_write(conn: &Connection, first_seq: i64) -> Result<()> {
+    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM erasure)", [], |r| r.get(0))?;
+    if !any {
+        return Ok(());
+    }
+    let changes: Vec<Change> = changelog::since(conn, first_seq)?
+        .iter()
+        .flat_map(|w| w.changes())
+        .collect();
+    for person in persons_to_purge(conn, &changes)? {
+        purge(conn, person)?;
+    }
+    Ok(())
+}
+
+/// Whether `person` was erased (not merely anonymised) here or by an order received: an
+/// erasure wins over any anonymisation.
+pub fn is_erased(store: &Store, person: Uuid) -> Result<bool> {
+    Ok(changelog::of_row(store.conn(), order_id(person))?
+        .iter()
+        .filter(|w| w.entity == &schema::ERASURE)
+        .flat_map(|w| w.fields.iter())
+        .any(|(name, value, _)| *name == "kind" && *value == Value::Text("erase".into())))
+}
+
 /// The persons erased in this notebook (their orders), for the sync's checks.
 pub(crate) fn erased_persons(conn: &Connection) -> Result<HashSet<Uuid>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM erasure")?;
+    // An order of which only a later edit arrived so far names nobody yet.
+    let mut stmt =
+        conn.prepare_cached("SELECT person_id FROM erasure WHERE person_id IS NOT NULL")?;
     let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = HashSet::new();
     for id in ids {
@@ -151,11 +274,10 @@ fn require_live(conn: &Connection, person: Uuid) -> Result<()> {
     })
 }
 
-/// Rows already removed or detached for erased persons, with their entity: what received
-/// changes must not bring back. `true` for a detached encounter (only its personal fields are
-/// refused).
-pub(crate) fn erased_rows(conn: &Connection) -> Result<HashMap<Uuid, (String, bool)>> {
-    let mut stmt = conn.prepare_cached("SELECT row_id, entity, detached FROM erased_row")?;
+/// Rows already removed, detached or anonymised for erased or anonymised persons, with their
+/// entity: what received changes must not bring back.
+pub(crate) fn erased_rows(conn: &Connection) -> Result<HashMap<Uuid, (String, Mode)>> {
+    let mut stmt = conn.prepare_cached("SELECT row_id, entity, mode FROM erased_row")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, Vec<u8>>(0)?,
@@ -165,21 +287,36 @@ pub(crate) fn erased_rows(conn: &Connection) -> Result<HashMap<Uuid, (String, bo
     })?;
     let mut out = HashMap::new();
     for row in rows {
-        let (id, entity, detached) = row?;
-        out.insert(changelog::uuid_from_blob(&id)?, (entity, detached != 0));
+        let (id, entity, mode) = row?;
+        let mode = match mode {
+            0 => Mode::Gone,
+            1 => Mode::Detached,
+            3 => Mode::AnonymousPerson,
+            _ => Mode::Anonymised,
+        };
+        out.insert(changelog::uuid_from_blob(&id)?, (entity, mode));
     }
     Ok(out)
 }
 
-/// Whether a received change must be dropped because of an erasure (the order itself, which
-/// shares the person's id, never is).
-pub(crate) fn refuses(erased: &HashMap<Uuid, (String, bool)>, change: &Change) -> bool {
+/// Whether a received change must be dropped because of an erasure or an anonymisation.
+pub(crate) fn refuses(erased: &HashMap<Uuid, (String, Mode)>, change: &Change) -> bool {
     match erased.get(&change.row_id) {
-        Some((entity, detached)) if entity == change.entity.name => {
-            !detached || ENCOUNTER_PERSONAL.contains(&change.field)
-        }
+        Some((entity, mode)) if entity == change.entity.name => match mode {
+            Mode::Gone => true,
+            Mode::Detached => ENCOUNTER_PERSONAL.contains(&change.field),
+            Mode::Anonymised => anonymised_fields(entity).contains(&change.field),
+            Mode::AnonymousPerson => false,
+        },
         _ => false,
     }
+}
+
+/// Whether `stamp` is one of the `count` stamps of the write stamped from `first`.
+fn in_write(first: crate::clock::Hlc, count: i64, stamp: crate::clock::Hlc) -> bool {
+    stamp.device == first.device
+        && stamp.wall_ms == first.wall_ms
+        && (first.counter..first.counter + count).contains(&stamp.counter)
 }
 
 /// The erased persons that received `changes` concern: new orders, and new or changed rows
@@ -190,7 +327,22 @@ pub(crate) fn persons_to_purge(conn: &Connection, changes: &[Change]) -> Result<
     let mut erased: Option<HashSet<Uuid>> = None;
     for change in changes {
         let person = if change.entity == &schema::ERASURE {
-            Some(change.row_id)
+            conn.query_row(
+                "SELECT person_id FROM erasure WHERE id = ?1",
+                [change.row_id.to_string()],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten()
+            .map(|id| crate::validate::id(&id))
+            .transpose()?
+        } else if change.entity == &schema::PERSON {
+            // An anonymised person's values may arrive after the order.
+            let erased = match &erased {
+                Some(set) => set,
+                None => erased.insert(erased_persons(conn)?),
+            };
+            erased.contains(&change.row_id).then_some(change.row_id)
         } else if matches!(change.field, "person_id" | "referral_id") {
             let Value::Text(text) = &change.value else {
                 continue;
@@ -226,9 +378,39 @@ pub(crate) fn persons_to_purge(conn: &Connection, changes: &[Change]) -> Result<
     Ok(out)
 }
 
+/// Applies the order about `person` this notebook holds: an erasure if any device ever
+/// ordered one (it wins over an anonymisation), else the anonymisation. Runs inside the
+/// caller's transaction; idempotent.
+pub(crate) fn purge(conn: &Connection, person: Uuid) -> Result<Purged> {
+    let erase = changelog::of_row(conn, order_id(person))?
+        .iter()
+        .filter(|w| w.entity == &schema::ERASURE)
+        .flat_map(|w| w.fields.iter())
+        .any(|(name, value, _)| *name == "kind" && *value == Value::Text("erase".into()));
+    if erase {
+        return purge_erased(conn, person);
+    }
+    let stamp: Option<String> = conn
+        .query_row(
+            "SELECT values_stamp FROM erasure WHERE id = ?1 AND kind = 'anonymise'",
+            [order_id(person).to_string()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let values = stamp.as_deref().and_then(|s| {
+        let (first, count) = s.split_once('/')?;
+        Some((first.parse().ok()?, count.parse().ok()?))
+    });
+    match values {
+        Some((first, count)) => purge_anonymised(conn, person, first, count),
+        None => Ok(Purged::default()),
+    }
+}
+
 /// Removes `person` and every row about them, with their history, from this notebook, and
 /// makes their encounters anonymous. Runs inside the caller's transaction.
-pub(crate) fn purge(conn: &Connection, person: Uuid) -> Result<Purged> {
+pub(crate) fn purge_erased(conn: &Connection, person: Uuid) -> Result<Purged> {
     let mut purged = Purged::default();
     let p = person.to_string();
     // The log position this device last exported: own changes after it were never sent.
@@ -286,7 +468,6 @@ pub(crate) fn purge(conn: &Connection, person: Uuid) -> Result<Purged> {
     }
     for (spec, id) in gone {
         let blob = id.as_bytes().as_slice();
-        // By entity too: the erasure order shares the person's id, and must stay.
         purged.own_edits_dropped += conn.query_row(
             "SELECT count(*) FROM change_log
               WHERE row_id = ?1 AND entity = ?2 AND received = 0 AND seq > ?3",
@@ -306,8 +487,8 @@ pub(crate) fn purge(conn: &Connection, person: Uuid) -> Result<Purged> {
             params![blob, spec.name],
         )?;
         conn.execute(
-            "INSERT OR IGNORE INTO erased_row (row_id, entity, detached, person)
-             VALUES (?1, ?2, 0, ?3)",
+            "INSERT INTO erased_row (row_id, entity, mode, person) VALUES (?1, ?2, 0, ?3)
+             ON CONFLICT (row_id) DO UPDATE SET mode = 0",
             params![blob, spec.name, person.as_bytes().as_slice()],
         )?;
     }
@@ -321,7 +502,7 @@ pub(crate) fn purge(conn: &Connection, person: Uuid) -> Result<Purged> {
 /// Rows of `entity` removed earlier for `person`.
 fn gone_of(conn: &Connection, person: Uuid, entity: &str) -> Result<Vec<Uuid>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT row_id FROM erased_row WHERE person = ?1 AND entity = ?2 AND detached = 0",
+        "SELECT row_id FROM erased_row WHERE person = ?1 AND entity = ?2 AND mode = 0",
     )?;
     let rows = stmt.query_map(params![person.as_bytes().as_slice(), entity], |r| {
         r.get::<_, Vec<u8>>(0)
@@ -370,9 +551,389 @@ fn detach_encounter(conn: &Connection, person: Uuid, encounter: Uuid) -> Result<
         rusqlite::params_from_iter(args),
     )?;
     conn.execute(
-        "INSERT OR IGNORE INTO erased_row (row_id, entity, detached, person)
-         VALUES (?1, 'encounter', 1, ?2)",
+        "INSERT INTO erased_row (row_id, entity, mode, person) VALUES (?1, 'encounter', 1, ?2)
+         ON CONFLICT (row_id) DO UPDATE SET mode = 1",
         params![blob, person.as_bytes().as_slice()],
     )?;
+    Ok(())
+}
+
+/// Anonymises `person` here, and writes the order that anonymises them on every other
+/// device: identity, contacts and free texts go; what the yearly figures need stays.
+/// Cannot be undone.
+pub fn anonymise(store: &mut Store, person: Uuid) -> Result<Purged> {
+    require_live(store.conn(), person)?;
+    store.write(|w| {
+        let today = w.today();
+        let before: crate::person::Person = w.get(person)?;
+        let birth_date = match before.birth_date {
+            Some(birth) => Some(banded_birth_date(w.conn(), person, birth)?),
+            None => None,
+        };
+        let anonymous = crate::person::Person {
+            first_name: "Personne".into(),
+            last_name: "anonymisée".into(),
+            birth_date,
+            phone: None,
+            email: None,
+            address: None,
+            postcode: None,
+            city: None,
+            project_title: None,
+            note: None,
+            ..before
+        };
+        w.update(person, &anonymous)?;
+        // The write that set the anonymous values is the person's latest: its stamps are
+        // what every device will accept for her identity (a receiver may log them together
+        // with other contiguous stamps: the range, not the log row, names them).
+        let latest = changelog::of_row(w.conn(), person)?
+            .into_iter()
+            .filter(|write| write.entity == &schema::PERSON)
+            .max_by_key(|write| write.seq)
+            .ok_or_else(|| Error::UnknownId {
+                entity: schema::PERSON.label,
+                id: person.to_string(),
+            })?;
+        let first = latest.first;
+        let count = latest.fields.len() as i64;
+        let order = ErasureOrder {
+            person_id: person.to_string(),
+            kind: "anonymise".into(),
+            date: today,
+            values_stamp: Some(format!("{first}/{count}")),
+        };
+        if w.is_live(&schema::ERASURE, order_id(person))? {
+            w.update(order_id(person), &order)?;
+        } else {
+            w.create_with_id(order_id(person), &order)?;
+        }
+        purge_anonymised(w.conn(), person, first, count)
+    })
+}
+
+/// Anonymises every person of `persons` (the "À réexaminer" list), each in its own
+/// transaction, telling `progress` how many are done; stops at the first error, keeping
+/// those already done.
+pub fn anonymise_all(
+    store: &mut Store,
+    persons: &[Uuid],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Purged> {
+    let mut purged = Purged::default();
+    for (done, person) in persons.iter().enumerate() {
+        purged += anonymise(store, *person)?;
+        progress(done + 1, persons.len());
+    }
+    Ok(purged)
+}
+
+/// Age at `day` of a person born on `birth`.
+fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    let mut age = day.year() - birth.year();
+    if (day.month(), day.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// The coarsest birth date that puts the person in the same age band (under 25, 25, 26 or
+/// more) at her first contact of each year as her true one: the first of January of her
+/// birth year, else the first of her birth month, else the date itself.
+fn banded_birth_date(conn: &Connection, person: Uuid, birth: NaiveDate) -> Result<NaiveDate> {
+    use chrono::Datelike;
+    let mut stmt = conn.prepare_cached(
+        "SELECT min(d) FROM (
+             SELECT date AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
+             UNION ALL
+             SELECT m.date FROM attendance a JOIN meeting m ON m.id = a.meeting_id
+              WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0)
+         GROUP BY substr(d, 1, 4)",
+    )?;
+    let firsts: Vec<NaiveDate> = stmt
+        .query_map([person.to_string()], |r| r.get::<_, String>(0))?
+        .map(|d| crate::validate::date("date", &d?))
+        .collect::<Result<_>>()?;
+    let band = |born: NaiveDate, day: NaiveDate| age_on(born, day).clamp(24, 26);
+    let candidates = [
+        NaiveDate::from_ymd_opt(birth.year(), 1, 1),
+        NaiveDate::from_ymd_opt(birth.year(), birth.month(), 1),
+    ];
+    Ok(candidates
+        .into_iter()
+        .flatten()
+        .find(|c| firsts.iter().all(|d| band(*c, *d) == band(birth, *d)))
+        .unwrap_or(birth))
+}
+
+/// Keeps `person` as an anonymous record (see the module's description): identity fields
+/// take the anonymous write's values in every change of the person's history, free texts of
+/// their other rows are blanked, letters and extensions go. Idempotent.
+pub(crate) fn purge_anonymised(
+    conn: &Connection,
+    person: Uuid,
+    first: crate::clock::Hlc,
+    count: i64,
+) -> Result<Purged> {
+    let mut purged = Purged::default();
+    let p = person.to_string();
+    let blob = person.as_bytes().as_slice();
+    // The order may come before the person (or without her: an erasure purged her, and the
+    // anonymous write with her, where it was ordered): purged again when she arrives.
+    let here: Option<i64> = conn
+        .query_row("SELECT 1 FROM person WHERE id = ?1", [&p], |r| r.get(0))
+        .optional()?;
+    if here.is_none() {
+        return Ok(purged);
+    }
+    let sent: i64 = conn.query_row(
+        "SELECT coalesce(max(through), 0) FROM sync_segment WHERE direction = 'out'",
+        [],
+        |r| r.get(0),
+    )?;
+    // The person's history: every identity field takes the anonymous write's value (or none).
+    let history: Vec<changelog::LoggedWrite> = changelog::of_row(conn, person)?
+        .into_iter()
+        .filter(|w| w.entity == &schema::PERSON)
+        .collect();
+    // Per identity field, the anonymous value: the one the anonymous write set, or for a
+    // field it left as it was (a birth date that had to stay, a phone already empty), the
+    // value that field had just before it. Until that write is here, none.
+    let mut set: HashMap<&str, Value> = HashMap::new();
+    let mut before: HashMap<&str, (crate::clock::Hlc, Value)> = HashMap::new();
+    for write in &history {
+        for (k, (name, value, _)) in write.fields.iter().enumerate() {
+            let stamp = write.stamp(k);
+            if in_write(first, count, stamp) {
+                set.insert(name, value.clone());
+            } else if stamp < first && before.get(name).is_none_or(|(s, _)| stamp > *s) {
+                before.insert(name, (stamp, value.clone()));
+            }
+        }
+    }
+    let arrived = !set.is_empty();
+    let allowed_value = |field: &str| -> Value {
+        if !arrived {
+            return Value::Null;
+        }
+        set.get(field)
+            .or_else(|| before.get(field).map(|(_, v)| v))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let mut rewritten = Vec::new();
+    for write in &history {
+        let mut changed = false;
+        let fields: Vec<changelog::LoggedField> = write
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(k, (name, value, prev))| {
+                if PERSON_IDENTITY.contains(name) && !in_write(first, count, write.stamp(k)) {
+                    let anonymous = allowed_value(name);
+                    changed |= anonymous != *value;
+                    (*name, anonymous, *prev)
+                } else {
+                    (*name, value.clone(), *prev)
+                }
+            })
+            .collect();
+        if changed {
+            let refs: Vec<(&str, &Value, Option<crate::clock::Hlc>)> =
+                fields.iter().map(|(n, v, p)| (*n, v, *p)).collect();
+            conn.execute(
+                "UPDATE change_log SET fields = ?1 WHERE seq = ?2",
+                params![changelog::encode(&refs), write.seq],
+            )?;
+            let own: i64 = conn.query_row(
+                "SELECT received = 0 FROM change_log WHERE seq = ?1",
+                [write.seq],
+                |r| r.get(0),
+            )?;
+            if own == 1 && write.seq > sent {
+                purged.own_edits_dropped += 1;
+            }
+        }
+        rewritten.push(changelog::LoggedWrite {
+            fields,
+            ..write.clone()
+        });
+    }
+    // The row shows, per identity field, the value of its latest change.
+    let clocks = changelog::RowClocks::of(&rewritten);
+    for field in PERSON_IDENTITY {
+        let value = clocks
+            .winners
+            .get(field)
+            .map_or(Value::Null, |(_, v)| v.clone());
+        conn.execute(
+            &format!("UPDATE person SET {field} = ?1 WHERE id = ?2"),
+            params![value, p],
+        )?;
+    }
+    // Search finds the anonymous name, and nothing of the former one.
+    let (first_name, last_name, email): (Option<String>, Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT first_name, last_name, email FROM person WHERE id = ?1",
+            [&p],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+    conn.execute(
+        "UPDATE person SET search_key = ?1 WHERE id = ?2",
+        params![
+            crate::search_key::of_person(
+                first_name.as_deref(),
+                last_name.as_deref(),
+                email.as_deref()
+            ),
+            p
+        ],
+    )?;
+    // Conflicts kept about her identity go; those about what stays (gender, quartier…) stay.
+    for field in PERSON_IDENTITY {
+        conn.execute(
+            "DELETE FROM sync_conflict WHERE row_id = ?1 AND entity = 'person' AND field = ?2",
+            params![blob, field],
+        )?;
+    }
+    conn.execute(
+        "INSERT INTO erased_row (row_id, entity, mode, person) VALUES (?1, 'person', 3, ?1)
+         ON CONFLICT (row_id) DO UPDATE SET mode = 3",
+        params![blob],
+    )?;
+    // Letters and extensions go; the other rows lose their free texts.
+    let ids = |sql: &str| -> Result<Vec<Uuid>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([&p], |r| r.get::<_, String>(0))?;
+        rows.map(|id| crate::validate::id(&id?)).collect()
+    };
+    for (spec, sql) in [
+        (
+            &schema::LETTER,
+            "SELECT id FROM letter WHERE person_id = ?1",
+        ),
+        (
+            &schema::RETENTION_EXTENSION,
+            "SELECT id FROM retention_extension WHERE person_id = ?1",
+        ),
+    ] {
+        for id in ids(sql)? {
+            remove_row(conn, spec, id, person, sent, &mut purged)?;
+        }
+    }
+    for (spec, sql) in [
+        (
+            &schema::ENCOUNTER,
+            "SELECT id FROM encounter WHERE person_id = ?1",
+        ),
+        (
+            &schema::REFERRAL,
+            "SELECT id FROM referral WHERE person_id = ?1",
+        ),
+        (
+            &schema::REFERRAL_EVENT,
+            "SELECT e.id FROM referral_event e JOIN referral r ON r.id = e.referral_id
+              WHERE r.person_id = ?1",
+        ),
+        (
+            &schema::OUTCOME,
+            "SELECT id FROM outcome WHERE person_id = ?1",
+        ),
+    ] {
+        for id in ids(sql)? {
+            blank_fields(conn, spec, id, anonymised_fields(spec.name))?;
+            conn.execute(
+                "INSERT INTO erased_row (row_id, entity, mode, person) VALUES (?1, ?2, 2, ?3)
+                 ON CONFLICT (row_id) DO NOTHING",
+                params![id.as_bytes().as_slice(), spec.name, blob],
+            )?;
+            purged.encounters_detached += usize::from(spec == &schema::ENCOUNTER);
+        }
+    }
+    Ok(purged)
+}
+
+/// Removes one row of `person`, its history and conflicts, and remembers it as gone.
+fn remove_row(
+    conn: &Connection,
+    spec: &'static EntitySpec,
+    id: Uuid,
+    person: Uuid,
+    sent: i64,
+    purged: &mut Purged,
+) -> Result<()> {
+    let blob = id.as_bytes().as_slice();
+    purged.own_edits_dropped += conn.query_row(
+        "SELECT count(*) FROM change_log
+          WHERE row_id = ?1 AND entity = ?2 AND received = 0 AND seq > ?3",
+        params![blob, spec.name, sent],
+        |r| r.get::<_, i64>(0),
+    )? as usize;
+    purged.rows += conn.execute(
+        &format!("DELETE FROM {} WHERE id = ?1", spec.name),
+        [id.to_string()],
+    )?;
+    conn.execute(
+        "DELETE FROM change_log WHERE row_id = ?1 AND entity = ?2",
+        params![blob, spec.name],
+    )?;
+    conn.execute(
+        "DELETE FROM sync_conflict WHERE row_id = ?1 AND entity = ?2",
+        params![blob, spec.name],
+    )?;
+    conn.execute(
+        "INSERT INTO erased_row (row_id, entity, mode, person) VALUES (?1, ?2, 0, ?3)
+         ON CONFLICT (row_id) DO UPDATE SET mode = 0",
+        params![blob, spec.name, person.as_bytes().as_slice()],
+    )?;
+    Ok(())
+}
+
+/// Empties `fields` of one row, in the row and in every change of its history (the stamps
+/// stay), and drops the conflicts kept about them.
+fn blank_fields(
+    conn: &Connection,
+    spec: &'static EntitySpec,
+    id: Uuid,
+    fields: &[&str],
+) -> Result<()> {
+    let sets: Vec<String> = fields.iter().map(|f| format!("{f} = NULL")).collect();
+    conn.execute(
+        &format!("UPDATE {} SET {} WHERE id = ?1", spec.name, sets.join(", ")),
+        [id.to_string()],
+    )?;
+    for write in changelog::of_row(conn, id)? {
+        if write.entity != spec
+            || !write
+                .fields
+                .iter()
+                .any(|(n, v, _)| fields.contains(n) && *v != Value::Null)
+        {
+            continue;
+        }
+        let blank = Value::Null;
+        let refs: Vec<(&str, &Value, Option<crate::clock::Hlc>)> = write
+            .fields
+            .iter()
+            .map(|(name, value, prev)| {
+                (
+                    *name,
+                    if fields.contains(name) { &blank } else { value },
+                    *prev,
+                )
+            })
+            .collect();
+        conn.execute(
+            "UPDATE change_log SET fields = ?1 WHERE seq = ?2",
+            params![changelog::encode(&refs), write.seq],
+        )?;
+    }
+    for field in fields {
+        conn.execute(
+            "DELETE FROM sync_conflict WHERE row_id = ?1 AND entity = ?2 AND field = ?3",
+            params![id.as_bytes().as_slice(), spec.name, field],
+        )?;
+    }
     Ok(())
 }

@@ -468,13 +468,20 @@ pub static RETENTION_EXTENSION: EntitySpec = EntitySpec {
     ],
 };
 
-pub const ERASURE_KIND: &[(&str, &str)] = &[("erase", "Effacement")];
+pub const ERASURE_KIND: &[(&str, &str)] =
+    &[("erase", "Effacement"), ("anonymise", "Anonymisation")];
 
-/// An erasure order: its row id is the erased person's id (see `erasure.rs`).
+/// An erasure order (see `erasure.rs`). The person is named by id only, as text: the row it
+/// names is gone, or anonymous.
 pub static ERASURE: EntitySpec = EntitySpec {
     name: "erasure",
     label: "effacement",
-    fields: &[req("kind", Enum(ERASURE_KIND)), req("date", Date)],
+    fields: &[
+        req("person_id", Text),
+        req("kind", Enum(ERASURE_KIND)),
+        req("date", Date),
+        f("values_stamp", Text),
+    ],
 };
 
 /// Every entity, in dependency order (referenced before referencing).
@@ -595,6 +602,7 @@ pub fn field_label(field: &str) -> &'static str {
         "sync_summary" => "Résumé de la synchronisation",
         "until" => "Jusqu'au",
         "reason" => "Motif",
+        "values_stamp" => "Valeurs anonymes",
         "retention_months" => "Durée de conservation (mois)",
         "out" => "Fichier de sortie",
         _ => "champ",

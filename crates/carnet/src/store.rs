@@ -361,7 +361,12 @@ impl Store {
         let today = self.clock.today();
         let result = (|| {
             let tx = self.conn.transaction()?;
+            let first_seq: i64 =
+                tx.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
+                    r.get(0)
+                })?;
             let mut writer = Writer {
+                first_seq,
                 tx,
                 hlc: &mut self.hlc,
                 now_ms,
@@ -597,6 +602,8 @@ impl Store {
 
 /// A transaction of local writes. Obtained from [`Store::write`].
 pub struct Writer<'s> {
+    /// The change log's last position before this write: what it logs comes after.
+    first_seq: i64,
     tx: Transaction<'s>,
     hlc: &'s mut HlcState,
     now_ms: i64,
@@ -794,6 +801,18 @@ impl Writer<'_> {
         if fields.is_empty() {
             return Ok(());
         }
+        if spec == &schema::PERSON
+            && mode == Mode::Update
+            && let Some((field, _)) = fields
+                .iter()
+                .find(|(f, _)| crate::erasure::is_identity_field(f.name))
+            && crate::erasure::is_anonymous_person(&self.tx, id)?
+        {
+            return Err(Error::Inconsistent {
+                field: field.name,
+                message: "Cette personne a été anonymisée : son identité et ses coordonnées ne se saisissent plus.",
+            });
+        }
         let tombstone = fields.iter().find(|(f, _)| f.name == schema::DELETED.name);
         match tombstone {
             Some((_, Value::Integer(1))) => {
@@ -846,6 +865,10 @@ impl Writer<'_> {
     }
 
     fn finish(self) -> Result<()> {
+        // A local write about an erased or anonymised person (a note on her encounter, a new
+        // referral) is purged as a received one would be, so that this notebook holds what
+        // every other will.
+        crate::erasure::purge_after_local_write(&self.tx, self.first_seq)?;
         save_hlc(&self.tx, self.hlc)?;
         self.tx.commit()?;
         Ok(())

@@ -301,3 +301,142 @@ fn a_colleagues_new_referral_for_an_erased_person_is_purged_when_it_arrives() {
             .all(|r| r.person_id != person)
     );
 }
+
+#[test]
+fn anonymising_keeps_the_skeleton_and_nothing_that_names_her() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, path, _) = notebook(dir.path(), 1);
+    let (person, encounters) = with_history(&mut a);
+    let mut p: Person = a.get(person).unwrap();
+    p.birth_date = Some(day(1999, 8, 17));
+    p.gender = Some("female".into());
+    a.update(person, &p).unwrap();
+    let before = carnet::report::indicators(&a, 2026).unwrap();
+
+    carnet::erasure::anonymise(&mut a, person).unwrap();
+    assert_no_trace(&a, &path, "A");
+    let kept: Person = a.get(person).unwrap();
+    assert_eq!(
+        (kept.first_name.as_str(), kept.last_name.as_str()),
+        ("Personne", "anonymisée")
+    );
+    assert_eq!(kept.phone, None);
+    assert_eq!(kept.note, None);
+    assert_eq!(kept.gender.as_deref(), Some("female"));
+    assert!(kept.quartier_id.is_some());
+    assert_eq!(
+        kept.birth_date,
+        Some(day(1999, 1, 1)),
+        "26 at both contacts either way: only the year stays"
+    );
+    for id in &encounters {
+        let e: Encounter = a.get(*id).unwrap();
+        assert_eq!(e.person_id, Some(person), "still counted as hers");
+        assert_eq!((e.note, e.follow_up), (None, None));
+    }
+    assert_eq!(carnet::report::indicators(&a, 2026).unwrap(), before);
+    let check = carnet::check::check(&a).unwrap();
+    assert!(check.is_ok(), "{:?}", check.problems);
+    assert!(
+        carnet::person::search(&a, "anonymisée", None, 5)
+            .unwrap()
+            .len()
+            == 1,
+        "found under her anonymous name"
+    );
+}
+
+#[test]
+fn anonymising_past_retention_keeps_every_years_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let clock = Arc::new(ManualClock::at_date(today()));
+    let mut store = Store::init(&path, Uuid::from_u128(1), Box::new(clock.clone())).unwrap();
+    carnet::demo::generate(
+        &mut store,
+        &carnet::demo::DemoOptions {
+            seed: 3,
+            years: 3,
+            until: today(),
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let years = [2023, 2024, 2025, 2026];
+    let before: Vec<_> = years
+        .iter()
+        .map(|y| carnet::report::indicators(&store, *y).unwrap())
+        .collect();
+    let due: Vec<Uuid> = carnet::retention::due(&store, today(), 12)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert!(due.len() > 500, "{} persons past 12 months", due.len());
+    let mut seen = 0;
+    carnet::erasure::anonymise_all(&mut store, &due, &mut |done, total| {
+        assert_eq!(total, due.len());
+        seen = done;
+    })
+    .unwrap();
+    assert_eq!(seen, due.len(), "progress reaches the end");
+    for (year, was) in years.iter().zip(&before) {
+        assert_eq!(
+            &carnet::report::indicators(&store, *year).unwrap(),
+            was,
+            "figures of {year}"
+        );
+    }
+    let check = carnet::check::check(&store).unwrap();
+    assert!(check.is_ok(), "{:?}", check.problems);
+}
+
+#[test]
+fn an_anonymisation_reaches_every_device_and_an_erasure_wins_over_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder_dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(folder_dir.path());
+    let (mut a, path_a, _) = notebook(dir.path(), 1);
+    let (mut b, path_b, _) = notebook(dir.path(), 2);
+    let (person, _) = with_history(&mut a);
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    // B, offline, corrects her name and phone; A anonymises her meanwhile.
+    let mut p: Person = b.get(person).unwrap();
+    p.first_name = "Zoubeida".into();
+    p.phone = Some("07 11 22 33 44".into());
+    b.update(person, &p).unwrap();
+    carnet::erasure::anonymise(&mut a, person).unwrap();
+    run(&mut a, &folder);
+    let back = run(&mut b, &folder);
+    assert!(back.own_edits_dropped >= 1, "{back:?}");
+    run(&mut a, &folder);
+    assert_eq!(digest(&a), digest(&b));
+    for (store, path, who) in [(&a, &path_a, "A"), (&b, &path_b, "B")] {
+        assert_no_trace(store, path, who);
+        let bytes = bytes_of(store, path);
+        assert!(
+            !holds(&bytes, "Zoubeida") && !holds(&bytes, "0711223344"),
+            "{who}"
+        );
+        let kept: Person = store.get(person).unwrap();
+        assert_eq!(kept.first_name, "Personne", "{who}");
+    }
+    // A late device reads everything, in the folder's order.
+    let (mut c, path_c, _) = notebook(dir.path(), 3);
+    run(&mut c, &folder);
+    assert_no_trace(&c, &path_c, "C");
+    assert_eq!(digest(&a), digest(&c));
+
+    // Then B erases her: the erasure wins everywhere.
+    carnet::erasure::erase(&mut b, person).unwrap();
+    run(&mut b, &folder);
+    run(&mut a, &folder);
+    run(&mut c, &folder);
+    run(&mut b, &folder);
+    for store in [&a, &b, &c] {
+        assert!(store.get::<Person>(person).is_err());
+    }
+    assert_eq!(digest(&a), digest(&b));
+    assert_eq!(digest(&a), digest(&c));
+}

@@ -345,6 +345,8 @@ enum Step {
     Plant(u8),
     /// A person is erased (the order races edits, deletions and restorations elsewhere).
     Erase(usize, usize),
+    /// A person is anonymised (likewise; an erasure elsewhere wins over it).
+    Anonymise(usize, usize),
 }
 
 /// Plays one step of a random history on `stores` (a device index wraps around).
@@ -361,7 +363,10 @@ fn play(stores: &mut [(Store, Arc<ManualClock>)], step: Step, folder: &SyncFolde
             if let Some(entry) = all.get(p % all.len().max(1)) {
                 let mut changed = entry.data.clone();
                 changed.first_name = format!("E{n}");
-                store.update(entry.id, &changed).unwrap();
+                // An anonymised person's name is refused, with a message that says why.
+                if let Err(e) = store.update(entry.id, &changed) {
+                    assert!(e.to_string().contains("anonymisée"), "{e}");
+                }
             }
         }
         Step::Delete(d, p) => {
@@ -391,6 +396,13 @@ fn play(stores: &mut [(Store, Arc<ManualClock>)], step: Step, folder: &SyncFolde
             let all = carnet::person::all(store).unwrap();
             if let Some(entry) = all.get(p % all.len().max(1)) {
                 carnet::erasure::erase(store, entry.id).unwrap();
+            }
+        }
+        Step::Anonymise(d, p) => {
+            let (store, _) = &mut stores[d % devices];
+            let all = carnet::person::all(store).unwrap();
+            if let Some(entry) = all.get(p % all.len().max(1)) {
+                carnet::erasure::anonymise(store, entry.id).unwrap();
             }
         }
         Step::Sync(d) => {
@@ -459,6 +471,7 @@ fn step(devices: usize) -> impl Strategy<Value = Step> {
         1 => (0..64usize).prop_map(Step::Lose),
         1 => any::<u8>().prop_map(Step::Plant),
         1 => (0..devices, 0..6usize).prop_map(|(d, p)| Step::Erase(d, p)),
+        1 => (0..devices, 0..6usize).prop_map(|(d, p)| Step::Anonymise(d, p)),
     ]
 }
 
@@ -497,17 +510,26 @@ proptest! {
             prop_assert_eq!(digest(store), first.clone());
             prop_assert!(carnet::check::check(store).unwrap().is_ok());
         }
-        // An erased person left nothing: no row, and no change about her in any log.
-        let erased = carnet::erasure::erased_ids(&stores[0].0).unwrap();
+        // An erased person left nothing: no row, and no change about her in any log; an
+        // anonymised one kept no name but the anonymous one.
+        let orders = carnet::erasure::erased_ids(&stores[0].0).unwrap();
         for (store, _) in &stores {
-            for (_, change) in store.changes_since(0).unwrap() {
-                prop_assert!(
-                    change.entity.name == "erasure" || !erased.contains(&change.row_id),
-                    "a change about an erased person stayed: {:?}", change
-                );
-            }
-            for id in &erased {
-                prop_assert!(store.get::<Person>(*id).is_err());
+            for id in &orders {
+                if carnet::erasure::is_erased(store, *id).unwrap() {
+                    prop_assert!(store.get::<Person>(*id).is_err());
+                    for (_, change) in store.changes_since(0).unwrap() {
+                        prop_assert!(
+                            change.entity.name == "erasure" || change.row_id != *id,
+                            "a change about an erased person stayed: {:?}", change
+                        );
+                    }
+                } else {
+                    for (_, change) in store.changes_since(0).unwrap() {
+                        if change.row_id == *id && change.field == "first_name" {
+                            prop_assert_eq!(&change.value, &rusqlite::types::Value::Text("Personne".into()));
+                        }
+                    }
+                }
             }
         }
         // Nothing is lost: every value ever written is current, or kept for review, or was
