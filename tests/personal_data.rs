@@ -202,3 +202,73 @@ fn a_person_is_erased_from_her_page_after_a_confirmation_that_names_what_goes() 
     );
     s.quit().unwrap();
 }
+
+#[test]
+fn persons_past_retention_are_anonymised_one_by_one_or_all_at_once() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let today = chrono::Local::now().date_naive();
+    let long_ago = today.checked_sub_months(Months::new(36)).unwrap();
+    let mut store = engine(&db);
+    let first = met(&mut store, "Aïcha", "Benali", long_ago);
+    for (f, l) in [("Moussa", "Diallo"), ("Emre", "Yılmaz"), ("Fatima", "Saïd")] {
+        met(&mut store, f, l, long_ago);
+    }
+    drop(store);
+
+    let s = Session::start(&db).unwrap();
+    s.go("#/a-reexaminer").unwrap();
+    s.wait_for("#retention-list").unwrap();
+    let one = s
+        .find(&format!(
+            "li[data-person='{first}'] [data-action='anonymise']"
+        ))
+        .unwrap();
+    s.click(&one).unwrap();
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    assert!(
+        s.text(&s.find("#confirmation-texte").unwrap())
+            .unwrap()
+            .contains("Restent, sans nom, ce que demande le bilan")
+    );
+    s.screenshot("a-reexaminer-anonymiser-confirmation")
+        .unwrap();
+    let yes = s.find("#confirmation-oui").unwrap();
+    s.click(&yes).unwrap();
+    s.wait_until("Aïcha anonymised", Duration::from_secs(10), |s| {
+        Ok(s.main_text()?.contains("3 personnes à réexaminer."))
+    })
+    .unwrap();
+    let kept: Person = engine(&db).get(first).unwrap();
+    assert_eq!(kept.first_name, "Personne");
+
+    let all = s.find("#anonymise-all").unwrap();
+    assert_eq!(s.text(&all).unwrap(), "Anonymiser les 3 personnes…");
+    s.click(&all).unwrap();
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    let yes = s.find("#confirmation-oui").unwrap();
+    s.click(&yes).unwrap();
+    s.wait_until("the whole list anonymised", Duration::from_secs(20), |s| {
+        Ok(s.main_text()?
+            .contains("Aucune personne n’a dépassé la durée de conservation."))
+    })
+    .unwrap();
+    s.screenshot("a-reexaminer-tout-anonymise").unwrap();
+    let store = engine(&db);
+    for name in ["moussa", "yilmaz", "said", "benali"] {
+        assert!(
+            carnet::person::search(&store, name, None, 5)
+                .unwrap()
+                .is_empty(),
+            "{name} is still found"
+        );
+    }
+    assert_eq!(
+        carnet::person::search(&store, "anonymisée", None, 10)
+            .unwrap()
+            .len(),
+        4
+    );
+    s.quit().unwrap();
+}

@@ -255,6 +255,21 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Anonymise une personne partout : son identité, ses coordonnées, ses notes et ses
+    /// lettres disparaissent ; ce que demande le bilan annuel reste (genre, tranche d'âge,
+    /// quartier, QPV, situation, rencontres, orientations, sorties).
+    ///
+    /// L'ordre (l'identifiant seulement) part avec la prochaine synchronisation. Définitif :
+    /// sans --yes, la commande n'anonymise rien.
+    #[command(help_template = HELP_TEMPLATE)]
+    Anonymise {
+        /// Identifiant de la personne (voir « carnet search » ou « carnet retention »).
+        #[arg(long, value_name = "ID_PERSONNE")]
+        person: String,
+        /// Confirme l'anonymisation, qui ne peut pas être annulée.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Chiffre un carnet créé par une version précédente de Carnet (non chiffré).
     ///
     /// La phrase de passe choisie est lue dans --passphrase-file, sinon CARNET_PASSPHRASE_FILE,

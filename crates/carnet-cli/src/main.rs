@@ -418,6 +418,22 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 purged.rows, purged.encounters_detached
             )?;
         }
+        Command::Anonymise { person, yes } => {
+            let mut store = open(&path)?;
+            let id = carnet::validate::id(&person)?;
+            carnet::erasure::preview(&store, id)?;
+            if !yes {
+                return Err(CliError::Usage(
+                    "rien n'a été anonymisé : son nom, ses coordonnées, ses notes et ses lettres disparaîtraient partout, définitivement. Ajoutez --yes pour confirmer.".into(),
+                ));
+            }
+            let purged = carnet::erasure::anonymise(&mut store, id)?;
+            writeln!(
+                out,
+                "Personne anonymisée : {} fiche(s) retirée(s) (lettres, prolongations) ; ses rencontres, orientations et sorties restent, sans notes. L'ordre partira avec la prochaine synchronisation.",
+                purged.rows
+            )?;
+        }
         Command::Encrypt => {
             notebook_access::encrypt(&path, passphrase_file.as_deref(), &mut out)?;
         }

@@ -1386,7 +1386,7 @@ fn retention_lists_persons_past_the_period_and_prolonging_takes_one_off() {
 }
 
 #[test]
-fn erase_asks_for_yes_then_leaves_no_trace_and_cannot_be_repeated() {
+fn erase_and_anonymise_ask_for_yes_then_leave_no_trace() {
     let (_dir, db) = temp();
     ok(&db, &["init", "--officer", "Sarah Martin"]);
     let id = ok(
@@ -1445,6 +1445,29 @@ fn erase_asks_for_yes_then_leaves_no_trace_and_cannot_be_repeated() {
         &["erase", "--person", id, "--yes"],
         "Aucune fiche « personne »",
     );
+    let other = ok(
+        &db,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Moussa",
+            "--last-name",
+            "Diallo",
+            "--phone",
+            "06 12 34 56 78",
+        ],
+    );
+    let other = other.trim();
+    fails(
+        &db,
+        &["anonymise", "--person", other],
+        "Ajoutez --yes pour confirmer",
+    );
+    let done = ok(&db, &["anonymise", "--person", other, "--yes"]);
+    assert!(done.starts_with("Personne anonymisée"), "{done}");
+    assert!(!ok(&db, &["search", "diallo"]).contains("Diallo"));
+    assert!(ok(&db, &["search", "anonymisée"]).contains("anonymisée"));
     let check = ok(&db, &["check"]);
     assert!(check.starts_with("Base intègre"), "{check}");
 }

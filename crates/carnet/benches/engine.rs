@@ -186,6 +186,38 @@ fn reads_and_writes(c: &mut Criterion) {
         )
     });
     group.finish();
+
+    // "Anonymiser toute la liste": 2,000 persons past retention, each in its own
+    // transaction, on a fresh copy of the notebook every time.
+    store.borrow().checkpoint().unwrap();
+    let pristine = dir.path().join("avant-anonymisation.db");
+    std::fs::copy(&path, &pristine).unwrap();
+    let mut n = 0;
+    let mut group = c.benchmark_group("anonymise_past_retention");
+    group.sample_size(10);
+    group.bench_function("2000_persons", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                let copy = dir.path().join(format!("anonymisation-{n}.db"));
+                std::fs::copy(&pristine, &copy).unwrap();
+                let copy_store =
+                    Store::open(&copy, Box::new(ManualClock::at_date(until()))).unwrap();
+                let due: Vec<Uuid> = carnet::retention::due(&copy_store, until(), 24)
+                    .unwrap()
+                    .into_iter()
+                    .take(2000)
+                    .map(|d| d.id)
+                    .collect();
+                (copy_store, due)
+            },
+            |(mut copy_store, due)| {
+                carnet::erasure::anonymise_all(&mut copy_store, &due, &mut |_, _| {}).unwrap()
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
 }
 
 /// Inserts the rows a demo produced into a fresh database with the same tables and no

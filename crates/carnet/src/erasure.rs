@@ -231,6 +231,10 @@ pub(crate) fn purge_after_local_write(conn: &Connection, first_seq: i64) -> Resu
         .iter()
         .flat_map(|w| w.changes())
         .collect();
+    // Erasing or anonymising purged already, in this write.
+    if changes.iter().any(|c| c.entity == &schema::ERASURE) {
+        return Ok(());
+    }
     for person in persons_to_purge(conn, &changes)? {
         purge(conn, person)?;
     }
@@ -324,7 +328,27 @@ fn in_write(first: crate::clock::Hlc, count: i64, stamp: crate::clock::Hlc) -> b
 /// the changes are applied (the purge is idempotent).
 pub(crate) fn persons_to_purge(conn: &Connection, changes: &[Change]) -> Result<Vec<Uuid>> {
     let mut out: Vec<Uuid> = Vec::new();
+    // A received batch can be large: the erased persons are read once. A local write names
+    // a person or two: each is looked up through the index.
     let mut erased: Option<HashSet<Uuid>> = None;
+    let few = changes.len() < 64;
+    let is_erased = |erased: &mut Option<HashSet<Uuid>>, person: Uuid| -> Result<bool> {
+        if few {
+            return Ok(conn
+                .query_row(
+                    "SELECT 1 FROM erasure WHERE person_id = ?1",
+                    [person.to_string()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+                .is_some());
+        }
+        let set = match erased {
+            Some(set) => set,
+            None => erased.insert(erased_persons(conn)?),
+        };
+        Ok(set.contains(&person))
+    };
     for change in changes {
         let person = if change.entity == &schema::ERASURE {
             conn.query_row(
@@ -338,11 +362,7 @@ pub(crate) fn persons_to_purge(conn: &Connection, changes: &[Change]) -> Result<
             .transpose()?
         } else if change.entity == &schema::PERSON {
             // An anonymised person's values may arrive after the order.
-            let erased = match &erased {
-                Some(set) => set,
-                None => erased.insert(erased_persons(conn)?),
-            };
-            erased.contains(&change.row_id).then_some(change.row_id)
+            is_erased(&mut erased, change.row_id)?.then_some(change.row_id)
         } else if matches!(change.field, "person_id" | "referral_id") {
             let Value::Text(text) = &change.value else {
                 continue;
@@ -351,11 +371,7 @@ pub(crate) fn persons_to_purge(conn: &Connection, changes: &[Change]) -> Result<
                 continue;
             };
             if change.field == "person_id" {
-                let erased = match &erased {
-                    Some(set) => set,
-                    None => erased.insert(erased_persons(conn)?),
-                };
-                erased.contains(&target).then_some(target)
+                is_erased(&mut erased, target)?.then_some(target)
             } else {
                 conn.query_row(
                     "SELECT person FROM erased_row WHERE row_id = ?1",
@@ -762,16 +778,27 @@ pub(crate) fn purge_anonymised(
     }
     // The row shows, per identity field, the value of its latest change.
     let clocks = changelog::RowClocks::of(&rewritten);
-    for field in PERSON_IDENTITY {
-        let value = clocks
-            .winners
-            .get(field)
-            .map_or(Value::Null, |(_, v)| v.clone());
-        conn.execute(
-            &format!("UPDATE person SET {field} = ?1 WHERE id = ?2"),
-            params![value, p],
-        )?;
-    }
+    let mut values: Vec<Value> = PERSON_IDENTITY
+        .iter()
+        .map(|field| {
+            clocks
+                .winners
+                .get(field)
+                .map_or(Value::Null, |(_, v)| v.clone())
+        })
+        .collect();
+    values.push(Value::Text(p.clone()));
+    let sets: Vec<String> = PERSON_IDENTITY
+        .iter()
+        .enumerate()
+        .map(|(i, field)| format!("{field} = ?{}", i + 1))
+        .collect();
+    conn.prepare_cached(&format!(
+        "UPDATE person SET {} WHERE id = ?{}",
+        sets.join(", "),
+        PERSON_IDENTITY.len() + 1
+    ))?
+    .execute(rusqlite::params_from_iter(values))?;
     // Search finds the anonymous name, and nothing of the former one.
     let (first_name, last_name, email): (Option<String>, Option<String>, Option<String>) = conn
         .query_row(
@@ -791,11 +818,11 @@ pub(crate) fn purge_anonymised(
         ],
     )?;
     // Conflicts kept about her identity go; those about what stays (gender, quartier…) stay.
+    let mut stmt = conn.prepare_cached(
+        "DELETE FROM sync_conflict WHERE row_id = ?1 AND entity = 'person' AND field = ?2",
+    )?;
     for field in PERSON_IDENTITY {
-        conn.execute(
-            "DELETE FROM sync_conflict WHERE row_id = ?1 AND entity = 'person' AND field = ?2",
-            params![blob, field],
-        )?;
+        stmt.execute(params![blob, field])?;
     }
     conn.execute(
         "INSERT INTO erased_row (row_id, entity, mode, person) VALUES (?1, 'person', 3, ?1)

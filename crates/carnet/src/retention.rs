@@ -12,6 +12,8 @@
 //! ([`prolong`]): a `retention_extension` row, synced like any other, so every device of the
 //! team knows it and why. Deleting the person deletes their extensions with them.
 //!
+//! Anonymised persons are not listed: nothing that names them is left to keep or destroy.
+//!
 //! The period is a setting of this notebook (`setting.retention_months`); the engine reads
 //! no clock: the caller says what day it is.
 
@@ -226,4 +228,5 @@ SELECT p.id, p.first_name, p.last_name, q.name, l.d,
   LEFT JOIN quartier q ON q.id = p.quartier_id AND q.deleted = 0
  WHERE (l.d IS NULL OR l.d < ?1)
    AND (k.until IS NULL OR k.until < ?2)
+   AND p.id NOT IN (SELECT person_id FROM erasure WHERE person_id IS NOT NULL)
 ";

@@ -61,6 +61,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         followups::postpone_follow_up,
         retention::list_retention,
         retention::count_retention_due,
+        retention::anonymise_person,
+        retention::anonymise_due,
         retention::prolong_retention,
         retention::set_retention_months,
         partners::list_partners,

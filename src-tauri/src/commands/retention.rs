@@ -1,10 +1,10 @@
-//! À réexaminer: the persons kept past the retention period, "Prolonger" with a reason, and
-//! the period itself (Réglages).
+//! À réexaminer: the persons kept past the retention period, "Prolonger" with a reason,
+//! "Anonymiser" one or the whole list (with its progress), and the period itself (Réglages).
 
 use carnet::Uuid;
 use carnet::retention::Due;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Emitter, State};
 
 use crate::error::CommandResult;
 use crate::state::Db;
@@ -70,4 +70,39 @@ pub fn set_retention_months(db: State<'_, Db>, months: String) -> CommandResult<
             value: months.trim().to_string(),
         })?;
     Ok(carnet::retention::set_period(&mut *db.store()?, months)?)
+}
+
+/// "Anonymiser": this person, everywhere (the order leaves with the next sync).
+#[tauri::command(async)]
+pub fn anonymise_person(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::erasure::Purged> {
+    let purged = carnet::erasure::anonymise(&mut *db.store()?, id)?;
+    // A letter of hers may be waiting for the PDF viewer.
+    let _ = carnet::letter::clear_print_folder(&db.letters_folder());
+    Ok(purged)
+}
+
+#[derive(Clone, Serialize)]
+struct Progress {
+    done: usize,
+    total: usize,
+}
+
+/// "Anonymiser toute la liste": every person past the period today, each in its own
+/// transaction; progress arrives as `retention-progress` events. Returns how many.
+#[tauri::command(async)]
+pub fn anonymise_due(app: AppHandle, db: State<'_, Db>) -> CommandResult<usize> {
+    let mut store = db.store()?;
+    let months = carnet::retention::period(&store)?;
+    let due: Vec<Uuid> = carnet::retention::due(&store, store.today(), months)?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    carnet::erasure::anonymise_all(&mut store, &due, &mut |done, total| {
+        // Every 20 persons and at the end: enough for the bar, not a flood of events.
+        if done % 20 == 0 || done == total {
+            let _ = app.emit("retention-progress", Progress { done, total });
+        }
+    })?;
+    let _ = carnet::letter::clear_print_folder(&db.letters_folder());
+    Ok(due.len())
 }

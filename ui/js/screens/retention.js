@@ -2,7 +2,7 @@
 // "Prolonger…" (until a date, for a recorded reason); and the period itself, in Réglages.
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
-import { h, show, announce, form } from '../dom.js';
+import { h, show, announce, form, confirmDialog } from '../dom.js';
 import { formatNumeric } from '../format.js';
 
 const R = () => t.retention;
@@ -40,13 +40,62 @@ function dueItem(d) {
     }));
     panel.querySelector('input')?.focus();
   });
+  const act = async (ask, call, done) => {
+    try {
+      if (!(await ask())) return;
+      await call();
+      announce(done);
+      await render();
+    } catch (err) {
+      announce(err?.message || t.errorUnexpected);
+    }
+  };
+  const anonymise = h('button', { type: 'button', class: 'small secondary', 'data-action': 'anonymise' }, R().anonymise);
+  anonymise.addEventListener('click', () => act(
+    () => confirmDialog(R().anonymiseTitle(name), R().anonymiseText, R().anonymiseYes, R().keep),
+    () => api.anonymisePerson(d.id),
+    R().anonymised,
+  ));
+  const erase = h('button', { type: 'button', class: 'small danger', 'data-action': 'erase' }, R().erase);
+  erase.addEventListener('click', () => act(
+    async () => confirmDialog(t.persons.eraseTitle(name), t.persons.eraseText(await api.erasurePreview(d.id)), t.persons.eraseYes, t.persons.eraseNo),
+    () => api.erasePerson(d.id),
+    t.persons.erased,
+  ));
   return h('li', { 'data-person': d.id },
     h('div', { class: 'entry-line' },
       h('span', {}, h('a', { href: `#/personnes/${d.id}` }, name),
         h('span', { class: 'muted' }, ` · ${d.quartier_name ?? R().noQuartier} · ${contact}`,
           d.extended_until ? ` · ${R().extended(formatNumeric(d.extended_until))}` : '')),
-      h('span', { class: 'row-actions' }, toggle)),
+      h('span', { class: 'row-actions' }, toggle, anonymise, erase)),
     panel);
+}
+
+/** "Anonymiser toute la liste", with a progress bar while it runs. */
+function anonymiseAll(total) {
+  const bar = h('progress', { id: 'retention-progress', max: Math.max(total, 1), value: 0, hidden: true, 'aria-label': R().running });
+  const button = h('button', { type: 'button', class: 'secondary', id: 'anonymise-all' }, R().anonymiseAll(total));
+  button.addEventListener('click', async () => {
+    if (!(await confirmDialog(R().anonymiseAllTitle(total), R().anonymiseAllText(total), R().anonymiseYes, R().keep))) return;
+    button.disabled = true;
+    bar.hidden = false;
+    const unlisten = await api.onRetentionProgress(({ done, total: all }) => {
+      bar.max = Math.max(all, 1);
+      bar.value = done;
+    }).catch(() => null);
+    try {
+      const n = await api.anonymiseDue();
+      announce(R().allDone(n));
+      await render();
+    } catch (err) {
+      announce(err?.message || t.errorUnexpected);
+      button.disabled = false;
+    } finally {
+      bar.hidden = true;
+      unlisten?.();
+    }
+  });
+  return h('div', { class: 'actions' }, button, bar);
 }
 
 export async function render() {
@@ -55,6 +104,7 @@ export async function render() {
     h('h1', {}, R().title),
     h('p', { class: 'hint' }, R().intro(data.months)),
     h('p', { id: 'retention-count' }, R().count(data.due.length)),
+    data.due.length ? anonymiseAll(data.due.length) : null,
     data.due.length
       ? h('ul', { class: 'plain', id: 'retention-list' }, data.due.map(dueItem))
       : h('p', { class: 'muted' }, R().none),

@@ -380,6 +380,12 @@ fn anonymising_past_retention_keeps_every_years_figures() {
     })
     .unwrap();
     assert_eq!(seen, due.len(), "progress reaches the end");
+    assert!(
+        carnet::retention::due(&store, today(), 12)
+            .unwrap()
+            .is_empty(),
+        "anonymised persons are no longer to review"
+    );
     for (year, was) in years.iter().zip(&before) {
         assert_eq!(
             &carnet::report::indicators(&store, *year).unwrap(),
