@@ -526,30 +526,38 @@ fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
         String::from_utf8_lossy(&right.stderr)
     );
 
-    // A third device's sync is killed at various moments: while deriving the key, writing
-    // its segment, reading the others'. Each time the database stays sound, and a last sync
-    // completes with everything.
+    // A third device's sync is killed at various moments: while deriving the key, reading
+    // the others' segments, writing its own. Each time the database stays sound, and a last
+    // sync completes with everything.
     let segments_in_folder = || {
         walk_files(&shared)
             .iter()
             .filter(|p| p.extension().is_some_and(|e| e == "seg"))
             .count()
     };
-    // First exactly between the two: killed as soon as its segment is in the folder, while it
-    // reads the others' (a year of the first device's changes).
+    // The folder holding one folder per device (where the segments already are).
+    let devices = walk_files(&shared)
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "seg"))
+        .and_then(|p| p.parent()?.parent().map(Path::to_path_buf))
+        .expect("the first devices' segments");
+    let device_folders = || std::fs::read_dir(&devices).map(|d| d.count()).unwrap_or(0);
+    // First exactly between the two: a sync reads first, then writes; killed as soon as it
+    // starts writing (its device folder appears), before its segment (a year of changes) is
+    // sealed and in the folder.
     let before = segments_in_folder();
+    let folders = device_folders();
     let mut child = spawn_quiet_sync(&c, &folder, pass);
     let started = std::time::Instant::now();
-    while segments_in_folder() == before && started.elapsed() < std::time::Duration::from_secs(60) {
-        std::thread::sleep(std::time::Duration::from_millis(2));
+    while device_folders() == folders && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(1));
     }
     let _ = child.kill();
     let _ = child.wait();
     assert!(ok(&c, &["check"]).contains("Base intègre"));
-    let mut landed_between_export_and_import =
-        segments_in_folder() > before && !ok(&c, &["search", "Walid"]).contains("Vidal");
-    // Then at fixed moments: while deriving the key, writing, reading.
-    let before = segments_in_folder();
+    let mut landed_between_import_and_export =
+        segments_in_folder() == before && ok(&c, &["search", "Walid"]).contains("Vidal");
+    // Then at fixed moments: while deriving the key, reading, writing.
     for delay_ms in [5, 30, 80, 200, 400, 600, 800, 1000, 1300, 1600, 2000] {
         let mut child = spawn_quiet_sync(&c, &folder, pass);
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
@@ -559,13 +567,14 @@ fn two_syncs_at_once_and_a_killed_sync_lose_nothing() {
             ok(&c, &["check"]).contains("Base intègre"),
             "after a kill at {delay_ms} ms"
         );
+        // `before` counts the other devices' segments: more means this one has written.
         let exported = segments_in_folder() > before;
         let imported = ok(&c, &["search", "Walid"]).contains("Vidal");
-        landed_between_export_and_import |= exported && !imported;
+        landed_between_import_and_export |= imported && !exported;
     }
     assert!(
-        landed_between_export_and_import,
-        "no kill landed after the export and before the import's commit"
+        landed_between_import_and_export,
+        "no kill landed after the import's commit and before the export"
     );
     for db in [&c, &a, &b, &c] {
         let run = with_passphrase(db, &["sync", "--folder", &folder], pass);
