@@ -483,30 +483,7 @@ pub(crate) fn purge_erased(conn: &Connection, person: Uuid) -> Result<Purged> {
         }
     }
     for (spec, id) in gone {
-        let blob = id.as_bytes().as_slice();
-        purged.own_edits_dropped += conn.query_row(
-            "SELECT count(*) FROM change_log
-              WHERE row_id = ?1 AND entity = ?2 AND received = 0 AND seq > ?3",
-            params![blob, spec.name, sent],
-            |r| r.get::<_, i64>(0),
-        )? as usize;
-        purged.rows += conn.execute(
-            &format!("DELETE FROM {} WHERE id = ?1", spec.name),
-            [id.to_string()],
-        )?;
-        conn.execute(
-            "DELETE FROM change_log WHERE row_id = ?1 AND entity = ?2",
-            params![blob, spec.name],
-        )?;
-        conn.execute(
-            "DELETE FROM sync_conflict WHERE row_id = ?1 AND entity = ?2",
-            params![blob, spec.name],
-        )?;
-        conn.execute(
-            "INSERT INTO erased_row (row_id, entity, mode, person) VALUES (?1, ?2, 0, ?3)
-             ON CONFLICT (row_id) DO UPDATE SET mode = 0",
-            params![blob, spec.name, person.as_bytes().as_slice()],
-        )?;
+        remove_row(conn, spec, id, person, sent, &mut purged)?;
     }
     for encounter in ids("SELECT id FROM encounter WHERE person_id = ?1", &p)? {
         detach_encounter(conn, person, encounter)?;
@@ -530,46 +507,11 @@ fn gone_of(conn: &Connection, person: Uuid, entity: &str) -> Result<Vec<Uuid>> {
 /// follow-up, in its row and in every change of its history (the stamps stay, so the merge of
 /// its other fields is unchanged).
 fn detach_encounter(conn: &Connection, person: Uuid, encounter: Uuid) -> Result<()> {
-    let blob = encounter.as_bytes().as_slice();
-    conn.execute(
-        "UPDATE encounter SET person_id = NULL, note = NULL, follow_up = NULL,
-                              follow_up_done = NULL
-          WHERE id = ?1",
-        [encounter.to_string()],
-    )?;
-    for write in changelog::of_row(conn, encounter)? {
-        let blank = Value::Null;
-        let fields: Vec<(&str, &Value, Option<crate::clock::Hlc>)> = write
-            .fields
-            .iter()
-            .map(|(name, value, prev)| {
-                if ENCOUNTER_PERSONAL.contains(name) {
-                    (*name, &blank, *prev)
-                } else {
-                    (*name, value, *prev)
-                }
-            })
-            .collect();
-        conn.execute(
-            "UPDATE change_log SET fields = ?1 WHERE seq = ?2",
-            params![changelog::encode(&fields), write.seq],
-        )?;
-    }
-    let mut placeholders = String::new();
-    for (i, _) in ENCOUNTER_PERSONAL.iter().enumerate() {
-        placeholders.push_str(if i == 0 { "?" } else { ", ?" });
-        placeholders.push_str(&(i + 2).to_string());
-    }
-    let mut args: Vec<Value> = vec![Value::Blob(blob.to_vec())];
-    args.extend(ENCOUNTER_PERSONAL.iter().map(|f| Value::Text((*f).into())));
-    conn.execute(
-        &format!("DELETE FROM sync_conflict WHERE row_id = ?1 AND field IN ({placeholders})"),
-        rusqlite::params_from_iter(args),
-    )?;
+    blank_fields(conn, &schema::ENCOUNTER, encounter, ENCOUNTER_PERSONAL)?;
     conn.execute(
         "INSERT INTO erased_row (row_id, entity, mode, person) VALUES (?1, 'encounter', 1, ?2)
          ON CONFLICT (row_id) DO UPDATE SET mode = 1",
-        params![blob, person.as_bytes().as_slice()],
+        params![encounter.as_bytes().as_slice(), person.as_bytes().as_slice()],
     )?;
     Ok(())
 }
