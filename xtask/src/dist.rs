@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{Outcome, cargo, ensure_packages, root, step};
+use crate::{Outcome, ensure_packages, release_build, root, step};
 
 /// The Windows target, cross-built with mingw-w64.
 pub const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
@@ -97,30 +97,11 @@ pub fn dist(repack: bool) -> Outcome {
     }
     ensure_packages(DIST_PACKAGES)?;
     ensure_windows_target()?;
-    let mut linux = cargo();
-    linux.args([
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        "carnet-desktop",
-        "-p",
-        "carnet-cli",
-    ]);
-    step("construction pour Linux (release)", linux)?;
-    let mut windows = cargo();
-    windows.args([
-        "build",
-        "--release",
-        "--locked",
-        "--target",
-        WINDOWS_TARGET,
-        "-p",
-        "carnet-desktop",
-        "-p",
-        "carnet-cli",
-    ]);
-    step("construction pour Windows (release, mingw-w64)", windows)?;
+    step("construction pour Linux (release)", release_build(None))?;
+    step(
+        "construction pour Windows (release, mingw-w64)",
+        release_build(Some(WINDOWS_TARGET)),
+    )?;
     let out = dist_dir();
     recreate(&out)?;
     let deb = deb(&out)?;

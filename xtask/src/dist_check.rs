@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use crate::dist::{VERSION, deb_name, dist_dir, setup_name, zip_name};
 use crate::wine::{Wine, windows_path};
-use crate::{Background, Outcome, ensure_packages, free_display, output, require, root, step};
+use crate::{Outcome, ensure_packages, free_display, output, require, root, step, xvfb};
 
 /// Debian packages the checks need.
 const CHECK_PACKAGES: &[&str] = &[
@@ -168,18 +168,7 @@ fn check_deb(deb: &Path, work: &Path) -> Outcome {
     println!("    carnet --version : {}", version.trim());
 
     let display = free_display()?;
-    let _xvfb = Background::spawn(
-        "Xvfb",
-        Command::new("Xvfb").args([
-            &format!(":{display}"),
-            "-screen",
-            "0",
-            "1366x768x24",
-            "-nolisten",
-            "tcp",
-        ]),
-    )?;
-    std::thread::sleep(Duration::from_millis(500));
+    let _xvfb = xvfb(display, "1366x768x24")?;
     let screens = root().join("target/e2e-screens");
     std::fs::create_dir_all(&screens).map_err(|e| format!("{} : {e}", screens.display()))?;
     let installed = |n: usize| {

@@ -292,18 +292,7 @@ fn webdriver_environment() -> Result<(Background, Background, u32, u16), String>
     let driver = ensure_tauri_driver()?;
     let display = free_display()?;
     let port = free_port()?;
-    let xvfb = Background::spawn(
-        "Xvfb",
-        Command::new("Xvfb").args([
-            &format!(":{display}"),
-            "-screen",
-            "0",
-            "1920x1080x24",
-            "-nolisten",
-            "tcp",
-        ]),
-    )?;
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    let xvfb = xvfb(display, "1920x1080x24")?;
     let mut driver_cmd = Command::new(driver);
     driver_cmd
         .args([
@@ -357,6 +346,23 @@ fn bench_desktop() -> Outcome {
         .env("CARNET_PASSPHRASE_FILE", demo_passphrase_file()?)
         .env("DISPLAY", format!(":{display}"));
     step("mesures", measure)
+}
+
+/// A virtual X display `:display` of the given screen size, stopped when dropped.
+fn xvfb(display: u32, screen: &str) -> Result<Background, String> {
+    let xvfb = Background::spawn(
+        "Xvfb",
+        Command::new("Xvfb").args([
+            &format!(":{display}"),
+            "-screen",
+            "0",
+            screen,
+            "-nolisten",
+            "tcp",
+        ]),
+    )?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    Ok(xvfb)
 }
 
 /// A helper process (Xvfb, tauri-driver) stopped when the task ends, even on failure.
@@ -467,19 +473,21 @@ fn demo_database(db: &Path) -> Outcome {
     step("données de démonstration fictives (10 ans)", generate)
 }
 
+/// The release build of the desktop app and the `carnet` command, for `target` (the host's
+/// when `None`).
+fn release_build(target: Option<&str>) -> Command {
+    let mut build = cargo();
+    build.args(["build", "--release", "--locked"]);
+    if let Some(target) = target {
+        build.args(["--target", target]);
+    }
+    build.args(["-p", "carnet-desktop", "-p", "carnet-cli"]);
+    build
+}
+
 fn run(demo: bool) -> Outcome {
     ensure_packages(RUN_PACKAGES)?;
-    let mut build = cargo();
-    build.args([
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        "carnet-desktop",
-        "-p",
-        "carnet-cli",
-    ]);
-    step("construction de Carnet", build)?;
+    step("construction de Carnet", release_build(None))?;
     let mut app = Command::new(root().join("target/release/carnet-desktop"));
     if demo {
         let db = root().join("target/demo/carnet-demo.db");

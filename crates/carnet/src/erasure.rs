@@ -511,7 +511,10 @@ fn detach_encounter(conn: &Connection, person: Uuid, encounter: Uuid) -> Result<
     conn.execute(
         "INSERT INTO erased_row (row_id, entity, mode, person) VALUES (?1, 'encounter', 1, ?2)
          ON CONFLICT (row_id) DO UPDATE SET mode = 1",
-        params![encounter.as_bytes().as_slice(), person.as_bytes().as_slice()],
+        params![
+            encounter.as_bytes().as_slice(),
+            person.as_bytes().as_slice()
+        ],
     )?;
     Ok(())
 }
