@@ -10,8 +10,8 @@
 //!
 //! The order travels as an `erasure` row that names the person by id (ids only, never
 //! personal data; its own id is derived from hers, [`order_id`]), written through the one
-//! write path and never deleted. Every device that receives it
-//! purges the same way, in the same transaction; `erased_row` remembers what went, so a change
+//! write path and never deleted. Every device that receives it purges the same way, in the
+//! same transaction; `erased_row` remembers what went, so a change
 //! that arrives later about a gone row (an old segment, a colleague's offline edit) is dropped,
 //! and a new row about the person (a referral made offline) is purged as soon as it arrives.
 //! Sync reads the folder before writing to it, so a device's own unsent edits to an erased
@@ -25,9 +25,10 @@
 //! project title go. Her encounters, referrals (partner, status, dates), steps, outcomes
 //! (kind, legal form, sector) and attendances stay without their free texts, SIRET and
 //! follow-ups; her letters and extensions go. The anonymous values are written through the
-//! write path like any edit; the order names that write's stamp, and every device blanks the
-//! identity fields in every other change of her history, and drops any later one.
-//! An erasure always wins over an anonymisation of the same person.
+//! write path like any edit; the order names that write's stamps, and every device rewrites
+//! her identity fields, in every other change of her history and in any that arrives later,
+//! to those values (an identity edit made here is refused). An erasure always wins over an
+//! anonymisation of the same person.
 //!
 //! What is guaranteed: the purge is idempotent and does not depend on the order in which the
 //! order and the person's changes arrive; afterwards no table of the notebook (rows, change
