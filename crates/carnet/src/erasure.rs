@@ -245,11 +245,27 @@ pub(crate) fn purge_after_local_write(conn: &Connection, first_seq: i64) -> Resu
 /// Whether `person` was erased (not merely anonymised) here or by an order received: an
 /// erasure wins over any anonymisation.
 pub fn is_erased(store: &Store, person: Uuid) -> Result<bool> {
-    Ok(changelog::of_row(store.conn(), order_id(person))?
+    erase_ordered(store.conn(), person)
+}
+
+/// Whether any device ever ordered `person` erased: any change of her order to the kind
+/// "erase", whichever kind won the order's field.
+fn erase_ordered(conn: &Connection, person: Uuid) -> Result<bool> {
+    Ok(changelog::of_row(conn, order_id(person))?
         .iter()
         .filter(|w| w.entity == &schema::ERASURE)
         .flat_map(|w| w.fields.iter())
         .any(|(name, value, _)| *name == "kind" && *value == Value::Text("erase".into())))
+}
+
+/// The change-log position up to which this device has exported its own changes: its own
+/// changes after it were never sent.
+fn last_sent(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT coalesce(max(through), 0) FROM sync_segment WHERE direction = 'out'",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// The persons erased in this notebook (their orders), for the sync's checks.
@@ -399,12 +415,7 @@ pub(crate) fn persons_to_purge(conn: &Connection, changes: &[Change]) -> Result<
 /// ordered one (it wins over an anonymisation), else the anonymisation. Runs inside the
 /// caller's transaction; idempotent.
 pub(crate) fn purge(conn: &Connection, person: Uuid) -> Result<Purged> {
-    let erase = changelog::of_row(conn, order_id(person))?
-        .iter()
-        .filter(|w| w.entity == &schema::ERASURE)
-        .flat_map(|w| w.fields.iter())
-        .any(|(name, value, _)| *name == "kind" && *value == Value::Text("erase".into()));
-    if erase {
+    if erase_ordered(conn, person)? {
         return purge_erased(conn, person);
     }
     let stamp: Option<String> = conn
@@ -431,11 +442,7 @@ pub(crate) fn purge_erased(conn: &Connection, person: Uuid) -> Result<Purged> {
     let mut purged = Purged::default();
     let p = person.to_string();
     // The log position this device last exported: own changes after it were never sent.
-    let sent: i64 = conn.query_row(
-        "SELECT coalesce(max(through), 0) FROM sync_segment WHERE direction = 'out'",
-        [],
-        |r| r.get(0),
-    )?;
+    let sent = last_sent(conn)?;
     let mut gone: Vec<(&'static EntitySpec, Uuid)> = vec![(&schema::PERSON, person)];
     let ids = |sql: &str, param: &str| -> Result<Vec<Uuid>> {
         let mut stmt = conn.prepare_cached(sql)?;
@@ -590,16 +597,6 @@ pub fn anonymise_all(
     Ok(purged)
 }
 
-/// Age at `day` of a person born on `birth`.
-fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
-    use chrono::Datelike;
-    let mut age = day.year() - birth.year();
-    if (day.month(), day.day()) < (birth.month(), birth.day()) {
-        age -= 1;
-    }
-    age
-}
-
 /// The coarsest birth date that puts the person in the same age band (under 25, 25, 26 or
 /// more) at her first contact of each year as her true one: the first of January of her
 /// birth year, else the first of her birth month, else the date itself.
@@ -617,7 +614,7 @@ fn banded_birth_date(conn: &Connection, person: Uuid, birth: NaiveDate) -> Resul
         .query_map([person.to_string()], |r| r.get::<_, String>(0))?
         .map(|d| crate::validate::date("date", &d?))
         .collect::<Result<_>>()?;
-    let band = |born: NaiveDate, day: NaiveDate| age_on(born, day).clamp(24, 26);
+    let band = |born: NaiveDate, day: NaiveDate| crate::report::age_on(born, day).clamp(24, 26);
     let candidates = [
         NaiveDate::from_ymd_opt(birth.year(), 1, 1),
         NaiveDate::from_ymd_opt(birth.year(), birth.month(), 1),
@@ -649,11 +646,7 @@ pub(crate) fn purge_anonymised(
     if here.is_none() {
         return Ok(purged);
     }
-    let sent: i64 = conn.query_row(
-        "SELECT coalesce(max(through), 0) FROM sync_segment WHERE direction = 'out'",
-        [],
-        |r| r.get(0),
-    )?;
+    let sent = last_sent(conn)?;
     // The person's history: every identity field takes the anonymous write's value (or none).
     let history: Vec<changelog::LoggedWrite> = changelog::of_row(conn, person)?
         .into_iter()

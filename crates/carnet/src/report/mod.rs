@@ -151,7 +151,8 @@ fn year_bounds(year: i32) -> (String, String) {
     (format!("{year:04}-01-01"), format!("{year:04}-12-31"))
 }
 
-fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
+/// Age at `day` of a person born on `birth`: the figures' age bands, which anonymising keeps.
+pub(crate) fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
     let mut age = day.year() - birth.year();
     if (day.month(), day.day()) < (birth.month(), birth.day()) {
         age -= 1;
