@@ -189,7 +189,7 @@ export const t = {
     deleted: 'Personne supprimée.',
     erase: 'Effacer cette personne…',
     eraseTitle: (name) => `Effacer définitivement ${name} ?`,
-    eraseText: (n) => `Sa fiche, son historique, ${n.referrals} orientation(s), ${n.letters} lettre(s), ${n.outcomes} sortie(s) et ${n.attendances} participation(s) à des réunions disparaîtront de ce carnet, puis, à la prochaine synchronisation, de tous les appareils de l’équipe. ${n.encounters} rencontre(s) resteront comme contacts anonymes (date, nature, quartier), sans nom ni note. C’est définitif : on ne pourra pas l’annuler.`,
+    eraseText: (n) => `Sa fiche, son historique, ${n.referrals} orientation(s), ${n.letters} lettre(s), ${n.outcomes} sortie(s) et ${n.attendances} participation(s) à des réunions disparaîtront de ce carnet, puis, à la prochaine synchronisation, de tous les appareils de l’équipe. ${n.encounters} rencontre(s) resteront comme contacts anonymes (date, nature, quartier), sans nom ni note. Les chiffres des années déjà closes ne changeront pas : sa part y reste comptée sans nom ni coordonnées. C’est définitif : on ne pourra pas l’annuler.`,
     eraseYes: 'Effacer définitivement',
     eraseNo: 'Garder',
     erased: 'Personne effacée. L’ordre d’effacement partira avec la prochaine synchronisation.',

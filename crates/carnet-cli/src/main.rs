@@ -414,8 +414,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let purged = carnet::erasure::erase(&mut store, id)?;
             writeln!(
                 out,
-                "Personne effacée : {} fiche(s) retirée(s), {} rencontre(s) gardée(s) comme contacts anonymes. L'ordre d'effacement partira avec la prochaine synchronisation.",
+                "Personne effacée : {} fiche(s) retirée(s), {} rencontre(s) gardée(s) comme contacts anonymes.",
                 purged.rows, purged.encounters_detached
+            )?;
+            if purged.kept_for_closed_years > 0 {
+                writeln!(
+                    out,
+                    "Les chiffres des années closes ne changent pas : {} élément(s) y restent comptés sous une personne anonymisée, sans nom ni coordonnées.",
+                    purged.kept_for_closed_years
+                )?;
+            }
+            writeln!(
+                out,
+                "L'ordre d'effacement partira avec la prochaine synchronisation."
             )?;
         }
         Command::Anonymise { person, yes } => {

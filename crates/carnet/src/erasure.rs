@@ -54,6 +54,10 @@ use crate::store::Store;
 const ENCOUNTER_PERSONAL: &[&str] = &["person_id", "note", "follow_up", "follow_up_done"];
 
 /// A person's identity, contacts and free texts: what anonymising takes away.
+/// The name an anonymised person is shown with.
+pub(crate) const ANONYMOUS_FIRST_NAME: &str = "Personne";
+pub(crate) const ANONYMOUS_LAST_NAME: &str = "anonymisée";
+
 const PERSON_IDENTITY: &[&str] = &[
     "first_name",
     "last_name",
@@ -142,6 +146,9 @@ pub struct Purged {
     pub encounters_detached: usize,
     /// Changes this device had made and not yet sent that went with them.
     pub own_edits_dropped: usize,
+    /// Rows copied, without anything that names the person, so that the figures of closed
+    /// years stay the same ([`crate::closed_years`]).
+    pub kept_for_closed_years: usize,
 }
 
 impl std::ops::AddAssign for Purged {
@@ -149,6 +156,7 @@ impl std::ops::AddAssign for Purged {
         self.rows += other.rows;
         self.encounters_detached += other.encounters_detached;
         self.own_edits_dropped += other.own_edits_dropped;
+        self.kept_for_closed_years += other.kept_for_closed_years;
     }
 }
 
@@ -183,6 +191,7 @@ pub fn preview(store: &Store, person: Uuid) -> Result<Preview> {
 pub fn erase(store: &mut Store, person: Uuid) -> Result<Purged> {
     require_live(store.conn(), person)?;
     store.write(|w| {
+        let kept = crate::closed_years::keep_figures(w, person)?;
         let order = ErasureOrder {
             person_id: person.to_string(),
             kind: "erase".into(),
@@ -195,7 +204,9 @@ pub fn erase(store: &mut Store, person: Uuid) -> Result<Purged> {
         } else {
             w.create_with_id(order_id(person), &order)?;
         }
-        purge_erased(w.conn(), person)
+        let mut purged = purge_erased(w.conn(), person)?;
+        purged.kept_for_closed_years = kept.rows;
+        Ok(purged)
     })
 }
 
@@ -533,15 +544,14 @@ fn detach_encounter(conn: &Connection, person: Uuid, encounter: Uuid) -> Result<
 pub fn anonymise(store: &mut Store, person: Uuid) -> Result<Purged> {
     require_live(store.conn(), person)?;
     store.write(|w| {
-        let today = w.today();
         let before: crate::person::Person = w.get(person)?;
         let birth_date = match before.birth_date {
             Some(birth) => Some(banded_birth_date(w.conn(), person, birth)?),
             None => None,
         };
         let anonymous = crate::person::Person {
-            first_name: "Personne".into(),
-            last_name: "anonymisée".into(),
+            first_name: ANONYMOUS_FIRST_NAME.into(),
+            last_name: ANONYMOUS_LAST_NAME.into(),
             birth_date,
             phone: None,
             email: None,
@@ -553,32 +563,42 @@ pub fn anonymise(store: &mut Store, person: Uuid) -> Result<Purged> {
             ..before
         };
         w.update(person, &anonymous)?;
-        // The write that set the anonymous values is the person's latest: its stamps are
-        // what every device will accept for her identity (a receiver may log them together
-        // with other contiguous stamps: the range, not the log row, names them).
-        let latest = changelog::of_row(w.conn(), person)?
-            .into_iter()
-            .filter(|write| write.entity == &schema::PERSON)
-            .max_by_key(|write| write.seq)
-            .ok_or_else(|| Error::UnknownId {
-                entity: schema::PERSON.label,
-                id: person.to_string(),
-            })?;
-        let first = latest.first;
-        let count = latest.fields.len() as i64;
-        let order = ErasureOrder {
-            person_id: person.to_string(),
-            kind: "anonymise".into(),
-            date: today,
-            values_stamp: Some(format!("{first}/{count}")),
-        };
-        if w.is_live(&schema::ERASURE, order_id(person))? {
-            w.update(order_id(person), &order)?;
-        } else {
-            w.create_with_id(order_id(person), &order)?;
-        }
-        purge_anonymised(w.conn(), person, first, count)
+        order_anonymisation(w, person)
     })
+}
+
+/// Writes the order that anonymises `person`, naming the stamps of her latest write (the
+/// one that just set her anonymous values), and applies it here.
+pub(crate) fn order_anonymisation(
+    w: &mut crate::store::Writer<'_>,
+    person: Uuid,
+) -> Result<Purged> {
+    let today = w.today();
+    // The write that set the anonymous values is the person's latest: its stamps are
+    // what every device will accept for her identity (a receiver may log them together
+    // with other contiguous stamps: the range, not the log row, names them).
+    let latest = changelog::of_row(w.conn(), person)?
+        .into_iter()
+        .filter(|write| write.entity == &schema::PERSON)
+        .max_by_key(|write| write.seq)
+        .ok_or_else(|| Error::UnknownId {
+            entity: schema::PERSON.label,
+            id: person.to_string(),
+        })?;
+    let first = latest.first;
+    let count = latest.fields.len() as i64;
+    let order = ErasureOrder {
+        person_id: person.to_string(),
+        kind: "anonymise".into(),
+        date: today,
+        values_stamp: Some(format!("{first}/{count}")),
+    };
+    if w.is_live(&schema::ERASURE, order_id(person))? {
+        w.update(order_id(person), &order)?;
+    } else {
+        w.create_with_id(order_id(person), &order)?;
+    }
+    purge_anonymised(w.conn(), person, first, count)
 }
 
 /// Anonymises every person of `persons` (the "À réexaminer" list), each in its own
@@ -600,7 +620,11 @@ pub fn anonymise_all(
 /// The coarsest birth date that puts the person in the same age band (under 25, 25, 26 or
 /// more) at her first contact of each year as her true one: the first of January of her
 /// birth year, else the first of her birth month, else the date itself.
-fn banded_birth_date(conn: &Connection, person: Uuid, birth: NaiveDate) -> Result<NaiveDate> {
+pub(crate) fn banded_birth_date(
+    conn: &Connection,
+    person: Uuid,
+    birth: NaiveDate,
+) -> Result<NaiveDate> {
     use chrono::Datelike;
     let mut stmt = conn.prepare_cached(
         "SELECT min(d) FROM (

@@ -14,6 +14,7 @@ pub mod atomic_file;
 pub mod changelog;
 pub mod check;
 pub mod clock;
+pub mod closed_years;
 pub mod conversion;
 pub mod demo;
 pub mod digest;

@@ -446,3 +446,154 @@ fn an_anonymisation_reaches_every_device_and_an_erasure_wins_over_it() {
     assert_eq!(digest(&a), digest(&b));
     assert_eq!(digest(&a), digest(&c));
 }
+
+#[test]
+fn erasing_keeps_the_figures_of_closed_years_on_every_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder_dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(folder_dir.path());
+    let (mut a, _, _) = notebook(dir.path(), 1);
+    carnet::demo::generate(
+        &mut a,
+        &carnet::demo::DemoOptions {
+            seed: 5,
+            years: 3,
+            until: today(),
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let (mut b, _, _) = notebook(dir.path(), 2);
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    let closed = [2023, 2024, 2025];
+    let figures = |store: &Store| -> Vec<carnet::report::Indicators> {
+        closed
+            .iter()
+            .map(|y| carnet::report::indicators(store, *y).unwrap())
+            .collect()
+    };
+    let before = figures(&a);
+    let this_year = carnet::report::indicators(&a, 2026).unwrap();
+    // Persons met both last year and this year, and persons met only in closed years.
+    let both: Vec<Uuid> = {
+        let last = carnet::person::seen_between(&a, day(2025, 1, 1), day(2025, 12, 31)).unwrap();
+        let now = carnet::person::seen_between(&a, day(2026, 1, 1), today()).unwrap();
+        let now: std::collections::HashSet<Uuid> = now.iter().map(|p| p.id).collect();
+        last.iter()
+            .map(|p| p.id)
+            .filter(|id| now.contains(id))
+            .take(40)
+            .collect()
+    };
+    let earlier: Vec<Uuid> = carnet::retention::due(&a, today(), 12)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .take(40)
+        .collect();
+    assert!(
+        both.len() >= 20 && earlier.len() >= 20,
+        "{} {}",
+        both.len(),
+        earlier.len()
+    );
+    let mut kept = 0;
+    for person in both.iter().chain(&earlier) {
+        let purged = carnet::erasure::erase(&mut a, *person).unwrap();
+        assert!(
+            purged.kept_for_closed_years > 0,
+            "each was counted in a closed year"
+        );
+        kept += purged.kept_for_closed_years;
+        assert!(
+            carnet::person::all(&a)
+                .unwrap()
+                .iter()
+                .all(|p| p.id != *person)
+        );
+    }
+    assert!(kept > 80, "{kept} rows kept anonymously");
+    assert_eq!(figures(&a), before, "closed years unchanged where erased");
+    let now = carnet::report::indicators(&a, 2026).unwrap();
+    assert_eq!(
+        now.persons_received,
+        this_year.persons_received - both.len() as i64,
+        "this year, the erased persons are no longer counted"
+    );
+    // The anonymous copies are never to review, and hold no name.
+    for due in carnet::retention::due(&a, today(), 12).unwrap() {
+        let p: Person = a.get(due.id).unwrap();
+        assert_ne!(
+            p.first_name, "Personne",
+            "an anonymous copy is listed for review"
+        );
+    }
+    let check = carnet::check::check(&a).unwrap();
+    assert!(check.is_ok(), "{:?}", check.problems);
+
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    assert_eq!(
+        figures(&b),
+        before,
+        "closed years unchanged on a colleague's device"
+    );
+    assert_eq!(digest(&a), digest(&b));
+    let (mut d, _, _) = notebook(dir.path(), 4);
+    run(&mut d, &folder);
+    assert_eq!(
+        figures(&d),
+        before,
+        "closed years unchanged on a new device"
+    );
+    assert_eq!(digest(&a), digest(&d));
+}
+
+#[test]
+fn the_anonymous_copy_for_closed_years_names_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, path, _) = notebook(dir.path(), 1);
+    let (person, _) = with_history(&mut a);
+    // Her story started last year.
+    let quartier = carnet::territory::quartiers(&a).unwrap()[0].id;
+    let mut e = Encounter::new(day(2025, 6, 12), "interview");
+    e.person_id = Some(person);
+    e.quartier_id = Some(quartier);
+    e.note = Some(format!("{NOTE}, joindre au {PHONE}"));
+    a.create(&e).unwrap();
+    let mut p: Person = a.get(person).unwrap();
+    p.birth_date = Some(day(1990, 3, 4));
+    p.gender = Some("female".into());
+    a.update(person, &p).unwrap();
+    let before = carnet::report::indicators(&a, 2025).unwrap();
+    assert_eq!(before.persons_received, 1);
+
+    let purged = carnet::erasure::erase(&mut a, person).unwrap();
+    assert_eq!(purged.kept_for_closed_years, 1, "last year's interview");
+    assert_no_trace(&a, &path, "A");
+    assert_eq!(carnet::report::indicators(&a, 2025).unwrap(), before);
+    let this_year = carnet::report::indicators(&a, 2026).unwrap();
+    assert_eq!(this_year.persons_received, 0);
+    let copy = carnet::person::all(&a).unwrap();
+    assert_eq!(copy.len(), 1);
+    let copy = &copy[0];
+    assert_ne!(copy.id, person);
+    assert_eq!(
+        (copy.data.first_name.as_str(), copy.data.last_name.as_str()),
+        ("Personne", "anonymisée")
+    );
+    assert_eq!(copy.data.birth_date, Some(day(1990, 1, 1)));
+    assert_eq!(
+        (copy.data.phone.as_ref(), copy.data.note.as_ref()),
+        (None, None)
+    );
+    let named = Person {
+        first_name: FIRST.into(),
+        ..copy.data.clone()
+    };
+    assert!(
+        a.update(copy.id, &named).is_err(),
+        "its identity cannot be filled in"
+    );
+}
