@@ -96,7 +96,19 @@ impl Db {
 
     /// Puts the unlocked notebook in place.
     pub fn set_open(&self, mut store: Store, key: NotebookKey) -> CommandResult<()> {
-        store.set_id_salt(carnet::Uuid::new_v4().into_bytes());
+        // Fresh at each opening, never stored: new ids never collide between two copies of
+        // one file, and a person's key (sync) is drawn from bytes nobody else has.
+        let mut id_salt = [0u8; 16];
+        let mut key_seed = zeroize::Zeroizing::new([0u8; 32]);
+        getrandom::fill(&mut id_salt)
+            .and_then(|()| getrandom::fill(key_seed.as_mut_slice()))
+            .map_err(|_| {
+                CommandError::internal(
+                    "La source d'aléa du système ne répond pas : redémarrez Carnet.",
+                )
+            })?;
+        store.set_id_salt(id_salt);
+        store.set_key_seed(*key_seed);
         *self.lock_open()? = Some(Open { store, key });
         Ok(())
     }

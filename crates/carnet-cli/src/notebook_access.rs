@@ -23,7 +23,7 @@ use crate::CliError;
 pub fn open(path: &Path, passphrase_file: Option<&Path>) -> Result<Store, CliError> {
     let key = notebook_key(path, passphrase_file)?;
     let mut store = Store::open_with(path, key.as_ref(), Box::new(SystemClock))?;
-    store.set_id_salt(Uuid::new_v4().into_bytes());
+    seed(&mut store)?;
     Ok(store)
 }
 
@@ -76,7 +76,7 @@ pub fn create(
         Uuid::new_v4(),
         Box::new(SystemClock),
     )?;
-    store.set_id_salt(Uuid::new_v4().into_bytes());
+    seed(&mut store)?;
     show_recovery_key(out, &keys.recovery)?;
     Ok((store, keys.recovery))
 }
@@ -85,7 +85,7 @@ pub fn create(
 pub fn create_plaintext(path: &Path, default_location: bool) -> Result<Store, CliError> {
     ensure_folder(path, default_location)?;
     let mut store = Store::init(path, Uuid::new_v4(), Box::new(SystemClock))?;
-    store.set_id_salt(Uuid::new_v4().into_bytes());
+    seed(&mut store)?;
     Ok(store)
 }
 
@@ -251,6 +251,18 @@ fn ask(prompt: &str) -> Result<Zeroizing<String>, CliError> {
     rpassword::prompt_password(prompt)
         .map(Zeroizing::new)
         .map_err(|e| CliError::Usage(format!("saisie illisible : {e}")))
+}
+
+/// Gives an opened notebook its fresh random bytes, never stored: the salt of new ids (two
+/// copies of one file never mint the same) and the seed of new secrets (a person's key).
+fn seed(store: &mut Store) -> Result<(), CliError> {
+    let mut id_salt = [0u8; 16];
+    let mut key_seed = Zeroizing::new([0u8; 32]);
+    os_random(&mut id_salt)?;
+    os_random(key_seed.as_mut_slice())?;
+    store.set_id_salt(id_salt);
+    store.set_key_seed(*key_seed);
+    Ok(())
 }
 
 /// The system's random source, for keys, salts and nonces.

@@ -33,7 +33,9 @@
 //! What is guaranteed: the purge is idempotent and does not depend on the order in which the
 //! order and the person's changes arrive; afterwards no table of the notebook (rows, change
 //! log, conflicts) holds the person's values (for an anonymisation: her identity and free
-//! texts).
+//! texts), her keys are deleted (what the folder's old segments sealed for her can no longer
+//! be opened, see `sync/person_keys.rs`), and the file is rewritten ([`Store::compact`]), so
+//! that no page keeps her bytes in its unused space either.
 
 use std::collections::{HashMap, HashSet};
 
@@ -58,7 +60,7 @@ const ENCOUNTER_PERSONAL: &[&str] = &["person_id", "note", "follow_up", "follow_
 pub(crate) const ANONYMOUS_FIRST_NAME: &str = "Personne";
 pub(crate) const ANONYMOUS_LAST_NAME: &str = "anonymisée";
 
-const PERSON_IDENTITY: &[&str] = &[
+pub(crate) const PERSON_IDENTITY: &[&str] = &[
     "first_name",
     "last_name",
     "birth_date",
@@ -190,24 +192,29 @@ pub fn preview(store: &Store, person: Uuid) -> Result<Preview> {
 /// Cannot be undone.
 pub fn erase(store: &mut Store, person: Uuid) -> Result<Purged> {
     require_live(store.conn(), person)?;
-    store.write(|w| {
-        let kept = crate::closed_years::keep_figures(w, person)?;
-        let order = ErasureOrder {
-            person_id: person.to_string(),
-            kind: "erase".into(),
-            date: w.today(),
-            values_stamp: None,
-        };
-        // An anonymised person has an order already: it becomes an erasure.
-        if w.is_live(&schema::ERASURE, order_id(person))? {
-            w.update(order_id(person), &order)?;
-        } else {
-            w.create_with_id(order_id(person), &order)?;
-        }
-        let mut purged = purge_erased(w.conn(), person)?;
-        purged.kept_for_closed_years = kept.rows;
-        Ok(purged)
-    })
+    store
+        .write(|w| {
+            let kept = crate::closed_years::keep_figures(w, person)?;
+            let order = ErasureOrder {
+                person_id: person.to_string(),
+                kind: "erase".into(),
+                date: w.today(),
+                values_stamp: None,
+            };
+            // An anonymised person has an order already: it becomes an erasure.
+            if w.is_live(&schema::ERASURE, order_id(person))? {
+                w.update(order_id(person), &order)?;
+            } else {
+                w.create_with_id(order_id(person), &order)?;
+            }
+            let mut purged = purge_erased(w.conn(), person)?;
+            purged.kept_for_closed_years = kept.rows;
+            Ok(purged)
+        })
+        .and_then(|purged| {
+            store.compact()?;
+            Ok(purged)
+        })
 }
 
 /// The persons erased or anonymised in this notebook or by an order it received.
@@ -451,6 +458,7 @@ pub(crate) fn purge(conn: &Connection, person: Uuid) -> Result<Purged> {
 /// makes their encounters anonymous. Runs inside the caller's transaction.
 pub(crate) fn purge_erased(conn: &Connection, person: Uuid) -> Result<Purged> {
     let mut purged = Purged::default();
+    forget_keys(conn, person)?;
     let p = person.to_string();
     // The log position this device last exported: own changes after it were never sent.
     let sent = last_sent(conn)?;
@@ -542,7 +550,19 @@ fn detach_encounter(conn: &Connection, person: Uuid, encounter: Uuid) -> Result<
 /// device: identity, contacts and free texts go; what the yearly figures need stays.
 /// Cannot be undone.
 pub fn anonymise(store: &mut Store, person: Uuid) -> Result<Purged> {
+    let purged = anonymise_one(store, person)?;
+    store.compact()?;
+    Ok(purged)
+}
+
+/// [`anonymise`], without rewriting the file afterwards.
+fn anonymise_one(store: &mut Store, person: Uuid) -> Result<Purged> {
     require_live(store.conn(), person)?;
+    // Already anonymous: nothing more to take away (a second order would name a later write
+    // than the one that set her anonymous values).
+    if is_anonymous_person(store.conn(), person)? {
+        return Ok(Purged::default());
+    }
     store.write(|w| {
         let before: crate::person::Person = w.get(person)?;
         let birth_date = match before.birth_date {
@@ -562,7 +582,9 @@ pub fn anonymise(store: &mut Store, person: Uuid) -> Result<Purged> {
             note: None,
             ..before
         };
-        w.update(person, &anonymous)?;
+        // Every identity field is written, even one that keeps its value: a device that can
+        // no longer open her earlier values (her keys are destroyed) reads them all here.
+        w.update_writing(person, &anonymous, PERSON_IDENTITY)?;
         order_anonymisation(w, person)
     })
 }
@@ -610,11 +632,23 @@ pub fn anonymise_all(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Purged> {
     let mut purged = Purged::default();
+    let mut failed = None;
     for (done, person) in persons.iter().enumerate() {
-        purged += anonymise(store, *person)?;
+        match anonymise_one(store, *person) {
+            Ok(one) => purged += one,
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
         progress(done + 1, persons.len());
     }
-    Ok(purged)
+    // One rewrite of the file for the whole list, even when it stopped early.
+    store.compact()?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(purged),
+    }
 }
 
 /// The coarsest birth date that puts the person in the same age band (under 25, 25, 26 or
@@ -660,6 +694,7 @@ pub(crate) fn purge_anonymised(
     count: i64,
 ) -> Result<Purged> {
     let mut purged = Purged::default();
+    forget_keys(conn, person)?;
     let p = person.to_string();
     let blob = person.as_bytes().as_slice();
     // The order may come before the person (or without her: an erasure purged her, and the
@@ -842,6 +877,16 @@ pub(crate) fn purge_anonymised(
         }
     }
     Ok(purged)
+}
+
+/// Deletes `person`'s keys from this notebook (with `secure_delete`, their bytes are
+/// overwritten): what the folder's old segments hold of her identity and free texts can no
+/// longer be opened here; the next sync deletes her key files from the folder
+/// (`sync/person_keys.rs`).
+fn forget_keys(conn: &Connection, person: Uuid) -> Result<()> {
+    conn.prepare_cached("DELETE FROM person_key WHERE person = ?1")?
+        .execute([person.as_bytes().as_slice()])?;
+    Ok(())
 }
 
 /// Removes one row of `person`, its history and conflicts, and remembers it as gone.

@@ -52,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_person_search.sql"),
     include_str!("../migrations/0006_retention.sql"),
     include_str!("../migrations/0007_erasure.sql"),
+    include_str!("../migrations/0008_person_keys.sql"),
 ];
 
 /// The schema version this build knows.
@@ -83,6 +84,9 @@ pub struct Store {
     hlc: HlcState,
     id_namespace: Option<Uuid>,
     id_salt: [u8; 16],
+    /// Random bytes the binaries pass at each opening, never stored: what fresh secrets (a
+    /// person's key) are drawn from.
+    key_seed: zeroize::Zeroizing<[u8; 32]>,
     sql: SqlCache,
     /// Whether the merge may take its fast path (see `merge`); tests turn it off to compare.
     fast_merge: bool,
@@ -244,6 +248,16 @@ impl Store {
         Ok(())
     }
 
+    /// Rewrites the whole notebook file (`VACUUM`), then empties the write-ahead log. Why after
+    /// an erasure: `secure_delete` zeroes what a deletion frees, but when SQLite rebalances a
+    /// page it leaves in the page's unused space the bytes of cells that moved to a sibling,
+    /// which may later be deleted there; only a rewrite of every page leaves nothing of an
+    /// erased person anywhere in the file.
+    pub fn compact(&self) -> Result<()> {
+        self.conn.execute_batch("VACUUM")?;
+        self.checkpoint()
+    }
+
     /// Whether deleted rows are overwritten on disk (`PRAGMA secure_delete`), as Carnet
     /// sets it on every connection.
     pub fn secure_delete(&self) -> Result<bool> {
@@ -293,6 +307,7 @@ impl Store {
             hlc,
             id_namespace: None,
             id_salt: [0; 16],
+            key_seed: zeroize::Zeroizing::new([0; 32]),
             sql: SqlCache::default(),
             fast_merge: true,
             path: None,
@@ -327,6 +342,33 @@ impl Store {
     /// it at zero and stay reproducible.
     pub fn set_id_salt(&mut self, salt: [u8; 16]) {
         self.id_salt = salt;
+    }
+
+    /// Sets the random bytes fresh secrets are drawn from (see [`Store::fresh_secret`]). The
+    /// binaries pass 32 bytes from the system's generator at each opening; tests leave them at
+    /// zero and stay reproducible.
+    pub fn set_key_seed(&mut self, seed: [u8; 32]) {
+        self.key_seed = zeroize::Zeroizing::new(seed);
+    }
+
+    /// A new 32-byte secret for `label`: the key seed, this device and a fresh clock stamp,
+    /// hashed. Unpredictable to anyone without the seed, which is never stored; never the
+    /// same twice.
+    pub(crate) fn fresh_secret(&mut self, label: &[u8]) -> zeroize::Zeroizing<[u8; 32]> {
+        let now = self.now_ms();
+        let stamp = self.hlc.tick(now);
+        let digest = Sha256::new()
+            .chain_update(b"carnet fresh secret v1")
+            .chain_update(self.key_seed.as_slice())
+            .chain_update(stamp.device.as_bytes())
+            .chain_update(stamp.wall_ms.to_be_bytes())
+            .chain_update(stamp.counter.to_be_bytes())
+            .chain_update((label.len() as u64).to_be_bytes())
+            .chain_update(label)
+            .finalize();
+        let mut secret = zeroize::Zeroizing::new([0u8; 32]);
+        secret.copy_from_slice(&digest);
+        secret
     }
 
     /// Turns the merge's fast path for new rows off (`false`) or on: the differential test
@@ -668,6 +710,29 @@ impl Writer<'_> {
             .unzip();
         self.put(T::SPEC, id, &changed, Mode::Update)?;
         Ok(previous)
+    }
+
+    /// Writes the fields `only` of a live record with `rec`'s values, changed or not, in one
+    /// write (anonymisation names every identity field it sets, so that its write alone says
+    /// what they are on every device), and any other field that changed.
+    pub(crate) fn update_writing<T: Record>(
+        &mut self,
+        id: Uuid,
+        rec: &T,
+        only: &[&str],
+    ) -> Result<()> {
+        let values = record::to_values(rec, self.today)?;
+        self.check_refs(T::SPEC, &values)?;
+        let current = read_values(&self.tx, T::SPEC, id)?.ok_or_else(|| unknown(T::SPEC, id))?;
+        let fields: Vec<(&'static FieldSpec, Value)> = T::SPEC
+            .fields
+            .iter()
+            .zip(values)
+            .zip(current)
+            .filter(|((field, new), old)| only.contains(&field.name) || new != old)
+            .map(|((field, new), _)| (field, new))
+            .collect();
+        self.put(T::SPEC, id, &fields, Mode::Update)
     }
 
     /// Sets one field of a live record, with the same checks as a full update.

@@ -9,6 +9,8 @@
 //!   (the officer edited more since) is adopted, never mistaken for a copy of the database;
 //!   a file with other content under this device's id means this database *is* a copy: it
 //!   takes a new device id and exports again;
+//! - what is personal leaves only inside person blocks sealed with that person's key
+//!   (`person_blocks`), whose key file is written before the segment;
 //! - segments are cut at about [`SEGMENT_TARGET`] bytes of payload, far below the readers'
 //!   cap, so no device ever writes a segment the others refuse;
 //! - every segment this device wrote and still has is present in the folder after an export:
@@ -23,7 +25,7 @@ use uuid::Uuid;
 
 use super::folder_files::{self, Written};
 use super::payload::{self, Envelope};
-use super::{SyncFolder, SyncReport, copies, segment};
+use super::{SyncFolder, SyncReport, copies, person_blocks, segment};
 use crate::changelog::{self, LoggedWrite};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -67,20 +69,25 @@ pub(super) fn run(
             .into_iter()
             .filter(|d| *d != device)
             .collect();
-        let plain = payload::encode(
+        // What is personal goes into person blocks, sealed with each person's own key.
+        let split = person_blocks::split(store, &writes)?;
+        let blocks =
+            person_blocks::seal_all(store, folder, (device, seq), &split.by_person, report)?;
+        let plain = payload::encode_v3(
             &Envelope {
                 name: device_name,
                 prev,
                 seen: &seen,
                 former: &former,
             },
-            &writes,
+            &split.plain,
+            &blocks,
         );
         let (epoch, key) = folder
             .keys
             .current()
             .ok_or_else(|| super::keys::damaged("aucune clé"))?;
-        let bytes = segment::seal(folder.team, epoch, key, device, seq, &plain);
+        let bytes = segment::seal_v3(folder.team, epoch, key, device, seq, &plain);
         let path = dir.join(segment::file_name(seq));
         let last = writes.last().map_or(through, |w| w.seq);
         let count: usize = writes.iter().map(|w| w.fields.len()).sum();
@@ -185,16 +192,13 @@ fn adopt(
     seq: u64,
     through: i64,
 ) -> Result<Option<(i64, usize)>> {
-    let Ok(opened) = segment::open(folder.team, &folder.keys, existing, device, seq) else {
+    let Ok(mut contents) = super::import::open_and_check(folder, existing, device, seq) else {
         return Ok(None);
     };
-    let changes = match opened.version {
-        1 => payload::decode_v1(&opened.plain),
-        _ => payload::decode(&opened.plain).map(|c| c.changes),
-    };
-    let Ok(changes) = changes else {
+    if person_blocks::open_all(store, folder, (device, seq), &mut contents)?.is_err() {
         return Ok(None);
-    };
+    }
+    let changes = contents.changes;
     let own = own_ids(store)?;
     let mut last = through;
     for change in &changes {

@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use super::folder_files::{self, Written};
 use super::payload::{self, Contents};
+use super::person_blocks::{self, Unopened};
 use super::{
     MAX_AHEAD_MS, Missing, Skipped, SyncFolder, SyncProgress, SyncReport, device_label, segment,
     validation,
@@ -75,81 +76,17 @@ pub(super) fn run(
     let total = todo.len();
     let now = store.now_ms();
     let mut ingested = ingested;
-    for (done, (device, seq)) in todo.into_iter().enumerate() {
+    // Segments waiting for a person's key: tried again once the others are applied (an
+    // erasure order among them may name the person, whose key is then gone for good).
+    let mut waiting = Vec::new();
+    for (done, key) in todo.into_iter().enumerate() {
         progress(SyncProgress { done, total });
-        let name = super::device_name_of(store, device)?;
-        let file = format!("devices/{device}/{}", segment::file_name(seq));
-        let skip = |reason: String| Skipped {
-            file: file.clone(),
-            device: Some(device),
-            device_name: name.clone(),
-            seq: Some(seq),
-            reason,
-        };
-        let path = folder.device_dir(device).join(segment::file_name(seq));
-        let bytes = match folder_files::read_regular(&path, segment::FILE_MAX) {
-            Ok(bytes) => bytes,
-            Err(refused) => {
-                report.skipped.push(skip(refused.reason()));
-                continue;
-            }
-        };
-        let contents = match open_and_check(folder, &bytes, device, seq) {
-            Ok(contents) => contents,
-            Err(reason) => {
-                report.skipped.push(skip(reason));
-                continue;
-            }
-        };
-        let digest = Sha256::digest(&bytes).to_vec();
-        if let Err(reason) = fits_chain(&ingested, device, seq, &digest, contents.prev.as_ref()) {
-            report.skipped.push(skip(reason));
-            continue;
+        if ingest(store, folder, key, &mut ingested, now, report, false)? == Ingest::KeyMissing {
+            waiting.push(key);
         }
-        let author_name = contents.name.clone().or(name);
-        let ahead = contents
-            .changes
-            .iter()
-            .map(|c| c.hlc.wall_ms)
-            .max()
-            .filter(|wall| *wall > now.saturating_add(MAX_AHEAD_MS));
-        if let Some(ahead) = ahead {
-            store.conn().execute(
-                "INSERT INTO sync_held (device, seq, digest, bytes, device_name, ahead_until, changes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-                params![
-                    device.as_bytes().as_slice(),
-                    seq as i64,
-                    digest,
-                    bytes,
-                    author_name,
-                    ahead,
-                    contents.changes.len() as i64
-                ],
-            )?;
-            continue;
-        }
-        let applied = apply(
-            store,
-            (device, seq),
-            (&bytes, &digest),
-            &contents,
-            author_name.as_deref(),
-        )?;
-        ingested.insert(
-            (device, seq),
-            Ingested {
-                digest,
-                prev: contents.prev.map(|p| p.to_vec()),
-            },
-        );
-        report.segments_received += 1;
-        report.changes_applied += applied.inserted;
-        report.duplicates += applied.duplicates;
-        report.conflicts += applied.conflicts;
-        report.erased_dropped += applied.erased_dropped;
-        report.own_edits_dropped += applied.purged.own_edits_dropped;
-        report.persons_erased += applied.persons_erased;
+    }
+    for key in waiting {
+        ingest(store, folder, key, &mut ingested, now, report, true)?;
     }
     progress(SyncProgress { done: total, total });
     report.held = super::review::held(store)?
@@ -169,7 +106,118 @@ pub(super) fn run(
     heal_and_find_missing(store, folder, &own, &present, &ingested, &held, report)
 }
 
-/// Decrypts, decodes and validates a segment: the changes it carries, or why not.
+/// What became of one segment.
+#[derive(Debug, PartialEq, Eq)]
+enum Ingest {
+    /// Applied, held for review, or skipped and reported.
+    Done,
+    /// Not applied yet: a person's key is neither here nor in the folder.
+    KeyMissing,
+}
+
+/// Reads, verifies and applies (or holds, or skips) the segment `(device, seq)`. On the
+/// `last_try`, a segment still waiting for a person's key is skipped and reported.
+fn ingest(
+    store: &mut Store,
+    folder: &SyncFolder,
+    (device, seq): (Uuid, u64),
+    ingested: &mut HashMap<(Uuid, u64), Ingested>,
+    now: i64,
+    report: &mut SyncReport,
+    last_try: bool,
+) -> Result<Ingest> {
+    let name = super::device_name_of(store, device)?;
+    let file = format!("devices/{device}/{}", segment::file_name(seq));
+    let skip = |reason: String| Skipped {
+        file: file.clone(),
+        device: Some(device),
+        device_name: name.clone(),
+        seq: Some(seq),
+        reason,
+    };
+    let path = folder.device_dir(device).join(segment::file_name(seq));
+    let bytes = match folder_files::read_regular(&path, segment::FILE_MAX) {
+        Ok(bytes) => bytes,
+        Err(refused) => {
+            report.skipped.push(skip(refused.reason()));
+            return Ok(Ingest::Done);
+        }
+    };
+    let mut contents = match open_and_check(folder, &bytes, device, seq) {
+        Ok(contents) => contents,
+        Err(reason) => {
+            report.skipped.push(skip(reason));
+            return Ok(Ingest::Done);
+        }
+    };
+    let digest = Sha256::digest(&bytes).to_vec();
+    if let Err(reason) = fits_chain(ingested, device, seq, &digest, contents.prev.as_ref()) {
+        report.skipped.push(skip(reason));
+        return Ok(Ingest::Done);
+    }
+    match person_blocks::open_all(store, folder, (device, seq), &mut contents)? {
+        Ok(()) => {}
+        Err(Unopened::KeyMissing) if !last_try => return Ok(Ingest::KeyMissing),
+        Err(Unopened::KeyMissing) => {
+            report.skipped.push(skip(
+                "la clé d'une personne n'est pas (encore) dans le dossier partagé : réessayé à la prochaine synchronisation".into(),
+            ));
+            return Ok(Ingest::Done);
+        }
+        Err(Unopened::Refused(reason)) => {
+            report.skipped.push(skip(reason));
+            return Ok(Ingest::Done);
+        }
+    }
+    let author_name = contents.name.clone().or(name.clone());
+    let ahead = contents
+        .changes
+        .iter()
+        .map(|c| c.hlc.wall_ms)
+        .max()
+        .filter(|wall| *wall > now.saturating_add(MAX_AHEAD_MS));
+    if let Some(ahead) = ahead {
+        store.conn().execute(
+            "INSERT INTO sync_held (device, seq, digest, bytes, device_name, ahead_until, changes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            params![
+                device.as_bytes().as_slice(),
+                seq as i64,
+                digest,
+                bytes,
+                author_name,
+                ahead,
+                contents.count as i64
+            ],
+        )?;
+        return Ok(Ingest::Done);
+    }
+    let applied = apply(
+        store,
+        (device, seq),
+        (&bytes, &digest),
+        &contents,
+        author_name.as_deref(),
+    )?;
+    ingested.insert(
+        (device, seq),
+        Ingested {
+            digest,
+            prev: contents.prev.map(|p| p.to_vec()),
+        },
+    );
+    report.segments_received += 1;
+    report.changes_applied += applied.inserted;
+    report.duplicates += applied.duplicates;
+    report.conflicts += applied.conflicts;
+    report.erased_dropped += applied.erased_dropped + contents.withheld as usize;
+    report.own_edits_dropped += applied.purged.own_edits_dropped;
+    report.persons_erased += applied.persons_erased;
+    Ok(Ingest::Done)
+}
+
+/// Decrypts, decodes and validates a segment: what it carries (person blocks still sealed),
+/// or why not.
 pub(crate) fn open_and_check(
     folder: &SyncFolder,
     bytes: &[u8],
@@ -186,9 +234,13 @@ pub(crate) fn open_and_check(
             seen: Vec::new(),
             former: Vec::new(),
             changes,
+            blocks: Vec::new(),
+            withheld: 0,
         }
-    } else {
+    } else if opened.version == 2 {
         payload::decode(&opened.plain)?
+    } else {
+        payload::decode_v3(&opened.plain)?
     };
     validation::check_contents(&contents, device)?;
     Ok(contents)

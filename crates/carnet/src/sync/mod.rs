@@ -11,6 +11,8 @@
 //! - `keys`: key derivation (with bounded costs), key files and epochs;
 //! - `folder_files`: every read and write in the folder (no links, no FIFOs, size caps);
 //! - `segment`: a segment's bytes (header, encryption); [`payload`]: what it carries;
+//! - `person_blocks`: which fields travel sealed with the person's own key;
+//!   `person_keys`: those keys, in the notebook and in `persons/`, destroyed on erasure;
 //! - `validation`: received values checked like local writes;
 //! - `export`: writing this device's segments, putting back any that went missing;
 //! - `copies`: this device's copies of the segments it wrote or applied, to put them back;
@@ -36,6 +38,8 @@ mod import;
 mod keys;
 pub mod passphrase;
 pub mod payload;
+mod person_blocks;
+mod person_keys;
 pub mod review;
 mod segment;
 pub mod team_key;
@@ -108,6 +112,10 @@ pub struct SyncReport {
     /// This device's own changes, not yet sent, that went with an erased person: the
     /// officer is told.
     pub own_edits_dropped: usize,
+    /// Person key files written to the folder (new persons, or files that had gone).
+    pub person_keys_written: usize,
+    /// Person key files deleted from the folder (their persons were erased or anonymised).
+    pub person_keys_destroyed: usize,
 }
 
 /// Progress of a sync: `done` of `total` segments to read.
@@ -137,6 +145,67 @@ impl SyncFolder {
         seq: u64,
     ) -> std::result::Result<payload::Contents, String> {
         import::open_and_check(self, bytes, device, seq)
+    }
+}
+
+impl SyncFolder {
+    /// Everything anyone holding the team passphrase can read in this folder: each segment's
+    /// decrypted payload, and each person block that a key file still in the folder opens
+    /// (decompressed). What a DPO's audit, or an attacker with a copy of the folder and the
+    /// passphrase, would see; the erasure tests scan it for an erased person's values.
+    pub fn readable_with_team_key(&self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let Ok(devices) = std::fs::read_dir(self.root.join("devices")) else {
+            return out;
+        };
+        let mut dirs: Vec<_> = devices.flatten().collect();
+        dirs.sort_by_key(std::fs::DirEntry::file_name);
+        for dir in dirs {
+            let Some(device) = dir
+                .file_name()
+                .to_str()
+                .and_then(|n| Uuid::parse_str(n).ok())
+            else {
+                continue;
+            };
+            let mut names: Vec<String> = export::file_names(&dir.path()).into_iter().collect();
+            names.sort();
+            for name in names {
+                let Some(seq) = segment::number_of(&name) else {
+                    continue;
+                };
+                let Ok(bytes) =
+                    folder_files::read_regular(&dir.path().join(&name), segment::FILE_MAX)
+                else {
+                    continue;
+                };
+                let Ok(opened) = segment::open(self.team, &self.keys, &bytes, device, seq) else {
+                    continue;
+                };
+                if opened.version < 3 {
+                    out.push(opened.plain);
+                    continue;
+                }
+                let Ok(json) = payload::inflate(&opened.plain) else {
+                    continue;
+                };
+                out.push(json);
+                let Ok(contents) = payload::decode_v3(&opened.plain) else {
+                    continue;
+                };
+                for block in &contents.blocks {
+                    let Ok(Some(key)) = person_keys::read(self, block.person, &block.key_id) else {
+                        continue;
+                    };
+                    if let Ok(plain) = person_blocks::decrypt(self, (device, seq), block, &key)
+                        && let Ok(json) = payload::inflate(&plain)
+                    {
+                        out.push(json);
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -181,6 +250,7 @@ pub fn sync(
     // Reading first: an erasure order received is applied before this device writes anything,
     // so its own unsent edits to an erased person never reach the folder.
     import::run(store, folder, &mut report, progress)?;
+    person_keys::tend(store, folder, &mut report)?;
     export::run(store, folder, device_name, &mut report)?;
     // Writing found this notebook to be a copy of another (the same device id): it took a new
     // id, and what it skipped as its own is the other's, to read now.
@@ -188,6 +258,10 @@ pub fn sync(
         import::run(store, folder, &mut report, progress)?;
     }
     pin(store, folder)?;
+    // Orders applied here purged persons: nothing of them may stay in the file's free space.
+    if report.persons_erased > 0 {
+        store.compact()?;
+    }
     Ok(report)
 }
 

@@ -1,6 +1,9 @@
-//! What a segment carries once decrypted: the writes, and in format 2 the facts that let a
+//! What a segment carries once decrypted: the writes, and from format 2 the facts that let a
 //! reader trust the folder (the writer's name, its change count, the digest of its previous
-//! segment, the segments it had seen).
+//! segment, the segments it had seen). Format 3 compresses the payload (deflate) and carries
+//! what is personal in *person blocks*, each sealed with that person's own key (see
+//! `person_blocks`); a write may then be cut in two, its fields keeping their own stamps
+//! through an offset list `o`.
 //!
 //! Why typed and borrowing: decoding was a fifth of an import's time through
 //! `serde_json::Value` trees. The decoder reads straight into writes and refuses anything
@@ -24,6 +27,23 @@ pub const MAX_WALL_MS: i64 = 253_402_300_799_999;
 pub const MAX_COUNTER: i64 = 1 << 40;
 /// Largest segment number accepted (twelve digits in file names).
 pub const MAX_SEQ: u64 = 999_999_999_999;
+/// Largest decompressed payload or person block accepted (export cuts segments at a few
+/// megabytes): a small file cannot make a reader allocate gigabytes.
+pub const INFLATED_MAX: usize = 64 << 20;
+/// Deflate level of format-3 payloads and blocks.
+const DEFLATE_LEVEL: u8 = 6;
+
+/// A person block as a format-3 payload carries it: still sealed with the person's key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealedBlock {
+    pub person: Uuid,
+    /// The id of the person's key it is sealed with.
+    pub key_id: [u8; 16],
+    /// How many field changes it holds, as the writer counted them.
+    pub count: u64,
+    /// The 24-byte nonce, then the ciphertext and its tag.
+    pub sealed: Vec<u8>,
+}
 
 /// A decoded format-2 payload.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +59,11 @@ pub struct Contents {
     /// Device ids this writer wrote under before (a copied notebook takes a new id).
     pub former: Vec<Uuid>,
     pub changes: Vec<Change>,
+    /// Person blocks not opened yet.
+    pub blocks: Vec<SealedBlock>,
+    /// Changes of blocks left closed on purpose (their person was erased): counted, never
+    /// read.
+    pub withheld: u64,
 }
 
 /// The facts a format-2 payload carries besides its writes.
@@ -49,11 +74,68 @@ pub(crate) struct Envelope<'a> {
     pub former: &'a [Uuid],
 }
 
-/// Encodes a format-2 payload.
-pub(crate) fn encode(envelope: &Envelope<'_>, writes: &[LoggedWrite]) -> Vec<u8> {
-    let count: usize = writes.iter().map(|w| w.fields.len()).sum();
-    let mut out = String::with_capacity(256 + writes.len() * 96);
-    out.push_str(r#"{"v":2,"name":"#);
+/// A write, or the part of it (its fields at indices `only`) that goes in one place.
+pub(crate) struct Piece<'a> {
+    pub write: &'a LoggedWrite,
+    pub only: Option<Vec<usize>>,
+}
+
+impl Piece<'_> {
+    fn len(&self) -> usize {
+        self.only.as_ref().map_or(self.write.fields.len(), Vec::len)
+    }
+}
+
+/// Encodes a format-3 payload: the JSON of format 2 with person blocks, deflated.
+pub(crate) fn encode_v3(
+    envelope: &Envelope<'_>,
+    pieces: &[Piece<'_>],
+    blocks: &[SealedBlock],
+) -> Vec<u8> {
+    deflate(encode_json(3, envelope, pieces, blocks).as_bytes())
+}
+
+/// The plaintext of a person block: its pieces as a JSON array, deflated.
+pub(crate) fn encode_block(pieces: &[Piece<'_>]) -> Vec<u8> {
+    let mut out = String::from("[");
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&piece_to_text(piece));
+    }
+    out.push(']');
+    deflate(out.as_bytes())
+}
+
+/// The changes of an opened person block.
+pub fn decode_block(plain: &[u8]) -> Result<Vec<Change>, String> {
+    let json = inflate(plain)?;
+    let writes: Vec<WireWrite<'_>> =
+        serde_json::from_slice(&json).map_err(|_| "bloc illisible".to_string())?;
+    changes_of(writes)
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec(bytes, DEFLATE_LEVEL)
+}
+
+pub(crate) fn inflate(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(bytes, INFLATED_MAX)
+        .map_err(|_| "contenu compressé illisible ou trop grand".to_string())
+}
+
+fn encode_json(
+    version: u32,
+    envelope: &Envelope<'_>,
+    pieces: &[Piece<'_>],
+    blocks: &[SealedBlock],
+) -> String {
+    use base64::Engine as _;
+    let count: usize = pieces.iter().map(Piece::len).sum::<usize>()
+        + blocks.iter().map(|b| b.count as usize).sum::<usize>();
+    let mut out = String::with_capacity(256 + pieces.len() * 96);
+    out.push_str(&format!(r#"{{"v":{version},"name":"#));
     out.push_str(&match envelope.name {
         Some(name) => serde_json::Value::from(name).to_string(),
         None => "null".into(),
@@ -77,26 +159,68 @@ pub(crate) fn encode(envelope: &Envelope<'_>, writes: &[LoggedWrite]) -> Vec<u8>
         }
         out.push_str(&format!("\"{device}\""));
     }
-    out.push_str(r#"],"person_blocks":[],"writes":["#);
-    for (i, write) in writes.iter().enumerate() {
+    out.push_str(r#"],"person_blocks":["#);
+    for (i, block) in blocks.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&write_to_text(write));
+        out.push_str(&format!(
+            r#"{{"p":"{}","k":"{}","n":{},"b":"{}"}}"#,
+            block.person,
+            crate::digest::hex(&block.key_id),
+            block.count,
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(&block.sealed)
+        ));
+    }
+    out.push_str(r#"],"writes":["#);
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&piece_to_text(piece));
     }
     out.push_str("]}");
-    out.into_bytes()
+    out
 }
 
 /// Decodes a format-2 payload, refusing anything malformed.
 pub fn decode(plain: &[u8]) -> Result<Contents, String> {
+    decode_json(plain, 2)
+}
+
+/// Decodes a format-3 payload (deflated, with person blocks), refusing anything malformed.
+pub fn decode_v3(plain: &[u8]) -> Result<Contents, String> {
+    decode_json(&inflate(plain)?, 3)
+}
+
+fn decode_json(plain: &[u8], version: u32) -> Result<Contents, String> {
+    use base64::Engine as _;
     let wire: WireContents<'_> =
         serde_json::from_slice(plain).map_err(|_| "contenu illisible".to_string())?;
-    if wire.v != 2 {
+    if wire.v != version {
         return Err("contenu illisible".into());
     }
-    if !wire.person_blocks.is_empty() {
+    if version == 2 && !wire.person_blocks.is_empty() {
         return Err("contient des données chiffrées par personne que cette version ne lit pas : mettez Carnet à jour".into());
+    }
+    let mut blocks = Vec::with_capacity(wire.person_blocks.len());
+    for block in wire.person_blocks {
+        let person = Uuid::parse_str(&block.p).map_err(|_| "contenu illisible")?;
+        let key_id = crate::digest::unhex(&block.k)
+            .and_then(|id| <[u8; 16]>::try_from(id.as_slice()).ok())
+            .ok_or("contenu illisible")?;
+        let sealed = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(block.b.as_bytes())
+            .map_err(|_| "contenu illisible")?;
+        if sealed.len() < 24 + 16 {
+            return Err("contenu illisible".into());
+        }
+        blocks.push(SealedBlock {
+            person,
+            key_id,
+            count: block.n,
+            sealed,
+        });
     }
     let prev = match wire.prev {
         None => None,
@@ -126,6 +250,8 @@ pub fn decode(plain: &[u8]) -> Result<Contents, String> {
         seen,
         former,
         changes: changes_of(wire.writes)?,
+        blocks,
+        withheld: 0,
     })
 }
 
@@ -150,9 +276,16 @@ fn changes_of(writes: Vec<WireWrite<'_>>) -> Result<Vec<Change>, String> {
         let entity = schema::entity(&write.e).ok_or("contenu illisible")?;
         let device = Uuid::parse_str(&write.d).map_err(|_| "contenu illisible")?;
         let row_id = Uuid::parse_str(&write.i).map_err(|_| "contenu illisible")?;
+        // Offsets of the fields' stamps from `c`: strictly increasing, one per field.
+        if let Some(offsets) = &write.o
+            && (offsets.len() != write.f.len() || offsets.windows(2).any(|w| w[0] >= w[1]))
+        {
+            return Err("contenu illisible".into());
+        }
         for (k, WireField(name, value, prev)) in write.f.into_iter().enumerate() {
             let field = schema::field_of(entity, &name).ok_or("contenu illisible")?;
-            let counter = i64::try_from(k)
+            let offset = write.o.as_ref().map_or(k as u64, |o| u64::from(o[k]));
+            let counter = i64::try_from(offset)
                 .ok()
                 .and_then(|k| write.c.checked_add(k))
                 .ok_or("horodatage hors limites")?;
@@ -196,9 +329,23 @@ struct WireContents<'a> {
     seen: Vec<(Cow<'a, str>, u64)>,
     #[serde(borrow)]
     former: Vec<Cow<'a, str>>,
-    person_blocks: Vec<serde::de::IgnoredAny>,
+    #[serde(borrow)]
+    person_blocks: Vec<WireBlock<'a>>,
     #[serde(borrow)]
     writes: Vec<WireWrite<'a>>,
+}
+
+/// A person block: `{"p": person, "k": key id (hex), "n": change count, "b": base64}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireBlock<'a> {
+    #[serde(borrow)]
+    p: Cow<'a, str>,
+    #[serde(borrow)]
+    k: Cow<'a, str>,
+    n: u64,
+    #[serde(borrow)]
+    b: Cow<'a, str>,
 }
 
 /// One write as the payload carries it (see [`write_to_text`]).
@@ -214,6 +361,9 @@ struct WireWrite<'a> {
     c: i64,
     #[serde(borrow)]
     f: Vec<WireField<'a>>,
+    /// Format 3: the offset of each field's stamp from `c`, for a part of a write.
+    #[serde(default)]
+    o: Option<Vec<u32>>,
 }
 
 /// `["field", value]` or `["field", value, "replaced stamp"]`.
@@ -290,14 +440,37 @@ impl<'de> Deserialize<'de> for WireValue {
 /// One write of a segment's payload: `{"e", "i", "d", "w", "c", "f"}`, where `f` is the
 /// field list exactly as the change log encodes it.
 fn write_to_text(write: &LoggedWrite) -> String {
-    let fields: Vec<(&str, &rusqlite::types::Value, Option<Hlc>)> = write
-        .fields
-        .iter()
-        .map(|(field, value, prev)| (*field, value, *prev))
-        .collect();
+    piece_to_text(&Piece { write, only: None })
+}
+
+/// A write, or part of it: with `only`, just those fields, and `"o"` their stamps' offsets.
+fn piece_to_text(piece: &Piece<'_>) -> String {
+    let write = piece.write;
+    let fields: Vec<(&str, &rusqlite::types::Value, Option<Hlc>)> = match &piece.only {
+        None => write
+            .fields
+            .iter()
+            .map(|(field, value, prev)| (*field, value, *prev))
+            .collect(),
+        Some(only) => only
+            .iter()
+            .filter_map(|k| write.fields.get(*k))
+            .map(|(field, value, prev)| (*field, value, *prev))
+            .collect(),
+    };
+    let offsets = match &piece.only {
+        None => String::new(),
+        Some(only) => format!(
+            r#","o":[{}]"#,
+            only.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    };
     // Entity names and uuids are plain identifiers: nothing to escape.
     format!(
-        r#"{{"e":"{}","i":"{}","d":"{}","w":{},"c":{},"f":{}}}"#,
+        r#"{{"e":"{}","i":"{}","d":"{}","w":{},"c":{},"f":{}{offsets}}}"#,
         write.entity.name,
         write.row_id,
         write.first.device,

@@ -246,13 +246,21 @@ pub fn accept_held(
     seq: u64,
 ) -> Result<ApplyReport> {
     let bytes = held_bytes(store, device, seq)?;
-    let contents =
-        super::import::open_and_check(folder, &bytes, device, seq).map_err(|reason| {
-            Error::SyncFolder {
-                path: format!("devices/{device}/{seq:012}.seg"),
-                reason,
-            }
-        })?;
+    let refused = |reason: String| Error::SyncFolder {
+        path: format!("devices/{device}/{seq:012}.seg"),
+        reason,
+    };
+    let mut contents =
+        super::import::open_and_check(folder, &bytes, device, seq).map_err(refused)?;
+    match super::person_blocks::open_all(store, folder, (device, seq), &mut contents)? {
+        Ok(()) => {}
+        Err(super::person_blocks::Unopened::KeyMissing) => {
+            return Err(refused(
+                "la clé d'une personne n'est pas (encore) dans le dossier partagé : synchronisez, puis réessayez".into(),
+            ));
+        }
+        Err(super::person_blocks::Unopened::Refused(reason)) => return Err(refused(reason)),
+    }
     let name = contents.name.clone();
     let digest = sha2::Sha256::digest(&bytes).to_vec();
     let report = super::import::apply(

@@ -1,11 +1,12 @@
 //! The bytes of one segment file: header, encryption, authentication.
 //!
 //! Why its own file: the byte format changes for other reasons than the protocol around it
-//! (automerge keeps `storage/` apart from `sync/` for the same reason). Two versions are read:
-//! format 1 (header with the change count in clear, key derived from the passphrase) and
+//! (automerge keeps `storage/` apart from `sync/` for the same reason). Three versions are
+//! read: format 1 (header with the change count in clear, key derived from the passphrase),
 //! format 2 (key epoch in the header; the device's name, the change count, the digest of the
-//! previous segment and what the writer had seen are inside the encryption). Only format 2 is
-//! written. The layouts are in `docs/sync-format.md`.
+//! previous segment and what the writer had seen are inside the encryption) and format 3
+//! (format 2's header; a compressed payload with person blocks, see `payload`). Only format 3
+//! is written. The layouts are in `docs/sync-format.md`.
 //!
 //! What is guaranteed: a segment opens only if its header names the device and number it was
 //! found under, its length is exact, and its tag verifies under the team's key for its epoch
@@ -22,7 +23,8 @@ use super::keys::{self, Key, Keyring};
 
 const MAGIC_V1: &[u8; 8] = b"CRNTSEG1";
 const MAGIC_V2: &[u8; 8] = b"CRNTSEG2";
-/// Both versions have a 66-byte header.
+const MAGIC_V3: &[u8; 8] = b"CRNTSEG3";
+/// Every version has a 66-byte header.
 pub(crate) const HEADER_LEN: usize = 66;
 /// Largest segment file read: export cuts segments well below it (see `export`), so anything
 /// bigger is junk, refused before reading.
@@ -34,7 +36,27 @@ pub(crate) struct Opened {
     pub plain: Vec<u8>,
 }
 
-/// Seals a format-2 segment.
+/// Seals a format-3 segment (its payload already compressed, see `payload::encode_v3`).
+pub(crate) fn seal_v3(
+    team: Uuid,
+    epoch: u32,
+    key: &Key,
+    device: Uuid,
+    seq: u64,
+    plain: &[u8],
+) -> Vec<u8> {
+    let nonce = keys::nonce_for(&[
+        b"segment v3",
+        device.as_bytes(),
+        &seq.to_be_bytes(),
+        &epoch.to_be_bytes(),
+        &Sha256::digest(plain),
+    ]);
+    seal_with(team, key, (MAGIC_V3, 3), (device, seq, epoch), nonce, plain)
+}
+
+/// Seals a format-2 segment (what a device of the previous version writes; tests use it to
+/// act as a team member sealing whatever they like).
 pub(crate) fn seal(
     team: Uuid,
     epoch: u32,
@@ -130,6 +152,7 @@ pub(crate) fn open(
     let version = match &header[..8] {
         m if m == MAGIC_V1 => 1,
         m if m == MAGIC_V2 => 2,
+        m if m == MAGIC_V3 => 3,
         _ => return Err("ce n'est pas un segment Carnet".into()),
     };
     let stated = u16::from_be_bytes([header[8], header[9]]);

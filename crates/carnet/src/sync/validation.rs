@@ -39,7 +39,8 @@ pub(crate) fn check_contents(contents: &Contents, device: Uuid) -> Result<(), St
     if let Some(problem) = contents.name.as_deref().and_then(device_name_problem) {
         return Err(problem);
     }
-    if contents.count != contents.changes.len() as u64 {
+    let sealed: u64 = contents.blocks.iter().map(|b| b.count).sum();
+    if contents.count != contents.changes.len() as u64 + contents.withheld + sealed {
         return Err("nombre de modifications annoncé faux".into());
     }
     check_changes(&contents.changes, device, &contents.former)

@@ -1,0 +1,312 @@
+//! Which changes travel sealed with a person's own key, and how they are sealed and opened.
+//!
+//! Why only some fields: a person's identity and the free texts written about her are what
+//! must become unreadable when she is erased; what the yearly figures count (dates, kinds,
+//! quartiers, partners, statuses, the links between rows) is exactly what anonymisation
+//! keeps, and it stays under the team's key only. A device that can no longer open a
+//! person's blocks (her keys were destroyed) therefore lacks only values that the erasure or
+//! anonymisation order makes every device drop anyway, so all devices still converge to the
+//! same notebook. The sealed fields, per entity:
+//! - person: first and last name, birth date, phone, e-mail, address, postcode, city, project
+//!   title, note (the identity fields of `erasure`);
+//! - encounter: note and follow-up; referral: detail and follow-up; referral step: note;
+//!   outcome: note and SIRET (the free texts anonymisation blanks);
+//! - letter: everything but its links (letters go with both orders);
+//! - retention extension: its reason.
+//!
+//! A write whose row belongs to a person (the person herself, or a row whose `person_id`, or
+//! whose referral's, is hers, as this notebook holds it when exporting) is cut in two: its
+//! sealed fields go into her block, the others stay in the segment's plain writes, each field
+//! keeping its own stamp. Nothing is sealed for a person already erased or anonymised here.
+//!
+//! What is guaranteed: a block opens only with the key named in it, for the team, device,
+//! segment and person it was sealed for (associated data), and holds only sealed fields of
+//! rows; the same content gives the same bytes (the nonce is derived from it).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chacha20poly1305::XNonce;
+use chacha20poly1305::aead::{Aead, Payload};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::payload::{self, Contents, Piece, SealedBlock};
+use super::person_keys::{self, KeyId};
+use super::{SyncFolder, SyncReport};
+use crate::changelog::LoggedWrite;
+use crate::error::Result;
+use crate::schema;
+use crate::store::Store;
+
+/// The fields of `entity` that travel sealed with the person's key.
+pub(crate) fn sealed_fields(entity: &str) -> &'static [&'static str] {
+    match entity {
+        "person" => crate::erasure::PERSON_IDENTITY,
+        "encounter" => &["note", "follow_up", "follow_up_done"],
+        "referral" => &["detail", "follow_up"],
+        "referral_event" => &["note"],
+        "outcome" => &["note", "siret"],
+        "letter" => &[
+            "date",
+            "template_id",
+            "template_version",
+            "inputs",
+            "pdf_sha256",
+        ],
+        "retention_extension" => &["reason"],
+        _ => &[],
+    }
+}
+
+/// The person a row belongs to, as this notebook holds it.
+fn owner(store: &Store, write: &LoggedWrite) -> Result<Option<Uuid>> {
+    use rusqlite::OptionalExtension;
+    let sql = match write.entity.name {
+        "person" => return Ok(Some(write.row_id)),
+        "encounter" => "SELECT person_id FROM encounter WHERE id = ?1",
+        "referral" => "SELECT person_id FROM referral WHERE id = ?1",
+        "outcome" => "SELECT person_id FROM outcome WHERE id = ?1",
+        "letter" => "SELECT person_id FROM letter WHERE id = ?1",
+        "retention_extension" => "SELECT person_id FROM retention_extension WHERE id = ?1",
+        "referral_event" => {
+            "SELECT r.person_id FROM referral_event e JOIN referral r ON r.id = e.referral_id
+              WHERE e.id = ?1"
+        }
+        _ => return Ok(None),
+    };
+    let person: Option<String> = store
+        .conn()
+        .prepare_cached(sql)?
+        .query_row([write.row_id.to_string()], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(person.and_then(|p| Uuid::parse_str(&p).ok()))
+}
+
+/// The writes of one segment, cut into what stays plain and what each person's block holds.
+pub(crate) struct Split<'a> {
+    pub plain: Vec<Piece<'a>>,
+    pub by_person: BTreeMap<Uuid, Vec<Piece<'a>>>,
+}
+
+/// Cuts `writes` (see the module's description).
+pub(crate) fn split<'a>(store: &Store, writes: &'a [LoggedWrite]) -> Result<Split<'a>> {
+    let erased = crate::erasure::erased_persons(store.conn())?;
+    let mut owners: HashMap<Uuid, Option<Uuid>> = HashMap::new();
+    let mut out = Split {
+        plain: Vec::with_capacity(writes.len()),
+        by_person: BTreeMap::new(),
+    };
+    for write in writes {
+        let sealed = sealed_fields(write.entity.name);
+        let (inside, outside): (Vec<usize>, Vec<usize>) =
+            (0..write.fields.len()).partition(|k| sealed.contains(&write.fields[*k].0));
+        if inside.is_empty() {
+            out.plain.push(Piece { write, only: None });
+            continue;
+        }
+        let person = match owners.get(&write.row_id) {
+            Some(person) => *person,
+            None => {
+                let person = owner(store, write)?;
+                owners.insert(write.row_id, person);
+                person
+            }
+        };
+        let Some(person) = person.filter(|p| !erased.contains(p)) else {
+            out.plain.push(Piece { write, only: None });
+            continue;
+        };
+        if !outside.is_empty() {
+            out.plain.push(Piece {
+                write,
+                only: Some(outside),
+            });
+        }
+        let only = (inside.len() < write.fields.len()).then_some(inside);
+        out.by_person
+            .entry(person)
+            .or_default()
+            .push(Piece { write, only });
+    }
+    Ok(out)
+}
+
+/// What a block is bound to besides its key.
+fn aad(folder: &SyncFolder, device: Uuid, seq: u64, person: Uuid, id: &KeyId) -> Vec<u8> {
+    [
+        b"carnet person block v1".as_slice(),
+        folder.team.as_bytes(),
+        device.as_bytes(),
+        &seq.to_be_bytes(),
+        person.as_bytes(),
+        id,
+    ]
+    .concat()
+}
+
+/// Seals each person's pieces with her key (a new one if she has none yet, whose file is
+/// written to the folder first).
+pub(crate) fn seal_all(
+    store: &mut Store,
+    folder: &SyncFolder,
+    (device, seq): (Uuid, u64),
+    by_person: &BTreeMap<Uuid, Vec<Piece<'_>>>,
+    report: &mut SyncReport,
+) -> Result<Vec<SealedBlock>> {
+    let mut blocks = Vec::with_capacity(by_person.len());
+    for (person, pieces) in by_person {
+        let had = !person_keys::held(store, *person)?.is_empty();
+        let (id, key) = person_keys::for_sealing(store, *person)?;
+        if !had {
+            person_keys::publish(folder, *person, &id, &key, report)?;
+        }
+        let plain = payload::encode_block(pieces);
+        let nonce = super::keys::nonce_for(&[
+            b"person block",
+            device.as_bytes(),
+            &seq.to_be_bytes(),
+            person.as_bytes(),
+            &id,
+            &Sha256::digest(&plain),
+        ]);
+        let aad = aad(folder, device, seq, *person, &id);
+        // Encryption with a valid key and a fixed-size nonce cannot fail.
+        let ciphertext = super::keys::cipher(&key)
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: &plain,
+                    aad: &aad,
+                },
+            )
+            .unwrap_or_default();
+        let mut sealed = Vec::with_capacity(24 + ciphertext.len());
+        sealed.extend_from_slice(&nonce);
+        sealed.extend_from_slice(&ciphertext);
+        blocks.push(SealedBlock {
+            person: *person,
+            key_id: id,
+            count: pieces
+                .iter()
+                .map(|p| p.only.as_ref().map_or(p.write.fields.len(), Vec::len) as u64)
+                .sum(),
+            sealed,
+        });
+    }
+    Ok(blocks)
+}
+
+/// Decrypts one block with `key`: its plaintext (still compressed).
+pub(crate) fn decrypt(
+    folder: &SyncFolder,
+    (device, seq): (Uuid, u64),
+    block: &SealedBlock,
+    key: &super::keys::Key,
+) -> std::result::Result<Vec<u8>, String> {
+    let (nonce, ciphertext) = block.sealed.split_at(24);
+    let nonce = XNonce::try_from(nonce).map_err(|_| "bloc illisible")?;
+    let aad = aad(folder, device, seq, block.person, &block.key_id);
+    super::keys::cipher(key)
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: ciphertext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| "bloc d'une personne altéré".to_string())
+}
+
+/// Opens one block with `key`: its changes, checked to be sealed fields only.
+pub(crate) fn open(
+    folder: &SyncFolder,
+    (device, seq): (Uuid, u64),
+    block: &SealedBlock,
+    key: &super::keys::Key,
+) -> std::result::Result<Vec<crate::changelog::Change>, String> {
+    let plain = decrypt(folder, (device, seq), block, key)?;
+    let changes = payload::decode_block(&plain)?;
+    if changes.len() as u64 != block.count {
+        return Err("nombre de modifications d'un bloc annoncé faux".into());
+    }
+    if changes
+        .iter()
+        .any(|c| !sealed_fields(c.entity.name).contains(&c.field))
+    {
+        return Err("bloc d'une personne qui contient autre chose que ses données".into());
+    }
+    Ok(changes)
+}
+
+/// Why a segment's blocks could not all be opened.
+pub(crate) enum Unopened {
+    /// A key is neither here nor in the folder (yet): the segment waits for it.
+    KeyMissing,
+    /// Refused, with the reason in French.
+    Refused(String),
+}
+
+/// Opens every block of `contents` with the keys this notebook holds or finds in the folder,
+/// moving their changes into `contents.changes`. A block of a person this notebook knows to
+/// be erased or anonymised (or whom an order in the same segment names) is left closed and
+/// counted in `withheld`.
+pub(crate) fn open_all(
+    store: &Store,
+    folder: &SyncFolder,
+    (device, seq): (Uuid, u64),
+    contents: &mut Contents,
+) -> Result<std::result::Result<(), Unopened>> {
+    if contents.blocks.is_empty() {
+        return Ok(Ok(()));
+    }
+    let mut ordered: Option<HashSet<Uuid>> = None;
+    let mut opened = Vec::new();
+    let mut withheld = 0u64;
+    for block in &contents.blocks {
+        let erased = match &ordered {
+            Some(set) => set,
+            None => ordered.insert(orders_known(store, contents)?),
+        };
+        if erased.contains(&block.person) {
+            withheld += block.count;
+            continue;
+        }
+        let key = match person_keys::find(store, folder, block.person, &block.key_id)? {
+            Ok(Some(key)) => key,
+            Ok(None) => return Ok(Err(Unopened::KeyMissing)),
+            Err(reason) => {
+                return Ok(Err(Unopened::Refused(format!(
+                    "clé d'une personne refusée ({reason})"
+                ))));
+            }
+        };
+        let changes = match open(folder, (device, seq), block, &key) {
+            Ok(changes) => changes,
+            Err(reason) => return Ok(Err(Unopened::Refused(reason))),
+        };
+        if let Err(reason) = super::validation::check_changes(&changes, device, &contents.former) {
+            return Ok(Err(Unopened::Refused(reason)));
+        }
+        opened.extend(changes);
+    }
+    contents.changes.extend(opened);
+    contents.withheld += withheld;
+    contents.blocks.clear();
+    Ok(Ok(()))
+}
+
+/// The persons erased or anonymised here, and those the segment's own orders name.
+fn orders_known(store: &Store, contents: &Contents) -> Result<HashSet<Uuid>> {
+    let mut set = crate::erasure::erased_persons(store.conn())?;
+    for change in &contents.changes {
+        if change.entity == &schema::ERASURE
+            && change.field == "person_id"
+            && let rusqlite::types::Value::Text(id) = &change.value
+            && let Ok(id) = Uuid::parse_str(id)
+        {
+            set.insert(id);
+        }
+    }
+    Ok(set)
+}
