@@ -346,6 +346,20 @@ pub fn sync_report(
             report.own_edits_dropped
         )?;
     }
+    if report.person_keys_destroyed > 0 {
+        writeln!(
+            out,
+            "{} clé(s) de personnes effacées ou anonymisées détruite(s) dans le dossier partagé : ce que les anciens segments contenaient d'elles est illisible.",
+            report.person_keys_destroyed
+        )?;
+    }
+    if report.person_keys_written > 0 && report.segments_sent == 0 {
+        writeln!(
+            out,
+            "{} clé(s) de personnes remise(s) dans le dossier partagé.",
+            report.person_keys_written
+        )?;
+    }
     for missing in &report.missing {
         let numbers: Vec<String> = missing.segments.iter().map(u64::to_string).collect();
         writeln!(

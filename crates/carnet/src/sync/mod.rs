@@ -209,14 +209,19 @@ impl SyncFolder {
     }
 }
 
-/// Decodes a format-2 payload and validates it as found in a segment of `device`, exactly as
-/// an import does after decryption. Public for the fuzz target `payload`, which cannot get
-/// random bytes past the authentication.
+/// Decodes a payload (format 2 when it starts with `{`, else format 3: deflated, with person
+/// blocks left sealed) and validates it as found in a segment of `device`, exactly as an
+/// import does after decryption. Public for the fuzz target `payload`, which cannot get random
+/// bytes past the authentication.
 pub fn decode_and_validate(
     plain: &[u8],
     device: Uuid,
 ) -> std::result::Result<payload::Contents, String> {
-    let contents = payload::decode(plain)?;
+    let contents = if plain.first() == Some(&b'{') {
+        payload::decode(plain)?
+    } else {
+        payload::decode_v3(plain)?
+    };
     validation::check_contents(&contents, device)?;
     Ok(contents)
 }

@@ -503,3 +503,72 @@ pub fn encode_v1(writes: &[LoggedWrite]) -> Vec<u8> {
     let payload: Vec<String> = writes.iter().map(write_to_text).collect();
     format!("[{}]", payload.join(",")).into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::types::Value;
+
+    fn write() -> LoggedWrite {
+        LoggedWrite {
+            seq: 1,
+            first: Hlc {
+                wall_ms: 1_764_070_000_000,
+                counter: 3,
+                device: Uuid::from_u128(1),
+            },
+            entity: &schema::PERSON,
+            row_id: Uuid::from_u128(9),
+            fields: vec![
+                ("first_name", Value::Text("Éloïse".into()), None),
+                ("gender", Value::Text("female".into()), None),
+                ("phone", Value::Text("0639981234".into()), None),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_write_cut_in_two_keeps_each_fields_stamp() {
+        let w = write();
+        let envelope = Envelope {
+            name: Some("Portable"),
+            prev: None,
+            seen: &[],
+            former: &[],
+        };
+        let plain = [Piece {
+            write: &w,
+            only: Some(vec![1]),
+        }];
+        let inside = [Piece {
+            write: &w,
+            only: Some(vec![0, 2]),
+        }];
+        let block = decode_block(&encode_block(&inside)).unwrap();
+        let contents = decode_v3(&encode_v3(&envelope, &plain, &[])).unwrap();
+        let stamps: Vec<(i64, &str)> = contents
+            .changes
+            .iter()
+            .chain(&block)
+            .map(|c| (c.hlc.counter, c.field))
+            .collect();
+        assert_eq!(stamps, [(4, "gender"), (3, "first_name"), (5, "phone")]);
+        let whole: Vec<Change> = w.changes().collect();
+        for change in contents.changes.iter().chain(&block) {
+            assert!(whole.contains(change), "{change:?}");
+        }
+    }
+
+    #[test]
+    fn offsets_out_of_order_and_inflation_bombs_are_refused() {
+        let bad = r#"[{"e":"person","i":"00000000-0000-0000-0000-000000000009","d":"00000000-0000-0000-0000-000000000001","w":1,"c":0,"f":[["first_name","A"],["last_name","B"]],"o":[1,1]}]"#;
+        assert!(decode_block(&deflate(bad.as_bytes())).is_err());
+        let short = r#"[{"e":"person","i":"00000000-0000-0000-0000-000000000009","d":"00000000-0000-0000-0000-000000000001","w":1,"c":0,"f":[["first_name","A"],["last_name","B"]],"o":[1]}]"#;
+        assert!(decode_block(&deflate(short.as_bytes())).is_err());
+        // 80 MiB of zeros compress to a few kilobytes: refused, never inflated whole.
+        let bomb = deflate(&vec![0u8; 80 << 20]);
+        assert!(bomb.len() < 1 << 20);
+        assert!(decode_v3(&bomb).is_err());
+        assert!(decode_block(&bomb).is_err());
+    }
+}
