@@ -417,11 +417,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 "Personne effacée : {} fiche(s) retirée(s), {} rencontre(s) gardée(s) comme contacts anonymes.",
                 purged.rows, purged.encounters_detached
             )?;
-            if purged.kept_for_closed_years > 0 {
+            if purged.kept_anonymously > 0 {
                 writeln!(
                     out,
                     "Les chiffres des années closes ne changent pas : {} élément(s) y restent comptés sous une personne anonymisée, sans nom ni coordonnées.",
-                    purged.kept_for_closed_years
+                    purged.kept_anonymously
                 )?;
             }
             writeln!(
@@ -439,11 +439,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 ));
             }
             let purged = carnet::erasure::anonymise(&mut store, id)?;
-            writeln!(
-                out,
-                "Personne anonymisée : {} fiche(s) retirée(s) (lettres, prolongations) ; ses rencontres, orientations et sorties restent, sans notes. L'ordre partira avec la prochaine synchronisation.",
-                purged.rows
-            )?;
+            if purged.kept_anonymously > 0 {
+                writeln!(
+                    out,
+                    "Personne anonymisée : sa fiche, son historique et tout ce qui la nommait sont effacés ; {} élément(s) (rencontres, participations, orientations, sorties) restent comptés dans les chiffres sous une fiche « Personne anonymisée », sans nom ni notes.",
+                    purged.kept_anonymously
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "Personne anonymisée : elle n'était comptée dans aucun chiffre (aucune rencontre, réunion, orientation ni sortie) ; rien n'est gardé d'elle."
+                )?;
+            }
+            writeln!(out, "L'ordre partira avec la prochaine synchronisation.")?;
         }
         Command::Encrypt => {
             notebook_access::encrypt(&path, passphrase_file.as_deref(), &mut out)?;

@@ -335,7 +335,7 @@ pub fn sync_report(
     if report.persons_erased > 0 {
         writeln!(
             out,
-            "{} personne(s) effacée(s) à la demande d'un autre appareil de l'équipe.",
+            "{} personne(s) effacée(s) ou anonymisée(s) à la demande d'un autre appareil de l'équipe.",
             report.persons_erased
         )?;
     }

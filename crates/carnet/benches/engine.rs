@@ -185,6 +185,10 @@ fn reads_and_writes(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // Of which: the rewrite of the whole file that ends every erasure (`Store::compact`).
+    group.bench_function("file_rewrite_alone", |b| {
+        b.iter(|| store.borrow().compact().unwrap())
+    });
     group.finish();
 
     // "Anonymiser toute la liste": 2,000 persons past retention, each in its own

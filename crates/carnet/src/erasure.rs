@@ -17,23 +17,22 @@
 //! Sync reads the folder before writing to it, so a device's own unsent edits to an erased
 //! person are purged before they can be exported; the report counts them for the officer.
 //!
-//! **Anonymising** (the end of the retention period) keeps what the yearly figures need and
-//! nothing that names the person: her row stays as "Personne anonymisée", with gender,
-//! quartier, QPV, situation, schooling and project sector and stage; her birth date becomes
-//! the first of January (or the first of the month) of her birth year when that gives the
-//! same age band at each of her contacts, else stays; phone, e-mail, address, notes and
-//! project title go. Her encounters, referrals (partner, status, dates), steps, outcomes
-//! (kind, legal form, sector) and attendances stay without their free texts, SIRET and
-//! follow-ups; her letters and extensions go. The anonymous values are written through the
-//! write path like any edit; the order names that write's stamps, and every device rewrites
-//! her identity fields, in every other change of her history and in any that arrives later,
-//! to those values (an identity edit made here is refused). An erasure always wins over an
-//! anonymisation of the same person.
+//! Before the order, in the same write, what the figures need of her is copied under a new
+//! anonymous person ([`crate::anonymous_copy`]): her part of the closed years for an
+//! erasure (their figures stay the same), of every year for an **anonymisation** (the end of
+//! the retention period: the figures of every year stay the same). An anonymisation is
+//! therefore an erasure that keeps a complete anonymous copy: her own rows and keys go
+//! exactly the same way, everywhere.
+//!
+//! The copy is itself anonymised by an order of kind "anonymise", which names the stamps of
+//! the write that set its anonymous values: every device rewrites its identity fields, in
+//! every change of its history and in any that arrives later, to those values (an identity
+//! edit made here is refused), and blanks the free texts of its rows. (Earlier versions
+//! anonymised a person in place this way; an erasure always wins over such an order.)
 //!
 //! What is guaranteed: the purge is idempotent and does not depend on the order in which the
 //! order and the person's changes arrive; afterwards no table of the notebook (rows, change
-//! log, conflicts) holds the person's values (for an anonymisation: her identity and free
-//! texts), her keys are deleted (what the folder's old segments sealed for her can no longer
+//! log, conflicts) holds the person's values, her keys are deleted (what the folder's old segments sealed for her can no longer
 //! be opened, see `sync/person_keys.rs`), and the file is rewritten ([`Store::compact`]), so
 //! that no page keeps her bytes in its unused space either.
 
@@ -45,6 +44,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::anonymous_copy::Years;
 use crate::changelog::{self, Change};
 use crate::error::{Error, Result};
 use crate::record::Record;
@@ -148,9 +148,12 @@ pub struct Purged {
     pub encounters_detached: usize,
     /// Changes this device had made and not yet sent that went with them.
     pub own_edits_dropped: usize,
-    /// Rows copied, without anything that names the person, so that the figures of closed
-    /// years stay the same ([`crate::closed_years`]).
-    pub kept_for_closed_years: usize,
+    /// Rows copied under an anonymous person, without anything that names her, so that the
+    /// figures stay the same (closed years for an erasure, every year for an anonymisation:
+    /// [`crate::anonymous_copy`]).
+    pub kept_anonymously: usize,
+    /// The anonymous person who holds them, if she counted in those years.
+    pub anonymous_copy: Option<Uuid>,
 }
 
 impl std::ops::AddAssign for Purged {
@@ -158,7 +161,8 @@ impl std::ops::AddAssign for Purged {
         self.rows += other.rows;
         self.encounters_detached += other.encounters_detached;
         self.own_edits_dropped += other.own_edits_dropped;
-        self.kept_for_closed_years += other.kept_for_closed_years;
+        self.kept_anonymously += other.kept_anonymously;
+        self.anonymous_copy = other.anonymous_copy.or(self.anonymous_copy);
     }
 }
 
@@ -191,30 +195,35 @@ pub fn preview(store: &Store, person: Uuid) -> Result<Preview> {
 /// Erases `person` here, and writes the order that erases them on every other device.
 /// Cannot be undone.
 pub fn erase(store: &mut Store, person: Uuid) -> Result<Purged> {
+    let purged = erase_keeping(store, person, Years::Closed)?;
+    store.compact()?;
+    Ok(purged)
+}
+
+/// Erases `person` here and orders it everywhere, after copying under a new anonymous person
+/// what the figures of `years` need of her ([`crate::anonymous_copy`]).
+fn erase_keeping(store: &mut Store, person: Uuid, years: Years) -> Result<Purged> {
     require_live(store.conn(), person)?;
-    store
-        .write(|w| {
-            let kept = crate::closed_years::keep_figures(w, person)?;
-            let order = ErasureOrder {
-                person_id: person.to_string(),
-                kind: "erase".into(),
-                date: w.today(),
-                values_stamp: None,
-            };
-            // An anonymised person has an order already: it becomes an erasure.
-            if w.is_live(&schema::ERASURE, order_id(person))? {
-                w.update(order_id(person), &order)?;
-            } else {
-                w.create_with_id(order_id(person), &order)?;
-            }
-            let mut purged = purge_erased(w.conn(), person)?;
-            purged.kept_for_closed_years = kept.rows;
-            Ok(purged)
-        })
-        .and_then(|purged| {
-            store.compact()?;
-            Ok(purged)
-        })
+    store.write(|w| {
+        let kept = crate::anonymous_copy::keep_figures(w, person, years)?;
+        let order = ErasureOrder {
+            person_id: person.to_string(),
+            kind: "erase".into(),
+            date: w.today(),
+            values_stamp: None,
+        };
+        // A person anonymised by an earlier version has an order already: it becomes an
+        // erasure.
+        if w.is_live(&schema::ERASURE, order_id(person))? {
+            w.update(order_id(person), &order)?;
+        } else {
+            w.create_with_id(order_id(person), &order)?;
+        }
+        let mut purged = purge_erased(w.conn(), person)?;
+        purged.kept_anonymously = kept.rows;
+        purged.anonymous_copy = kept.person;
+        Ok(purged)
+    })
 }
 
 /// The persons erased or anonymised in this notebook or by an order it received.
@@ -558,35 +567,11 @@ pub fn anonymise(store: &mut Store, person: Uuid) -> Result<Purged> {
 /// [`anonymise`], without rewriting the file afterwards.
 fn anonymise_one(store: &mut Store, person: Uuid) -> Result<Purged> {
     require_live(store.conn(), person)?;
-    // Already anonymous: nothing more to take away (a second order would name a later write
-    // than the one that set her anonymous values).
+    // Already an anonymous person: nothing more to take away.
     if is_anonymous_person(store.conn(), person)? {
         return Ok(Purged::default());
     }
-    store.write(|w| {
-        let before: crate::person::Person = w.get(person)?;
-        let birth_date = match before.birth_date {
-            Some(birth) => Some(banded_birth_date(w.conn(), person, birth)?),
-            None => None,
-        };
-        let anonymous = crate::person::Person {
-            first_name: ANONYMOUS_FIRST_NAME.into(),
-            last_name: ANONYMOUS_LAST_NAME.into(),
-            birth_date,
-            phone: None,
-            email: None,
-            address: None,
-            postcode: None,
-            city: None,
-            project_title: None,
-            note: None,
-            ..before
-        };
-        // Every identity field is written, even one that keeps its value: a device that can
-        // no longer open her earlier values (her keys are destroyed) reads them all here.
-        w.update_writing(person, &anonymous, PERSON_IDENTITY)?;
-        order_anonymisation(w, person)
-    })
+    erase_keeping(store, person, Years::All)
 }
 
 /// Writes the order that anonymises `person`, naming the stamps of her latest write (the

@@ -10,11 +10,11 @@
 //! inputs always give the same outputs. Every error is an [`Error`] with a stable `kind` and a
 //! French message; nothing here panics on bad input.
 
+pub mod anonymous_copy;
 pub mod atomic_file;
 pub mod changelog;
 pub mod check;
 pub mod clock;
-pub mod closed_years;
 pub mod conversion;
 pub mod demo;
 pub mod digest;

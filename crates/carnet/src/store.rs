@@ -712,29 +712,6 @@ impl Writer<'_> {
         Ok(previous)
     }
 
-    /// Writes the fields `only` of a live record with `rec`'s values, changed or not, in one
-    /// write (anonymisation names every identity field it sets, so that its write alone says
-    /// what they are on every device), and any other field that changed.
-    pub(crate) fn update_writing<T: Record>(
-        &mut self,
-        id: Uuid,
-        rec: &T,
-        only: &[&str],
-    ) -> Result<()> {
-        let values = record::to_values(rec, self.today)?;
-        self.check_refs(T::SPEC, &values)?;
-        let current = read_values(&self.tx, T::SPEC, id)?.ok_or_else(|| unknown(T::SPEC, id))?;
-        let fields: Vec<(&'static FieldSpec, Value)> = T::SPEC
-            .fields
-            .iter()
-            .zip(values)
-            .zip(current)
-            .filter(|((field, new), old)| only.contains(&field.name) || new != old)
-            .map(|((field, new), _)| (field, new))
-            .collect();
-        self.put(T::SPEC, id, &fields, Mode::Update)
-    }
-
     /// Sets one field of a live record, with the same checks as a full update.
     pub fn set<T: Record>(&mut self, id: Uuid, field: &str, json: serde_json::Value) -> Result<()> {
         self.set_field(T::SPEC, id, field, json)

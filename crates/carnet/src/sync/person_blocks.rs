@@ -1,27 +1,27 @@
 //! Which changes travel sealed with a person's own key, and how they are sealed and opened.
 //!
-//! Why only some fields: a person's identity and the free texts written about her are what
-//! must become unreadable when she is erased; what the yearly figures count (dates, kinds,
-//! quartiers, partners, statuses, the links between rows) is exactly what anonymisation
-//! keeps, and it stays under the team's key only. A device that can no longer open a
-//! person's blocks (her keys were destroyed) therefore lacks only values that the erasure or
-//! anonymisation order makes every device drop anyway, so all devices still converge to the
-//! same notebook. The sealed fields, per entity:
-//! - person: first and last name, birth date, phone, e-mail, address, postcode, city, project
-//!   title, note (the identity fields of `erasure`);
-//! - encounter: note and follow-up; referral: detail and follow-up; referral step: note;
-//!   outcome: note and SIRET (the free texts anonymisation blanks);
-//! - letter: everything but its links (letters go with both orders);
-//! - retention extension: its reason.
+//! Why: erasing or anonymising a person destroys her keys (`person_keys`), and that must
+//! leave nothing of her readable in the segments already in the shared folder, even with
+//! the team's passphrase. So every change of a row that is hers travels in her block: all the
+//! fields of her person row, of her referrals and their steps, outcomes, letters, meeting
+//! attendances and retention extensions (the tombstone included). An encounter with her
+//! seals only what makes it hers (`person_id`, note, follow-up): its date, kind, quartier,
+//! permanence and head count stay under the team key, and once her keys are gone it reads
+//! as the anonymous contact that an erasure keeps. What the figures need of her is copied
+//! beforehand, plainly, under a new anonymous person (`crate::anonymous_copy`), so a device
+//! that can no longer open her blocks lacks only what every order makes every device drop:
+//! all devices still converge to the same notebook (the convergence property test mixes
+//! erasures and anonymisations with edits, deletions, restorations and lost files).
 //!
 //! A write whose row belongs to a person (the person herself, or a row whose `person_id`, or
-//! whose referral's, is hers, as this notebook holds it when exporting) is cut in two: its
-//! sealed fields go into her block, the others stay in the segment's plain writes, each field
-//! keeping its own stamp. Nothing is sealed for a person already erased or anonymised here.
+//! whose referral's, is hers, as this notebook holds it when exporting) is cut in two when
+//! needed: its sealed fields go into her block, the others stay in the segment's plain
+//! writes, each field keeping its own stamp. Nothing is sealed for a person already erased or
+//! anonymised here (an anonymous copy has nothing to hide).
 //!
 //! What is guaranteed: a block opens only with the key named in it, for the team, device,
-//! segment and person it was sealed for (associated data), and holds only sealed fields of
-//! rows; the same content gives the same bytes (the nonce is derived from it).
+//! segment and person it was sealed for (associated data), and holds only sealed fields;
+//! the same content gives the same bytes (the nonce is derived from it).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -38,23 +38,18 @@ use crate::error::Result;
 use crate::schema;
 use crate::store::Store;
 
-/// The fields of `entity` that travel sealed with the person's key.
-pub(crate) fn sealed_fields(entity: &str) -> &'static [&'static str] {
+/// Whether `field` of `entity` travels sealed with the person's key, when the row is hers.
+pub(crate) fn is_sealed(entity: &str, field: &str) -> bool {
     match entity {
-        "person" => crate::erasure::PERSON_IDENTITY,
-        "encounter" => &["note", "follow_up", "follow_up_done"],
-        "referral" => &["detail", "follow_up"],
-        "referral_event" => &["note"],
-        "outcome" => &["note", "siret"],
-        "letter" => &[
-            "date",
-            "template_id",
-            "template_version",
-            "inputs",
-            "pdf_sha256",
-        ],
-        "retention_extension" => &["reason"],
-        _ => &[],
+        "person"
+        | "referral"
+        | "referral_event"
+        | "outcome"
+        | "letter"
+        | "attendance"
+        | "retention_extension" => true,
+        "encounter" => matches!(field, "person_id" | "note" | "follow_up" | "follow_up_done"),
+        _ => false,
     }
 }
 
@@ -68,6 +63,7 @@ fn owner(store: &Store, write: &LoggedWrite) -> Result<Option<Uuid>> {
         "outcome" => "SELECT person_id FROM outcome WHERE id = ?1",
         "letter" => "SELECT person_id FROM letter WHERE id = ?1",
         "retention_extension" => "SELECT person_id FROM retention_extension WHERE id = ?1",
+        "attendance" => "SELECT person_id FROM attendance WHERE id = ?1",
         "referral_event" => {
             "SELECT r.person_id FROM referral_event e JOIN referral r ON r.id = e.referral_id
               WHERE e.id = ?1"
@@ -98,9 +94,8 @@ pub(crate) fn split<'a>(store: &Store, writes: &'a [LoggedWrite]) -> Result<Spli
         by_person: BTreeMap::new(),
     };
     for write in writes {
-        let sealed = sealed_fields(write.entity.name);
         let (inside, outside): (Vec<usize>, Vec<usize>) =
-            (0..write.fields.len()).partition(|k| sealed.contains(&write.fields[*k].0));
+            (0..write.fields.len()).partition(|k| is_sealed(write.entity.name, write.fields[*k].0));
         if inside.is_empty() {
             out.plain.push(Piece { write, only: None });
             continue;
@@ -230,10 +225,7 @@ pub(crate) fn open(
     if changes.len() as u64 != block.count {
         return Err("nombre de modifications d'un bloc annoncé faux".into());
     }
-    if changes
-        .iter()
-        .any(|c| !sealed_fields(c.entity.name).contains(&c.field))
-    {
+    if changes.iter().any(|c| !is_sealed(c.entity.name, c.field)) {
         return Err("bloc d'une personne qui contient autre chose que ses données".into());
     }
     Ok(changes)

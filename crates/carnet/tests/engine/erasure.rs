@@ -288,9 +288,11 @@ fn a_colleagues_new_referral_for_an_erased_person_is_purged_when_it_arrives() {
     .unwrap();
     carnet::erasure::erase(&mut a, person).unwrap();
     run(&mut b, &folder);
-    // A reads B's referral after erasing her: it goes at once.
+    // A reads B's referral after erasing her: sealed with her key, which A destroyed, it
+    // stays closed and is counted as dropped.
     let got = run(&mut a, &folder);
-    assert_eq!(got.persons_erased, 1, "{got:?}");
+    assert!(got.erased_dropped >= 5, "{got:?}");
+    assert!(got.skipped.is_empty(), "{got:?}");
     assert_no_trace(&a, &path_a, "A");
     run(&mut b, &folder);
     assert_eq!(digest(&a), digest(&b));
@@ -313,9 +315,14 @@ fn anonymising_keeps_the_skeleton_and_nothing_that_names_her() {
     a.update(person, &p).unwrap();
     let before = carnet::report::indicators(&a, 2026).unwrap();
 
-    carnet::erasure::anonymise(&mut a, person).unwrap();
+    let purged = carnet::erasure::anonymise(&mut a, person).unwrap();
     assert_no_trace(&a, &path, "A");
-    let kept: Person = a.get(person).unwrap();
+    assert!(a.get::<Person>(person).is_err(), "her own record is gone");
+    let copy = purged.anonymous_copy.expect("she counted in the figures");
+    assert_ne!(copy, person, "the copy shares no id with her");
+    // Two encounters, the meeting, the referral and the outcome.
+    assert_eq!(purged.kept_anonymously, 5);
+    let kept: Person = a.get(copy).unwrap();
     assert_eq!(
         (kept.first_name.as_str(), kept.last_name.as_str()),
         ("Personne", "anonymisée")
@@ -330,11 +337,23 @@ fn anonymising_keeps_the_skeleton_and_nothing_that_names_her() {
         "26 at both contacts either way: only the year stays"
     );
     for id in &encounters {
-        let e: Encounter = a.get(*id).unwrap();
-        assert_eq!(e.person_id, Some(person), "still counted as hers");
-        assert_eq!((e.note, e.follow_up), (None, None));
+        assert!(
+            a.get::<Encounter>(*id).is_err(),
+            "her encounters are replaced by the copy's"
+        );
     }
+    let timeline = carnet::timeline::of_person(&a, copy).unwrap();
+    assert!(
+        !timeline.is_empty(),
+        "the copy has the encounters, without notes"
+    );
+    assert!(!format!("{timeline:?}").contains("coiffure"));
     assert_eq!(carnet::report::indicators(&a, 2026).unwrap(), before);
+    // Anonymising the copy again changes nothing.
+    assert_eq!(
+        carnet::erasure::anonymise(&mut a, copy).unwrap(),
+        carnet::erasure::Purged::default()
+    );
     let check = carnet::check::check(&a).unwrap();
     assert!(check.is_ok(), "{:?}", check.problems);
     assert!(
@@ -398,7 +417,7 @@ fn anonymising_past_retention_keeps_every_years_figures() {
 }
 
 #[test]
-fn an_anonymisation_reaches_every_device_and_an_erasure_wins_over_it() {
+fn an_anonymisation_reaches_every_device_and_its_copy_can_still_be_erased() {
     let dir = tempfile::tempdir().unwrap();
     let folder_dir = tempfile::tempdir().unwrap();
     let folder = new_folder(folder_dir.path());
@@ -425,8 +444,9 @@ fn an_anonymisation_reaches_every_device_and_an_erasure_wins_over_it() {
             !holds(&bytes, "Zoubeida") && !holds(&bytes, "0711223344"),
             "{who}"
         );
-        let kept: Person = store.get(person).unwrap();
-        assert_eq!(kept.first_name, "Personne", "{who}");
+        assert!(store.get::<Person>(person).is_err(), "{who}");
+        let copies = carnet::person::search(store, "anonymisée", None, 5).unwrap();
+        assert_eq!(copies.len(), 1, "{who}: one anonymous copy");
     }
     // A late device reads everything, in the folder's order.
     let (mut c, path_c, _) = notebook(dir.path(), 3);
@@ -434,14 +454,18 @@ fn an_anonymisation_reaches_every_device_and_an_erasure_wins_over_it() {
     assert_no_trace(&c, &path_c, "C");
     assert_eq!(digest(&a), digest(&c));
 
-    // Then B erases her: the erasure wins everywhere.
-    carnet::erasure::erase(&mut b, person).unwrap();
+    // She can no longer be erased or anonymised (she is gone); her anonymous copy can be
+    // erased, and then it goes everywhere too.
+    assert!(carnet::erasure::erase(&mut b, person).is_err());
+    let copy = carnet::person::search(&b, "anonymisée", None, 5).unwrap()[0].id;
+    carnet::erasure::erase(&mut b, copy).unwrap();
     run(&mut b, &folder);
     run(&mut a, &folder);
     run(&mut c, &folder);
     run(&mut b, &folder);
     for store in [&a, &b, &c] {
         assert!(store.get::<Person>(person).is_err());
+        assert!(store.get::<Person>(copy).is_err());
     }
     assert_eq!(digest(&a), digest(&b));
     assert_eq!(digest(&a), digest(&c));
@@ -502,10 +526,10 @@ fn erasing_keeps_the_figures_of_closed_years_on_every_device() {
     for person in both.iter().chain(&earlier) {
         let purged = carnet::erasure::erase(&mut a, *person).unwrap();
         assert!(
-            purged.kept_for_closed_years > 0,
+            purged.kept_anonymously > 0,
             "each was counted in a closed year"
         );
-        kept += purged.kept_for_closed_years;
+        kept += purged.kept_anonymously;
         assert!(
             carnet::person::all(&a)
                 .unwrap()
@@ -570,7 +594,7 @@ fn the_anonymous_copy_for_closed_years_names_nobody() {
     assert_eq!(before.persons_received, 1);
 
     let purged = carnet::erasure::erase(&mut a, person).unwrap();
-    assert_eq!(purged.kept_for_closed_years, 1, "last year's interview");
+    assert_eq!(purged.kept_anonymously, 1, "last year's interview");
     assert_no_trace(&a, &path, "A");
     assert_eq!(carnet::report::indicators(&a, 2025).unwrap(), before);
     let this_year = carnet::report::indicators(&a, 2026).unwrap();

@@ -1,24 +1,27 @@
-//! What an erasure keeps so that the figures of closed years stay the same.
+//! The anonymous copy of a person: what the yearly figures need of her, under new ids and
+//! without anything that names her.
 //!
-//! Why: the yearly activity file of a closed year has been sent to the funders; erasing a
-//! person who was counted in it must not change it, yet nothing that names her may stay. A
-//! year is *closed* once it is over: every year before the year of the erasure.
+//! Why: an erased or anonymised person's own rows cannot stay. Their changes travel in the
+//! shared folder sealed with her key (see `sync/person_blocks.rs`), which both orders
+//! destroy, so no device could read them again; and their ids would still tie the figures
+//! to her. What the figures read is therefore copied first, in the order's own write:
+//! - **erasing** keeps the figures of *closed* years the same (a year is closed once it is
+//!   over: every year before the year of the erasure); her part of the current year goes;
+//! - **anonymising** (the end of the retention period) keeps every year's figures.
 //!
-//! How: before the erasure's order is written, in the same transaction, the person's part of
-//! the closed years' figures is copied under new ids, as an anonymous person ("Personne
-//! anonymisée", with only what the figures read: gender, quartier, QPV, situation, France
-//! Travail, RSA, education, and a birth date coarsened as anonymisation does) with copies of
-//! her encounters, meeting attendances, referrals and outcomes dated before the year of the
-//! erasure, without their free texts, follow-ups or SIRET. The copy is anonymised at once
-//! (its own anonymisation order), so it is never listed for review again and its identity
-//! cannot be filled in. Her original encounters of closed years are deleted (the copies
-//! stand for them); then the erasure purges everything about her as usual.
+//! The copy is an anonymous person ("Personne anonymisée", with only what the figures read:
+//! gender, quartier, QPV, situation, France Travail, RSA, education, project sector and
+//! stage, and a birth date coarsened to the first of January, or of the month, when that
+//! gives the same age band at each of her contacts) with copies of her encounters, meeting
+//! attendances, referrals (partner, need, status and dates) and outcomes (kind, date, legal
+//! form, sector) in those years, without free texts, follow-ups or SIRET. It is anonymised
+//! at once (its own anonymisation order): never listed for review, its identity never filled
+//! in. Her original encounters in those years are deleted (the copies stand for them); then
+//! the erasure purges everything about her as usual.
 //!
-//! Why copies rather than keeping her rows: the copies are ordinary writes made once, by the
-//! device that erases, so every device that receives them computes the same figures whatever
-//! order the erasure and her other changes arrive in; keeping her own rows would make each
-//! device's purge depend on the dates it held when the order arrived. The copy shares no id
-//! with her, and nothing in it names her.
+//! Why copies rather than keeping her rows: the copies are ordinary writes made once, by one
+//! device, so every device that receives them computes the same figures whatever order the
+//! order and her other changes arrive in. The copy shares no id with her.
 
 use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
@@ -46,10 +49,22 @@ pub fn first_open_day(today: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today)
 }
 
-/// Copies `person`'s part of the closed years' figures under a new anonymous person (see
-/// the module's description). Runs inside the erasure's write, before its order.
-pub(crate) fn keep_figures(w: &mut Writer<'_>, person: Uuid) -> Result<Kept> {
-    let before = first_open_day(w.today()).format("%Y-%m-%d").to_string();
+/// Which years of her figures the copy keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Years {
+    /// Every year before the current one (an erasure).
+    Closed,
+    /// Every year (an anonymisation).
+    All,
+}
+
+/// Copies `person`'s part of the figures of `years` under a new anonymous person (see the
+/// module's description). Runs inside the order's write, before the order.
+pub(crate) fn keep_figures(w: &mut Writer<'_>, person: Uuid, years: Years) -> Result<Kept> {
+    let before = match years {
+        Years::Closed => first_open_day(w.today()).format("%Y-%m-%d").to_string(),
+        Years::All => "9999-12-31".to_string(),
+    };
     let p = person.to_string();
     let ids = |w: &Writer<'_>, sql: &str| -> Result<Vec<Uuid>> {
         let mut stmt = w.conn().prepare_cached(sql)?;
@@ -96,6 +111,8 @@ pub(crate) fn keep_figures(w: &mut Writer<'_>, person: Uuid) -> Result<Kept> {
         france_travail: her.france_travail,
         rsa: her.rsa,
         education: her.education,
+        project_sector: her.project_sector,
+        project_stage: her.project_stage,
         ..Person::default()
     })?;
     for id in encounters {
