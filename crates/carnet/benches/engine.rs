@@ -381,7 +381,10 @@ fn folder_bytes(dir: &Path) -> u64 {
             let meta = entry.metadata().unwrap();
             if meta.is_dir() {
                 stack.push(entry.path());
-            } else if entry.file_name().to_string_lossy().ends_with(".seg") {
+            } else if [".seg", ".keys"]
+                .iter()
+                .any(|end| entry.file_name().to_string_lossy().ends_with(end))
+            {
                 total += meta.len();
             }
         }
@@ -396,7 +399,7 @@ fn sync(c: &mut Criterion) {
     let (folder, changes) = sync_folder(dir.path(), 5, 5, persons);
     let bytes = folder_bytes(dir.path());
     eprintln!(
-        "sync folder: {changes} changes in {bytes} bytes of segments, {:.1} bytes per change",
+        "sync folder: {changes} changes in {bytes} bytes of segments and key bundles, {:.1} bytes per change",
         bytes as f64 / changes as f64
     );
     let dbs = tempfile::tempdir().unwrap();

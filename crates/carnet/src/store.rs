@@ -535,6 +535,14 @@ impl Store {
                     });
                 rows[slot].push(change);
             }
+            // A write cut in two by sync (its sealed fields in a person's block) comes back
+            // whole: each row's changes in stamp order, so the fast path and the log see the
+            // original writes.
+            for row in &mut rows {
+                if !row.is_sorted_by_key(|c| c.hlc) {
+                    row.sort_by_key(|c| c.hlc);
+                }
+            }
             let ids: Vec<Uuid> = rows
                 .iter()
                 .filter_map(|r| r.first())

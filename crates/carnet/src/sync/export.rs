@@ -36,6 +36,7 @@ pub(crate) const SEGMENT_TARGET: usize = 8 << 20;
 pub(super) fn run(
     store: &mut Store,
     folder: &SyncFolder,
+    folder_keys: &mut super::person_keys::FolderKeys,
     device_name: Option<&str>,
     report: &mut SyncReport,
 ) -> Result<()> {
@@ -71,8 +72,14 @@ pub(super) fn run(
             .collect();
         // What is personal goes into person blocks, sealed with each person's own key.
         let split = person_blocks::split(store, &writes)?;
-        let blocks =
-            person_blocks::seal_all(store, folder, (device, seq), &split.by_person, report)?;
+        let blocks = person_blocks::seal_all(
+            store,
+            folder,
+            folder_keys,
+            (device, seq),
+            &split.by_person,
+            report,
+        )?;
         let plain = payload::encode_v3(
             &Envelope {
                 name: device_name,
@@ -96,7 +103,7 @@ pub(super) fn run(
             Written::Created => Some((bytes, last, count)),
             Written::Exists => match folder_files::read_regular(&path, segment::FILE_MAX) {
                 Ok(existing) if existing == bytes => Some((bytes, last, count)),
-                Ok(existing) => adopt(store, folder, &existing, device, seq, through)?
+                Ok(existing) => adopt(store, folder, folder_keys, &existing, device, seq, through)?
                     .map(|(adopted_through, adopted)| (existing, adopted_through, adopted)),
                 Err(refused) => {
                     return Err(Error::SyncFolder {
@@ -187,6 +194,7 @@ pub(crate) fn own_ids(store: &Store) -> Result<Vec<Uuid>> {
 fn adopt(
     store: &Store,
     folder: &SyncFolder,
+    folder_keys: &super::person_keys::FolderKeys,
     existing: &[u8],
     device: Uuid,
     seq: u64,
@@ -195,7 +203,7 @@ fn adopt(
     let Ok(mut contents) = super::import::open_and_check(folder, existing, device, seq) else {
         return Ok(None);
     };
-    if person_blocks::open_all(store, folder, (device, seq), &mut contents)?.is_err() {
+    if person_blocks::open_all(store, folder, folder_keys, (device, seq), &mut contents)?.is_err() {
         return Ok(None);
     }
     let changes = contents.changes;

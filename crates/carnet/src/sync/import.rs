@@ -27,6 +27,7 @@ use uuid::Uuid;
 use super::folder_files::{self, Written};
 use super::payload::{self, Contents};
 use super::person_blocks::{self, Unopened};
+use super::person_keys::FolderKeys;
 use super::{
     MAX_AHEAD_MS, Missing, Skipped, SyncFolder, SyncProgress, SyncReport, device_label, segment,
     validation,
@@ -47,6 +48,7 @@ struct Ingested {
 pub(super) fn run(
     store: &mut Store,
     folder: &SyncFolder,
+    folder_keys: &FolderKeys,
     report: &mut SyncReport,
     progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<()> {
@@ -81,12 +83,31 @@ pub(super) fn run(
     let mut waiting = Vec::new();
     for (done, key) in todo.into_iter().enumerate() {
         progress(SyncProgress { done, total });
-        if ingest(store, folder, key, &mut ingested, now, report, false)? == Ingest::KeyMissing {
+        if ingest(
+            store,
+            folder,
+            folder_keys,
+            key,
+            &mut ingested,
+            now,
+            report,
+            false,
+        )? == Ingest::KeyMissing
+        {
             waiting.push(key);
         }
     }
     for key in waiting {
-        ingest(store, folder, key, &mut ingested, now, report, true)?;
+        ingest(
+            store,
+            folder,
+            folder_keys,
+            key,
+            &mut ingested,
+            now,
+            report,
+            true,
+        )?;
     }
     progress(SyncProgress { done: total, total });
     report.held = super::review::held(store)?
@@ -117,9 +138,11 @@ enum Ingest {
 
 /// Reads, verifies and applies (or holds, or skips) the segment `(device, seq)`. On the
 /// `last_try`, a segment still waiting for a person's key is skipped and reported.
+#[allow(clippy::too_many_arguments)]
 fn ingest(
     store: &mut Store,
     folder: &SyncFolder,
+    folder_keys: &FolderKeys,
     (device, seq): (Uuid, u64),
     ingested: &mut HashMap<(Uuid, u64), Ingested>,
     now: i64,
@@ -155,8 +178,14 @@ fn ingest(
         report.skipped.push(skip(reason));
         return Ok(Ingest::Done);
     }
-    match person_blocks::open_all(store, folder, (device, seq), &mut contents)? {
-        Ok(()) => {}
+    let found = match person_blocks::open_all(
+        store,
+        folder,
+        folder_keys,
+        (device, seq),
+        &mut contents,
+    )? {
+        Ok(found) => found,
         Err(Unopened::KeyMissing) if !last_try => return Ok(Ingest::KeyMissing),
         Err(Unopened::KeyMissing) => {
             report.skipped.push(skip(
@@ -168,7 +197,7 @@ fn ingest(
             report.skipped.push(skip(reason));
             return Ok(Ingest::Done);
         }
-    }
+    };
     let author_name = contents.name.clone().or(name.clone());
     let ahead = contents
         .changes
@@ -197,6 +226,7 @@ fn ingest(
         (device, seq),
         (&bytes, &digest),
         &contents,
+        &found,
         author_name.as_deref(),
     )?;
     ingested.insert(
@@ -282,11 +312,13 @@ pub(crate) fn apply(
     (device, seq): (Uuid, u64),
     (bytes, digest): (&[u8], &[u8]),
     contents: &Contents,
+    keys: &[super::person_keys::Found],
     name: Option<&str>,
 ) -> Result<crate::store::ApplyReport> {
     super::copies::keep(store, device, seq, bytes);
     let column = super::copies::column(store, bytes).map(<[u8]>::to_vec);
     store.apply_changes_and(&contents.changes, |tx| {
+        super::person_keys::keep_found(tx, keys)?;
         tx.prepare_cached(
             "INSERT INTO sync_segment (device, seq, direction, digest, bytes, prev)
              VALUES (?1, ?2, 'in', ?3, ?4, ?5)",

@@ -155,6 +155,7 @@ impl SyncFolder {
     /// passphrase, would see; the erasure tests scan it for an erased person's values.
     pub fn readable_with_team_key(&self) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
+        let folder_keys = person_keys::load(self, &mut Vec::new());
         let Ok(devices) = std::fs::read_dir(self.root.join("devices")) else {
             return out;
         };
@@ -194,10 +195,10 @@ impl SyncFolder {
                     continue;
                 };
                 for block in &contents.blocks {
-                    let Ok(Some(key)) = person_keys::read(self, block.person, &block.key_id) else {
+                    let Some(key) = folder_keys.get(block.person, &block.key_id) else {
                         continue;
                     };
-                    if let Ok(plain) = person_blocks::decrypt(self, (device, seq), block, &key)
+                    if let Ok(plain) = person_blocks::decrypt(self, (device, seq), block, key)
                         && let Ok(json) = payload::inflate(&plain)
                     {
                         out.push(json);
@@ -254,13 +255,14 @@ pub fn sync(
     }
     // Reading first: an erasure order received is applied before this device writes anything,
     // so its own unsent edits to an erased person never reach the folder.
-    import::run(store, folder, &mut report, progress)?;
-    person_keys::tend(store, folder, &mut report)?;
-    export::run(store, folder, device_name, &mut report)?;
+    let mut folder_keys = person_keys::load(folder, &mut report.skipped);
+    import::run(store, folder, &folder_keys, &mut report, progress)?;
+    person_keys::tend(store, folder, &mut folder_keys, &mut report)?;
+    export::run(store, folder, &mut folder_keys, device_name, &mut report)?;
     // Writing found this notebook to be a copy of another (the same device id): it took a new
     // id, and what it skipped as its own is the other's, to read now.
     if report.new_device_id.is_some() {
-        import::run(store, folder, &mut report, progress)?;
+        import::run(store, folder, &folder_keys, &mut report, progress)?;
     }
     pin(store, folder)?;
     // Orders applied here purged persons: nothing of them may stay in the file's free space.

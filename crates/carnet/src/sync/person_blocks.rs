@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::payload::{self, Contents, Piece, SealedBlock};
-use super::person_keys::{self, KeyId};
+use super::person_keys::{self, FolderKeys, KeyId};
 use super::{SyncFolder, SyncReport};
 use crate::changelog::LoggedWrite;
 use crate::error::Result;
@@ -140,22 +140,20 @@ fn aad(folder: &SyncFolder, device: Uuid, seq: u64, person: Uuid, id: &KeyId) ->
     .concat()
 }
 
-/// Seals each person's pieces with her key (a new one if she has none yet, whose file is
-/// written to the folder first).
+/// Seals each person's pieces with her key (a new one if she has none yet: the new keys are
+/// written to the folder, in one bundle, before this returns).
 pub(crate) fn seal_all(
     store: &mut Store,
     folder: &SyncFolder,
+    folder_keys: &mut FolderKeys,
     (device, seq): (Uuid, u64),
     by_person: &BTreeMap<Uuid, Vec<Piece<'_>>>,
     report: &mut SyncReport,
 ) -> Result<Vec<SealedBlock>> {
     let mut blocks = Vec::with_capacity(by_person.len());
+    let mut fresh = Vec::new();
     for (person, pieces) in by_person {
-        let had = !person_keys::held(store, *person)?.is_empty();
-        let (id, key) = person_keys::for_sealing(store, *person)?;
-        if !had {
-            person_keys::publish(folder, *person, &id, &key, report)?;
-        }
+        let (id, key) = person_keys::for_sealing(store, *person, &mut fresh)?;
         let plain = payload::encode_block(pieces);
         let nonce = super::keys::nonce_for(&[
             b"person block",
@@ -189,6 +187,7 @@ pub(crate) fn seal_all(
             sealed,
         });
     }
+    person_keys::publish(folder, folder_keys, fresh, report)?;
     Ok(blocks)
 }
 
@@ -240,17 +239,19 @@ pub(crate) enum Unopened {
 }
 
 /// Opens every block of `contents` with the keys this notebook holds or finds in the folder,
-/// moving their changes into `contents.changes`. A block of a person this notebook knows to
-/// be erased or anonymised (or whom an order in the same segment names) is left closed and
-/// counted in `withheld`.
+/// moving their changes into `contents.changes`; returns the keys found in the folder, to
+/// keep with the segment. A block of a person this notebook knows to be erased or anonymised
+/// (or whom an order in the same segment names) is left closed and counted in `withheld`.
 pub(crate) fn open_all(
     store: &Store,
     folder: &SyncFolder,
+    folder_keys: &FolderKeys,
     (device, seq): (Uuid, u64),
     contents: &mut Contents,
-) -> Result<std::result::Result<(), Unopened>> {
+) -> Result<std::result::Result<Vec<person_keys::Found>, Unopened>> {
+    let mut found = Vec::new();
     if contents.blocks.is_empty() {
-        return Ok(Ok(()));
+        return Ok(Ok(found));
     }
     let mut ordered: Option<HashSet<Uuid>> = None;
     let mut opened = Vec::new();
@@ -264,14 +265,10 @@ pub(crate) fn open_all(
             withheld += block.count;
             continue;
         }
-        let key = match person_keys::find(store, folder, block.person, &block.key_id)? {
-            Ok(Some(key)) => key,
-            Ok(None) => return Ok(Err(Unopened::KeyMissing)),
-            Err(reason) => {
-                return Ok(Err(Unopened::Refused(format!(
-                    "clé d'une personne refusée ({reason})"
-                ))));
-            }
+        let Some(key) =
+            person_keys::find(store, folder_keys, block.person, &block.key_id, &mut found)?
+        else {
+            return Ok(Err(Unopened::KeyMissing));
         };
         let changes = match open(folder, (device, seq), block, &key) {
             Ok(changes) => changes,
@@ -285,7 +282,7 @@ pub(crate) fn open_all(
     contents.changes.extend(opened);
     contents.withheld += withheld;
     contents.blocks.clear();
-    Ok(Ok(()))
+    Ok(Ok(found))
 }
 
 /// The persons erased or anonymised here, and those the segment's own orders name.

@@ -252,15 +252,22 @@ pub fn accept_held(
     };
     let mut contents =
         super::import::open_and_check(folder, &bytes, device, seq).map_err(refused)?;
-    match super::person_blocks::open_all(store, folder, (device, seq), &mut contents)? {
-        Ok(()) => {}
+    let folder_keys = super::person_keys::load(folder, &mut Vec::new());
+    let found = match super::person_blocks::open_all(
+        store,
+        folder,
+        &folder_keys,
+        (device, seq),
+        &mut contents,
+    )? {
+        Ok(found) => found,
         Err(super::person_blocks::Unopened::KeyMissing) => {
             return Err(refused(
                 "la clé d'une personne n'est pas (encore) dans le dossier partagé : synchronisez, puis réessayez".into(),
             ));
         }
         Err(super::person_blocks::Unopened::Refused(reason)) => return Err(refused(reason)),
-    }
+    };
     let name = contents.name.clone();
     let digest = sha2::Sha256::digest(&bytes).to_vec();
     let report = super::import::apply(
@@ -268,6 +275,7 @@ pub fn accept_held(
         (device, seq),
         (&bytes, &digest),
         &contents,
+        &found,
         name.as_deref(),
     )?;
     store.conn().execute(

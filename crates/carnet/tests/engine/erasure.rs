@@ -639,10 +639,12 @@ fn folder_holds_her(folder: &carnet::sync::SyncFolder) -> Vec<&'static str> {
     .collect()
 }
 
-fn key_files(shared: &Path) -> usize {
-    std::fs::read_dir(shared.join("carnet-sync/persons"))
-        .map(|d| d.count())
-        .unwrap_or(0)
+fn key_bundles(shared: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("carnet-sync/persons"))
+        .map(|d| d.map(|f| f.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
 }
 
 #[test]
@@ -669,13 +671,14 @@ fn old_segments_become_unreadable_for_her_even_for_a_device_that_joins_later() {
         !folder_holds_her(&folder).is_empty(),
         "before the erasure, the team passphrase reads her in the folder"
     );
-    let with_her = key_files(shared.path());
-    assert!(with_her >= 1);
+    assert!(!key_bundles(shared.path()).is_empty());
 
     carnet::erasure::erase(&mut a, person).unwrap();
     let sent = run(&mut a, &folder);
-    assert!(sent.person_keys_destroyed >= 1, "{sent:?}");
-    assert!(key_files(shared.path()) < with_her);
+    assert_eq!(
+        sent.person_keys_destroyed, 1,
+        "her key, out of its bundle: {sent:?}"
+    );
     let seen = run(&mut b, &folder);
     assert_eq!(seen.persons_erased, 1);
 
@@ -696,16 +699,15 @@ fn old_segments_become_unreadable_for_her_even_for_a_device_that_joins_later() {
 }
 
 #[test]
-fn a_deleted_key_file_is_written_again_by_a_device_that_holds_it() {
+fn deleted_key_bundles_are_written_again_by_a_device_that_holds_the_keys() {
     let dir = tempfile::tempdir().unwrap();
     let shared = tempfile::tempdir().unwrap();
     let folder = new_folder(shared.path());
     let (mut a, _, _) = notebook(dir.path(), 1);
     let (person, _) = with_history(&mut a);
     run(&mut a, &folder);
-    let keys = shared.path().join("carnet-sync/persons");
-    for file in std::fs::read_dir(&keys).unwrap() {
-        std::fs::remove_file(file.unwrap().path()).unwrap();
+    for file in key_bundles(shared.path()) {
+        std::fs::remove_file(file).unwrap();
     }
     // A new device cannot read her yet: it says so and retries.
     let (mut c, _, _) = notebook(dir.path(), 3);
@@ -719,7 +721,7 @@ fn a_deleted_key_file_is_written_again_by_a_device_that_holds_it() {
         waiting.skipped
     );
     assert!(c.get::<Person>(person).is_err());
-    // A, which holds her key, puts the file back at its next sync; C then reads her.
+    // A, which holds her key, writes it back at its next sync; C then reads her.
     let healed = run(&mut a, &folder);
     assert!(healed.person_keys_written >= 1, "{healed:?}");
     let read = run(&mut c, &folder);
@@ -729,51 +731,83 @@ fn a_deleted_key_file_is_written_again_by_a_device_that_holds_it() {
 }
 
 #[test]
-fn a_planted_or_swapped_key_file_is_refused() {
+fn an_altered_or_planted_key_bundle_is_refused_and_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let shared = tempfile::tempdir().unwrap();
     let folder = new_folder(shared.path());
     let (mut a, _, _) = notebook(dir.path(), 1);
     let (person, _) = with_history(&mut a);
-    let other = a
-        .create(&Person {
-            first_name: "Awa".into(),
-            last_name: "Diallo".into(),
-            ..Default::default()
-        })
-        .unwrap();
     run(&mut a, &folder);
-    let keys = shared.path().join("carnet-sync/persons");
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&keys)
-        .unwrap()
-        .map(|f| f.unwrap().path())
-        .collect();
-    files.sort();
-    assert_eq!(files.len(), 2, "one key per person");
-    // A member swaps the two files' contents: each is another person's key.
-    let (x, y) = (
-        std::fs::read(&files[0]).unwrap(),
-        std::fs::read(&files[1]).unwrap(),
-    );
-    std::fs::write(&files[0], &y).unwrap();
-    std::fs::write(&files[1], &x).unwrap();
+    let bundles = key_bundles(shared.path());
+    assert_eq!(bundles.len(), 1, "one export, one bundle");
+    // A member alters a byte of the bundle (its name no longer matches its content).
+    let mut bytes = std::fs::read(&bundles[0]).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&bundles[0], &bytes).unwrap();
+    // And plants a link named like a bundle.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        "/etc/passwd",
+        shared
+            .path()
+            .join("carnet-sync/persons/00112233445566778899aabbccddeeff.keys"),
+    )
+    .unwrap();
     let (mut c, _, _) = notebook(dir.path(), 3);
     let refused = run(&mut c, &folder);
     assert!(
         refused
             .skipped
             .iter()
-            .any(|s| s.reason.contains("clé d'une personne refusée")),
+            .any(|s| s.reason.contains("clés des personnes")),
         "{:?}",
         refused.skipped
     );
-    assert!(c.get::<Person>(person).is_err() && c.get::<Person>(other).is_err());
-    // A link planted in place of a key file is never followed.
-    #[cfg(unix)]
-    {
-        std::fs::remove_file(&files[0]).unwrap();
-        std::os::unix::fs::symlink("/etc/passwd", &files[0]).unwrap();
-        let again = run(&mut c, &folder);
-        assert!(!again.skipped.is_empty());
+    assert!(c.get::<Person>(person).is_err(), "nothing of her applied");
+    // A finds her key in no readable bundle and writes it again; C reads her then.
+    let healed = run(&mut a, &folder);
+    assert!(healed.person_keys_written >= 1, "{healed:?}");
+    run(&mut c, &folder);
+    assert_eq!(c.get::<Person>(person).unwrap().first_name, FIRST);
+    assert_eq!(digest(&a), digest(&c));
+}
+
+#[test]
+fn many_small_key_bundles_are_merged_and_an_erasure_still_removes_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = tempfile::tempdir().unwrap();
+    let folder = new_folder(shared.path());
+    let (mut a, _, _) = notebook(dir.path(), 1);
+    let mut persons = Vec::new();
+    for n in 0..20 {
+        persons.push(
+            a.create(&Person {
+                first_name: format!("Personne{n}"),
+                last_name: "Traoré".into(),
+                ..Default::default()
+            })
+            .unwrap(),
+        );
+        run(&mut a, &folder);
     }
+    assert!(
+        key_bundles(shared.path()).len() <= 17,
+        "{} bundles",
+        key_bundles(shared.path()).len()
+    );
+    let (mut b, _, _) = notebook(dir.path(), 2);
+    run(&mut b, &folder);
+    assert_eq!(carnet::person::all(&b).unwrap().len(), 20);
+    carnet::erasure::erase(&mut b, persons[3]).unwrap();
+    let sent = run(&mut b, &folder);
+    assert_eq!(sent.person_keys_destroyed, 1, "{sent:?}");
+    let readable = folder.readable_with_team_key();
+    assert!(!readable.iter().any(|p| holds(p, "Personne3")));
+    assert!(readable.iter().any(|p| holds(p, "Personne4")));
+    let (mut d, _, _) = notebook(dir.path(), 4);
+    run(&mut d, &folder);
+    run(&mut a, &folder);
+    assert_eq!(carnet::person::all(&d).unwrap().len(), 19);
+    assert_eq!(digest(&a), digest(&d));
 }
