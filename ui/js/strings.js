@@ -192,6 +192,7 @@ export const t = {
     eraseText: (n) => `Sa fiche, son historique, ${n.referrals} orientation(s), ${n.letters} lettre(s), ${n.outcomes} sortie(s) et ${n.attendances} participation(s) à des réunions disparaîtront de ce carnet, puis, à la prochaine synchronisation, de tous les appareils de l’équipe. ${n.encounters} rencontre(s) resteront comme contacts anonymes (date, nature, quartier), sans nom ni note. Les chiffres des années déjà closes ne changeront pas : sa part y reste comptée sans nom ni coordonnées. C’est définitif : on ne pourra pas l’annuler.`,
     eraseYes: 'Effacer définitivement',
     eraseNo: 'Garder',
+    erasing: 'Effacement en cours…',
     erased: 'Personne effacée. L’ordre d’effacement partira avec la prochaine synchronisation.',
     consentMissing: 'Le consentement au partage avec les partenaires n’a pas été recueilli : la lettre d’orientation ne pourra pas être faite.',
     consentRefused: 'La personne a refusé le partage avec les partenaires : la lettre d’orientation ne pourra pas être faite.',

@@ -196,10 +196,18 @@ async function profile(id) {
     try {
       const what = await api.erasurePreview(id);
       if (!(await confirmDialog(P.eraseTitle(`${p.first_name} ${p.last_name}`), P.eraseText(what), P.eraseYes, P.eraseNo))) return;
+      // Erasing ends with a rewrite of the whole notebook file (a second or two on years of
+      // data): the button says it is at work.
+      erase.disabled = true;
+      erase.textContent = P.erasing;
+      erase.setAttribute('aria-busy', 'true');
       await api.erasePerson(id);
       announce(P.erased);
       location.hash = '#/personnes';
     } catch (err) {
+      erase.disabled = false;
+      erase.textContent = P.erase;
+      erase.removeAttribute('aria-busy');
       announce(err?.message || t.errorUnexpected);
     }
   });

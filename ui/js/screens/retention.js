@@ -43,10 +43,15 @@ function dueItem(d) {
   const act = async (ask, call, done) => {
     try {
       if (!(await ask())) return;
+      // The notebook file is rewritten afterwards: the row says it is at work meanwhile.
+      for (const b of [anonymise, erase]) b.disabled = true;
+      row.setAttribute('aria-busy', 'true');
       await call();
       announce(done);
       await render();
     } catch (err) {
+      for (const b of [anonymise, erase]) b.disabled = false;
+      row.removeAttribute('aria-busy');
       announce(err?.message || t.errorUnexpected);
     }
   };
@@ -62,13 +67,14 @@ function dueItem(d) {
     () => api.erasePerson(d.id),
     t.persons.erased,
   ));
-  return h('li', { 'data-person': d.id },
+  const row = h('li', { 'data-person': d.id },
     h('div', { class: 'entry-line' },
       h('span', {}, h('a', { href: `#/personnes/${d.id}` }, name),
         h('span', { class: 'muted' }, ` · ${d.quartier_name ?? R().noQuartier} · ${contact}`,
           d.extended_until ? ` · ${R().extended(formatNumeric(d.extended_until))}` : '')),
       h('span', { class: 'row-actions' }, toggle, anonymise, erase)),
     panel);
+  return row;
 }
 
 /** "Anonymiser toute la liste", with a progress bar while it runs. */
