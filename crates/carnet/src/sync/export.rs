@@ -94,7 +94,14 @@ pub(super) fn run(
             .keys
             .current()
             .ok_or_else(|| super::keys::damaged("aucune clé"))?;
-        let bytes = segment::seal_v3(folder.team, epoch, key, device, seq, &plain);
+        let bytes = segment::seal(
+            segment::Format::V3,
+            folder.team,
+            (epoch, key),
+            device,
+            seq,
+            &plain,
+        );
         let path = dir.join(segment::file_name(seq));
         let last = writes.last().map_or(through, |w| w.seq);
         let count: usize = writes.iter().map(|w| w.fields.len()).sum();

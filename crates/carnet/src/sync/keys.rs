@@ -54,6 +54,23 @@ pub(crate) fn cipher(key: &Key) -> XChaCha20Poly1305 {
     XChaCha20Poly1305::new_from_slice(key.as_slice()).expect("32-byte key")
 }
 
+/// Seals `plain` under `key` (XChaCha20-Poly1305) with `nonce` and associated data `aad`:
+/// ciphertext then tag. The one place Carnet's sync encrypts.
+pub(crate) fn seal(key: &Key, nonce: &XNonce, plain: &[u8], aad: &[u8]) -> Vec<u8> {
+    // Encryption with a valid key and a fixed-size nonce cannot fail: the cipher only errs
+    // on a message longer than 256 GiB.
+    cipher(key)
+        .encrypt(nonce, Payload { msg: plain, aad })
+        .unwrap_or_default()
+}
+
+/// Opens what [`seal`] sealed: the plaintext, or `None` if it does not authenticate.
+pub(crate) fn open(key: &Key, nonce: &XNonce, sealed: &[u8], aad: &[u8]) -> Option<Vec<u8>> {
+    cipher(key)
+        .decrypt(nonce, Payload { msg: sealed, aad })
+        .ok()
+}
+
 /// A nonce derived from labelled parts (each prefixed by its length): deterministic, so the
 /// same content gives the same bytes, and distinct for distinct content.
 pub(crate) fn nonce_for(parts: &[&[u8]]) -> XNonce {
@@ -146,16 +163,7 @@ pub(crate) fn seal_key_file(
         plain.extend_from_slice(previous.as_ref());
     }
     let aad = [header.as_slice(), team.as_bytes()].concat();
-    // Encryption with a valid key and a fixed-size nonce cannot fail.
-    let sealed = cipher(passphrase_key)
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: &plain,
-                aad: &aad,
-            },
-        )
-        .unwrap_or_default();
+    let sealed = seal(passphrase_key, &nonce, &plain, &aad);
     header.extend_from_slice(&sealed);
     header
 }
@@ -186,17 +194,7 @@ pub(crate) fn open_key_file(bytes: &[u8], team: Uuid, passphrase_key: &Key) -> O
     let (header, sealed) = bytes.split_at_checked(KEY_HEADER_LEN)?;
     let nonce = XNonce::try_from(&header[40..64]).ok()?;
     let aad = [header, team.as_bytes()].concat();
-    let plain = Zeroizing::new(
-        cipher(passphrase_key)
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
-            .ok()?,
-    );
+    let plain = Zeroizing::new(open(passphrase_key, &nonce, sealed, &aad)?);
     if plain.is_empty() || !plain.len().is_multiple_of(32) {
         return None;
     }

@@ -131,7 +131,14 @@ impl SyncFolder {
     /// team member (or a buggy peer) who seals whatever they like.
     pub fn seal_as_member(&self, device: Uuid, seq: u64, plain: &[u8]) -> Vec<u8> {
         match self.keys.current() {
-            Some((epoch, key)) => segment::seal(self.team, epoch, key, device, seq, plain),
+            Some((epoch, key)) => segment::seal(
+                segment::Format::V2,
+                self.team,
+                (epoch, key),
+                device,
+                seq,
+                plain,
+            ),
             None => Vec::new(),
         }
     }

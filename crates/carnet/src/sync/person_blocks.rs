@@ -26,7 +26,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chacha20poly1305::XNonce;
-use chacha20poly1305::aead::{Aead, Payload};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -164,16 +163,7 @@ pub(crate) fn seal_all(
             &Sha256::digest(&plain),
         ]);
         let aad = aad(folder, device, seq, *person, &id);
-        // Encryption with a valid key and a fixed-size nonce cannot fail.
-        let ciphertext = super::keys::cipher(&key)
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: &plain,
-                    aad: &aad,
-                },
-            )
-            .unwrap_or_default();
+        let ciphertext = super::keys::seal(&key, &nonce, &plain, &aad);
         let mut sealed = Vec::with_capacity(24 + ciphertext.len());
         sealed.extend_from_slice(&nonce);
         sealed.extend_from_slice(&ciphertext);
@@ -201,15 +191,8 @@ pub(crate) fn decrypt(
     let (nonce, ciphertext) = block.sealed.split_at(24);
     let nonce = XNonce::try_from(nonce).map_err(|_| "bloc illisible")?;
     let aad = aad(folder, device, seq, block.person, &block.key_id);
-    super::keys::cipher(key)
-        .decrypt(
-            &nonce,
-            Payload {
-                msg: ciphertext,
-                aad: &aad,
-            },
-        )
-        .map_err(|_| "bloc d'une personne altéré".to_string())
+    super::keys::open(key, &nonce, ciphertext, &aad)
+        .ok_or_else(|| "bloc d'une personne altéré".to_string())
 }
 
 /// Opens one block with `key`: its changes, checked to be sealed fields only.

@@ -37,7 +37,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chacha20poly1305::XNonce;
-use chacha20poly1305::aead::{Aead, Payload};
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -178,16 +177,7 @@ fn seal(folder: &SyncFolder, entries: &[(Uuid, KeyId, &Key)]) -> Option<Vec<u8>>
     bytes.extend_from_slice(&(entries.len() as u32).to_be_bytes());
     bytes.extend_from_slice(&nonce);
     let aad = [bytes.as_slice(), folder.team.as_bytes()].concat();
-    let sealed = keys::cipher(team_key)
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: plain.as_slice(),
-                aad: &aad,
-            },
-        )
-        .ok()?;
-    bytes.extend_from_slice(&sealed);
+    bytes.extend_from_slice(&keys::seal(team_key, &nonce, plain.as_slice(), &aad));
     Some(bytes)
 }
 
@@ -217,15 +207,8 @@ fn open(
     let nonce = XNonce::try_from(&bytes[16..HEADER_LEN]).map_err(|_| "en-tête illisible")?;
     let aad = [&bytes[..HEADER_LEN], folder.team.as_bytes()].concat();
     let plain = Zeroizing::new(
-        keys::cipher(team_key)
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: &bytes[HEADER_LEN..],
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| "fichier altéré ou d'une autre équipe".to_string())?,
+        keys::open(team_key, &nonce, &bytes[HEADER_LEN..], &aad)
+            .ok_or_else(|| "fichier altéré ou d'une autre équipe".to_string())?,
     );
     let mut entries = Vec::with_capacity(count);
     for entry in plain.chunks_exact(ENTRY_LEN) {

@@ -15,7 +15,6 @@
 //! recognised byte for byte.
 
 use chacha20poly1305::XNonce;
-use chacha20poly1305::aead::{Aead, Payload};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -36,43 +35,44 @@ pub(crate) struct Opened {
     pub plain: Vec<u8>,
 }
 
-/// Seals a format-3 segment (its payload already compressed, see `payload::encode_v3`).
-pub(crate) fn seal_v3(
-    team: Uuid,
-    epoch: u32,
-    key: &Key,
-    device: Uuid,
-    seq: u64,
-    plain: &[u8],
-) -> Vec<u8> {
-    let nonce = keys::nonce_for(&[
-        b"segment v3",
-        device.as_bytes(),
-        &seq.to_be_bytes(),
-        &epoch.to_be_bytes(),
-        &Sha256::digest(plain),
-    ]);
-    seal_with(team, key, (MAGIC_V3, 3), (device, seq, epoch), nonce, plain)
+/// Which of the epoch-keyed formats a segment is sealed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// What a device of the previous version writes (tests use it to act as a team member
+    /// sealing whatever they like).
+    V2,
+    /// What this version writes: the payload already compressed (`payload::encode_v3`).
+    V3,
 }
 
-/// Seals a format-2 segment (what a device of the previous version writes; tests use it to
-/// act as a team member sealing whatever they like).
+/// Seals a segment of format 2 or 3 under the team key of `epoch`.
 pub(crate) fn seal(
+    format: Format,
     team: Uuid,
-    epoch: u32,
-    key: &Key,
+    (epoch, key): (u32, &Key),
     device: Uuid,
     seq: u64,
     plain: &[u8],
 ) -> Vec<u8> {
+    let (label, magic, version): (&[u8], _, u16) = match format {
+        Format::V2 => (b"segment v2", MAGIC_V2, 2),
+        Format::V3 => (b"segment v3", MAGIC_V3, 3),
+    };
     let nonce = keys::nonce_for(&[
-        b"segment v2",
+        label,
         device.as_bytes(),
         &seq.to_be_bytes(),
         &epoch.to_be_bytes(),
         &Sha256::digest(plain),
     ]);
-    seal_with(team, key, (MAGIC_V2, 2), (device, seq, epoch), nonce, plain)
+    seal_with(
+        team,
+        key,
+        (magic, version),
+        (device, seq, epoch),
+        nonce,
+        plain,
+    )
 }
 
 /// Seals a format-1 segment: what a device not yet updated writes (the migration test), and
@@ -124,17 +124,7 @@ fn seal_with(
     bytes.extend_from_slice(&(sealed_len as u32).to_be_bytes());
     bytes.extend_from_slice(&nonce);
     let aad = [bytes.as_slice(), team.as_bytes()].concat();
-    // Encryption with a valid key and a fixed-size nonce cannot fail.
-    let sealed = keys::cipher(key)
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: plain,
-                aad: &aad,
-            },
-        )
-        .unwrap_or_default();
-    bytes.extend_from_slice(&sealed);
+    bytes.extend_from_slice(&keys::seal(key, &nonce, plain, &aad));
     bytes
 }
 
@@ -183,15 +173,8 @@ pub(crate) fn open(
     };
     let aad = [header, team.as_bytes()].concat();
     let nonce = XNonce::try_from(&header[42..66]).map_err(|_| "en-tête illisible")?;
-    let plain = keys::cipher(key)
-        .decrypt(
-            &nonce,
-            Payload {
-                msg: sealed,
-                aad: &aad,
-            },
-        )
-        .map_err(|_| "contenu altéré ou d'une autre équipe".to_string())?;
+    let plain = keys::open(key, &nonce, sealed, &aad)
+        .ok_or_else(|| "contenu altéré ou d'une autre équipe".to_string())?;
     Ok(Opened { version, plain })
 }
 
