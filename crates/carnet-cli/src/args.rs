@@ -138,6 +138,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Doublons probables : les paires de fiches qui sont peut-être la même personne, les plus
+    /// sûres d'abord, avec leur niveau (« très probable » ou « à vérifier ») et les raisons.
+    #[command(help_template = HELP_TEMPLATE)]
+    Duplicates {
+        /// Sortie en JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Personnes à réexaminer : dernier contact plus ancien que la durée de conservation
     /// (24 mois par défaut), la plus ancienne d'abord.
     ///
@@ -353,6 +361,9 @@ pub struct PersonArgs {
     phone: Option<String>,
     #[arg(long)]
     email: Option<String>,
+    /// Crée la personne même si une fiche « très probable » existe déjà.
+    #[arg(long)]
+    pub even_if_duplicate: bool,
 }
 
 impl PersonArgs {

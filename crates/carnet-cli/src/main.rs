@@ -257,6 +257,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let due = carnet::followup::due(&store, day)?;
             output::followups(&mut out, &due, json)?;
         }
+        Command::Duplicates { json } => {
+            let store = open(&path)?;
+            let pairs = carnet::duplicates::pairs(&store)?;
+            output::duplicate_pairs(&mut out, &pairs, json)?;
+        }
         Command::Retention {
             json,
             set_months,
@@ -384,7 +389,27 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Add(add) => {
             let mut store = open(&path)?;
             let id = match add {
-                AddCommand::Person(p) => store.create(&p.into_person()?)?,
+                AddCommand::Person(p) => {
+                    let even_if_duplicate = p.even_if_duplicate;
+                    let person = p.into_person()?;
+                    let found = carnet::duplicates::candidates(&store, &person, None, 5)?;
+                    let sure = found
+                        .iter()
+                        .any(|c| c.level == carnet::person_match::Level::VeryLikely);
+                    // Refused: the candidates on stdout, the reason as the one error line.
+                    // Created: stdout stays the new id alone; the candidates warn on stderr.
+                    if sure && !even_if_duplicate {
+                        output::duplicate_candidates(&mut out, &found)?;
+                        out.flush()?;
+                        return Err(CliError::Usage(
+                            "rien n'a été créé : cette personne existe très probablement déjà (fiches listées sur la sortie). Utilisez sa fiche, ou ajoutez --even-if-duplicate pour la créer quand même.".into(),
+                        ));
+                    }
+                    if !found.is_empty() {
+                        output::duplicate_candidates(&mut std::io::stderr(), &found)?;
+                    }
+                    store.create(&person)?
+                }
                 AddCommand::Encounter(e) => store.create(&e.into_encounter()?)?,
             };
             writeln!(out, "{id}")?;

@@ -263,6 +263,66 @@ pub fn followups(out: &mut dyn Write, due: &[FollowUp], as_json: bool) -> Result
     Ok(())
 }
 
+/// The records that may be the person being added (on stderr: stdout is for her id).
+pub fn duplicate_candidates(
+    out: &mut dyn Write,
+    found: &[carnet::duplicates::Candidate],
+) -> Result<(), CliError> {
+    writeln!(out, "Cette personne existe peut-être déjà :")?;
+    for c in found {
+        let born = c
+            .birth_date
+            .map(|d| format!(", née le {}", date_fr(d)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {} {}{born} — {} ({}) : {}  {}",
+            c.first_name,
+            c.last_name,
+            c.level.label(),
+            c.score,
+            c.reasons.join(", "),
+            c.id
+        )?;
+    }
+    Ok(())
+}
+
+/// The notebook's likely duplicate pairs.
+pub fn duplicate_pairs(
+    out: &mut dyn Write,
+    pairs: &[carnet::duplicates::Pair],
+    as_json: bool,
+) -> Result<(), CliError> {
+    if as_json {
+        return json(out, pairs);
+    }
+    for p in pairs {
+        writeln!(
+            out,
+            "{} / {} — {} ({}) : {}  {} {}",
+            p.a_name,
+            p.b_name,
+            p.level.label(),
+            p.score,
+            p.reasons.join(", "),
+            p.a,
+            p.b
+        )?;
+    }
+    let sure = pairs
+        .iter()
+        .filter(|p| p.level == carnet::person_match::Level::VeryLikely)
+        .count();
+    writeln!(
+        out,
+        "{} doublon(s) probable(s) : {sure} très probable(s), {} à vérifier.",
+        pairs.len(),
+        pairs.len() - sure
+    )?;
+    Ok(())
+}
+
 pub fn retention(
     out: &mut dyn Write,
     due: &[carnet::retention::Due],

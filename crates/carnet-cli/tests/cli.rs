@@ -1483,3 +1483,98 @@ fn erase_and_anonymise_ask_for_yes_then_leave_no_trace() {
     let check = ok(&db, &["check"]);
     assert!(check.starts_with("Base intègre"), "{check}");
 }
+
+#[test]
+fn add_person_refuses_a_very_likely_duplicate_unless_told_and_duplicates_lists_pairs() {
+    let (_dir, db) = temp();
+    ok(&db, &["init", "--officer", "Sarah Martin"]);
+    let ines = ok(
+        &db,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Inès",
+            "--last-name",
+            "Haddad",
+            "--phone",
+            "06 12 34 56 78",
+        ],
+    );
+    let ines = ines.trim();
+    let again = [
+        "add",
+        "person",
+        "--first-name",
+        "Ines",
+        "--last-name",
+        "Haddad",
+        "--phone",
+        "0612345678",
+    ];
+    let refused = carnet(&db, &again);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stdout
+            .contains("Cette personne existe peut-être déjà")
+            && refused.stdout.contains(ines)
+            && refused.stdout.contains("très probable")
+            && refused.stdout.contains("même téléphone"),
+        "{}",
+        refused.stdout
+    );
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--even-if-duplicate"));
+    assert!(ok(&db, &["duplicates"]).starts_with("0 doublon"));
+    // Told to: created, its id alone on stdout, the warning on stderr.
+    let mut forced: Vec<&str> = again.to_vec();
+    forced.push("--even-if-duplicate");
+    let created = carnet(&db, &forced);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let other = created.stdout.trim().to_string();
+    assert_eq!(other.len(), 36, "{}", created.stdout);
+    assert!(created.stderr.contains(ines));
+    // A name that only sounds alike is created with a warning ("à vérifier").
+    let warned = carnet(
+        &db,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Mohamed",
+            "--last-name",
+            "Benali",
+        ],
+    );
+    assert_eq!(warned.code, 0);
+    let checked = carnet(
+        &db,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Mohammed",
+            "--last-name",
+            "Ben Ali",
+        ],
+    );
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    assert!(checked.stderr.contains("à vérifier"), "{}", checked.stderr);
+    let listed = ok(&db, &["duplicates"]);
+    assert!(
+        listed.contains("2 doublon(s) probable(s) : 1 très probable(s), 1 à vérifier."),
+        "{listed}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["duplicates", "--json"])).unwrap();
+    let pairs = json.as_array().unwrap();
+    assert_eq!(pairs.len(), 2);
+    assert_eq!(pairs[0]["level"], "very_likely");
+    let ids = [
+        pairs[0]["a"].as_str().unwrap(),
+        pairs[0]["b"].as_str().unwrap(),
+    ];
+    assert!(ids.contains(&ines) && ids.contains(&other.as_str()));
+    assert!(pairs[0]["reasons"].as_array().unwrap().len() >= 2);
+}

@@ -110,6 +110,23 @@ fn reads_and_writes(c: &mut Criterion) {
     c.bench_function("retention_due_24_months", |b| {
         b.iter(|| carnet::retention::due(&store, until(), 24).unwrap())
     });
+    // Duplicate persons: the check as a new person is typed, and the whole "Doublons" list.
+    let typed = {
+        let someone = carnet::person::all(&store).unwrap().swap_remove(1234).data;
+        carnet::person::Person {
+            first_name: someone.first_name.to_uppercase(),
+            ..someone
+        }
+    };
+    c.bench_function("duplicates_check_at_entry", |b| {
+        b.iter(|| carnet::duplicates::candidates(&store, &typed, None, 5).unwrap())
+    });
+    let mut group = c.benchmark_group("duplicates_whole_notebook");
+    group.sample_size(10);
+    group.bench_function("pairs", |b| {
+        b.iter(|| carnet::duplicates::pairs(&store).unwrap())
+    });
+    group.finish();
     c.bench_function("referrals_page_search", |b| {
         let filter = carnet::referral::ReferralFilter {
             query: Some("adie".into()),

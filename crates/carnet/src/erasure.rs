@@ -783,23 +783,7 @@ pub(crate) fn purge_anonymised(
     ))?
     .execute(rusqlite::params_from_iter(values))?;
     // Search finds the anonymous name, and nothing of the former one.
-    let (first_name, last_name, email): (Option<String>, Option<String>, Option<String>) = conn
-        .query_row(
-            "SELECT first_name, last_name, email FROM person WHERE id = ?1",
-            [&p],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-    conn.execute(
-        "UPDATE person SET search_key = ?1 WHERE id = ?2",
-        params![
-            crate::search_key::of_person(
-                first_name.as_deref(),
-                last_name.as_deref(),
-                email.as_deref()
-            ),
-            p
-        ],
-    )?;
+    crate::store::refresh_person_keys(conn, &p)?;
     // Conflicts kept about her identity go; those about what stays (gender, quartier…) stay.
     let mut stmt = conn.prepare_cached(
         "DELETE FROM sync_conflict WHERE row_id = ?1 AND entity = 'person' AND field = ?2",

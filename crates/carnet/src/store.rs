@@ -53,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_retention.sql"),
     include_str!("../migrations/0007_erasure.sql"),
     include_str!("../migrations/0008_person_keys.sql"),
+    include_str!("../migrations/0009_person_match.sql"),
 ];
 
 /// The schema version this build knows.
@@ -988,6 +989,7 @@ impl SqlCache {
 
 const TOMBSTONE_BIT: u64 = 1 << 63;
 const SEARCH_KEY_BIT: u64 = 1 << 62;
+const MATCH_KEY_BIT: u64 = 1 << 61;
 
 fn mask_columns(spec: &EntitySpec, mask: u64) -> Vec<&'static str> {
     let mut columns: Vec<&'static str> = spec
@@ -1002,6 +1004,9 @@ fn mask_columns(spec: &EntitySpec, mask: u64) -> Vec<&'static str> {
     }
     if mask & SEARCH_KEY_BIT != 0 {
         columns.push("search_key");
+    }
+    if mask & MATCH_KEY_BIT != 0 {
+        columns.push("match_key");
     }
     columns
 }
@@ -1057,10 +1062,17 @@ pub(crate) fn materialise(
             value_of("email").flatten(),
         )
     });
+    let match_value = key.as_ref().map(|_| {
+        Value::Text(crate::person_match::match_key(
+            value_of("first_name").flatten().unwrap_or(""),
+            value_of("last_name").flatten().unwrap_or(""),
+        ))
+    });
     let key_value = key.map(Value::Text);
-    if let Some(key) = &key_value {
-        mask |= SEARCH_KEY_BIT;
+    if let (Some(key), Some(matching)) = (&key_value, &match_value) {
+        mask |= SEARCH_KEY_BIT | MATCH_KEY_BIT;
         ordered.push((SEARCH_KEY_BIT, key));
+        ordered.push((MATCH_KEY_BIT, matching));
     }
 
     let id_text = id.to_string();
@@ -1074,19 +1086,24 @@ pub(crate) fn materialise(
         .execute(params.as_slice())?;
 
     if name_changed && key_value.is_none() && written > 0 {
-        let key: String = tx
-            .prepare_cached("SELECT first_name, last_name, email FROM person WHERE id = ?1")?
-            .query_row([&id_text], |r| {
-                Ok(search_key::of_person(
-                    r.get::<_, Option<String>>(0)?.as_deref(),
-                    r.get::<_, Option<String>>(1)?.as_deref(),
-                    r.get::<_, Option<String>>(2)?.as_deref(),
-                ))
-            })?;
-        tx.prepare_cached("UPDATE person SET search_key = ?1 WHERE id = ?2")?
-            .execute(params![key, id_text])?;
+        refresh_person_keys(tx, &id_text)?;
     }
     Ok(written)
+}
+
+/// Recomputes a person's derived keys (search, match) from her stored names.
+pub(crate) fn refresh_person_keys(conn: &Connection, id: &str) -> Result<()> {
+    let (first, last, email): (Option<String>, Option<String>, Option<String>) = conn
+        .prepare_cached("SELECT first_name, last_name, email FROM person WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let search = search_key::of_person(first.as_deref(), last.as_deref(), email.as_deref());
+    let matching = crate::person_match::match_key(
+        first.as_deref().unwrap_or(""),
+        last.as_deref().unwrap_or(""),
+    );
+    conn.prepare_cached("UPDATE person SET search_key = ?1, match_key = ?2 WHERE id = ?3")?
+        .execute(params![search, matching, id])?;
+    Ok(())
 }
 
 /// Hands the notebook's key to SQLCipher (before anything is read), and silences SQLCipher's
@@ -1127,6 +1144,16 @@ fn migrate(conn: &Connection) -> Result<()> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
+        // 0009: the match keys of the persons already there, computed here.
+        if index == 8 {
+            let ids: Vec<String> = tx
+                .prepare("SELECT id FROM person")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids {
+                refresh_person_keys(&tx, &id)?;
+            }
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }

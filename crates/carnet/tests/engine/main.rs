@@ -5,6 +5,7 @@
 mod changelog;
 mod corrections;
 mod demo;
+mod duplicates;
 mod encryption;
 mod erasure;
 mod fixture;

@@ -1,0 +1,174 @@
+//! Duplicate persons in the notebook: the records that are likely the same person, at entry
+//! (one new record against the notebook) and over the whole notebook (the "Doublons" list,
+//! `carnet duplicates`).
+//!
+//! Why blocking: comparing every pair of 23,000 persons is 260 million comparisons. A record
+//! is compared only with those that share one of its keys ([`person_match::blocking_keys`]):
+//! the sound keys of its names (stored as `person.match_key`, indexed, kept by the write
+//! path and sync), its birth date with day and month in either order, or its phone. The
+//! scoring itself is `person_match`'s.
+//!
+//! What is guaranteed: anonymous persons (anonymised, or the copies an erasure keeps) are
+//! never proposed; a pair is listed once, best score first, with the reasons in French.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::person::Person;
+use crate::person_match::{self, Level};
+use crate::store::Store;
+
+/// A record that may be the one being entered.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub quartier_id: Option<Uuid>,
+    pub score: i32,
+    pub level: Level,
+    pub reasons: Vec<&'static str>,
+}
+
+/// Two records that may be the same person.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    pub a: Uuid,
+    pub b: Uuid,
+    pub a_name: String,
+    pub b_name: String,
+    pub score: i32,
+    pub level: Level,
+    pub reasons: Vec<&'static str>,
+}
+
+/// What matching reads of a person.
+const COLUMNS: &str = "id, first_name, last_name, gender, birth_date, phone, email, quartier_id";
+
+fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Person)> {
+    let date = |s: Option<String>| s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let uuid = |s: Option<String>| s.and_then(|d| Uuid::parse_str(&d).ok());
+    Ok((
+        row.get(0)?,
+        Person {
+            first_name: row.get(1)?,
+            last_name: row.get(2)?,
+            gender: row.get(3)?,
+            birth_date: date(row.get(4)?),
+            phone: row.get(5)?,
+            email: row.get(6)?,
+            quartier_id: uuid(row.get(7)?),
+            ..Person::default()
+        },
+    ))
+}
+
+/// The records that may be `new` (not yet saved, or `except` itself), best first, at most
+/// `limit`.
+pub fn candidates(
+    store: &Store,
+    new: &Person,
+    except: Option<Uuid>,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
+    let anonymous = crate::erasure::erased_ids(store)?;
+    let names = person_match::match_key(&new.first_name, &new.last_name);
+    let (d1, d2) = match new.birth_date {
+        Some(b) => (
+            b.format("%Y-%m-%d").to_string(),
+            NaiveDate::from_ymd_opt(b.year(), b.day(), b.month())
+                .unwrap_or(b)
+                .format("%Y-%m-%d")
+                .to_string(),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let phone = new
+        .phone
+        .as_deref()
+        .and_then(|p| crate::validate::phone("phone", p).ok())
+        .unwrap_or_default();
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM person WHERE deleted = 0 AND match_key = ?1
+         UNION SELECT {COLUMNS} FROM person WHERE deleted = 0 AND birth_date IN (?2, ?3)
+         UNION SELECT {COLUMNS} FROM person WHERE deleted = 0 AND phone = ?4"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params![names, d1, d2, phone], read)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, person) = row?;
+        let id = crate::validate::id(&id)?;
+        if Some(id) == except || anonymous.contains(&id) {
+            continue;
+        }
+        let score = person_match::score(new, &person);
+        if let Some(level) = score.level {
+            out.push(Candidate {
+                id,
+                first_name: person.first_name,
+                last_name: person.last_name,
+                birth_date: person.birth_date,
+                quartier_id: person.quartier_id,
+                score: score.score,
+                level,
+                reasons: score.reasons,
+            });
+        }
+    }
+    out.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// Every pair of records of the notebook that may be the same person, best first.
+pub fn pairs(store: &Store) -> Result<Vec<Pair>> {
+    let anonymous = crate::erasure::erased_ids(store)?;
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {COLUMNS} FROM person WHERE deleted = 0 ORDER BY id"
+    ))?;
+    let mut persons: Vec<(Uuid, Person)> = Vec::new();
+    for row in stmt.query_map([], read)? {
+        let (id, person) = row?;
+        let id = crate::validate::id(&id)?;
+        if !anonymous.contains(&id) {
+            persons.push((id, person));
+        }
+    }
+    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
+    for (k, (_, person)) in persons.iter().enumerate() {
+        for key in person_match::blocking_keys(person) {
+            blocks.entry(key).or_default().push(k);
+        }
+    }
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    let mut out = Vec::new();
+    for members in blocks.values() {
+        for (i, &x) in members.iter().enumerate() {
+            for &y in &members[i + 1..] {
+                if !seen.insert((x, y)) {
+                    continue;
+                }
+                let ((a, pa), (b, pb)) = (&persons[x], &persons[y]);
+                let score = person_match::score(pa, pb);
+                if let Some(level) = score.level {
+                    out.push(Pair {
+                        a: *a,
+                        b: *b,
+                        a_name: pa.full_name(),
+                        b_name: pb.full_name(),
+                        score: score.score,
+                        level,
+                        reasons: score.reasons,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|p, q| q.score.cmp(&p.score).then((p.a, p.b).cmp(&(q.a, q.b))));
+    Ok(out)
+}

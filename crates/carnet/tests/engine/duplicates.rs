@@ -1,0 +1,194 @@
+//! Duplicate persons: the labelled table of pairs (precision and recall of each level, the
+//! aims of issue #15), and the checks over a notebook (at entry, whole list, anonymous
+//! persons left out).
+
+use std::sync::Arc;
+
+use carnet::person::Person;
+use carnet::person_match::{self, Level};
+use carnet::{ManualClock, Store, Uuid};
+use chrono::NaiveDate;
+
+use crate::fixture::today;
+
+struct Labelled {
+    same: bool,
+    a: Person,
+    b: Person,
+    case: String,
+}
+
+fn person(fields: &[&str]) -> Person {
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    Person {
+        first_name: fields[0].into(),
+        last_name: fields[1].into(),
+        birth_date: opt(fields[2]).map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").unwrap()),
+        phone: opt(fields[3]),
+        gender: opt(fields[4]),
+        ..Person::default()
+    }
+}
+
+fn table() -> Vec<Labelled> {
+    include_str!("../fixtures/duplicate_pairs.csv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("same;") && !l.trim().is_empty())
+        .map(|line| {
+            let f: Vec<&str> = line.split(';').collect();
+            assert_eq!(f.len(), 12, "{line}");
+            Labelled {
+                same: f[0] == "1",
+                a: person(&f[1..6]),
+                b: person(&f[6..11]),
+                case: f[11].to_string(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_labelled_pairs_meet_the_precision_and_recall_aims() {
+    let pairs = table();
+    assert!(pairs.len() >= 150, "{} pairs", pairs.len());
+    let same = pairs.iter().filter(|p| p.same).count();
+    let (mut very_true, mut very_false, mut check_true, mut check_false) = (0, 0, 0, 0);
+    let mut missed = Vec::new();
+    let mut wrong = Vec::new();
+    for p in &pairs {
+        let score = person_match::score(&p.a, &p.b);
+        // The comparison does not depend on which record comes first.
+        assert_eq!(
+            score.score,
+            person_match::score(&p.b, &p.a).score,
+            "{}",
+            p.case
+        );
+        match (score.level, p.same) {
+            (Some(Level::VeryLikely), true) => very_true += 1,
+            (Some(Level::VeryLikely), false) => {
+                very_false += 1;
+                wrong.push(format!(
+                    "{} / {} ({}): {}",
+                    p.a.full_name(),
+                    p.b.full_name(),
+                    score.score,
+                    p.case
+                ));
+            }
+            (Some(Level::ToCheck), true) => check_true += 1,
+            (Some(Level::ToCheck), false) => check_false += 1,
+            (None, true) => missed.push(format!(
+                "{} / {} ({}): {}",
+                p.a.full_name(),
+                p.b.full_name(),
+                score.score,
+                p.case
+            )),
+            (None, false) => {}
+        }
+    }
+    let precision_very = f64::from(very_true) / f64::from((very_true + very_false).max(1));
+    let flagged_true = very_true + check_true;
+    let precision_both =
+        f64::from(flagged_true) / f64::from((flagged_true + very_false + check_false).max(1));
+    let recall_very = f64::from(very_true) / same as f64;
+    let recall_both = f64::from(flagged_true) / same as f64;
+    eprintln!(
+        "{} pairs ({same} same person): très probable {very_true} right, {very_false} wrong \
+         (precision {:.1} %, recall {:.1} %); with à vérifier {flagged_true} right, {} wrong \
+         (precision {:.1} %, recall {:.1} %)",
+        pairs.len(),
+        100.0 * precision_very,
+        100.0 * recall_very,
+        very_false + check_false,
+        100.0 * precision_both,
+        100.0 * recall_both,
+    );
+    eprintln!("missed: {missed:#?}");
+    assert!(
+        precision_very >= 0.98,
+        "très probable precision {precision_very}: {wrong:#?}"
+    );
+    assert!(recall_both >= 0.90, "recall {recall_both}: {missed:#?}");
+}
+
+fn notebook() -> Store {
+    let clock = Arc::new(ManualClock::at_date(today()));
+    Store::open_in_memory(Uuid::from_u128(1), Box::new(clock)).unwrap()
+}
+
+#[test]
+fn the_entry_check_finds_the_record_already_there() {
+    let mut store = notebook();
+    let ines = store
+        .create(&Person {
+            first_name: "Inès".into(),
+            last_name: "Haddad".into(),
+            phone: Some("06 12 34 56 78".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    store
+        .create(&Person {
+            first_name: "Karim".into(),
+            last_name: "Benali".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let typed = Person {
+        first_name: "Ines".into(),
+        last_name: "HADDAD".into(),
+        phone: Some("0612345678".into()),
+        ..Default::default()
+    };
+    let found = carnet::duplicates::candidates(&store, &typed, None, 5).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].id, ines);
+    assert_eq!(found[0].level, Level::VeryLikely);
+    assert!(found[0].reasons.contains(&"même téléphone"));
+    // The record itself is not its own duplicate.
+    assert!(
+        carnet::duplicates::candidates(&store, &typed, Some(ines), 5)
+            .unwrap()
+            .is_empty()
+    );
+    let listed = carnet::duplicates::pairs(&store).unwrap();
+    assert!(listed.is_empty(), "{listed:?}");
+    let other = store.create(&typed).unwrap();
+    let listed = carnet::duplicates::pairs(&store).unwrap();
+    assert_eq!(listed.len(), 1);
+    let ids = [listed[0].a, listed[0].b];
+    assert!(ids.contains(&ines) && ids.contains(&other));
+    // An anonymised person is never proposed.
+    carnet::erasure::anonymise(&mut store, other).unwrap();
+    assert!(carnet::duplicates::pairs(&store).unwrap().is_empty());
+}
+
+#[test]
+fn the_match_key_follows_names_written_by_sync_and_migration() {
+    let mut store = notebook();
+    let id = store
+        .create(&Person {
+            first_name: "Mohamed".into(),
+            last_name: "Ben Ali".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let typed = Person {
+        first_name: "Muhammad".into(),
+        last_name: "Benali".into(),
+        ..Default::default()
+    };
+    let found = carnet::duplicates::candidates(&store, &typed, None, 5).unwrap();
+    assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), [id]);
+    // A rename moves her out of the block.
+    let mut p: Person = store.get(id).unwrap();
+    p.last_name = "Traoré".into();
+    store.update(id, &p).unwrap();
+    assert!(
+        carnet::duplicates::candidates(&store, &typed, None, 5)
+            .unwrap()
+            .is_empty()
+    );
+}
