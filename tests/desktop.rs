@@ -14,6 +14,7 @@ use carnet_e2e::{Session, keys};
 use serde_json::json;
 
 mod day;
+mod duplicates;
 mod lock;
 mod personal_data;
 

@@ -7,6 +7,7 @@ export const api = {
   rememberCapture: (kind, quartierId) => invoke('remember_capture', { defaults: { kind, quartier_id: quartierId } }),
   searchPersons: (query, { quartier = null, offset = 0, limit = 50 } = {}) => invoke('search_persons', { query, quartier, offset, limit }),
   getPerson: (id) => invoke('get_person', { id }),
+  findDuplicates: (person) => invoke('find_duplicates', { person }),
   createPerson: (person) => invoke('create_person', { person }),
   updatePerson: (id, person) => invoke('update_person', { id, person }),
   deletePerson: (id) => invoke('delete_person', { id }),

@@ -162,6 +162,23 @@ export const t = {
     open: 'Ouvrir',
     edit: 'Modifier la permanence',
   },
+  duplicates: {
+    title: 'Cette personne existe peut-être déjà',
+    text: (n) => (n > 1
+      ? `${n} fiches du carnet lui ressemblent. Si c’est l’une d’elles, utilisez sa fiche : l’historique restera en un seul endroit et le bilan ne la comptera qu’une fois.`
+      : 'Une fiche du carnet lui ressemble. Si c’est elle, utilisez sa fiche : l’historique restera en un seul endroit et le bilan ne la comptera qu’une fois.'),
+    itsHer: 'C’est elle',
+    createAnyway: 'Créer quand même',
+    back: 'Revenir à la saisie',
+    level: { very_likely: 'très probable', to_check: 'à vérifier' },
+    born: (d) => `naissance : ${d}`,
+    noBirth: 'date de naissance inconnue',
+    noQuartier: 'quartier non renseigné',
+    lastContact: (d) => `dernier contact le ${d}`,
+    noContact: 'aucun contact enregistré',
+    why: (reasons) => `Pourquoi : ${reasons}.`,
+    usedExisting: (name) => `Rien de créé : voici la fiche de ${name}.`,
+  },
   persons: {
     title: 'Personnes',
     search: 'Rechercher une personne',

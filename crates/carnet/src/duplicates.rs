@@ -30,6 +30,8 @@ pub struct Candidate {
     pub last_name: String,
     pub birth_date: Option<NaiveDate>,
     pub quartier_id: Option<Uuid>,
+    pub quartier_name: Option<String>,
+    pub last_contact: Option<NaiveDate>,
     pub score: i32,
     pub level: Level,
     pub reasons: Vec<&'static str>,
@@ -114,6 +116,8 @@ pub fn candidates(
                 last_name: person.last_name,
                 birth_date: person.birth_date,
                 quartier_id: person.quartier_id,
+                quartier_name: None,
+                last_contact: None,
                 score: score.score,
                 level,
                 reasons: score.reasons,
@@ -122,6 +126,14 @@ pub fn candidates(
     }
     out.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
     out.truncate(limit);
+    for c in &mut out {
+        let person = Person {
+            quartier_id: c.quartier_id,
+            ..Person::default()
+        };
+        (c.quartier_name, c.last_contact) =
+            crate::person::quartier_and_last_contact(store, c.id, &person)?;
+    }
     Ok(out)
 }
 

@@ -137,6 +137,38 @@ pub struct Found {
     pub total: i64,
 }
 
+/// The name of a person's quartier and the date of her last encounter or meeting: what tells
+/// namesakes apart in a list.
+pub(crate) fn quartier_and_last_contact(
+    store: &Store,
+    id: Uuid,
+    person: &Person,
+) -> Result<(Option<String>, Option<NaiveDate>)> {
+    let quartier = match person.quartier_id {
+        Some(q) => store
+            .conn()
+            .prepare_cached("SELECT name FROM quartier WHERE id = ?1 AND deleted = 0")?
+            .query_row([q.to_string()], |r| r.get(0))
+            .optional()?,
+        None => None,
+    };
+    let last: Option<String> = store
+        .conn()
+        .prepare_cached(
+            "SELECT max(d) FROM (
+                 SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
+                 UNION ALL
+                 SELECT max(m.date) FROM attendance a JOIN meeting m ON m.id = a.meeting_id
+                  WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0)",
+        )?
+        .query_row([id.to_string()], |r| r.get(0))?;
+    let last = last
+        .as_deref()
+        .map(|d| crate::validate::date("date", d))
+        .transpose()?;
+    Ok((quartier, last))
+}
+
 /// [`search`], one page at a time (`offset`, `limit`), with the total and the details that
 /// tell persons apart.
 pub fn find(
@@ -164,25 +196,9 @@ pub fn find(
     } else {
         store.count::<Person>(&tail, rusqlite::params_from_iter(params.iter()))?
     };
-    let mut last = store.conn().prepare_cached(
-        "SELECT max(d) FROM (
-             SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
-             UNION ALL
-             SELECT max(m.date) FROM attendance a JOIN meeting m ON m.id = a.meeting_id
-              WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0)",
-    )?;
-    let mut quartier_name = store
-        .conn()
-        .prepare_cached("SELECT name FROM quartier WHERE id = ?1 AND deleted = 0")?;
     let mut hits = Vec::with_capacity(persons.len());
     for entry in persons {
-        let quartier = match entry.data.quartier_id {
-            Some(q) => quartier_name
-                .query_row([q.to_string()], |r| r.get(0))
-                .optional()?,
-            None => None,
-        };
-        let last_contact: Option<String> = last.query_row([entry.id.to_string()], |r| r.get(0))?;
+        let (quartier, last_contact) = quartier_and_last_contact(store, entry.id, &entry.data)?;
         let p = entry.data;
         hits.push(Hit {
             id: entry.id,
@@ -193,10 +209,7 @@ pub fn find(
                 let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
                 digits[digits.len().saturating_sub(4)..].iter().collect()
             }),
-            last_contact: last_contact
-                .as_deref()
-                .map(|d| crate::validate::date("date", d))
-                .transpose()?,
+            last_contact,
             first_name: p.first_name,
             last_name: p.last_name,
         });

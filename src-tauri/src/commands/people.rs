@@ -38,6 +38,22 @@ pub fn get_person(db: State<'_, Db>, id: Uuid) -> CommandResult<Person> {
     Ok(db.store()?.get(id)?)
 }
 
+/// The records that may be the person about to be created ("Cette personne existe peut-être
+/// déjà"), best first.
+#[tauri::command(async)]
+pub fn find_duplicates(
+    db: State<'_, Db>,
+    person: Value,
+) -> CommandResult<Vec<carnet::duplicates::Candidate>> {
+    let person: Person = from_json(&schema::PERSON, person, db.today()?)?;
+    Ok(carnet::duplicates::candidates(
+        &*db.store()?,
+        &person,
+        None,
+        5,
+    )?)
+}
+
 #[tauri::command(async)]
 pub fn create_person(db: State<'_, Db>, person: Value) -> CommandResult<Uuid> {
     let person: Person = from_json(&schema::PERSON, person, db.today()?)?;

@@ -4,6 +4,7 @@ import { t } from '../strings.js';
 import { api, vocab, label } from '../ipc.js';
 import { h, show, form, announce, confirmDelete, confirmDialog, hitDetails } from '../dom.js';
 import { formatDate, formatNumeric, isoToday } from '../format.js';
+import { existingOrNew } from '../duplicates.js';
 
 const F = t.persons.fields;
 
@@ -79,6 +80,14 @@ async function editor(id) {
         announce(t.saved, { undo, onUndone: () => render([id]) });
         location.hash = `#/personnes/${id}`;
       } else {
+        const choice = await existingOrNew(values);
+        if (!choice) return;
+        if (choice.existing) {
+          formEl.markClean();
+          announce(t.duplicates.usedExisting(`${choice.existing.first_name} ${choice.existing.last_name}`));
+          location.hash = `#/personnes/${choice.existing.id}`;
+          return;
+        }
         const created = await api.createPerson(values);
         formEl.markClean();
         announce(t.saved, { undo: { steps: [{ action: 'delete', entity: 'person', id: created }] }, onUndone: () => { location.hash = '#/personnes'; } });

@@ -7,6 +7,7 @@ import { h, show, form, personPicker, announce, confirmDialog, confirmDelete } f
 import { formatShort, formatNumeric, formatDate, isoToday, addDays } from '../format.js';
 import { lastSyncText } from './sync.js';
 import { followUpItem } from './followups.js';
+import { existingOrNew } from '../duplicates.js';
 
 /** Asks before saving an encounter dated more than a year ago (a typo in the year). */
 export async function confirmOldDate(iso) {
@@ -38,10 +39,19 @@ export async function render() {
       { name: 'note', label: t.today.note, width: 'wide' },
     ],
     onSubmit: async (values, el) => {
-      const person = picker.chosen();
-      const newPerson = !person && (values.new_first_name || values.new_last_name)
+      let person = picker.chosen();
+      let newPerson = !person && (values.new_first_name || values.new_last_name)
         ? { first_name: values.new_first_name ?? '', last_name: values.new_last_name ?? '', quartier_id: values.quartier_id }
         : null;
+      // A new person typed inline may already have a record: the officer says which.
+      if (newPerson) {
+        const choice = await existingOrNew(newPerson);
+        if (!choice) return;
+        if (choice.existing) {
+          person = choice.existing;
+          newPerson = null;
+        }
+      }
       const encounter = {
         date: values.date, kind: values.kind, phase: values.phase,
         person_id: person ? person.id : null,

@@ -1,0 +1,137 @@
+//! Duplicates at entry, in the window: a new person who looks like a record already there
+//! brings up "Cette personne existe peut-être déjà" with the candidates; "C'est elle" uses
+//! the existing record, "Créer quand même" creates the new one. On Personnes → nouvelle and
+//! in the quick capture of Aujourd'hui.
+
+use std::time::Duration;
+
+use carnet::person::Person;
+use carnet_e2e::{Session, keys};
+
+use crate::{engine, notebook, one_window};
+
+fn ines(store: &mut carnet::Store) -> carnet::Uuid {
+    store
+        .create(&Person {
+            first_name: "Inès".into(),
+            last_name: "Haddad".into(),
+            phone: Some("06 12 34 56 78".into()),
+            birth_date: chrono::NaiveDate::from_ymd_opt(1991, 7, 3),
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+fn count(db: &std::path::Path, name: &str) -> usize {
+    carnet::person::search(&engine(db), name, None, 10)
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn a_new_person_like_an_existing_one_is_caught_before_saving() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let existing = ines(&mut engine(&db));
+
+    let s = Session::start(&db).unwrap();
+    s.go("#/personnes/nouvelle").unwrap();
+    let first = s.wait_for("#person-form [name=first_name]").unwrap();
+    s.type_into(&first, "Ines").unwrap();
+    s.type_into(&s.find("#person-form [name=last_name]").unwrap(), "HADDAD")
+        .unwrap();
+    s.type_into(&s.find("#person-form [name=phone]").unwrap(), "0612345678")
+        .unwrap();
+    s.type_into(&s.find("#person-form [name=phone]").unwrap(), keys::ENTER)
+        .unwrap();
+    s.wait_for("dialog#doublon[open]").unwrap();
+    let dialog = s.text(&s.find("dialog#doublon").unwrap()).unwrap();
+    assert!(
+        dialog.contains("Cette personne existe peut-être déjà"),
+        "{dialog}"
+    );
+    assert!(
+        dialog.contains("Inès Haddad") && dialog.contains("très probable"),
+        "{dialog}"
+    );
+    assert!(dialog.contains("naissance : 03/07/1991"), "{dialog}");
+    assert!(dialog.contains("même téléphone"), "{dialog}");
+    s.screenshot("doublon-a-la-saisie").unwrap();
+    // "C'est elle": nothing is created, her record opens.
+    s.click(
+        &s.find(&format!("[data-candidate='{existing}'] button"))
+            .unwrap(),
+    )
+    .unwrap();
+    s.wait_until("her record opened", Duration::from_secs(10), |s| {
+        Ok(s.script("return location.hash", serde_json::json!([]))?
+            .as_str()
+            .is_some_and(|h| h.ends_with(&existing.to_string())))
+    })
+    .unwrap();
+    assert_eq!(count(&db, "haddad"), 1, "nothing created");
+
+    // Again, and "Créer quand même": two records.
+    s.go("#/personnes/nouvelle").unwrap();
+    let first = s.wait_for("#person-form [name=first_name]").unwrap();
+    s.type_into(&first, "Ines").unwrap();
+    s.type_into(&s.find("#person-form [name=last_name]").unwrap(), "Haddad")
+        .unwrap();
+    s.type_into(
+        &s.find("#person-form [name=last_name]").unwrap(),
+        keys::ENTER,
+    )
+    .unwrap();
+    s.wait_for("dialog#doublon[open]").unwrap();
+    s.click(&s.find("#doublon-creer").unwrap()).unwrap();
+    s.wait_for("#person-name").unwrap();
+    assert_eq!(count(&db, "haddad"), 2, "created anyway");
+
+    // The quick capture: a new person typed inline, "C'est elle" records the encounter on
+    // the existing record.
+    s.go("#/aujourdhui").unwrap();
+    let first = s.wait_for("#quick-capture [name=new_first_name]").unwrap();
+    s.type_into(&first, "Mohammed").unwrap();
+    {
+        let mut store = engine(&db);
+        store
+            .create(&Person {
+                first_name: "Mohamed".into(),
+                last_name: "Ben Ali".into(),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    s.type_into(
+        &s.find("#quick-capture [name=new_last_name]").unwrap(),
+        "Benali",
+    )
+    .unwrap();
+    s.type_into(
+        &s.find("#quick-capture [name=new_last_name]").unwrap(),
+        keys::ENTER,
+    )
+    .unwrap();
+    s.wait_for("dialog#doublon[open]").unwrap();
+    let dialog = s.text(&s.find("dialog#doublon").unwrap()).unwrap();
+    assert!(
+        dialog.contains("Mohamed Ben Ali") && dialog.contains("à vérifier"),
+        "{dialog}"
+    );
+    // The dialog is in the DOM before it is painted: the screenshot waits for a frame.
+    std::thread::sleep(Duration::from_millis(400));
+    s.screenshot("doublon-saisie-rapide").unwrap();
+    s.click(&s.find("#doublon-liste [data-candidate] button").unwrap())
+        .unwrap();
+    s.wait_until("the encounter recorded", Duration::from_secs(10), |s| {
+        Ok(s.main_text()?.contains("Mohamed Ben Ali"))
+    })
+    .unwrap();
+    assert_eq!(count(&db, "benali"), 1, "no second Mohamed");
+    let store = engine(&db);
+    let met = carnet::person::search(&store, "benali", None, 1).unwrap()[0].id;
+    let today = carnet::encounter::of_day(&store, chrono::Local::now().date_naive()).unwrap();
+    assert!(today.iter().any(|e| e.data.person_id == Some(met)));
+    s.quit().unwrap();
+}
