@@ -133,5 +133,20 @@ fn a_new_person_like_an_existing_one_is_caught_before_saving() {
     let met = carnet::person::search(&store, "benali", None, 1).unwrap()[0].id;
     let today = carnet::encounter::of_day(&store, chrono::Local::now().date_naive()).unwrap();
     assert!(today.iter().any(|e| e.data.person_id == Some(met)));
+
+    // The two Inès created on purpose are listed among the likely duplicates.
+    s.go("#/personnes").unwrap();
+    s.click(&s.wait_for("#duplicates-link").unwrap()).unwrap();
+    s.wait_for("#duplicates-list").unwrap();
+    let listed = s.main_text().unwrap();
+    assert!(
+        listed.contains("1 paire : 0 très probable, 1 à vérifier."),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("Inès Haddad") && listed.contains("Ines Haddad"),
+        "{listed}"
+    );
+    s.screenshot("doublons-probables").unwrap();
     s.quit().unwrap();
 }

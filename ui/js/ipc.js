@@ -8,6 +8,7 @@ export const api = {
   searchPersons: (query, { quartier = null, offset = 0, limit = 50 } = {}) => invoke('search_persons', { query, quartier, offset, limit }),
   getPerson: (id) => invoke('get_person', { id }),
   findDuplicates: (person) => invoke('find_duplicates', { person }),
+  listDuplicates: () => invoke('list_duplicates'),
   createPerson: (person) => invoke('create_person', { person }),
   updatePerson: (id, person) => invoke('update_person', { id, person }),
   deletePerson: (id) => invoke('delete_person', { id }),

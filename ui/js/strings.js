@@ -178,6 +178,11 @@ export const t = {
     noContact: 'aucun contact enregistré',
     why: (reasons) => `Pourquoi : ${reasons}.`,
     usedExisting: (name) => `Rien de créé : voici la fiche de ${name}.`,
+    link: 'Doublons probables',
+    listTitle: 'Doublons probables',
+    listIntro: 'Les fiches qui sont peut-être la même personne, les plus sûres d’abord : même nom écrit autrement, même date de naissance ou même téléphone. Ouvrez les deux fiches pour les comparer.',
+    count: (n, sure) => (n ? `${n} paire${n > 1 ? 's' : ''} : ${sure} très probable${sure > 1 ? 's' : ''}, ${n - sure} à vérifier.` : ''),
+    none: 'Aucun doublon probable dans ce carnet.',
   },
   persons: {
     title: 'Personnes',

@@ -24,6 +24,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         people::search_persons,
         people::get_person,
         people::find_duplicates,
+        people::list_duplicates,
         people::create_person,
         people::update_person,
         people::delete_person,

@@ -54,6 +54,12 @@ pub fn find_duplicates(
     )?)
 }
 
+/// Every pair of records that may be the same person ("Doublons probables").
+#[tauri::command(async)]
+pub fn list_duplicates(db: State<'_, Db>) -> CommandResult<Vec<carnet::duplicates::Pair>> {
+    Ok(carnet::duplicates::pairs(&*db.store()?)?)
+}
+
 #[tauri::command(async)]
 pub fn create_person(db: State<'_, Db>, person: Value) -> CommandResult<Uuid> {
     let person: Person = from_json(&schema::PERSON, person, db.today()?)?;

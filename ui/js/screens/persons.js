@@ -47,7 +47,10 @@ async function list() {
   }
   input.addEventListener('input', () => { offset = 0; refresh(); });
   show(
-    h('div', { class: 'title-row' }, h('h1', {}, t.persons.title), h('a', { class: 'button', href: '#/personnes/nouvelle' }, t.persons.add)),
+    h('div', { class: 'title-row' }, h('h1', {}, t.persons.title),
+      h('span', { class: 'row-actions' },
+        h('a', { class: 'button secondary', href: '#/doublons', id: 'duplicates-link' }, t.duplicates.link),
+        h('a', { class: 'button', href: '#/personnes/nouvelle' }, t.persons.add))),
     h('div', { class: 'field search' },
       h('label', { for: 'person-search' }, t.persons.search),
       h('p', { class: 'hint', id: 'person-search-hint' }, t.persons.searchHint),
