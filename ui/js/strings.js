@@ -408,6 +408,8 @@ export const t = {
     missing: (m) => `${m.count} segment${m.count > 1 ? 's' : ''} manquant${m.count > 1 ? 's' : ''} de ${m.device_name ? `« ${m.device_name} »` : `l’appareil ${m.device.slice(0, 8)}`} (n° ${m.segments.join(', ')}${m.count > m.segments.length ? '…' : ''}) : synchronisez l’appareil qui ${m.count > 1 ? 'les' : 'l’'}a écrit${m.count > 1 ? 's' : ''}, ou cherchez-${m.count > 1 ? 'les' : 'le'} dans la corbeille du dossier partagé.`,
     restored: (n) => `${n} segment(s) disparu(s) du dossier remis en place.`,
     personsErased: (n) => `${n} personne(s) effacée(s) ou anonymisée(s) à la demande d’un autre appareil de l’équipe.`,
+    likelyDuplicates: (n) => `${n} doublon${n > 1 ? 's' : ''} probable${n > 1 ? 's' : ''} parmi les personnes arrivées :`,
+    seeDuplicates: 'voir les doublons probables',
     personKeysDestroyed: (n) => `${n} clé(s) de personnes effacées ou anonymisées détruite(s) dans le dossier partagé : ce que les anciens segments contenaient d’elles est illisible.`,
     ownEditsDropped: (n) => `${n} modification(s) faite(s) ici à des personnes effacées depuis ont été écartées : elles ne seront pas envoyées.`,
     from: (s) => (s.device ? ` (${s.device_name ? `« ${s.device_name} »` : `appareil ${s.device.slice(0, 8)}`})` : ''),

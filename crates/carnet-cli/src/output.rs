@@ -406,6 +406,24 @@ pub fn sync_report(
             report.own_edits_dropped
         )?;
     }
+    if !report.likely_duplicates.is_empty() {
+        writeln!(
+            out,
+            "{} doublon(s) probable(s) parmi les personnes arrivées (carnet duplicates pour les voir) :",
+            report.likely_duplicates.len()
+        )?;
+        for p in report.likely_duplicates.iter().take(10) {
+            writeln!(
+                out,
+                "  {} / {} — {}  {} {}",
+                p.a_name,
+                p.b_name,
+                p.level.label(),
+                p.a,
+                p.b
+            )?;
+        }
+    }
     if report.person_keys_destroyed > 0 {
         writeln!(
             out,

@@ -121,6 +121,20 @@ fn reads_and_writes(c: &mut Criterion) {
     c.bench_function("duplicates_check_at_entry", |b| {
         b.iter(|| carnet::duplicates::candidates(&store, &typed, None, 5).unwrap())
     });
+    // After a sync that brought 1,000 persons: each checked against the notebook.
+    let arrived: Vec<Uuid> = carnet::person::all(&store)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .take(1000)
+        .map(|p| p.id)
+        .collect();
+    let mut group = c.benchmark_group("duplicates_after_sync");
+    group.sample_size(10);
+    group.bench_function("1000_arrived_persons", |b| {
+        b.iter(|| carnet::duplicates::among(&store, &arrived).unwrap())
+    });
+    group.finish();
     let mut group = c.benchmark_group("duplicates_whole_notebook");
     group.sample_size(10);
     group.bench_function("pairs", |b| {

@@ -79,6 +79,17 @@ pub fn candidates(
     limit: usize,
 ) -> Result<Vec<Candidate>> {
     let anonymous = crate::erasure::erased_ids(store)?;
+    candidates_outside(store, new, except, limit, &anonymous)
+}
+
+/// [`candidates`], `anonymous` (the persons never proposed) read once by the caller.
+fn candidates_outside(
+    store: &Store,
+    new: &Person,
+    except: Option<Uuid>,
+    limit: usize,
+    anonymous: &HashSet<Uuid>,
+) -> Result<Vec<Candidate>> {
     let names = person_match::match_key(&new.first_name, &new.last_name);
     let (d1, d2) = match new.birth_date {
         Some(b) => (
@@ -134,6 +145,51 @@ pub fn candidates(
         (c.quartier_name, c.last_contact) =
             crate::person::quartier_and_last_contact(store, c.id, &person)?;
     }
+    Ok(out)
+}
+
+/// The likely duplicates of `persons` (those a sync just brought) among the notebook's
+/// records, each pair once, best first.
+pub fn among(store: &Store, persons: &[Uuid]) -> Result<Vec<Pair>> {
+    let mut out: Vec<Pair> = Vec::new();
+    if persons.is_empty() {
+        return Ok(out);
+    }
+    let anonymous = crate::erasure::erased_ids(store)?;
+    let mut seen: HashSet<(Uuid, Uuid)> = HashSet::new();
+    for id in persons {
+        let Ok(person) = store.get::<Person>(*id) else {
+            // Erased or deleted meanwhile.
+            continue;
+        };
+        if anonymous.contains(id) {
+            continue;
+        }
+        for c in candidates_outside(store, &person, Some(*id), 5, &anonymous)? {
+            let key = if *id < c.id { (*id, c.id) } else { (c.id, *id) };
+            if !seen.insert(key) {
+                continue;
+            }
+            out.push(Pair {
+                a: key.0,
+                b: key.1,
+                a_name: if key.0 == *id {
+                    person.full_name()
+                } else {
+                    format!("{} {}", c.first_name, c.last_name)
+                },
+                b_name: if key.1 == *id {
+                    person.full_name()
+                } else {
+                    format!("{} {}", c.first_name, c.last_name)
+                },
+                score: c.score,
+                level: c.level,
+                reasons: c.reasons,
+            });
+        }
+    }
+    out.sort_by(|p, q| q.score.cmp(&p.score).then((p.a, p.b).cmp(&(q.a, q.b))));
     Ok(out)
 }
 

@@ -11,6 +11,9 @@ function summary(report) {
   if (report.new_device_id) lines.push(h('p', {}, S.newDevice));
   if (report.restored) lines.push(h('p', { id: 'sync-restored' }, S.restored(report.restored)));
   if (report.persons_erased) lines.push(h('p', { id: 'sync-erased' }, S.personsErased(report.persons_erased)));
+  if (report.likely_duplicates.length) {
+    lines.push(h('p', { id: 'sync-duplicates' }, S.likelyDuplicates(report.likely_duplicates.length), ' ', h('a', { href: '#/doublons' }, S.seeDuplicates)));
+  }
   if (report.person_keys_destroyed) lines.push(h('p', { id: 'sync-keys-destroyed' }, S.personKeysDestroyed(report.person_keys_destroyed)));
   if (report.own_edits_dropped) lines.push(h('p', { id: 'sync-dropped', class: 'warning-box' }, S.ownEditsDropped(report.own_edits_dropped)));
   if (report.missing.length) {

@@ -221,6 +221,27 @@ fn ingest(
         )?;
         return Ok(Ingest::Done);
     }
+    // Persons this segment brings that this notebook did not have: checked for duplicates
+    // at the end of the sync.
+    let mut persons: Vec<Uuid> = contents
+        .changes
+        .iter()
+        .filter(|c| c.entity == &crate::schema::PERSON)
+        .map(|c| c.row_id)
+        .collect();
+    persons.sort_unstable();
+    persons.dedup();
+    let mut absent = Vec::new();
+    {
+        let mut here = store
+            .conn()
+            .prepare_cached("SELECT 1 FROM person WHERE id = ?1")?;
+        for id in persons {
+            if !here.exists([id.to_string()])? {
+                absent.push(id);
+            }
+        }
+    }
     let applied = apply(
         store,
         (device, seq),
@@ -229,6 +250,7 @@ fn ingest(
         &found,
         author_name.as_deref(),
     )?;
+    report.arrived_persons.extend(absent);
     ingested.insert(
         (device, seq),
         Ingested {

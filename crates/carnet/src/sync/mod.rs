@@ -112,10 +112,15 @@ pub struct SyncReport {
     /// This device's own changes, not yet sent, that went with an erased person: the
     /// officer is told.
     pub own_edits_dropped: usize,
-    /// Person key files written to the folder (new persons, or files that had gone).
+    /// Person keys written to the folder (new persons, or keys no bundle had any more).
     pub person_keys_written: usize,
-    /// Person key files deleted from the folder (their persons were erased or anonymised).
+    /// Person keys taken out of the folder's bundles (their persons were erased or anonymised).
     pub person_keys_destroyed: usize,
+    /// Likely duplicates among the persons this sync brought (with the notebook's records).
+    pub likely_duplicates: Vec<crate::duplicates::Pair>,
+    /// Persons this sync brought that the notebook did not have.
+    #[serde(skip)]
+    pub(crate) arrived_persons: Vec<Uuid>,
 }
 
 /// Progress of a sync: `done` of `total` segments to read.
@@ -272,6 +277,7 @@ pub fn sync(
         import::run(store, folder, &folder_keys, &mut report, progress)?;
     }
     pin(store, folder)?;
+    report.likely_duplicates = crate::duplicates::among(store, &report.arrived_persons)?;
     // Orders applied here purged persons: nothing of them may stay in the file's free space.
     if report.persons_erased > 0 {
         store.compact()?;

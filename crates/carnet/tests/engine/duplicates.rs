@@ -192,3 +192,62 @@ fn the_match_key_follows_names_written_by_sync_and_migration() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_sync_says_which_arrived_persons_may_be_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = crate::sync::new_folder(dir.path());
+    let clock = Arc::new(ManualClock::at_date(today()));
+    let mut a = Store::open_in_memory(Uuid::from_u128(1), Box::new(clock.clone())).unwrap();
+    let mut b = Store::open_in_memory(Uuid::from_u128(2), Box::new(clock)).unwrap();
+    let born = NaiveDate::from_ymd_opt(1990, 7, 3);
+    a.create(&Person {
+        first_name: "Mohamed".into(),
+        last_name: "Benali".into(),
+        birth_date: born,
+        ..Default::default()
+    })
+    .unwrap();
+    b.create(&Person {
+        first_name: "Mohammed".into(),
+        last_name: "Ben Ali".into(),
+        birth_date: NaiveDate::from_ymd_opt(1990, 3, 7),
+        ..Default::default()
+    })
+    .unwrap();
+    let firsts = [
+        "Awa", "Bintou", "Chloé", "Djibril", "Emre", "Farida", "Gaëlle", "Hamza",
+    ];
+    let lasts = ["Traoré", "Lefèvre", "Yılmaz", "Camara"];
+    for first in firsts {
+        for last in lasts {
+            b.create(&Person {
+                first_name: first.into(),
+                last_name: last.into(),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    crate::sync::run(&mut a, &folder);
+    let got = crate::sync::run(&mut b, &folder);
+    assert_eq!(
+        got.likely_duplicates.len(),
+        1,
+        "{:?}",
+        got.likely_duplicates
+    );
+    assert_eq!(got.likely_duplicates[0].level, Level::VeryLikely);
+    let back = crate::sync::run(&mut a, &folder);
+    assert_eq!(
+        back.likely_duplicates.len(),
+        1,
+        "A is told too, of the 33 it received"
+    );
+    assert!(
+        crate::sync::run(&mut a, &folder)
+            .likely_duplicates
+            .is_empty(),
+        "said once"
+    );
+}
