@@ -222,13 +222,17 @@ fn ingest(
         return Ok(Ingest::Done);
     }
     // Persons this segment brings that this notebook did not have: checked for duplicates
-    // at the end of the sync.
-    let mut persons: Vec<Uuid> = contents
-        .changes
-        .iter()
-        .filter(|c| c.entity == &crate::schema::PERSON)
-        .map(|c| c.row_id)
-        .collect();
+    // at the end of the sync, up to a bound (a new device's first sync brings them all).
+    let mut persons: Vec<Uuid> = if report.arrived_persons.len() <= super::ARRIVED_CHECKED {
+        contents
+            .changes
+            .iter()
+            .filter(|c| c.entity == &crate::schema::PERSON)
+            .map(|c| c.row_id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     persons.sort_unstable();
     persons.dedup();
     let mut absent = Vec::new();
