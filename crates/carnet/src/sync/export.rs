@@ -10,7 +10,7 @@
 //!   a file with other content under this device's id means this database *is* a copy: it
 //!   takes a new device id and exports again;
 //! - what is personal leaves only inside person blocks sealed with that person's key
-//!   (`person_blocks`), whose key file is written before the segment;
+//!   (`person_blocks`), whose key is in a bundle in the folder before the segment;
 //! - segments are cut at about [`SEGMENT_TARGET`] bytes of payload, far below the readers'
 //!   cap, so no device ever writes a segment the others refuse;
 //! - every segment this device wrote and still has is present in the folder after an export:

@@ -168,7 +168,7 @@ impl SyncFolder {
 
 impl SyncFolder {
     /// Everything anyone holding the team passphrase can read in this folder: each segment's
-    /// decrypted payload, and each person block that a key file still in the folder opens
+    /// decrypted payload, and each person block that a key still in the folder's bundles opens
     /// (decompressed). What a DPO's audit, or an attacker with a copy of the folder and the
     /// passphrase, would see; the erasure tests scan it for an erased person's values.
     pub fn readable_with_team_key(&self) -> Vec<Vec<u8>> {
