@@ -481,7 +481,7 @@ fn erasing_keeps_the_figures_of_closed_years_on_every_device() {
         &mut a,
         &carnet::demo::DemoOptions {
             seed: 5,
-            years: 3,
+            years: 2,
             until: today(),
         },
         &mut |_| {},
@@ -490,7 +490,7 @@ fn erasing_keeps_the_figures_of_closed_years_on_every_device() {
     let (mut b, _, _) = notebook(dir.path(), 2);
     run(&mut a, &folder);
     run(&mut b, &folder);
-    let closed = [2023, 2024, 2025];
+    let closed = [2024, 2025];
     let figures = |store: &Store| -> Vec<carnet::report::Indicators> {
         closed
             .iter()
@@ -507,17 +507,17 @@ fn erasing_keeps_the_figures_of_closed_years_on_every_device() {
         last.iter()
             .map(|p| p.id)
             .filter(|id| now.contains(id))
-            .take(25)
+            .take(12)
             .collect()
     };
     let earlier: Vec<Uuid> = carnet::retention::due(&a, today(), 12)
         .unwrap()
         .into_iter()
         .map(|d| d.id)
-        .take(40)
+        .take(12)
         .collect();
     assert!(
-        both.len() >= 20 && earlier.len() >= 20,
+        both.len() >= 10 && earlier.len() >= 10,
         "{} {}",
         both.len(),
         earlier.len()
@@ -537,7 +537,7 @@ fn erasing_keeps_the_figures_of_closed_years_on_every_device() {
                 .all(|p| p.id != *person)
         );
     }
-    assert!(kept > 50, "{kept} rows kept anonymously");
+    assert!(kept > 20, "{kept} rows kept anonymously");
     assert_eq!(figures(&a), before, "closed years unchanged where erased");
     let now = carnet::report::indicators(&a, 2026).unwrap();
     assert_eq!(
