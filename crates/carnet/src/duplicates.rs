@@ -138,12 +138,8 @@ fn candidates_outside(
     out.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
     out.truncate(limit);
     for c in &mut out {
-        let person = Person {
-            quartier_id: c.quartier_id,
-            ..Person::default()
-        };
         (c.quartier_name, c.last_contact) =
-            crate::person::quartier_and_last_contact(store, c.id, &person)?;
+            crate::person::quartier_and_last_contact(store, c.id, c.quartier_id)?;
     }
     Ok(out)
 }

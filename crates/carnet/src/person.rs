@@ -142,9 +142,9 @@ pub struct Found {
 pub(crate) fn quartier_and_last_contact(
     store: &Store,
     id: Uuid,
-    person: &Person,
+    quartier_id: Option<Uuid>,
 ) -> Result<(Option<String>, Option<NaiveDate>)> {
-    let quartier = match person.quartier_id {
+    let quartier = match quartier_id {
         Some(q) => store
             .conn()
             .prepare_cached("SELECT name FROM quartier WHERE id = ?1 AND deleted = 0")?
@@ -198,7 +198,8 @@ pub fn find(
     };
     let mut hits = Vec::with_capacity(persons.len());
     for entry in persons {
-        let (quartier, last_contact) = quartier_and_last_contact(store, entry.id, &entry.data)?;
+        let (quartier, last_contact) =
+            quartier_and_last_contact(store, entry.id, entry.data.quartier_id)?;
         let p = entry.data;
         hits.push(Hit {
             id: entry.id,
