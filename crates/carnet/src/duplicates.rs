@@ -8,8 +8,10 @@
 //! path and sync), its birth date with day and month in either order, or its phone. The
 //! scoring itself is `person_match`'s.
 //!
-//! What is guaranteed: anonymous persons (anonymised, or the copies an erasure keeps) are
-//! never proposed; a pair is listed once, best score first, with the reasons in French.
+//! What is guaranteed: anonymous persons (anonymised, or the copies an erasure keeps) and
+//! records merged into another are never proposed, nor a pair said "pas un doublon" on any
+//! device ([`crate::person_merge`]); a pair is listed once, best score first, with the
+//! reasons in French.
 
 use std::collections::{HashMap, HashSet};
 
@@ -78,8 +80,7 @@ pub fn candidates(
     except: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
-    let anonymous = crate::erasure::erased_ids(store)?;
-    candidates_outside(store, new, except, limit, &anonymous)
+    candidates_outside(store, new, except, limit, &never_proposed(store)?)
 }
 
 /// [`candidates`], `anonymous` (the persons never proposed) read once by the caller.
@@ -144,6 +145,13 @@ fn candidates_outside(
     Ok(out)
 }
 
+/// The persons never proposed: anonymous ones, and records merged into another.
+fn never_proposed(store: &Store) -> Result<HashSet<Uuid>> {
+    let mut out = crate::erasure::erased_ids(store)?;
+    out.extend(crate::person_merge::merged_away(store.conn())?);
+    Ok(out)
+}
+
 /// The likely duplicates of `persons` (those a sync just brought) among the notebook's
 /// records, each pair once, best first.
 pub fn among(store: &Store, persons: &[Uuid]) -> Result<Vec<Pair>> {
@@ -151,8 +159,8 @@ pub fn among(store: &Store, persons: &[Uuid]) -> Result<Vec<Pair>> {
     if persons.is_empty() {
         return Ok(out);
     }
-    let anonymous = crate::erasure::erased_ids(store)?;
-    let mut seen: HashSet<(Uuid, Uuid)> = HashSet::new();
+    let anonymous = never_proposed(store)?;
+    let mut seen: HashSet<(Uuid, Uuid)> = crate::person_merge::dismissed(store.conn())?;
     for id in persons {
         let Ok(person) = store.get::<Person>(*id) else {
             // Erased or deleted meanwhile.
@@ -191,7 +199,8 @@ pub fn among(store: &Store, persons: &[Uuid]) -> Result<Vec<Pair>> {
 
 /// Every pair of records of the notebook that may be the same person, best first.
 pub fn pairs(store: &Store) -> Result<Vec<Pair>> {
-    let anonymous = crate::erasure::erased_ids(store)?;
+    let anonymous = never_proposed(store)?;
+    let dismissed = crate::person_merge::dismissed(store.conn())?;
     let mut stmt = store.conn().prepare(&format!(
         "SELECT {COLUMNS} FROM person WHERE deleted = 0 ORDER BY id"
     ))?;
@@ -218,6 +227,9 @@ pub fn pairs(store: &Store) -> Result<Vec<Pair>> {
                     continue;
                 }
                 let ((a, pa), (b, pb)) = (&persons[x], &persons[y]);
+                if dismissed.contains(&(*a, *b)) {
+                    continue;
+                }
                 let score = person_match::score(pa, pb);
                 if let Some(level) = score.level {
                     out.push(Pair {

@@ -253,7 +253,10 @@ pub fn of_day(store: &Store, day: NaiveDate) -> Result<Vec<EncounterRow>> {
     let mut out = Vec::with_capacity(entries.len());
     for entry in entries {
         let person_name = match entry.data.person_id {
-            Some(person) => store.get::<Person>(person).ok().map(|p| p.full_name()),
+            Some(person) => store
+                .get::<Person>(crate::person_merge::root_of(store.conn(), person)?)
+                .ok()
+                .map(|p| p.full_name()),
             None => None,
         };
         out.push(EncounterRow {

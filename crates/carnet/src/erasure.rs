@@ -195,9 +195,27 @@ pub fn preview(store: &Store, person: Uuid) -> Result<Preview> {
 /// Erases `person` here, and writes the order that erases them on every other device.
 /// Cannot be undone.
 pub fn erase(store: &mut Store, person: Uuid) -> Result<Purged> {
-    let purged = erase_keeping(store, person, Years::Closed)?;
+    require_live(store.conn(), person)?;
+    let root = fold_group(store, person)?;
+    let purged = erase_keeping(store, root.0, Years::Closed)?;
+    let mut total = root.1;
+    total += purged;
     store.compact()?;
-    Ok(purged)
+    Ok(total)
+}
+
+/// Erasing or anonymising one record of a person merged from several takes them all: the
+/// rows of the records merged into hers are first moved onto hers (so that the figures kept
+/// count her once), then those records are erased. Returns the kept record's id and what
+/// erasing the others removed.
+fn fold_group(store: &mut Store, person: Uuid) -> Result<(Uuid, Purged)> {
+    let root = crate::person_merge::root_of(store.conn(), person)?;
+    let members = store.write(|w| crate::person_merge::fold(w, root))?;
+    let mut purged = Purged::default();
+    for member in members {
+        purged += erase_keeping(store, member, Years::Closed)?;
+    }
+    Ok((root, purged))
 }
 
 /// Erases `person` here and orders it everywhere, after copying under a new anonymous person
@@ -407,14 +425,17 @@ pub(crate) fn persons_to_purge(conn: &Connection, changes: &[Change]) -> Result<
         } else if change.entity == &schema::PERSON {
             // An anonymised person's values may arrive after the order.
             is_erased(&mut erased, change.row_id)?.then_some(change.row_id)
-        } else if matches!(change.field, "person_id" | "referral_id") {
+        } else if matches!(
+            change.field,
+            "person_id" | "referral_id" | "into_id" | "other_id"
+        ) {
             let Value::Text(text) = &change.value else {
                 continue;
             };
             let Ok(target) = Uuid::parse_str(text) else {
                 continue;
             };
-            if change.field == "person_id" {
+            if change.field != "referral_id" {
                 is_erased(&mut erased, target)?.then_some(target)
             } else {
                 conn.query_row(
@@ -511,6 +532,14 @@ pub(crate) fn purge_erased(conn: &Connection, person: Uuid) -> Result<Purged> {
             &schema::RETENTION_EXTENSION,
             "SELECT id FROM retention_extension WHERE person_id = ?1",
         ),
+        (
+            &schema::PERSON_MERGE,
+            "SELECT id FROM person_merge WHERE person_id = ?1 OR into_id = ?1",
+        ),
+        (
+            &schema::NOT_DUPLICATE,
+            "SELECT id FROM not_duplicate WHERE person_id = ?1 OR other_id = ?1",
+        ),
     ] {
         for id in ids(sql, &p)? {
             if !gone.iter().any(|(_, g)| *g == id) {
@@ -525,6 +554,7 @@ pub(crate) fn purge_erased(conn: &Connection, person: Uuid) -> Result<Purged> {
         detach_encounter(conn, person, encounter)?;
         purged.encounters_detached += 1;
     }
+    crate::person_merge::refresh(conn)?;
     Ok(purged)
 }
 
@@ -571,7 +601,9 @@ fn anonymise_one(store: &mut Store, person: Uuid) -> Result<Purged> {
     if is_anonymous_person(store.conn(), person)? {
         return Ok(Purged::default());
     }
-    erase_keeping(store, person, Years::All)
+    let (root, mut purged) = fold_group(store, person)?;
+    purged += erase_keeping(store, root, Years::All)?;
+    Ok(purged)
 }
 
 /// Writes the order that anonymises `person`, naming the stamps of her latest write (the

@@ -30,15 +30,22 @@ pub struct FollowUp {
     pub about: Option<String>,
 }
 
+/// A follow-up of a record merged into another names the record that holds her.
 const FOLLOW_UPS: &str = "
-        SELECT e.follow_up AS due, 'encounter' AS source, e.id AS id, e.person_id,
+        SELECT e.follow_up AS due, 'encounter' AS source, e.id AS id, p.id,
                p.first_name || ' ' || p.last_name, e.note AS about
-          FROM encounter e LEFT JOIN person p ON p.id = e.person_id AND p.deleted = 0
+          FROM encounter e
+          LEFT JOIN person p
+            ON p.id = coalesce((SELECT root FROM person_root WHERE id = e.person_id), e.person_id)
+           AND p.deleted = 0
          WHERE e.follow_up IS NOT NULL AND e.deleted = 0 AND coalesce(e.follow_up_done, 0) = 0
         UNION ALL
-        SELECT r.follow_up, 'referral', r.id, r.person_id,
+        SELECT r.follow_up, 'referral', r.id, p.id,
                p.first_name || ' ' || p.last_name, pa.name
-          FROM referral r LEFT JOIN person p ON p.id = r.person_id AND p.deleted = 0
+          FROM referral r
+          LEFT JOIN person p
+            ON p.id = coalesce((SELECT root FROM person_root WHERE id = r.person_id), r.person_id)
+           AND p.deleted = 0
           LEFT JOIN partner pa ON pa.id = r.partner_id
          WHERE r.follow_up IS NOT NULL AND r.deleted = 0
            AND r.status NOT IN ('supported', 'no_follow_up')";

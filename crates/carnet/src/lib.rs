@@ -39,6 +39,7 @@ pub mod partner;
 pub mod permanence;
 pub mod person;
 pub mod person_match;
+pub mod person_merge;
 pub mod record;
 pub mod recovery_sheet;
 pub mod referral;

@@ -137,8 +137,8 @@ pub struct Found {
     pub total: i64,
 }
 
-/// The name of a person's quartier and the date of her last encounter or meeting: what tells
-/// namesakes apart in a list.
+/// The name of a person's quartier and the date of her last encounter or meeting (under any
+/// of her records, when others were merged into hers): what tells namesakes apart in a list.
 pub(crate) fn quartier_and_last_contact(
     store: &Store,
     id: Uuid,
@@ -159,7 +159,16 @@ pub(crate) fn quartier_and_last_contact(
                  SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
                  UNION ALL
                  SELECT max(m.date) FROM attendance a JOIN meeting m ON m.id = a.meeting_id
-                  WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0)",
+                  WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0
+                 UNION ALL
+                 SELECT max(e.date) FROM person_root r
+                   JOIN encounter e ON e.person_id = r.id AND e.deleted = 0
+                  WHERE r.root = ?1
+                 UNION ALL
+                 SELECT max(m.date) FROM person_root r
+                   JOIN attendance a ON a.person_id = r.id AND a.deleted = 0
+                   JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
+                  WHERE r.root = ?1)",
         )?
         .query_row([id.to_string()], |r| r.get(0))?;
     let last = last
@@ -220,7 +229,8 @@ pub fn find(
 
 /// The `WHERE` tail and parameters of a search, or `None` when nothing can match.
 fn filter(query: &str, quartier: Option<Uuid>) -> Option<(String, Vec<String>)> {
-    let mut tail = String::new();
+    // A record merged into another is found as the one that holds her.
+    let mut tail = String::from(" AND id NOT IN (SELECT id FROM person_root)");
     let mut params: Vec<String> = Vec::new();
     if let Some(digits) = phone_digits(query) {
         params.push(digits);
@@ -274,7 +284,8 @@ fn phone_digits(query: &str) -> Option<String> {
 /// Live persons, by last then first name.
 pub fn all(store: &Store) -> Result<Vec<Entry<Person>>> {
     store.select::<Person>(
-        "ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
+        "AND id NOT IN (SELECT id FROM person_root)
+         ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
         [],
     )
 }
@@ -284,10 +295,12 @@ pub fn all(store: &Store) -> Result<Vec<Entry<Person>>> {
 pub fn seen_between(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<Entry<Person>>> {
     store.select::<Person>(
         "AND id IN (
-            SELECT person_id FROM encounter
+            SELECT coalesce((SELECT root FROM person_root WHERE id = person_id), person_id)
+              FROM encounter
              WHERE deleted = 0 AND person_id IS NOT NULL AND date BETWEEN ?1 AND ?2
             UNION
-            SELECT a.person_id FROM attendance a JOIN meeting m ON m.id = a.meeting_id
+            SELECT coalesce((SELECT root FROM person_root WHERE id = a.person_id), a.person_id)
+              FROM attendance a JOIN meeting m ON m.id = a.meeting_id
              WHERE a.deleted = 0 AND m.deleted = 0 AND m.date BETWEEN ?1 AND ?2)
          ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
         [from.to_string(), to.to_string()],
@@ -299,7 +312,12 @@ pub fn seen_between(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec
 /// person typed by mistake stops counting in every figure. The [`Undo`] brings it all back.
 /// (Erasing a person's data for good is another operation.)
 pub fn delete(w: &mut Writer<'_>, id: Uuid) -> Result<Undo> {
+    // The records merged into hers are hers: they go with her.
+    let merged = crate::person_merge::group(w.conn(), id)?;
     let mut undo = crate::undo::delete(w, &schema::PERSON, id)?;
+    for member in merged.into_iter().skip(1) {
+        undo.extend(delete(w, member)?);
+    }
     let related: [(&'static EntitySpec, &str); 7] = [
         (
             &schema::ENCOUNTER,

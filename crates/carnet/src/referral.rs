@@ -323,7 +323,8 @@ pub fn page(
     }
     let from = format!(
         "FROM referral r
-           LEFT JOIN person p ON p.id = r.person_id
+           LEFT JOIN person p
+             ON p.id = coalesce((SELECT root FROM person_root WHERE id = r.person_id), r.person_id)
            LEFT JOIN partner pa ON pa.id = r.partner_id
           WHERE r.deleted = 0 AND (?1 IS NULL OR r.status = ?1)
             AND (?2 IS NULL OR r.partner_id = ?2) AND (?3 IS NULL OR r.id = ?3){words}"
@@ -333,7 +334,7 @@ pub fn page(
         .prepare_cached(&format!("SELECT count(*) {from}"))?
         .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
     let sql = format!(
-        "SELECT r.id, r.date, r.person_id, coalesce(p.first_name || ' ' || p.last_name, ''),
+        "SELECT r.id, r.date, coalesce(p.id, r.person_id), coalesce(p.first_name || ' ' || p.last_name, ''),
                 coalesce(pa.name, ''), r.need, r.status, r.status_date, r.follow_up
            {from}
           ORDER BY r.date DESC, r.id LIMIT {} OFFSET {}",

@@ -190,7 +190,8 @@ pub fn prolong(
     store.create(&extension)
 }
 
-/// Every live person with: the latest contact date among every kind of contact, the moment
+/// Every live person (records merged into another count as the one that holds them) with:
+/// the latest contact date among every kind of contact, the moment
 /// the person was first recorded (for those never met), and the latest extension.
 /// Parameters: ?1 the oldest last contact that is still within the period, ?2 today.
 const DUE_SQL: &str = "
@@ -212,9 +213,13 @@ WITH contact(person_id, d) AS (
     UNION ALL
     SELECT person_id, max(date) FROM letter WHERE deleted = 0 GROUP BY person_id
 ),
-last(person_id, d) AS (SELECT person_id, max(d) FROM contact GROUP BY person_id),
+last(person_id, d) AS (
+    SELECT coalesce((SELECT root FROM person_root WHERE id = person_id), person_id), max(d)
+      FROM contact GROUP BY 1
+),
 kept(person_id, until) AS (
-    SELECT person_id, max(until) FROM retention_extension WHERE deleted = 0 GROUP BY person_id
+    SELECT coalesce((SELECT root FROM person_root WHERE id = person_id), person_id), max(until)
+      FROM retention_extension WHERE deleted = 0 GROUP BY 1
 )
 SELECT p.id, p.first_name, p.last_name, q.name, l.d,
        CASE WHEN l.d IS NULL THEN
@@ -229,4 +234,5 @@ SELECT p.id, p.first_name, p.last_name, q.name, l.d,
  WHERE (l.d IS NULL OR l.d < ?1)
    AND (k.until IS NULL OR k.until < ?2)
    AND p.id NOT IN (SELECT person_id FROM erasure WHERE person_id IS NOT NULL)
+   AND p.id NOT IN (SELECT id FROM person_root)
 ";

@@ -484,6 +484,30 @@ pub static ERASURE: EntitySpec = EntitySpec {
     ],
 };
 
+/// A merged-away person (see `person_merge.rs`): `person_id` now reads as `into_id`. Its id
+/// is derived from `person_id`, so a person has one pointer whichever device merged her.
+pub static PERSON_MERGE: EntitySpec = EntitySpec {
+    name: "person_merge",
+    label: "fusion",
+    fields: &[
+        req("person_id", Ref("person")),
+        req("into_id", Ref("person")),
+        req("date", Date),
+    ],
+};
+
+/// "Pas un doublon": two persons the officer said are different. Its id is derived from the
+/// pair, so two devices saying it write the same row.
+pub static NOT_DUPLICATE: EntitySpec = EntitySpec {
+    name: "not_duplicate",
+    label: "paire écartée",
+    fields: &[
+        req("person_id", Ref("person")),
+        req("other_id", Ref("person")),
+        req("date", Date),
+    ],
+};
+
 /// Every entity, in dependency order (referenced before referencing).
 pub static ENTITIES: &[&EntitySpec] = &[
     &TERRITORY,
@@ -503,6 +527,8 @@ pub static ENTITIES: &[&EntitySpec] = &[
     &LETTER,
     &RETENTION_EXTENSION,
     &ERASURE,
+    &PERSON_MERGE,
+    &NOT_DUPLICATE,
 ];
 
 /// Looks a field of `entity` up by name, the tombstone field included.
@@ -601,6 +627,8 @@ pub fn field_label(field: &str) -> &'static str {
         "sync_last" => "Dernière synchronisation",
         "sync_summary" => "Résumé de la synchronisation",
         "until" => "Jusqu'au",
+        "into_id" => "Fusionnée dans",
+        "other_id" => "Autre personne",
         "reason" => "Motif",
         "values_stamp" => "Valeurs anonymes",
         "retention_months" => "Durée de conservation (mois)",

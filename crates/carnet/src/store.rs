@@ -54,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_erasure.sql"),
     include_str!("../migrations/0008_person_keys.sql"),
     include_str!("../migrations/0009_person_match.sql"),
+    include_str!("../migrations/0010_person_merge.sql"),
 ];
 
 /// The schema version this build knows.
@@ -418,6 +419,7 @@ impl Store {
                 id_salt: self.id_salt,
                 sql: &mut self.sql,
                 live: HashSet::new(),
+                roots_stale: false,
             };
             let value = body(&mut writer)?;
             writer.finish()?;
@@ -562,12 +564,20 @@ impl Store {
                 )?;
             }
             // Erasure orders received, and rows received about an erased person.
+            let mut roots_stale = changes.iter().any(|c| {
+                c.entity == &schema::PERSON_MERGE
+                    || (c.entity == &schema::PERSON && c.field == schema::DELETED.name)
+            });
             for person in crate::erasure::persons_to_purge(&tx, changes)? {
                 let purged = crate::erasure::purge(&tx, person)?;
                 if purged.rows + purged.encounters_detached > 0 {
                     report.persons_erased += 1;
+                    roots_stale = true;
                 }
                 report.purged += purged;
+            }
+            if roots_stale {
+                crate::person_merge::refresh(&tx)?;
             }
             also(&tx)?;
             save_hlc(&tx, &self.hlc)?;
@@ -665,6 +675,8 @@ pub struct Writer<'s> {
     /// Rows known to be live in this transaction (created or checked): references to them
     /// need no lookup. Deleting a row removes it.
     live: HashSet<(&'static str, String)>,
+    /// A merge row or a person's tombstone changed: `person_root` is rebuilt before commit.
+    roots_stale: bool,
 }
 
 impl Writer<'_> {
@@ -865,6 +877,9 @@ impl Writer<'_> {
             });
         }
         let tombstone = fields.iter().find(|(f, _)| f.name == schema::DELETED.name);
+        if spec == &schema::PERSON_MERGE || (spec == &schema::PERSON && tombstone.is_some()) {
+            self.roots_stale = true;
+        }
         match tombstone {
             Some((_, Value::Integer(1))) => {
                 self.live.remove(&(spec.name, id.to_string()));
@@ -920,6 +935,9 @@ impl Writer<'_> {
         // referral) is purged as a received one would be, so that this notebook holds what
         // every other will.
         crate::erasure::purge_after_local_write(&self.tx, self.first_seq)?;
+        if self.roots_stale {
+            crate::person_merge::refresh(&self.tx)?;
+        }
         save_hlc(&self.tx, self.hlc)?;
         self.tx.commit()?;
         Ok(())

@@ -28,34 +28,37 @@ pub struct TimelineItem {
     pub referral_id: Option<Uuid>,
 }
 
-/// The timeline of `person`, oldest first.
+/// The timeline of `person`, oldest first: with what was recorded under the records merged
+/// into hers ([`crate::person_merge`]), or, for a merged-away record, her kept record's.
 pub fn of_person(store: &Store, person: Uuid) -> Result<Vec<TimelineItem>> {
+    let person = crate::person_merge::root_of(store.conn(), person)?;
     let sql = "
+        WITH group_ids(id) AS (SELECT ?1 UNION ALL SELECT id FROM person_root WHERE root = ?1)
         SELECT e.date, 'encounter', e.id, e.kind, NULL, e.phase, q.name, e.note, NULL
           FROM encounter e LEFT JOIN quartier q ON q.id = e.quartier_id
-         WHERE e.person_id = ?1 AND e.deleted = 0
+         WHERE e.person_id IN (SELECT id FROM group_ids) AND e.deleted = 0
         UNION ALL
         SELECT m.date, 'meeting', m.id, m.kind, m.title, NULL, NULL, NULL, NULL FROM attendance a
           JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-         WHERE a.person_id = ?1 AND a.deleted = 0
+         WHERE a.person_id IN (SELECT id FROM group_ids) AND a.deleted = 0
         UNION ALL
         SELECT r.date, 'referral', r.id, r.need, p.name, NULL, NULL, NULL, r.id FROM referral r
           LEFT JOIN partner p ON p.id = r.partner_id
-         WHERE r.person_id = ?1 AND r.deleted = 0
+         WHERE r.person_id IN (SELECT id FROM group_ids) AND r.deleted = 0
         UNION ALL
         SELECT e.date, 'referral_event', e.id, e.status, p.name, NULL, NULL, e.note, r.id
           FROM referral r
           JOIN referral_event e ON e.referral_id = r.id AND e.deleted = 0
           LEFT JOIN partner p ON p.id = r.partner_id
-         WHERE r.person_id = ?1 AND r.deleted = 0 AND e.status <> 'to_send'
+         WHERE r.person_id IN (SELECT id FROM group_ids) AND r.deleted = 0 AND e.status <> 'to_send'
         UNION ALL
         SELECT l.date, 'letter', l.id, NULL, p.name, NULL, NULL, NULL, l.referral_id FROM letter l
           LEFT JOIN referral r ON r.id = l.referral_id
           LEFT JOIN partner p ON p.id = r.partner_id
-         WHERE l.person_id = ?1 AND l.deleted = 0
+         WHERE l.person_id IN (SELECT id FROM group_ids) AND l.deleted = 0
         UNION ALL
         SELECT date, 'outcome', id, kind, NULL, NULL, NULL, note, NULL FROM outcome
-         WHERE person_id = ?1 AND deleted = 0
+         WHERE person_id IN (SELECT id FROM group_ids) AND deleted = 0
         ORDER BY 1, 2, 3";
     let mut stmt = store.conn().prepare_cached(sql)?;
     let mut rows = stmt.query([person.to_string()])?;

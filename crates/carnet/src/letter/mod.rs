@@ -185,7 +185,12 @@ pub fn draft(
     date: NaiveDate,
 ) -> Result<Draft> {
     let referral: Referral = store.get(referral_id)?;
-    let person: Person = store.get(referral.person_id)?;
+    // A referral made under a record since merged into another: the letter names her as
+    // the kept record does.
+    let person: Person = store.get(crate::person_merge::root_of(
+        store.conn(),
+        referral.person_id,
+    )?)?;
     if person.consent_partners != Some(true) {
         return Err(Error::NoConsentToShare);
     }
@@ -742,7 +747,10 @@ fn batch_drafts(
             Ok(d) => drafts.push(d),
             Err(e) if e.is_validation() || matches!(e, Error::NoConsentToShare) => {
                 let person_name = store
-                    .get::<Person>(r.data.person_id)
+                    .get::<Person>(crate::person_merge::root_of(
+                        store.conn(),
+                        r.data.person_id,
+                    )?)
                     .map(|p| format!("{} {}", p.first_name, p.last_name))
                     .unwrap_or_default();
                 skipped.push(Skipped {

@@ -103,11 +103,12 @@ pub fn sheets(store: &Store, year: i32, with_names: bool) -> Result<Vec<Sheet>> 
         ("En permanence", 12.0),
     ]);
     let mut stmt = conn.prepare(&format!(
-        "SELECT e.date, e.kind, e.phase, e.person_id, {name_sql},
+        "SELECT e.date, e.kind, e.phase, p.id, {name_sql},
                 CASE WHEN e.person_id IS NULL THEN coalesce(e.head_count, 1) ELSE 1 END,
                 q.name, e.permanence_id IS NOT NULL
            FROM encounter e
-           LEFT JOIN person p ON p.id = e.person_id
+           LEFT JOIN person p
+             ON p.id = coalesce((SELECT root FROM person_root WHERE id = e.person_id), e.person_id)
            LEFT JOIN quartier q ON q.id = e.quartier_id
           WHERE e.deleted = 0 AND e.date BETWEEN ?1 AND ?2
           ORDER BY e.date, e.id"
@@ -216,9 +217,10 @@ pub fn sheets(store: &Store, year: i32, with_names: bool) -> Result<Vec<Sheet>> 
         ("Date du statut", 12.0),
     ]);
     let mut stmt = conn.prepare(&format!(
-        "SELECT r.date, r.person_id, {name_sql}, pa.name, r.need, r.status, r.status_date
+        "SELECT r.date, p.id, {name_sql}, pa.name, r.need, r.status, r.status_date
            FROM referral r
-           LEFT JOIN person p ON p.id = r.person_id
+           LEFT JOIN person p
+             ON p.id = coalesce((SELECT root FROM person_root WHERE id = r.person_id), r.person_id)
            LEFT JOIN partner pa ON pa.id = r.partner_id
           WHERE r.deleted = 0 AND r.date BETWEEN ?1 AND ?2
           ORDER BY r.date, r.id"
@@ -248,8 +250,10 @@ pub fn sheets(store: &Store, year: i32, with_names: bool) -> Result<Vec<Sheet>> 
         columns.push(("SIRET", 18.0));
     }
     let mut stmt = conn.prepare(&format!(
-        "SELECT o.date, o.person_id, {name_sql}, o.legal_form, o.sector, o.siret
-           FROM outcome o JOIN person p ON p.id = o.person_id AND p.deleted = 0
+        "SELECT o.date, p.id, {name_sql}, o.legal_form, o.sector, o.siret
+           FROM outcome o JOIN person p
+             ON p.id = coalesce((SELECT root FROM person_root WHERE id = o.person_id), o.person_id)
+            AND p.deleted = 0
           WHERE o.deleted = 0 AND o.kind = 'business_created' AND o.date BETWEEN ?1 AND ?2
           ORDER BY o.date, o.id"
     ))?;

@@ -124,11 +124,18 @@ impl Indicators {
 /// `received (person_id, first_in_year, first_ever)`: the one definition the indicators and
 /// the "Personnes" sheet share. A contact is a named encounter or a meeting attendance; the
 /// first contact ever is looked up per person through the `(person_id, date)` indexes.
+/// A person merged into another counts as the record that holds her
+/// ([`crate::person_merge`]): contacts are read through `person_root`, and the first contact
+/// ever is the earliest of all her records.
 pub(crate) const RECEIVED: &str = "
     WITH contacts AS (
-        SELECT person_id, date FROM encounter WHERE deleted = 0 AND person_id IS NOT NULL
+        SELECT coalesce((SELECT root FROM person_root WHERE id = person_id), person_id)
+                 AS person_id, date
+          FROM encounter WHERE deleted = 0 AND person_id IS NOT NULL
         UNION ALL
-        SELECT a.person_id, m.date FROM attendance a
+        SELECT coalesce((SELECT root FROM person_root WHERE id = a.person_id), a.person_id),
+               m.date
+          FROM attendance a
           JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
          WHERE a.deleted = 0
     ),
@@ -142,7 +149,14 @@ pub(crate) const RECEIVED: &str = "
                               WHERE e.person_id = y.person_id AND e.deleted = 0), '9999'),
                    coalesce((SELECT min(m.date) FROM attendance a
                                JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-                              WHERE a.person_id = y.person_id AND a.deleted = 0), '9999'))
+                              WHERE a.person_id = y.person_id AND a.deleted = 0), '9999'),
+                   coalesce((SELECT min(e.date) FROM person_root r
+                               JOIN encounter e ON e.person_id = r.id AND e.deleted = 0
+                              WHERE r.root = y.person_id), '9999'),
+                   coalesce((SELECT min(m.date) FROM person_root r
+                               JOIN attendance a ON a.person_id = r.id AND a.deleted = 0
+                               JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
+                              WHERE r.root = y.person_id), '9999'))
                  AS first_ever
           FROM in_year y
     )";

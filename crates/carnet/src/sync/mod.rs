@@ -124,6 +124,12 @@ pub struct SyncReport {
     /// Likely duplicates among the persons this sync brought (with the notebook's records);
     /// empty when it brought more than [`ARRIVED_CHECKED`].
     pub likely_duplicates: Vec<crate::duplicates::Pair>,
+    /// Values changed on merged-away records by devices that had not heard of the merge,
+    /// carried over to the kept records ([`crate::person_merge::forward_late_edits`]).
+    pub merge_edits_forwarded: usize,
+    /// Records merged into each other on two devices, resolved alike everywhere and waiting
+    /// for the officer's look.
+    pub crossed_merges: Vec<crate::person_merge::Crossed>,
     /// Persons this sync brought that the notebook did not have.
     #[serde(skip)]
     pub(crate) arrived_persons: Vec<Uuid>,
@@ -275,6 +281,8 @@ pub fn sync(
     // so its own unsent edits to an erased person never reach the folder.
     let mut folder_keys = person_keys::load(folder, &mut report.skipped);
     import::run(store, folder, &folder_keys, &mut report, progress)?;
+    // Before writing: a value changed late on a merged-away record leaves with this export.
+    report.merge_edits_forwarded = crate::person_merge::forward_late_edits(store)?;
     person_keys::tend(store, folder, &mut folder_keys, &mut report)?;
     export::run(store, folder, &mut folder_keys, device_name, &mut report)?;
     // Writing found this notebook to be a copy of another (the same device id): it took a new
@@ -283,6 +291,7 @@ pub fn sync(
         import::run(store, folder, &folder_keys, &mut report, progress)?;
     }
     pin(store, folder)?;
+    report.crossed_merges = crate::person_merge::crossed(store)?;
     if report.arrived_persons.len() <= ARRIVED_CHECKED {
         report.likely_duplicates = crate::duplicates::among(store, &report.arrived_persons)?;
     }

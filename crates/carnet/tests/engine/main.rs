@@ -10,6 +10,7 @@ mod encryption;
 mod erasure;
 mod fixture;
 mod letters;
+mod person_merge;
 mod queries;
 mod replay;
 mod report;
