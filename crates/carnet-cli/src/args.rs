@@ -146,6 +146,43 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fusionne deux fiches de la même personne : la seconde est désormais lue comme la
+    /// première (rencontres, orientations, lettres, sorties et réunions comprises, comptées
+    /// une fois dans le bilan).
+    ///
+    /// Les champs vides de la fiche gardée prennent la valeur de l'autre ; --take CHAMP prend
+    /// la valeur de l'autre fiche pour ce champ (phone, birth_date, address…). La fusion part
+    /// avec la prochaine synchronisation ; « carnet separate » la défait.
+    #[command(help_template = HELP_TEMPLATE)]
+    Merge {
+        /// La fiche gardée.
+        #[arg(value_name = "ID_GARDÉE")]
+        keep: String,
+        /// La fiche fusionnée dans la première.
+        #[arg(value_name = "ID_FUSIONNÉE")]
+        other: String,
+        /// Prend la valeur de la fiche fusionnée pour ce champ (répétable, ou séparé par des
+        /// virgules).
+        #[arg(long, value_name = "CHAMP", value_delimiter = ',')]
+        take: Vec<String>,
+    },
+    /// Sépare une fiche fusionnée dans une autre : elle redevient une personne à part, avec
+    /// ses rencontres, orientations et sorties.
+    #[command(help_template = HELP_TEMPLATE)]
+    Separate {
+        /// La fiche fusionnée à séparer.
+        #[arg(value_name = "ID_PERSONNE")]
+        person: String,
+    },
+    /// « Pas un doublon » : ces deux fiches sont deux personnes différentes ; la paire n'est
+    /// plus proposée, sur aucun appareil de l'équipe.
+    #[command(help_template = HELP_TEMPLATE, name = "not-duplicate")]
+    NotDuplicate {
+        #[arg(value_name = "ID_PERSONNE")]
+        first: String,
+        #[arg(value_name = "ID_PERSONNE")]
+        second: String,
+    },
     /// Personnes à réexaminer : dernier contact plus ancien que la durée de conservation
     /// (24 mois par défaut), la plus ancienne d'abord.
     ///

@@ -262,6 +262,63 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let pairs = carnet::duplicates::pairs(&store)?;
             output::duplicate_pairs(&mut out, &pairs, json)?;
         }
+        Command::Merge { keep, other, take } => {
+            let mut store = open(&path)?;
+            let keep = carnet::validate::id(&keep)?;
+            let other = carnet::validate::id(&other)?;
+            let mut fields = carnet::person_merge::empty_on_kept(&store, keep, other)?;
+            for name in &take {
+                let Some(field) = carnet::person_merge::mergeable_fields().find(|f| f == name)
+                else {
+                    return Err(CliError::Usage(format!(
+                        "champ inconnu pour --take : « {name} ». Champs possibles : {}.",
+                        carnet::person_merge::mergeable_fields()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                };
+                if !fields.contains(&field) {
+                    fields.push(field);
+                }
+            }
+            store.write(|w| carnet::person_merge::merge(w, keep, other, &fields))?;
+            let kept: carnet::person::Person = store.get(keep)?;
+            writeln!(
+                out,
+                "Fiches fusionnées : {other} est désormais lue comme {} ({keep}).",
+                kept.full_name()
+            )?;
+            if !fields.is_empty() {
+                let labels: Vec<&str> = fields
+                    .iter()
+                    .map(|f| carnet::schema::field_label(f))
+                    .collect();
+                writeln!(out, "Repris de l'autre fiche : {}.", labels.join(", "))?;
+            }
+            writeln!(
+                out,
+                "La fusion partira avec la prochaine synchronisation. Pour la défaire : carnet separate {other}"
+            )?;
+        }
+        Command::Separate { person } => {
+            let mut store = open(&path)?;
+            let id = carnet::validate::id(&person)?;
+            store.write(|w| carnet::person_merge::separate(w, id))?;
+            writeln!(
+                out,
+                "Fiche séparée : {id} redevient une personne à part, avec son historique."
+            )?;
+        }
+        Command::NotDuplicate { first, second } => {
+            let mut store = open(&path)?;
+            let a = carnet::validate::id(&first)?;
+            let b = carnet::validate::id(&second)?;
+            store.write(|w| carnet::person_merge::not_duplicate(w, a, b))?;
+            writeln!(
+                out,
+                "Noté : ces deux fiches sont deux personnes différentes ; la paire ne sera plus proposée comme doublon."
+            )?;
+        }
         Command::Retention {
             json,
             set_months,

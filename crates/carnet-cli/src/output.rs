@@ -406,6 +406,20 @@ pub fn sync_report(
             report.own_edits_dropped
         )?;
     }
+    if report.merge_edits_forwarded > 0 {
+        writeln!(
+            out,
+            "{} valeur(s) modifiée(s) sur d'autres appareils dans des fiches fusionnées depuis ont été reportée(s) sur les fiches gardées.",
+            report.merge_edits_forwarded
+        )?;
+    }
+    for c in &report.crossed_merges {
+        writeln!(
+            out,
+            "Fusions croisées : {} et {} ont été fusionnées l'une dans l'autre sur deux appareils ; Carnet garde la plus récente ({} est gardée). À vérifier.",
+            c.into_name, c.person_name, c.person_name
+        )?;
+    }
     if !report.likely_duplicates.is_empty() {
         writeln!(
             out,

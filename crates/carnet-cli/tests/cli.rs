@@ -1577,4 +1577,58 @@ fn add_person_refuses_a_very_likely_duplicate_unless_told_and_duplicates_lists_p
     ];
     assert!(ids.contains(&ines) && ids.contains(&other.as_str()));
     assert!(pairs[0]["reasons"].as_array().unwrap().len() >= 2);
+    let sound_alike = [
+        pairs[1]["a"].as_str().unwrap().to_string(),
+        pairs[1]["b"].as_str().unwrap().to_string(),
+    ];
+
+    // "Pas un doublon" for the namesakes: the pair is no longer listed.
+    let said = ok(&db, &["not-duplicate", &sound_alike[0], &sound_alike[1]]);
+    assert!(said.contains("deux personnes différentes"), "{said}");
+    assert!(ok(&db, &["duplicates"]).contains("1 doublon(s) probable(s)"));
+
+    // Merge the second Inès into the first: an unknown field is refused with the list.
+    let bad = carnet(&db, &["merge", ines, &other, "--take", "telephone"]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("champ inconnu") && bad.stderr.contains("phone"),
+        "{}",
+        bad.stderr
+    );
+    ok(
+        &db,
+        &[
+            "add",
+            "encounter",
+            "--kind",
+            "market",
+            "--date",
+            "2026-01-15",
+            "--person",
+            &other,
+        ],
+    );
+    let merged = ok(&db, &["merge", ines, &other, "--take", "first_name"]);
+    assert!(
+        merged.contains("Fiches fusionnées")
+            && merged.contains("Repris de l'autre fiche : Prénom."),
+        "{merged}"
+    );
+    assert!(ok(&db, &["duplicates"]).starts_with("0 doublon"));
+    let found = ok(&db, &["search", "haddad"]);
+    assert_eq!(found.matches("Haddad").count(), 1, "{found}");
+    assert!(found.contains("Ines"), "the first name taken: {found}");
+    assert!(ok(&db, &["timeline", ines]).contains("Marché"));
+    // Merging it again is refused; separating brings both back.
+    assert_eq!(carnet(&db, &["merge", ines, &other]).code, 1);
+    assert!(ok(&db, &["separate", &other]).contains("Fiche séparée"));
+    assert_eq!(ok(&db, &["search", "haddad"]).matches("Haddad").count(), 2);
+    assert!(!ok(&db, &["timeline", ines]).contains("Marché"));
+    let twice = carnet(&db, &["separate", &other]);
+    assert_eq!(twice.code, 1);
+    assert!(
+        twice.stderr.contains("n'est fusionnée dans aucune"),
+        "{}",
+        twice.stderr
+    );
 }

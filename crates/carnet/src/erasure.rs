@@ -177,19 +177,28 @@ pub struct Preview {
 }
 
 /// What erasing `person` will remove (the person page's confirmation).
+/// Counts every record of hers: records merged into hers go with her.
 pub fn preview(store: &Store, person: Uuid) -> Result<Preview> {
     require_live(store.conn(), person)?;
-    let id = person.to_string();
-    let count = |sql: &str| -> Result<usize> {
-        Ok(store.conn().query_row(sql, [&id], |r| r.get::<_, i64>(0))? as usize)
-    };
-    Ok(Preview {
-        encounters: count("SELECT count(*) FROM encounter WHERE person_id = ?1 AND deleted = 0")?,
-        referrals: count("SELECT count(*) FROM referral WHERE person_id = ?1 AND deleted = 0")?,
-        outcomes: count("SELECT count(*) FROM outcome WHERE person_id = ?1 AND deleted = 0")?,
-        letters: count("SELECT count(*) FROM letter WHERE person_id = ?1 AND deleted = 0")?,
-        attendances: count("SELECT count(*) FROM attendance WHERE person_id = ?1 AND deleted = 0")?,
-    })
+    let root = crate::person_merge::root_of(store.conn(), person)?;
+    let mut preview = Preview::default();
+    for member in crate::person_merge::group(store.conn(), root)? {
+        let id = member.to_string();
+        let count = |sql: &str| -> Result<usize> {
+            Ok(store.conn().query_row(sql, [&id], |r| r.get::<_, i64>(0))? as usize)
+        };
+        preview.encounters +=
+            count("SELECT count(*) FROM encounter WHERE person_id = ?1 AND deleted = 0")?;
+        preview.referrals +=
+            count("SELECT count(*) FROM referral WHERE person_id = ?1 AND deleted = 0")?;
+        preview.outcomes +=
+            count("SELECT count(*) FROM outcome WHERE person_id = ?1 AND deleted = 0")?;
+        preview.letters +=
+            count("SELECT count(*) FROM letter WHERE person_id = ?1 AND deleted = 0")?;
+        preview.attendances +=
+            count("SELECT count(*) FROM attendance WHERE person_id = ?1 AND deleted = 0")?;
+    }
+    Ok(preview)
 }
 
 /// Erases `person` here, and writes the order that erases them on every other device.

@@ -91,6 +91,16 @@ pub fn mergeable_fields() -> impl Iterator<Item = &'static str> {
     schema::PERSON.fields.iter().map(|f| f.name)
 }
 
+/// The fields `keep` leaves empty and `other` fills: what a merge takes when the officer
+/// does not choose (nothing is lost).
+pub fn empty_on_kept(store: &Store, keep: Uuid, other: Uuid) -> Result<Vec<&'static str>> {
+    let kept = serde_json::to_value(store.get::<Person>(keep)?).map_err(unreadable)?;
+    let theirs = serde_json::to_value(store.get::<Person>(other)?).map_err(unreadable)?;
+    Ok(mergeable_fields()
+        .filter(|f| kept[*f].is_null() && !theirs[*f].is_null())
+        .collect())
+}
+
 /// Merges `other` into `keep`: the fields named in `take` get `other`'s values, then `other`
 /// points to `keep`. Everything recorded with `other` (and with the records merged into her
 /// before) reads as `keep`'s from now on. Returns what "Annuler" needs to put it all back.
