@@ -150,3 +150,174 @@ fn a_new_person_like_an_existing_one_is_caught_before_saving() {
     s.screenshot("doublons-probables").unwrap();
     s.quit().unwrap();
 }
+
+fn created(store: &mut carnet::Store, person: Person, met: chrono::NaiveDate) -> carnet::Uuid {
+    store
+        .write(|w| {
+            let id = w.create(&person)?;
+            let mut e = carnet::encounter::Encounter::new(met, "market");
+            e.person_id = Some(id);
+            w.create(&e)?;
+            Ok(id)
+        })
+        .unwrap()
+}
+
+fn hash_ends_with(s: &Session, end: &str) {
+    s.wait_until(&format!("#…{end}"), Duration::from_secs(10), |s| {
+        Ok(s.script("return location.hash", serde_json::json!([]))?
+            .as_str()
+            .is_some_and(|h| h.ends_with(end)))
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_pair_is_compared_merged_separated_or_set_aside_in_the_window() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let (keep, other) = {
+        let mut store = engine(&db);
+        let keep = created(
+            &mut store,
+            Person {
+                first_name: "Inès".into(),
+                last_name: "Haddad".into(),
+                phone: Some("06 12 34 56 78".into()),
+                birth_date: chrono::NaiveDate::from_ymd_opt(1991, 7, 3),
+                ..Default::default()
+            },
+            day(9, 15),
+        );
+        let other = created(
+            &mut store,
+            Person {
+                first_name: "Ines".into(),
+                last_name: "HADDAD".into(),
+                phone: Some("06 12 34 56 78".into()),
+                email: Some("ines.haddad@example.org".into()),
+                ..Default::default()
+            },
+            day(3, 2),
+        );
+        for (first, last) in [("Mohamed", "Benali"), ("Mohammed", "Ben Ali")] {
+            created(
+                &mut store,
+                Person {
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    ..Default::default()
+                },
+                day(5, 5),
+            );
+        }
+        (keep, other)
+    };
+
+    let s = Session::start(&db).unwrap();
+    s.go("#/doublons").unwrap();
+    s.wait_for("#duplicates-list").unwrap();
+    let listed = s.main_text().unwrap();
+    assert!(listed.contains("2 paires"), "{listed}");
+    s.screenshot("doublons-liste").unwrap();
+
+    // The namesakes are two persons: "Pas un doublon", and the pair is gone.
+    s.click(
+        &s.find(&format!(
+            "[data-not-duplicate]:not([data-not-duplicate='{keep} {other}'])"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    s.wait_until("the namesakes set aside", Duration::from_secs(10), |s| {
+        Ok(s.main_text()?.contains("1 paire"))
+    })
+    .unwrap();
+    let left = s.main_text().unwrap();
+    assert!(
+        left.contains("Inès Haddad") && !left.contains("Mohamed"),
+        "{left}"
+    );
+    assert!(
+        s.text(&s.find("#annonce").unwrap())
+            .unwrap()
+            .contains("ne seront plus proposées")
+    );
+
+    // Compare the two Inès: side by side, the market record kept, its empty e-mail taken.
+    s.click(&s.find(&format!("[data-compare='{keep} {other}']")).unwrap())
+        .unwrap();
+    let table = s.wait_for("#merge-fields").unwrap();
+    let shown = s.text(&table).unwrap();
+    for expected in [
+        "Prénom",
+        "Inès",
+        "Ines",
+        "HADDAD",
+        "Date de naissance",
+        "03/07/1991",
+        "ines.haddad@example.org",
+        "(vide)",
+        "1 champ identique",
+    ] {
+        assert!(shown.contains(expected), "{expected} in {shown}");
+    }
+    let checked = |css: &str| {
+        s.script(
+            "return document.querySelector(arguments[0]).checked",
+            serde_json::json!([css]),
+        )
+        .unwrap()
+            == serde_json::json!(true)
+    };
+    assert!(checked("#keep-a"));
+    assert!(checked("#field-first_name-a") && checked("#field-email-b"));
+    s.screenshot("doublons-comparer").unwrap();
+    s.click(&s.find("#merge-submit").unwrap()).unwrap();
+    hash_ends_with(&s, &keep.to_string());
+    s.wait_for("#merged-from").unwrap();
+    let page = s.main_text().unwrap();
+    assert!(page.contains("Ines HADDAD"), "{page}");
+    assert_eq!(
+        s.script(
+            "return document.querySelectorAll('#timeline li').length",
+            serde_json::json!([])
+        )
+        .unwrap(),
+        serde_json::json!(2),
+        "both records' encounters on her timeline"
+    );
+    assert!(page.contains("ines.haddad@example.org") || page.contains("06 12 34 56 78"));
+    s.screenshot("personne-fusionnee").unwrap();
+    {
+        let store = engine(&db);
+        assert_eq!(count(&db, "haddad"), 1);
+        let kept: Person = store.get(keep).unwrap();
+        assert_eq!(kept.email.as_deref(), Some("ines.haddad@example.org"));
+        assert_eq!(kept.first_name, "Inès");
+        assert!(carnet::duplicates::pairs(&store).unwrap().is_empty());
+    }
+
+    // The old record says where she is now; "Séparer" after a confirmation.
+    s.go(&format!("#/personnes/{other}")).unwrap();
+    s.wait_for("#merged-into").unwrap();
+    assert!(
+        s.text(&s.find("#merged-into").unwrap())
+            .unwrap()
+            .contains("fusionnée dans celle de Inès Haddad")
+    );
+    s.screenshot("personne-fusionnee-dans").unwrap();
+    s.click(&s.find("#person-separate").unwrap()).unwrap();
+    s.wait_for("dialog#confirmation[open]").unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    s.screenshot("personne-separer-confirmation").unwrap();
+    s.click(&s.find("#confirmation-oui").unwrap()).unwrap();
+    s.wait_until("separated", Duration::from_secs(10), |s| {
+        Ok(s.find("#merged-into").is_err() && s.main_text()?.contains("Ines HADDAD"))
+    })
+    .unwrap();
+    assert_eq!(count(&db, "haddad"), 2);
+    s.quit().unwrap();
+}

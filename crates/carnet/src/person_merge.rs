@@ -101,6 +101,105 @@ pub fn empty_on_kept(store: &Store, keep: Uuid, other: Uuid) -> Result<Vec<&'sta
         .collect())
 }
 
+/// One record as the merge screen shows it, with what tells which to keep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Side {
+    pub id: Uuid,
+    pub name: String,
+    pub last_contact: Option<NaiveDate>,
+    /// Encounters, meetings, referrals, letters and outcomes recorded under it.
+    pub events: usize,
+}
+
+/// One field of both records, in French, for the officer to pick a value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChoice {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub a: Option<String>,
+    pub b: Option<String>,
+}
+
+/// Two records side by side ("Comparer et fusionner").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub a: Side,
+    pub b: Side,
+    /// The fields where the records differ, in form order.
+    pub differing: Vec<FieldChoice>,
+    /// How many fields hold the same value on both (fields empty on both aside).
+    pub same: usize,
+}
+
+/// `a` and `b` side by side: their values in French where they differ.
+pub fn compare(store: &Store, a: Uuid, b: Uuid) -> Result<Comparison> {
+    let pa = serde_json::to_value(store.get::<Person>(a)?).map_err(unreadable)?;
+    let pb = serde_json::to_value(store.get::<Person>(b)?).map_err(unreadable)?;
+    let mut differing = Vec::new();
+    let mut same = 0;
+    for field in schema::PERSON.fields {
+        let (va, vb) = (&pa[field.name], &pb[field.name]);
+        if va == vb {
+            if !va.is_null() {
+                same += 1;
+            }
+            continue;
+        }
+        differing.push(FieldChoice {
+            field: field.name,
+            label: schema::field_label(field.name),
+            a: shown(store, field, va)?,
+            b: shown(store, field, vb)?,
+        });
+    }
+    Ok(Comparison {
+        a: side(store, a)?,
+        b: side(store, b)?,
+        differing,
+        same,
+    })
+}
+
+/// A field's value as the officer reads it.
+fn shown(
+    store: &Store,
+    field: &schema::FieldSpec,
+    value: &serde_json::Value,
+) -> Result<Option<String>> {
+    use schema::FieldKind;
+    let text = match value {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::Bool(b) => (if *b { "Oui" } else { "Non" }).to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(Some(match field.kind {
+        FieldKind::Enum(values) => schema::enum_label(values, &text),
+        FieldKind::Date => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(crate::french::short_date)
+            .unwrap_or(text),
+        FieldKind::Ref("quartier") => store
+            .conn()
+            .prepare_cached("SELECT name FROM quartier WHERE id = ?1")?
+            .query_row([&text], |r| r.get::<_, String>(0))
+            .optional()?
+            .unwrap_or(text),
+        _ => text,
+    }))
+}
+
+fn side(store: &Store, id: Uuid) -> Result<Side> {
+    let person: Person = store.get(id)?;
+    let (_, last_contact) =
+        crate::person::quartier_and_last_contact(store, id, person.quartier_id)?;
+    Ok(Side {
+        id,
+        name: person.full_name(),
+        last_contact,
+        events: crate::timeline::of_person(store, id)?.len(),
+    })
+}
+
 /// Merges `other` into `keep`: the fields named in `take` get `other`'s values, then `other`
 /// points to `keep`. Everything recorded with `other` (and with the records merged into her
 /// before) reads as `keep`'s from now on. Returns what "Annuler" needs to put it all back.

@@ -5,6 +5,7 @@ mod followups;
 mod letters;
 pub mod lock;
 mod meetings;
+mod merges;
 mod partners;
 mod people;
 mod permanences;
@@ -25,6 +26,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         people::get_person,
         people::find_duplicates,
         people::list_duplicates,
+        merges::compare_persons,
+        merges::merge_persons,
+        merges::get_merge_state,
+        merges::separate_person,
+        merges::mark_not_duplicate,
+        merges::list_crossed_merges,
+        merges::confirm_crossed_merge,
         people::create_person,
         people::update_person,
         people::delete_person,

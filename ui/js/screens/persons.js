@@ -136,8 +136,38 @@ function itemLink(item) {
 }
 
 async function profile(id) {
-  const [p, items, v, settings, partners] = await Promise.all([api.getPerson(id), api.timeline(id), vocab(), api.settings(), api.listPartners()]);
+  const [p, items, v, settings, partners, merge] = await Promise.all([api.getPerson(id), api.timeline(id), vocab(), api.settings(), api.listPartners(), api.getMergeState(id)]);
   const P = t.persons;
+  const D = t.duplicates;
+  // "Séparer": the merged-away record is a person of her own again.
+  const separate = (other, name) => async () => {
+    if (!(await confirmDialog(D.separateTitle(name), D.separateText, D.separateYes, D.separateNo))) return;
+    try {
+      const undo = await api.separatePerson(other);
+      announce(D.separated, { undo, onUndone: () => profile(id) });
+      await profile(id);
+    } catch (err) {
+      announce(err?.message || t.errorUnexpected);
+    }
+  };
+  let mergedInto = null;
+  if (merge.merged_into) {
+    const kept = await api.getPerson(merge.merged_into);
+    const keptName = `${kept.first_name} ${kept.last_name}`;
+    mergedInto = h('div', { class: 'warning-box', id: 'merged-into', role: 'note' },
+      h('p', {}, D.mergedInto(keptName)),
+      h('div', { class: 'actions' },
+        h('a', { class: 'button', href: `#/personnes/${merge.merged_into}` }, D.openKept),
+        h('button', { type: 'button', class: 'secondary', id: 'person-separate', onclick: separate(id, `${p.first_name} ${p.last_name}`) }, D.separate)));
+  }
+  const mergedFrom = merge.merged_from.length
+    ? h('section', { class: 'card', id: 'merged-from' }, h('h2', {}, D.mergedFrom),
+      h('ul', { class: 'plain' }, merge.merged_from.map((m) => h('li', { 'data-merged': m.id, class: 'entry-line' },
+        h('span', {}, h('a', { href: `#/personnes/${m.id}` }, `${m.first_name} ${m.last_name}`),
+          h('span', { class: 'muted' }, ' · ', m.birth_date ? D.born(formatNumeric(m.birth_date)) : D.noBirth,
+            m.date ? [' · ', D.mergedOn(formatNumeric(m.date))] : null)),
+        h('button', { type: 'button', class: 'small secondary', onclick: separate(m.id, `${m.first_name} ${m.last_name}`) }, D.separate)))))
+    : null;
   const quartier = settings.quartiers.find((q) => q.id === p.quartier_id)?.name;
   const yesNo = (b) => (b === true ? t.yes : b === false ? t.no : t.notAnswered);
   const row = (name, value) => h('div', {}, h('dt', {}, F[name]), h('dd', {}, value ?? t.none));
@@ -232,6 +262,7 @@ async function profile(id) {
   const latestReferral = history.find((i) => i.kind === 'referral');
 
   show(
+    mergedInto,
     h('div', { class: 'title-row' },
       h('h1', { id: 'person-name' }, `${p.first_name} ${p.last_name}`),
       h('div', { class: 'toolbar' },
@@ -254,6 +285,7 @@ async function profile(id) {
             h('a', { href: itemLink(i) }, i.summary),
             i.detail ? h('span', { class: 'muted' }, ` · ${i.detail}`) : null)))
           : h('p', { class: 'muted' }, P.noTimeline))),
+    mergedFrom,
     h('details', { class: 'card', id: 'encounter-section' }, h('summary', {}, P.newEncounter), meet),
     h('details', { class: 'card', id: 'referral-section' }, h('summary', {}, P.refer), referral),
     h('details', { class: 'card' }, h('summary', {}, P.outcome), outcome),

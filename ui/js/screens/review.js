@@ -29,8 +29,21 @@ function heldCard(segment, decide) {
       h('button', { type: 'button', class: 'secondary', onclick: decide(segment, false) }, R.reject)));
 }
 
+function crossedCard(c, confirm) {
+  const D = t.duplicates;
+  return h('li', { class: 'card', 'data-crossed': c.person_id },
+    h('p', {}, D.crossedCard(c)),
+    h('p', {}, h('a', { href: `#/personnes/${c.person_id}` }, D.openKept)),
+    h('div', { class: 'actions' }, h('button', { type: 'button', onclick: confirm(c.person_id) }, D.crossedOk)));
+}
+
 export async function render() {
-  const [conflicts, held] = await Promise.all([api.listConflicts(), api.listHeld()]);
+  const [conflicts, held, crossed] = await Promise.all([api.listConflicts(), api.listHeld(), api.listCrossedMerges()]);
+  const confirmCrossed = (id) => async () => {
+    const undo = await api.confirmCrossedMerge(id);
+    announce(t.duplicates.crossedDone, { undo, onUndone: render });
+    await render();
+  };
   const status = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const settle = (id, keepOther) => async () => {
     await api.resolveConflict(id, keepOther);
@@ -55,9 +68,13 @@ export async function render() {
       ? h('section', { id: 'held' }, h('h2', {}, R.heldTitle), h('p', { class: 'hint' }, R.heldIntro),
         h('ul', { class: 'plain' }, held.map((segment) => heldCard(segment, decide))))
       : null,
+    crossed.length
+      ? h('section', { id: 'crossed' }, h('h2', {}, t.duplicates.crossedTitle), h('p', { class: 'hint' }, t.duplicates.crossedIntro),
+        h('ul', { class: 'plain' }, crossed.map((c) => crossedCard(c, confirmCrossed))))
+      : null,
     h('p', { class: 'hint' }, R.intro),
     conflicts.length
       ? h('ul', { class: 'plain', id: 'conflicts' }, conflicts.map((c) => conflictCard(c, settle)))
-      : (held.length ? null : h('p', { class: 'muted' }, R.none)),
+      : (held.length || crossed.length ? null : h('p', { class: 'muted' }, R.none)),
   );
 }

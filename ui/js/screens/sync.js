@@ -11,6 +11,10 @@ function summary(report) {
   if (report.new_device_id) lines.push(h('p', {}, S.newDevice));
   if (report.restored) lines.push(h('p', { id: 'sync-restored' }, S.restored(report.restored)));
   if (report.persons_erased) lines.push(h('p', { id: 'sync-erased' }, S.personsErased(report.persons_erased)));
+  if (report.merge_edits_forwarded) lines.push(h('p', { id: 'sync-merge-forwarded' }, S.mergeEditsForwarded(report.merge_edits_forwarded)));
+  if (report.crossed_merges.length) {
+    lines.push(h('p', { id: 'sync-crossed', class: 'warning-box' }, S.crossedMerges(report.crossed_merges.length), ' ', h('a', { href: '#/a-verifier' }, S.seeReview)));
+  }
   if (report.likely_duplicates.length) {
     lines.push(h('p', { id: 'sync-duplicates' }, S.likelyDuplicates(report.likely_duplicates.length), ' ', h('a', { href: '#/doublons' }, S.seeDuplicates)));
   }
