@@ -9,6 +9,8 @@
 //!   Orientations screens' queries.
 //! - `undo_capture`, `undo_person_deletion`: "Annuler" after a capture, and after deleting the
 //!   person with the most events.
+//! - `with_200_merges`: the Personnes search, a timeline, "À réexaminer" and the yearly figures
+//!   once 200 likely duplicates are merged (reads follow the merge pointers).
 //! - `bulk_load`: one demo year through the engine's write path, side by side with raw
 //!   rusqlite inserts of the very same rows into the same tables without a change log.
 
@@ -141,6 +143,44 @@ fn reads_and_writes(c: &mut Criterion) {
         b.iter(|| carnet::duplicates::pairs(&store).unwrap())
     });
     group.finish();
+    // The same screens once 200 likely duplicates are merged (every read then follows the
+    // merge pointers), the merges undone afterwards so that later benches see the demo as is.
+    let merged: Vec<(Uuid, Uuid)> = carnet::duplicates::pairs(&store)
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.a != person && p.b != person)
+        .take(200)
+        .map(|p| (p.a, p.b))
+        .collect();
+    let mut merged_away = Vec::new();
+    for (a, b) in &merged {
+        let ok = store
+            .write(|w| carnet::person_merge::merge(w, *a, *b, &[]))
+            .is_ok();
+        if ok {
+            merged_away.push(*b);
+        }
+    }
+    eprintln!("{} records merged", merged_away.len());
+    let mut group = c.benchmark_group("with_200_merges");
+    group.bench_function("find_page_eloise", |b| {
+        b.iter(|| carnet::person::find(&store, "eloise", None, 0, 50).unwrap())
+    });
+    group.bench_function("timeline", |b| {
+        b.iter(|| carnet::timeline::of_person(&store, busiest).unwrap())
+    });
+    group.bench_function("retention_due_24_months", |b| {
+        b.iter(|| carnet::retention::due(&store, until(), 24).unwrap())
+    });
+    group.bench_function("report_indicators", |b| {
+        b.iter(|| carnet::report::indicators(&store, 2025).unwrap())
+    });
+    group.finish();
+    for other in merged_away {
+        store
+            .write(|w| carnet::person_merge::separate(w, other))
+            .unwrap();
+    }
     c.bench_function("referrals_page_search", |b| {
         let filter = carnet::referral::ReferralFilter {
             query: Some("adie".into()),

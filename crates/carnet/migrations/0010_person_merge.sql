@@ -31,3 +31,6 @@ CREATE TABLE person_root (
     root TEXT NOT NULL
 ) STRICT;
 CREATE INDEX person_root_by_root ON person_root (root);
+-- The same, on the person's row: searches and lists leave merged-away records out by a
+-- column test instead of a lookup per row.
+ALTER TABLE person ADD COLUMN merged_into TEXT;

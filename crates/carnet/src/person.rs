@@ -152,15 +152,11 @@ pub(crate) fn quartier_and_last_contact(
             .optional()?,
         None => None,
     };
-    let last: Option<String> = store
-        .conn()
-        .prepare_cached(
-            "SELECT max(d) FROM (
-                 SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
+    let own = "SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
                  UNION ALL
                  SELECT max(m.date) FROM attendance a JOIN meeting m ON m.id = a.meeting_id
-                  WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0
-                 UNION ALL
+                  WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0";
+    let merged = "UNION ALL
                  SELECT max(e.date) FROM person_root r
                    JOIN encounter e ON e.person_id = r.id AND e.deleted = 0
                   WHERE r.root = ?1
@@ -168,8 +164,15 @@ pub(crate) fn quartier_and_last_contact(
                  SELECT max(m.date) FROM person_root r
                    JOIN attendance a ON a.person_id = r.id AND a.deleted = 0
                    JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-                  WHERE r.root = ?1)",
-        )?
+                  WHERE r.root = ?1";
+    let sql = if crate::person_merge::any(store.conn())? {
+        format!("SELECT max(d) FROM ({own} {merged})")
+    } else {
+        format!("SELECT max(d) FROM ({own})")
+    };
+    let last: Option<String> = store
+        .conn()
+        .prepare_cached(&sql)?
         .query_row([id.to_string()], |r| r.get(0))?;
     let last = last
         .as_deref()
@@ -230,7 +233,7 @@ pub fn find(
 /// The `WHERE` tail and parameters of a search, or `None` when nothing can match.
 fn filter(query: &str, quartier: Option<Uuid>) -> Option<(String, Vec<String>)> {
     // A record merged into another is found as the one that holds her.
-    let mut tail = String::from(" AND id NOT IN (SELECT id FROM person_root)");
+    let mut tail = String::from(" AND merged_into IS NULL");
     let mut params: Vec<String> = Vec::new();
     if let Some(digits) = phone_digits(query) {
         params.push(digits);
@@ -284,7 +287,7 @@ fn phone_digits(query: &str) -> Option<String> {
 /// Live persons, by last then first name.
 pub fn all(store: &Store) -> Result<Vec<Entry<Person>>> {
     store.select::<Person>(
-        "AND id NOT IN (SELECT id FROM person_root)
+        "AND merged_into IS NULL
          ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
         [],
     )

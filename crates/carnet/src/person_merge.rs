@@ -326,6 +326,13 @@ fn row_deleted(conn: &Connection, spec: &EntitySpec, id: Uuid) -> Result<Option<
         .map(|d| d != 0))
 }
 
+/// Whether any record is merged into another (reads can skip following pointers if not).
+pub(crate) fn any(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM person_root)")?
+        .query_row([], |r| r.get(0))?)
+}
+
 /// The record that holds `person` now: herself unless she was merged away.
 pub(crate) fn root_of(conn: &Connection, person: Uuid) -> Result<Uuid> {
     let root: Option<String> = conn
@@ -537,7 +544,8 @@ fn pointer_stamp(conn: &Connection, row: Uuid) -> Result<Option<Hlc>> {
     Ok(clocks.winners.get("into_id").map(|(stamp, _)| *stamp))
 }
 
-/// Rebuilds `person_root` from the merge rows. Runs inside the transaction that changed a
+/// Rebuilds `person_root` (and `person.merged_into`, its copy on the person's row) from the
+/// merge rows. Runs inside the transaction that changed a
 /// merge row or a person's tombstone (local write, sync, erasure).
 pub(crate) fn refresh(conn: &Connection) -> Result<()> {
     let resolution = resolve(conn)?;
@@ -546,6 +554,16 @@ pub(crate) fn refresh(conn: &Connection) -> Result<()> {
     for (person, root) in resolution.roots {
         insert.execute([person.to_string(), root.to_string()])?;
     }
+    conn.execute(
+        "UPDATE person SET merged_into = NULL
+          WHERE merged_into IS NOT NULL AND id NOT IN (SELECT id FROM person_root)",
+        [],
+    )?;
+    conn.execute(
+        "UPDATE person SET merged_into = (SELECT root FROM person_root r WHERE r.id = person.id)
+          WHERE id IN (SELECT id FROM person_root)",
+        [],
+    )?;
     Ok(())
 }
 

@@ -564,10 +564,13 @@ impl Store {
                 )?;
             }
             // Erasure orders received, and rows received about an erased person.
-            let mut roots_stale = changes.iter().any(|c| {
-                c.entity == &schema::PERSON_MERGE
-                    || (c.entity == &schema::PERSON && c.field == schema::DELETED.name)
-            });
+            // Merge pointers change, or a person they name arrives (a pointer to a record this
+            // notebook did not have yet waits for it).
+            let mut roots_stale = changes.iter().any(|c| c.entity == &schema::PERSON_MERGE)
+                || (changes.iter().any(|c| c.entity == &schema::PERSON)
+                    && tx.query_row("SELECT EXISTS (SELECT 1 FROM person_merge)", [], |r| {
+                        r.get::<_, bool>(0)
+                    })?);
             for person in crate::erasure::persons_to_purge(&tx, changes)? {
                 let purged = crate::erasure::purge(&tx, person)?;
                 if purged.rows + purged.encounters_detached > 0 {

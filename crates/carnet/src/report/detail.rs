@@ -290,7 +290,7 @@ pub fn sheets(store: &Store, year: i32, with_names: bool) -> Result<Vec<Sheet>> 
         ("Premier contact de l’année", 14.0),
         ("Premier contact", 14.0),
     ]);
-    let received = super::RECEIVED;
+    let received = super::received(crate::person_merge::any(conn)?);
     let mut stmt = conn.prepare(&format!(
         "{received}
          SELECT p.id, {name_sql}, p.gender, p.birth_date, q.name, p.lives_in_qpv, p.situation,

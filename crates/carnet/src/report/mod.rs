@@ -126,15 +126,35 @@ impl Indicators {
 /// first contact ever is looked up per person through the `(person_id, date)` indexes.
 /// A person merged into another counts as the record that holds her
 /// ([`crate::person_merge`]): contacts are read through `person_root`, and the first contact
-/// ever is the earliest of all her records.
-pub(crate) const RECEIVED: &str = "
+/// ever is the earliest of all her records. With no record merged (`merges` false) the
+/// lookups are left out: they cost a tenth of the figures.
+pub(crate) fn received(merges: bool) -> String {
+    let holder = |column: &str| {
+        if merges {
+            format!("coalesce((SELECT root FROM person_root WHERE id = {column}), {column})")
+        } else {
+            column.to_string()
+        }
+    };
+    let merged_first = if merges {
+        ",
+                   coalesce((SELECT min(e.date) FROM person_root r
+                               JOIN encounter e ON e.person_id = r.id AND e.deleted = 0
+                              WHERE r.root = y.person_id), '9999'),
+                   coalesce((SELECT min(m.date) FROM person_root r
+                               JOIN attendance a ON a.person_id = r.id AND a.deleted = 0
+                               JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
+                              WHERE r.root = y.person_id), '9999')"
+    } else {
+        ""
+    };
+    format!(
+        "
     WITH contacts AS (
-        SELECT coalesce((SELECT root FROM person_root WHERE id = person_id), person_id)
-                 AS person_id, date
+        SELECT {} AS person_id, date
           FROM encounter WHERE deleted = 0 AND person_id IS NOT NULL
         UNION ALL
-        SELECT coalesce((SELECT root FROM person_root WHERE id = a.person_id), a.person_id),
-               m.date
+        SELECT {}, m.date
           FROM attendance a
           JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
          WHERE a.deleted = 0
@@ -149,17 +169,14 @@ pub(crate) const RECEIVED: &str = "
                               WHERE e.person_id = y.person_id AND e.deleted = 0), '9999'),
                    coalesce((SELECT min(m.date) FROM attendance a
                                JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-                              WHERE a.person_id = y.person_id AND a.deleted = 0), '9999'),
-                   coalesce((SELECT min(e.date) FROM person_root r
-                               JOIN encounter e ON e.person_id = r.id AND e.deleted = 0
-                              WHERE r.root = y.person_id), '9999'),
-                   coalesce((SELECT min(m.date) FROM person_root r
-                               JOIN attendance a ON a.person_id = r.id AND a.deleted = 0
-                               JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-                              WHERE r.root = y.person_id), '9999'))
+                              WHERE a.person_id = y.person_id AND a.deleted = 0), '9999'){merged_first})
                  AS first_ever
           FROM in_year y
-    )";
+    )",
+        holder("person_id"),
+        holder("a.person_id"),
+    )
+}
 
 fn year_bounds(year: i32) -> (String, String) {
     (format!("{year:04}-01-01"), format!("{year:04}-12-31"))
@@ -207,11 +224,12 @@ fn coded_counts(
 /// The figures of `year`.
 pub fn indicators(store: &Store, year: i32) -> Result<Indicators> {
     let conn = store.conn();
+    let received = received(crate::person_merge::any(conn)?);
     let (from, to) = year_bounds(year);
 
     // Persons received: first contact of the year and first contact ever.
     let mut stmt = conn.prepare_cached(&format!(
-        "{RECEIVED}
+        "{received}
          SELECT p.gender, p.birth_date, q.name, p.lives_in_qpv, p.situation, p.france_travail,
                 p.rsa, p.education, y.first_in_year, y.first_ever
            FROM received y

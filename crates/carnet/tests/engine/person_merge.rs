@@ -335,3 +335,29 @@ fn erasing_the_kept_record_erases_the_merged_ones_and_keeps_closed_years_counted
     assert_eq!(pointers, 0, "no pointer left about her, in the log either");
     assert!(carnet::check::check(store).unwrap().is_ok());
 }
+
+#[test]
+fn a_new_device_reading_the_merge_before_the_records_it_names_still_follows_it() {
+    let folder_dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(folder_dir.path());
+    // The records are typed on device 9; device 1 merges them. A new device reads device 1's
+    // segment (the pointer) before device 9's (the records).
+    let mut typist = fixture_for(9);
+    let (keep, other) = twice(&mut typist);
+    run(&mut typist.store, &folder);
+    let (mut merger, _) = device(1);
+    run(&mut merger, &folder);
+    merger
+        .write(|w| person_merge::merge(w, keep, other, &[]))
+        .unwrap();
+    run(&mut merger, &folder);
+    let (mut newcomer, _) = device(5);
+    run(&mut newcomer, &folder);
+    assert_eq!(
+        person_merge::merged_into(&newcomer, other).unwrap(),
+        Some(keep)
+    );
+    assert_eq!(found(&newcomer, "haddad"), vec![keep]);
+    assert_eq!(received(&newcomer, 2026), (1, 0));
+    assert_eq!(digest(&newcomer), digest(&merger));
+}
