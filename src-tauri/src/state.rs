@@ -162,3 +162,17 @@ impl Sync {
         Ok(())
     }
 }
+
+/// Rewrites the notebook file (`Store::compact`) on a thread of its own, after an erasure or
+/// an anonymisation has answered the window: the officer does not wait for it, and a command
+/// that comes meanwhile waits for the store as it would for any other. If the notebook was
+/// locked or closed first, its next opening does the rewrite (`Store::rewrite_pending`).
+pub fn rewrite_in_background(app: tauri::AppHandle) {
+    use tauri::Manager;
+    std::thread::spawn(move || {
+        let db = app.state::<Db>();
+        if let Ok(store) = db.store() {
+            let _ = store.compact();
+        }
+    });
+}

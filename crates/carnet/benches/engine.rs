@@ -256,6 +256,15 @@ fn reads_and_writes(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // What the officer waits for in the window: the erasure without the file rewrite, which
+    // then runs on a thread of its own (`erasure::erase_without_rewrite`).
+    group.bench_function("before_rewrite", |b| {
+        b.iter_batched(
+            || next.next().expect("persons left to erase"),
+            |id| carnet::erasure::erase_without_rewrite(&mut store.borrow_mut(), id).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
     // Of which: the rewrite of the whole file that ends every erasure (`Store::compact`).
     group.bench_function("file_rewrite_alone", |b| {
         b.iter(|| store.borrow().compact().unwrap())

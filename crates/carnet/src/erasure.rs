@@ -204,12 +204,22 @@ pub fn preview(store: &Store, person: Uuid) -> Result<Preview> {
 /// Erases `person` here, and writes the order that erases them on every other device.
 /// Cannot be undone.
 pub fn erase(store: &mut Store, person: Uuid) -> Result<Purged> {
+    let purged = erase_without_rewrite(store, person)?;
+    store.compact()?;
+    Ok(purged)
+}
+
+/// [`erase`], leaving the file rewrite ([`Store::compact`]) to the caller: when this returns
+/// she is gone from every table and from the change log, and the order is written; her old
+/// bytes may still sit in the file's free pages until the rewrite, which the next opening of
+/// the notebook does if nothing did before ([`Store::rewrite_pending`]). The window erases
+/// this way and rewrites right after, without keeping the officer waiting.
+pub fn erase_without_rewrite(store: &mut Store, person: Uuid) -> Result<Purged> {
     require_live(store.conn(), person)?;
     let root = fold_group(store, person)?;
     let purged = erase_keeping(store, root.0, Years::Closed)?;
     let mut total = root.1;
     total += purged;
-    store.compact()?;
     Ok(total)
 }
 
@@ -564,6 +574,7 @@ pub(crate) fn purge_erased(conn: &Connection, person: Uuid) -> Result<Purged> {
         purged.encounters_detached += 1;
     }
     crate::person_merge::refresh(conn)?;
+    crate::store::mark_rewrite_pending(conn)?;
     Ok(purged)
 }
 
@@ -601,6 +612,11 @@ pub fn anonymise(store: &mut Store, person: Uuid) -> Result<Purged> {
     let purged = anonymise_one(store, person)?;
     store.compact()?;
     Ok(purged)
+}
+
+/// [`anonymise`], leaving the file rewrite to the caller (as [`erase_without_rewrite`]).
+pub fn anonymise_without_rewrite(store: &mut Store, person: Uuid) -> Result<Purged> {
+    anonymise_one(store, person)
 }
 
 /// [`anonymise`], without rewriting the file afterwards.

@@ -200,6 +200,9 @@ impl Store {
         let mut store = Self::with_connection(conn, clock)?;
         store.path = Some(path.to_path_buf());
         store.encrypted = key.is_some();
+        if store.rewrite_pending()? {
+            store.compact()?;
+        }
         Ok(store)
     }
 
@@ -257,7 +260,20 @@ impl Store {
     /// erased person anywhere in the file.
     pub fn compact(&self) -> Result<()> {
         self.conn.execute_batch("VACUUM")?;
+        self.conn
+            .execute("DELETE FROM meta WHERE key = 'rewrite_pending'", [])?;
         self.checkpoint()
+    }
+
+    /// Whether an erasure left the file rewrite ([`Store::compact`]) for later: opening the
+    /// notebook does it then, so a crash or a lock in between never leaves her bytes behind
+    /// for good.
+    pub fn rewrite_pending(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'rewrite_pending')",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Whether deleted rows are overwritten on disk (`PRAGMA secure_delete`), as Carnet
@@ -1110,6 +1126,17 @@ pub(crate) fn materialise(
         refresh_person_keys(tx, &id_text)?;
     }
     Ok(written)
+}
+
+/// Notes, in the transaction that erased or purged a person, that the file must be rewritten
+/// ([`Store::compact`]) before her bytes are gone from its free pages.
+pub(crate) fn mark_rewrite_pending(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('rewrite_pending', 1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [],
+    )?;
+    Ok(())
 }
 
 /// Recomputes a person's derived keys (search, match) from her stored names.

@@ -90,9 +90,14 @@ pub fn erasure_preview(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::era
 /// Letters left for the PDF viewer go too: one of them may be hers (a viewer that still
 /// holds one open keeps it until the next start, which empties the folder again).
 #[tauri::command(async)]
-pub fn erase_person(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::erasure::Purged> {
-    let purged = carnet::erasure::erase(&mut *db.store()?, id)?;
+pub fn erase_person(
+    app: tauri::AppHandle,
+    db: State<'_, Db>,
+    id: Uuid,
+) -> CommandResult<carnet::erasure::Purged> {
+    let purged = carnet::erasure::erase_without_rewrite(&mut *db.store()?, id)?;
     let _ = carnet::letter::clear_print_folder(&db.letters_folder());
+    crate::state::rewrite_in_background(app);
     Ok(purged)
 }
 

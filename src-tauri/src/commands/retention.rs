@@ -74,10 +74,15 @@ pub fn set_retention_months(db: State<'_, Db>, months: String) -> CommandResult<
 
 /// "Anonymiser": this person, everywhere (the order leaves with the next sync).
 #[tauri::command(async)]
-pub fn anonymise_person(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::erasure::Purged> {
-    let purged = carnet::erasure::anonymise(&mut *db.store()?, id)?;
+pub fn anonymise_person(
+    app: tauri::AppHandle,
+    db: State<'_, Db>,
+    id: Uuid,
+) -> CommandResult<carnet::erasure::Purged> {
+    let purged = carnet::erasure::anonymise_without_rewrite(&mut *db.store()?, id)?;
     // A letter of hers may be waiting for the PDF viewer.
     let _ = carnet::letter::clear_print_folder(&db.letters_folder());
+    crate::state::rewrite_in_background(app);
     Ok(purged)
 }
 

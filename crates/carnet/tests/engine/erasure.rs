@@ -811,3 +811,21 @@ fn many_small_key_bundles_are_merged_and_an_erasure_still_removes_the_key() {
     assert_eq!(carnet::person::all(&d).unwrap().len(), 19);
     assert_eq!(digest(&a), digest(&d));
 }
+
+#[test]
+fn an_erasure_whose_file_rewrite_never_ran_is_finished_when_the_notebook_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path, clock) = notebook(dir.path(), 1);
+    let (person, _) = with_history(&mut store);
+    // The window erases, answers, then rewrites on another thread: here the app stops first.
+    carnet::erasure::erase_without_rewrite(&mut store, person).unwrap();
+    assert!(store.get::<Person>(person).is_err());
+    assert!(store.rewrite_pending().unwrap());
+    drop(store);
+    let store = Store::open(&path, Box::new(clock.clone())).unwrap();
+    assert!(
+        !store.rewrite_pending().unwrap(),
+        "opening rewrote the file"
+    );
+    assert_no_trace(&store, &path, "reopened");
+}
