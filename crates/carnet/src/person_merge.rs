@@ -538,10 +538,12 @@ fn resolve(conn: &Connection) -> Result<Resolution> {
     Ok(Resolution { roots, crossed })
 }
 
-/// The stamp of a merge row's current target (when the merge was written), if it has one.
+/// When the merge in force was written: the later of its target's stamp and its tombstone's
+/// (merging the same two records again after "Séparer" only restores the row).
 fn pointer_stamp(conn: &Connection, row: Uuid) -> Result<Option<Hlc>> {
     let clocks = RowClocks::of(&changelog::of_row(conn, row)?);
-    Ok(clocks.winners.get("into_id").map(|(stamp, _)| *stamp))
+    let stamp = |field: &str| clocks.winners.get(field).map(|(stamp, _)| *stamp);
+    Ok(stamp("into_id").max(stamp(schema::DELETED.name)))
 }
 
 /// Rebuilds `person_root` (and `person.merged_into`, its copy on the person's row) from the

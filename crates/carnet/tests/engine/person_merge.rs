@@ -171,6 +171,21 @@ fn a_merge_joins_the_timelines_counts_her_once_and_can_be_undone_or_separated() 
         "nothing left to separate"
     );
     assert!(carnet::check::check(store).unwrap().is_ok());
+
+    // Separated, corrected, merged again: the correction was made before this merge, so
+    // nothing is carried over as a late edit.
+    let mut p: Person = store.get(other).unwrap();
+    p.phone = Some("07 00 00 00 01".into());
+    store.update(other, &p).unwrap();
+    f.clock.advance(1_000);
+    store
+        .write(|w| person_merge::merge(w, keep, other, &[]))
+        .unwrap();
+    assert_eq!(person_merge::forward_late_edits(store).unwrap(), 0);
+    assert_eq!(
+        store.get::<Person>(keep).unwrap().phone.as_deref(),
+        Some("06 12 34 56 78")
+    );
 }
 
 #[test]
