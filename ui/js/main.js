@@ -16,6 +16,7 @@ import * as followups from './screens/followups.js';
 import * as outcome from './screens/outcome.js';
 import * as retention from './screens/retention.js';
 import * as duplicatePairs from './screens/duplicate_pairs.js';
+import * as journal from './screens/journal.js';
 import { api } from './ipc.js';
 import * as lock from './lock.js';
 
@@ -23,7 +24,7 @@ const screens = {
   aujourdhui: today, permanences, personnes: persons, orientations: referrals,
   collectives: meetings, partenaires: partners, bilan, reglages: settings, 'a-verifier': review,
   rencontres: encounter, relances: followups, sorties: outcome, 'a-reexaminer': retention,
-  doublons: duplicatePairs,
+  doublons: duplicatePairs, journal,
 };
 
 let current = location.hash || '#/aujourdhui';

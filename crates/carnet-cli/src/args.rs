@@ -129,6 +129,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Journal de cet ordinateur : qui a consulté, créé, modifié, supprimé, effacé, exporté,
+    /// imprimé, déverrouillé ou synchronisé quoi, et quand (jamais de nom ni de valeur).
+    ///
+    /// --verify recalcule la chaîne des entrées : code de sortie 1 et un message clair si une
+    /// entrée a été retirée ou modifiée.
+    #[command(help_template = HELP_TEMPLATE)]
+    Audit {
+        /// Seulement les entrées depuis cette date.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Sortie en JSON.
+        #[arg(long)]
+        json: bool,
+        /// Vérifie que le journal est intact.
+        #[arg(long, conflicts_with_all = ["since", "json"])]
+        verify: bool,
+    },
     /// Historique d'une personne : rencontres, réunions, orientations, sorties.
     #[command(help_template = HELP_TEMPLATE)]
     Timeline {

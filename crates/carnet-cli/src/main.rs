@@ -246,7 +246,40 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let store = open(&path)?;
             let id = carnet::validate::id(&person)?;
             let items = carnet::timeline::of_person(&store, id)?;
+            // Reading a person's history is a consultation, journaled.
+            carnet::person::open(&store, id)?;
             output::timeline(&mut out, &items, json)?;
+        }
+        Command::Audit {
+            since,
+            json,
+            verify,
+        } => {
+            let store = open(&path)?;
+            if verify {
+                let v = carnet::audit::verify(&store)?;
+                if let Some(seq) = v.broken_at {
+                    return Err(CliError::Usage(format!(
+                        "le journal a été modifié : l'entrée n° {seq} ne suit pas la précédente (une entrée a été retirée ou changée). Signalez-le au responsable du traitement."
+                    )));
+                }
+                if v.truncated {
+                    return Err(CliError::Usage(
+                        "le journal a été modifié : ses dernières entrées ont été retirées. Signalez-le au responsable du traitement.".into(),
+                    ));
+                }
+                writeln!(
+                    out,
+                    "Journal intact : {} entrée(s) vérifiée(s), aucune retirée ni modifiée.",
+                    v.entries
+                )?;
+                return Ok(());
+            }
+            let since = since
+                .map(|text| carnet::validate::date_as_typed("since", &text, store.today()))
+                .transpose()?;
+            let entries = carnet::audit::entries(&store, since, None)?;
+            output::audit(&mut out, &entries, json)?;
         }
         Command::Followups { until, json } => {
             let store = open(&path)?;

@@ -491,3 +491,30 @@ pub fn sync_report(
     }
     Ok(())
 }
+
+/// The journal, oldest first: date and time (UTC), action, kind and id of the record.
+pub fn audit(
+    out: &mut impl Write,
+    entries: &[carnet::audit::Entry],
+    json: bool,
+) -> std::io::Result<()> {
+    if json {
+        return writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(entries).unwrap_or_default()
+        );
+    }
+    writeln!(out, "{} entrée(s).", entries.len())?;
+    for e in entries {
+        let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default();
+        let record = match (e.entity_label, e.record) {
+            (Some(label), Some(id)) => format!("  {label} {id}"),
+            _ => String::new(),
+        };
+        writeln!(out, "{at}  {}{record}", e.action_label)?;
+    }
+    Ok(())
+}

@@ -220,6 +220,12 @@ pub fn erase_without_rewrite(store: &mut Store, person: Uuid) -> Result<Purged> 
     let purged = erase_keeping(store, root.0, Years::Closed)?;
     let mut total = root.1;
     total += purged;
+    crate::audit::record(
+        store,
+        crate::audit::Action::Erased,
+        Some(schema::PERSON.name),
+        Some(root.0),
+    )?;
     Ok(total)
 }
 
@@ -628,6 +634,12 @@ fn anonymise_one(store: &mut Store, person: Uuid) -> Result<Purged> {
     }
     let (root, mut purged) = fold_group(store, person)?;
     purged += erase_keeping(store, root, Years::All)?;
+    crate::audit::record(
+        store,
+        crate::audit::Action::Anonymised,
+        Some(schema::PERSON.name),
+        Some(root),
+    )?;
     Ok(purged)
 }
 

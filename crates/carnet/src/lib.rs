@@ -12,6 +12,7 @@
 
 pub mod anonymous_copy;
 pub mod atomic_file;
+pub mod audit;
 pub mod changelog;
 pub mod check;
 pub mod clock;

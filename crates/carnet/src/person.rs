@@ -87,6 +87,18 @@ impl Record for Person {
     }
 }
 
+/// A person's record as her page opens it: the reading is journaled ([`crate::audit`]).
+pub fn open(store: &Store, id: Uuid) -> Result<Person> {
+    let person = store.get::<Person>(id)?;
+    crate::audit::record(
+        store,
+        crate::audit::Action::Opened,
+        Some(schema::PERSON.name),
+        Some(id),
+    )?;
+    Ok(person)
+}
+
 impl Person {
     /// "Prénom Nom".
     pub fn full_name(&self) -> String {

@@ -55,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_person_keys.sql"),
     include_str!("../migrations/0009_person_match.sql"),
     include_str!("../migrations/0010_person_merge.sql"),
+    include_str!("../migrations/0011_audit.sql"),
 ];
 
 /// The schema version this build knows.
@@ -92,6 +93,9 @@ pub struct Store {
     sql: SqlCache,
     /// Whether the merge may take its fast path (see `merge`); tests turn it off to compare.
     fast_merge: bool,
+    /// Whether local writes leave entries in the journal (`audit.rs`); the demo generator
+    /// turns it off (fictional data, a million changes).
+    audit: bool,
     /// The database file, or `None` in memory.
     path: Option<std::path::PathBuf>,
     /// Whether the file is encrypted (opened or created with a key).
@@ -203,6 +207,8 @@ impl Store {
         if store.rewrite_pending()? {
             store.compact()?;
         }
+        // The journal keeps its retention period, counted by this store's clock.
+        crate::audit::prune(&store, crate::audit::months(&store)?)?;
         Ok(store)
     }
 
@@ -328,6 +334,7 @@ impl Store {
             key_seed: zeroize::Zeroizing::new([0; 32]),
             sql: SqlCache::default(),
             fast_merge: true,
+            audit: true,
             path: None,
             encrypted: false,
         })
@@ -391,6 +398,16 @@ impl Store {
 
     /// Turns the merge's fast path for new rows off (`false`) or on: the differential test
     /// applies the same histories both ways and requires the same result.
+    /// Turns the journal of local writes on or off (on by default; see `audit.rs`).
+    pub fn set_audit(&mut self, enabled: bool) {
+        self.audit = enabled;
+    }
+
+    /// Whether local writes are journaled ([`Store::set_audit`]).
+    pub fn audits(&self) -> bool {
+        self.audit
+    }
+
     pub fn set_merge_fast_path(&mut self, enabled: bool) {
         self.fast_merge = enabled;
     }
@@ -436,6 +453,7 @@ impl Store {
                 sql: &mut self.sql,
                 live: HashSet::new(),
                 roots_stale: false,
+                journal: self.audit.then(Vec::new),
             };
             let value = body(&mut writer)?;
             writer.finish()?;
@@ -696,6 +714,9 @@ pub struct Writer<'s> {
     live: HashSet<(&'static str, String)>,
     /// A merge row or a person's tombstone changed: `person_root` is rebuilt before commit.
     roots_stale: bool,
+    /// The records this write created, changed or deleted, one journal entry each, written
+    /// before commit (`None`: journal off).
+    journal: Option<Vec<(crate::audit::Action, &'static str, Uuid)>>,
 }
 
 impl Writer<'_> {
@@ -896,6 +917,23 @@ impl Writer<'_> {
             });
         }
         let tombstone = fields.iter().find(|(f, _)| f.name == schema::DELETED.name);
+        if let Some(journal) = &mut self.journal {
+            use crate::audit::Action;
+            let action = match (mode, tombstone) {
+                (Mode::Insert, _) => Action::Created,
+                (_, Some((_, Value::Integer(1)))) => Action::Deleted,
+                _ => Action::Changed,
+            };
+            match journal
+                .iter_mut()
+                .find(|(_, entity, row)| *row == id && *entity == spec.name)
+            {
+                // Created then changed in one write: created.
+                Some(entry) if entry.0 == Action::Created => {}
+                Some(entry) => entry.0 = action,
+                None => journal.push((action, spec.name, id)),
+            }
+        }
         if spec == &schema::PERSON_MERGE || (spec == &schema::PERSON && tombstone.is_some()) {
             self.roots_stale = true;
         }
@@ -956,6 +994,13 @@ impl Writer<'_> {
         crate::erasure::purge_after_local_write(&self.tx, self.first_seq)?;
         if self.roots_stale {
             crate::person_merge::refresh(&self.tx)?;
+        }
+        if let Some(journal) = &self.journal {
+            let entries: Vec<_> = journal
+                .iter()
+                .map(|(action, entity, id)| (*action, Some(*entity), Some(*id)))
+                .collect();
+            crate::audit::append(&self.tx, self.now_ms, &entries)?;
         }
         save_hlc(&self.tx, self.hlc)?;
         self.tx.commit()?;

@@ -272,6 +272,7 @@ fn auto_lock_minutes(store: &carnet::Store) -> CommandResult<u32> {
 fn open(db: &Db, key: NotebookKey) -> CommandResult<()> {
     let store = carnet::Store::open_with(&db.path, Some(&key), Box::new(SystemClock))?;
     let _ = carnet::letter::clear_print_folder(&db.letters_folder());
+    carnet::audit::record(&store, carnet::audit::Action::Unlocked, None, None)?;
     db.set_open(store, key)
 }
 

@@ -2,6 +2,7 @@
 
 mod files;
 mod followups;
+mod journal;
 mod letters;
 pub mod lock;
 mod meetings;
@@ -115,6 +116,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         lock::renew_recovery_sheet,
         lock::set_remember,
         lock::set_auto_lock,
+        journal::open_person,
+        journal::list_audit,
+        journal::verify_audit,
+        journal::set_audit_months,
     ]
 }
 

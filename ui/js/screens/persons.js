@@ -136,7 +136,7 @@ function itemLink(item) {
 }
 
 async function profile(id) {
-  const [p, items, v, settings, partners, merge] = await Promise.all([api.getPerson(id), api.timeline(id), vocab(), api.settings(), api.listPartners(), api.getMergeState(id)]);
+  const [p, items, v, settings, partners, merge] = await Promise.all([api.openPerson(id), api.timeline(id), vocab(), api.settings(), api.listPartners(), api.getMergeState(id)]);
   const P = t.persons;
   const D = t.duplicates;
   // "Séparer": the merged-away record is a person of her own again.

@@ -6,6 +6,7 @@ import { h, show, form, announce, table } from '../dom.js';
 import { syncSection } from './sync.js';
 import { securitySection } from './security.js';
 import { retentionSection } from './retention.js';
+import { journalSection } from './journal.js';
 
 const S = t.settings;
 
@@ -129,6 +130,7 @@ export async function render() {
       quartier ? h('details', {}, h('summary', {}, S.addQuartier), quartier) : null),
     await securitySection(),
     await retentionSection(),
+    journalSection(),
     await syncSection(),
     h('section', { class: 'card' }, h('h2', {}, S.device),
       h('p', { class: 'muted' }, `${S.database} : `, h('code', {}, s.database))),

@@ -478,6 +478,12 @@ fn save_draft(
     } else {
         (store.write(|w| file(w, draft, &pdf))?, false)
     };
+    crate::audit::record(
+        store,
+        crate::audit::Action::LetterPrinted,
+        Some(crate::schema::LETTER.name),
+        Some(letter_id),
+    )?;
     Ok(Saved {
         letter_id,
         path: path.display().to_string(),
@@ -534,6 +540,14 @@ pub fn save_batch(
     if !drafts.is_empty() {
         crate::atomic_file::write(path, &pdf)?;
         store.write(|w| file_batch(w, &drafts, true))?;
+        for draft in &drafts {
+            crate::audit::record(
+                store,
+                crate::audit::Action::LetterPrinted,
+                Some(crate::schema::REFERRAL.name),
+                Some(draft.referral_id),
+            )?;
+        }
     }
     Ok(SavedBatch {
         path: path.display().to_string(),

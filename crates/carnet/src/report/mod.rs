@@ -608,6 +608,7 @@ pub fn export(
         }
     };
     crate::atomic_file::write(path, &bytes)?;
+    crate::audit::record(store, crate::audit::Action::Exported, None, None)?;
     progress(1, 1);
     Ok(Exported {
         path: path.display().to_string(),

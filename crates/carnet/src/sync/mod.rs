@@ -299,6 +299,7 @@ pub fn sync(
     if report.persons_erased > 0 {
         store.compact()?;
     }
+    crate::audit::record(store, crate::audit::Action::Synced, None, None)?;
     Ok(report)
 }
 
