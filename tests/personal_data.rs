@@ -280,3 +280,48 @@ fn persons_past_retention_are_anonymised_one_by_one_or_all_at_once() {
     );
     s.quit().unwrap();
 }
+
+#[test]
+fn the_journal_lists_what_was_done_without_names_and_checks_itself() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let today = chrono::Local::now().date_naive();
+    let person = met(&mut engine(&db), "Zoubida", "Kergoat", today);
+
+    let s = Session::start(&db).unwrap();
+    s.go(&format!("#/personnes/{person}")).unwrap();
+    s.wait_for("#person-name").unwrap();
+    s.go("#/reglages").unwrap();
+    s.click(&s.wait_for("#journal-link").unwrap()).unwrap();
+    s.wait_for("#journal-count").unwrap();
+    let shown = s.main_text().unwrap();
+    for expected in ["Consultation", "Création", "Déverrouillage", "personne"] {
+        assert!(shown.contains(expected), "{expected} in {shown}");
+    }
+    assert!(
+        !shown.contains("Zoubida") && !shown.contains("Kergoat"),
+        "no name in the journal: {shown}"
+    );
+    s.click(&s.find("#journal-verify").unwrap()).unwrap();
+    s.wait_until("the verdict", Duration::from_secs(10), |s| {
+        Ok(s.text(&s.find("#journal-verdict")?)?
+            .contains("Journal intact"))
+    })
+    .unwrap();
+    s.screenshot("reglages-journal").unwrap();
+
+    // Only the consultations.
+    s.script(
+        "document.getElementById('journal-action').value = 'opened';
+         document.getElementById('journal-filter').requestSubmit();",
+        serde_json::json!([]),
+    )
+    .unwrap();
+    s.wait_until("the filter", Duration::from_secs(10), |s| {
+        let text = s.main_text()?;
+        Ok(text.contains("Consultation") && !text.contains("Création"))
+    })
+    .unwrap();
+    s.quit().unwrap();
+}

@@ -28,6 +28,7 @@ const screens = {
 };
 
 let current = location.hash || '#/aujourdhui';
+let shownHash = null;
 
 async function route() {
   // Nothing of the notebook is drawn behind a lock screen.
@@ -50,6 +51,9 @@ async function route() {
   }
   try {
     await screen.render(rest.map(decodeURIComponent));
+    // Another screen opens at its top (a re-render of the same one keeps its place).
+    if (hash !== shownHash) window.scrollTo(0, 0);
+    shownHash = hash;
   } catch (err) {
     // Engine errors arrive in French; anything else is a bug: say so plainly, keep the detail.
     const message = err?.kind ? err.message : t.screenFailed;

@@ -1632,3 +1632,62 @@ fn add_person_refuses_a_very_likely_duplicate_unless_told_and_duplicates_lists_p
         twice.stderr
     );
 }
+
+#[test]
+fn audit_lists_what_was_done_without_names_and_verify_finds_a_removed_entry() {
+    let (_dir, db) = temp();
+    ok(
+        &db,
+        &[
+            "demo",
+            "--years",
+            "1",
+            "--until",
+            "2026-11-20",
+            "--plaintext",
+        ],
+    );
+    // The demo's fictional million changes are not journaled: the journal starts empty.
+    assert!(ok(&db, &["audit"]).starts_with("0 entrée(s)."));
+    let id = ok(
+        &db,
+        &[
+            "add",
+            "person",
+            "--first-name",
+            "Zoubida",
+            "--last-name",
+            "Kergoat",
+        ],
+    );
+    let id = id.trim();
+    ok(&db, &["timeline", id]);
+    let listed = ok(&db, &["audit"]);
+    assert!(listed.starts_with("2 entrée(s)."), "{listed}");
+    assert!(
+        listed.contains(&format!("Création  personne {id}"))
+            && listed.contains(&format!("Consultation  personne {id}")),
+        "{listed}"
+    );
+    assert!(!listed.contains("Zoubida") && !listed.contains("Kergoat"));
+    let json: serde_json::Value = serde_json::from_str(&ok(&db, &["audit", "--json"])).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert_eq!(json[0]["action"], "created");
+    assert!(ok(&db, &["audit", "--verify"]).contains("Journal intact : 2 entrée(s)"));
+
+    // The first entry removed behind Carnet's back: --verify says so, exit 1.
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    raw.execute(
+        "DELETE FROM audit_entry WHERE seq = (SELECT min(seq) FROM audit_entry)",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let broken = carnet(&db, &["audit", "--verify"]);
+    assert_eq!(broken.code, 1);
+    assert!(
+        broken.stderr.contains("le journal a été modifié"),
+        "{}",
+        broken.stderr
+    );
+}

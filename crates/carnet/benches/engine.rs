@@ -1,8 +1,10 @@
 //! Engine benchmarks on the demo data set (10 years under `cargo bench`; 1 year when run once
 //! as a test by `cargo test --benches`, so that CI checks they work without the wait).
 //!
-//! - `record_encounter`: one encounter with its change-log rows, on a file database in WAL
-//!   mode with the same settings as the app (one transaction, committed).
+//! - `record_encounter`: one encounter with its change-log rows and its journal entry, on a
+//!   file database in WAL mode with the same settings as the app (one transaction,
+//!   committed); `record_encounter_without_journal` the same with the journal off.
+//! - `journal/verify_50000_entries`: "Vérifier l'intégrité du journal" on a year of entries.
 //! - `search_as_you_type`: the queries typed letter by letter in the Personnes screen.
 //! - `timeline`: the profile of the person with the most events.
 //! - `find_page`, `follow_ups_home`, `referrals_page_search`: the Personnes, Aujourd'hui and
@@ -61,15 +63,42 @@ fn reads_and_writes(c: &mut Criterion) {
         carnet::timeline::of_person(&store, busiest).unwrap().len()
     );
 
-    c.bench_function("record_encounter", |b| {
-        b.iter(|| {
-            let mut e = Encounter::new(until(), "market");
-            e.person_id = Some(person);
-            e.phase = Some("detection".into());
-            e.note = Some("Rencontrée au marché, intéressée par l'atelier.".into());
-            store.create(&e).unwrap()
-        })
+    let capture = |store: &mut Store| {
+        let mut e = Encounter::new(until(), "market");
+        e.person_id = Some(person);
+        e.phase = Some("detection".into());
+        e.note = Some("Rencontrée au marché, intéressée par l'atelier.".into());
+        store.create(&e).unwrap()
+    };
+    c.bench_function("record_encounter", |b| b.iter(|| capture(&mut store)));
+    // The same without its journal entry, in the same run: what the journal costs a capture.
+    store.set_audit(false);
+    c.bench_function("record_encounter_without_journal", |b| {
+        b.iter(|| capture(&mut store))
     });
+    store.set_audit(true);
+    // Checking a year of journal: 50,000 entries (a demo year's writes are about 40,000).
+    let journal = dir.path().join("journal.db");
+    store.checkpoint().unwrap();
+    std::fs::copy(&path, &journal).unwrap();
+    {
+        let journaled = Store::open(&journal, Box::new(clock.clone())).unwrap();
+        for k in 0..50_000u128 {
+            carnet::audit::record(
+                &journaled,
+                carnet::audit::Action::Opened,
+                Some("person"),
+                Some(Uuid::from_u128(k)),
+            )
+            .unwrap();
+        }
+        let mut group = c.benchmark_group("journal");
+        group.sample_size(10);
+        group.bench_function("verify_50000_entries", |b| {
+            b.iter(|| assert!(carnet::audit::verify(&journaled).unwrap().is_ok()))
+        });
+        group.finish();
+    }
 
     let mut group = c.benchmark_group("search_as_you_type");
     // The last three are phone searches (a piece of a number, any spacing).

@@ -4,6 +4,7 @@
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
 import { h, show, form, announce, table } from '../dom.js';
+import { frDate, isoFromFr } from '../format.js';
 
 const J = () => t.journal;
 const when = (ms) => new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(ms));
@@ -17,7 +18,8 @@ export function journalSection() {
 
 function recordCell(e) {
   if (!e.record) return t.none;
-  const label = `${e.entity_label ?? e.entity} ${e.record.slice(0, 8)}`;
+  // The end of the id: its start is a time, the same for records made together.
+  const label = `${e.entity_label ?? e.entity} …${e.record.slice(-8)}`;
   return e.entity === 'person' ? h('a', { href: `#/personnes/${e.record}` }, label) : label;
 }
 
@@ -25,7 +27,7 @@ export async function render([since = '', action = ''] = []) {
   const journal = await api.listAudit(since || null, action || null);
   const filter = h('form', { id: 'journal-filter', class: 'toolbar' },
     h('label', { for: 'journal-since' }, J().since),
-    h('input', { type: 'date', id: 'journal-since', value: since }),
+    h('input', { type: 'text', id: 'journal-since', value: frDate(since), placeholder: 'jj/mm/aaaa', class: 'input-date', inputmode: 'numeric' }),
     h('label', { for: 'journal-action' }, J().action),
     h('select', { id: 'journal-action' },
       h('option', { value: '' }, J().allActions),
@@ -33,7 +35,7 @@ export async function render([since = '', action = ''] = []) {
     h('button', { type: 'submit', class: 'secondary' }, J().filter));
   filter.addEventListener('submit', (e) => {
     e.preventDefault();
-    const s = document.getElementById('journal-since').value;
+    const s = isoFromFr(document.getElementById('journal-since').value);
     const a = document.getElementById('journal-action').value;
     location.hash = `#/journal/${encodeURIComponent(s)}/${encodeURIComponent(a)}`;
   });
