@@ -216,6 +216,13 @@ export const t = {
     crossedDone: 'Fusion confirmée sur tous les appareils à la prochaine synchronisation.',
   },
   persons: {
+    consentHow: 'Accord recueilli',
+    consentHowHint: 'Pour l’historique des consentements : à l’oral, par écrit ou par message.',
+    consentGiven: 'Oui',
+    consentRefusedShort: 'Non',
+    consentEvent: (kind, given) => `${kind} : ${given ? 'accord donné' : 'accord retiré ou refusé'}`,
+    consentBefore: 'Réponses enregistrées avant l’historique des consentements (manière inconnue)',
+    consentNone: 'Aucun consentement recueilli.',
     title: 'Personnes',
     search: 'Rechercher une personne',
     searchHint: 'Prénom, nom, e-mail ou numéro de téléphone, avec ou sans accents ni espaces.',

@@ -558,6 +558,10 @@ pub(crate) fn purge_erased(conn: &Connection, person: Uuid) -> Result<Purged> {
             "SELECT id FROM retention_extension WHERE person_id = ?1",
         ),
         (
+            &schema::CONSENT,
+            "SELECT id FROM consent WHERE person_id = ?1",
+        ),
+        (
             &schema::PERSON_MERGE,
             "SELECT id FROM person_merge WHERE person_id = ?1 OR into_id = ?1",
         ),
@@ -879,6 +883,10 @@ pub(crate) fn purge_anonymised(
         (
             &schema::RETENTION_EXTENSION,
             "SELECT id FROM retention_extension WHERE person_id = ?1",
+        ),
+        (
+            &schema::CONSENT,
+            "SELECT id FROM consent WHERE person_id = ?1",
         ),
     ] {
         for id in ids(sql)? {

@@ -221,6 +221,11 @@ pub enum Error {
     NoConsentToShare,
 
     #[error(
+        "Pas de lettre : cette personne a retiré son accord au partage de ses coordonnées avec les partenaires le {date}. Si elle le donne à nouveau, notez-le dans sa fiche."
+    )]
+    ConsentWithdrawn { date: String },
+
+    #[error(
         "Renseignez d’abord votre profil dans Réglages (nom, structure, ville) : il signe les lettres."
     )]
     NoOfficerProfile,
@@ -296,6 +301,7 @@ impl Error {
             Error::UnknownPlaceholder { .. } => "unknown_placeholder",
             Error::UnclosedPlaceholder { .. } => "unclosed_placeholder",
             Error::NoConsentToShare => "no_consent_to_share",
+            Error::ConsentWithdrawn { .. } => "consent_withdrawn",
             Error::NoOfficerProfile => "no_officer_profile",
             Error::CannotWrite { .. } => "cannot_write",
             Error::NoLetterTemplate => "no_letter_template",

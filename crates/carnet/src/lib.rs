@@ -16,6 +16,7 @@ pub mod audit;
 pub mod changelog;
 pub mod check;
 pub mod clock;
+pub mod consent;
 pub mod conversion;
 pub mod demo;
 pub mod digest;

@@ -333,7 +333,7 @@ pub fn delete(w: &mut Writer<'_>, id: Uuid) -> Result<Undo> {
     for member in merged.into_iter().skip(1) {
         undo.extend(delete(w, member)?);
     }
-    let related: [(&'static EntitySpec, &str); 7] = [
+    let related: [(&'static EntitySpec, &str); 8] = [
         (
             &schema::ENCOUNTER,
             "SELECT id FROM encounter WHERE person_id = ?1 AND deleted = 0",
@@ -362,6 +362,10 @@ pub fn delete(w: &mut Writer<'_>, id: Uuid) -> Result<Undo> {
         (
             &schema::RETENTION_EXTENSION,
             "SELECT id FROM retention_extension WHERE person_id = ?1 AND deleted = 0",
+        ),
+        (
+            &schema::CONSENT,
+            "SELECT id FROM consent WHERE person_id = ?1 AND deleted = 0",
         ),
     ];
     for (spec, sql) in related {

@@ -385,13 +385,14 @@ pub(crate) fn fold(w: &mut Writer<'_>, root: Uuid) -> Result<Vec<Uuid>> {
 }
 
 /// The entities whose rows belong to one person through `person_id`.
-const OWNED: [&EntitySpec; 6] = [
+const OWNED: [&EntitySpec; 7] = [
     &schema::ENCOUNTER,
     &schema::ATTENDANCE,
     &schema::REFERRAL,
     &schema::OUTCOME,
     &schema::LETTER,
     &schema::RETENTION_EXTENSION,
+    &schema::CONSENT,
 ];
 
 /// A record merged into another, as the kept person's page lists it.

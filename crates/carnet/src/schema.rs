@@ -484,6 +484,31 @@ pub static ERASURE: EntitySpec = EntitySpec {
     ],
 };
 
+pub const CONSENT_KIND: &[(&str, &str)] = &[
+    ("contact", "Être recontacté·e"),
+    ("partners", "Partage avec les partenaires"),
+    ("stats", "Usage statistique"),
+];
+
+pub const CONSENT_HOW: &[(&str, &str)] = &[
+    ("oral", "À l'oral"),
+    ("written", "Par écrit"),
+    ("message", "Par message"),
+];
+
+/// One consent given or withdrawn (see `consent.rs`).
+pub static CONSENT: EntitySpec = EntitySpec {
+    name: "consent",
+    label: "consentement",
+    fields: &[
+        req("person_id", Ref("person")),
+        req("kind", Enum(CONSENT_KIND)),
+        req("given", Bool),
+        f("how", Enum(CONSENT_HOW)),
+        req("date", Date),
+    ],
+};
+
 /// A merged-away person (see `person_merge.rs`): `person_id` now reads as `into_id`. Its id
 /// is derived from `person_id`, so a person has one pointer whichever device merged her.
 pub static PERSON_MERGE: EntitySpec = EntitySpec {
@@ -529,6 +554,7 @@ pub static ENTITIES: &[&EntitySpec] = &[
     &ERASURE,
     &PERSON_MERGE,
     &NOT_DUPLICATE,
+    &CONSENT,
 ];
 
 /// Looks a field of `entity` up by name, the tombstone field included.
@@ -628,6 +654,8 @@ pub fn field_label(field: &str) -> &'static str {
         "sync_summary" => "Résumé de la synchronisation",
         "until" => "Jusqu'au",
         "into_id" => "Fusionnée dans",
+        "given" => "Accord donné",
+        "how" => "Recueilli",
         "other_id" => "Autre personne",
         "reason" => "Motif",
         "values_stamp" => "Valeurs anonymes",
@@ -655,6 +683,8 @@ pub fn vocabulary() -> Vec<(&'static str, &'static [(&'static str, &'static str)
         ("referral_status", REFERRAL_STATUS),
         ("outcome_kind", OUTCOME_KIND),
         ("legal_form", LEGAL_FORM),
+        ("consent_kind", CONSENT_KIND),
+        ("consent_how", CONSENT_HOW),
     ]
 }
 

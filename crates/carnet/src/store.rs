@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_person_match.sql"),
     include_str!("../migrations/0010_person_merge.sql"),
     include_str!("../migrations/0011_audit.sql"),
+    include_str!("../migrations/0012_consent.sql"),
 ];
 
 /// The schema version this build knows.

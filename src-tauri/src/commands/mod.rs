@@ -36,6 +36,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         merges::confirm_crossed_merge,
         people::create_person,
         people::update_person,
+        people::get_consents,
         people::delete_person,
         people::erasure_preview,
         people::erase_person,

@@ -60,18 +60,33 @@ pub fn list_duplicates(db: State<'_, Db>) -> CommandResult<Vec<carnet::duplicate
     Ok(carnet::duplicates::pairs(&*db.store()?)?)
 }
 
+/// Creates a person; `how` her consents were given (oral, written, by message), if any.
 #[tauri::command(async)]
-pub fn create_person(db: State<'_, Db>, person: Value) -> CommandResult<Uuid> {
-    let person: Person = from_json(&schema::PERSON, person, db.today()?)?;
-    Ok(db.store()?.create(&person)?)
-}
-
-#[tauri::command(async)]
-pub fn update_person(db: State<'_, Db>, id: Uuid, person: Value) -> CommandResult<Undo> {
+pub fn create_person(db: State<'_, Db>, person: Value, how: Option<String>) -> CommandResult<Uuid> {
     let person: Person = from_json(&schema::PERSON, person, db.today()?)?;
     Ok(db
         .store()?
-        .write(|w| carnet::undo::update(w, id, &person))?)
+        .write(|w| carnet::consent::create_person(w, &person, how.as_deref()))?)
+}
+
+/// Updates a person; a consent given or withdrawn joins her consent history, with `how`.
+#[tauri::command(async)]
+pub fn update_person(
+    db: State<'_, Db>,
+    id: Uuid,
+    person: Value,
+    how: Option<String>,
+) -> CommandResult<Undo> {
+    let person: Person = from_json(&schema::PERSON, person, db.today()?)?;
+    Ok(db
+        .store()?
+        .write(|w| carnet::consent::update_person(w, id, &person, how.as_deref()))?)
+}
+
+/// A person's consents now, and their history.
+#[tauri::command(async)]
+pub fn get_consents(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::consent::History> {
+    Ok(carnet::consent::history(&*db.store()?, id)?)
 }
 
 /// Deletes the person with everything recorded with them (tombstones; undoable).

@@ -72,13 +72,15 @@ async function editor(id) {
       { legend: t.persons.identity, fields: [f('first_name', { required: true, width: 'half' }), f('last_name', { required: true, width: 'half' }), f('gender', { type: 'select', options: v.gender }), f('birth_date', { type: 'date' })] },
       { legend: t.persons.contact, fields: [f('phone', { type: 'tel' }), f('email', { type: 'email' }), f('address', { width: 'wide' }), f('postcode'), f('city'), f('quartier_id', { type: 'combobox', options: quartiers, recent: settings.recent_quartiers }), f('lives_in_qpv', { type: 'yesno' })] },
       { legend: t.persons.situation, fields: [f('situation', { type: 'select', options: v.situation }), f('education', { type: 'select', options: v.education }), f('france_travail', { type: 'yesno' }), f('rsa', { type: 'yesno' })] },
-      { legend: t.persons.consent, fields: [f('consent_date', { type: 'date' }), f('consent_contact', { type: 'yesno' }), f('consent_partners', { type: 'yesno' }), f('consent_stats', { type: 'yesno' })] },
+      { legend: t.persons.consent, fields: [f('consent_date', { type: 'date' }), f('consent_contact', { type: 'yesno' }), f('consent_partners', { type: 'yesno' }), f('consent_stats', { type: 'yesno' }), { name: 'consent_how', label: t.persons.consentHow, hint: t.persons.consentHowHint, type: 'select', options: v.consent_how, value: '' }] },
       { legend: t.persons.project, fields: [f('project_title', { width: 'wide' }), f('project_sector', { type: 'select', options: v.sector }), f('project_stage', { type: 'select', options: v.project_stage }), f('note', { type: 'textarea', width: 'wide' })] },
     ],
     cancel: () => { location.hash = id ? `#/personnes/${id}` : '#/personnes'; },
-    onSubmit: async (values, formEl) => {
+    onSubmit: async (all, formEl) => {
+      // How consents were given is not a field of the person: it goes to their history.
+      const { consent_how: how, ...values } = all;
       if (id) {
-        const undo = await api.updatePerson(id, values);
+        const undo = await api.updatePerson(id, values, how || null);
         formEl.markClean();
         announce(t.saved, { undo, onUndone: () => render([id]) });
         location.hash = `#/personnes/${id}`;
@@ -91,7 +93,7 @@ async function editor(id) {
           location.hash = `#/personnes/${choice.existing.id}`;
           return;
         }
-        const created = await api.createPerson(values);
+        const created = await api.createPerson(values, how || null);
         formEl.markClean();
         announce(t.saved, { undo: { steps: [{ action: 'delete', entity: 'person', id: created }] }, onUndone: () => { location.hash = '#/personnes'; } });
         location.hash = `#/personnes/${created}`;
@@ -135,8 +137,23 @@ function itemLink(item) {
   }
 }
 
+/** Her consents now, and how they came to be (given, withdrawn, when, how). */
+function consentCard(c, id) {
+  const P = t.persons;
+  const answer = (given) => (given === true ? P.consentGiven : given === false ? P.consentRefusedShort : t.notAnswered);
+  return h('section', { class: 'card', id: 'consents' }, h('h2', {}, P.consent),
+    h('dl', { class: 'facts' }, c.current.map(([, label, given]) => h('div', {}, h('dt', {}, label), h('dd', {}, answer(given))))),
+    c.events.length || c.recorded_before_history
+      ? h('ol', { class: 'timeline', id: 'consent-history' },
+        c.recorded_before_history ? h('li', {}, h('time', { datetime: c.recorded_before_history }, formatNumeric(c.recorded_before_history)), ' ', P.consentBefore) : null,
+        c.events.map((e) => h('li', {}, h('time', { datetime: e.date }, formatNumeric(e.date)), ' ',
+          P.consentEvent(e.kind_label, e.given), e.how_label ? h('span', { class: 'muted' }, ` · ${e.how_label}`) : null)))
+      : h('p', { class: 'muted' }, P.consentNone),
+    h('p', { class: 'more' }, h('a', { href: `#/personnes/${id}/modifier` }, P.consentEdit)));
+}
+
 async function profile(id) {
-  const [p, items, v, settings, partners, merge] = await Promise.all([api.openPerson(id), api.timeline(id), vocab(), api.settings(), api.listPartners(), api.getMergeState(id)]);
+  const [p, items, v, settings, partners, merge, consents] = await Promise.all([api.openPerson(id), api.timeline(id), vocab(), api.settings(), api.listPartners(), api.getMergeState(id), api.getConsents(id)]);
   const P = t.persons;
   const D = t.duplicates;
   // "Séparer": the merged-away record is a person of her own again.
@@ -286,6 +303,7 @@ async function profile(id) {
             i.detail ? h('span', { class: 'muted' }, ` · ${i.detail}`) : null)))
           : h('p', { class: 'muted' }, P.noTimeline))),
     mergedFrom,
+    consentCard(consents, id),
     h('details', { class: 'card', id: 'encounter-section' }, h('summary', {}, P.newEncounter), meet),
     h('details', { class: 'card', id: 'referral-section' }, h('summary', {}, P.refer), referral),
     h('details', { class: 'card' }, h('summary', {}, P.outcome), outcome),

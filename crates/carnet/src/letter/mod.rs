@@ -187,11 +187,16 @@ pub fn draft(
     let referral: Referral = store.get(referral_id)?;
     // A referral made under a record since merged into another: the letter names her as
     // the kept record does.
-    let person: Person = store.get(crate::person_merge::root_of(
-        store.conn(),
-        referral.person_id,
-    )?)?;
+    let holder = crate::person_merge::root_of(store.conn(), referral.person_id)?;
+    let person: Person = store.get(holder)?;
     if person.consent_partners != Some(true) {
+        if person.consent_partners == Some(false)
+            && let Some(date) = crate::consent::partners_withdrawn_on(store, holder)?
+        {
+            return Err(Error::ConsentWithdrawn {
+                date: crate::french::long_date(date),
+            });
+        }
         return Err(Error::NoConsentToShare);
     }
     let partner: Partner = store.get(referral.partner_id)?;
@@ -759,7 +764,10 @@ fn batch_drafts(
     for (i, r) in due.iter().enumerate() {
         match draft(store, r.id, None, date) {
             Ok(d) => drafts.push(d),
-            Err(e) if e.is_validation() || matches!(e, Error::NoConsentToShare) => {
+            Err(e)
+                if e.is_validation()
+                    || matches!(e, Error::NoConsentToShare | Error::ConsentWithdrawn { .. }) =>
+            {
                 let person_name = store
                     .get::<Person>(crate::person_merge::root_of(
                         store.conn(),

@@ -46,7 +46,8 @@ pub(crate) fn is_sealed(entity: &str, field: &str) -> bool {
         | "outcome"
         | "letter"
         | "attendance"
-        | "retention_extension" => true,
+        | "retention_extension"
+        | "consent" => true,
         "encounter" => matches!(field, "person_id" | "note" | "follow_up" | "follow_up_done"),
         _ => false,
     }
@@ -62,6 +63,7 @@ fn owner(store: &Store, write: &LoggedWrite) -> Result<Option<Uuid>> {
         "outcome" => "SELECT person_id FROM outcome WHERE id = ?1",
         "letter" => "SELECT person_id FROM letter WHERE id = ?1",
         "retention_extension" => "SELECT person_id FROM retention_extension WHERE id = ?1",
+        "consent" => "SELECT person_id FROM consent WHERE id = ?1",
         "attendance" => "SELECT person_id FROM attendance WHERE id = ?1",
         "referral_event" => {
             "SELECT r.person_id FROM referral_event e JOIN referral r ON r.id = e.referral_id

@@ -4,6 +4,7 @@
 
 mod audit;
 mod changelog;
+mod consent;
 mod corrections;
 mod demo;
 mod duplicates;
