@@ -325,3 +325,49 @@ fn the_journal_lists_what_was_done_without_names_and_checks_itself() {
     .unwrap();
     s.quit().unwrap();
 }
+
+#[test]
+fn a_withdrawn_consent_stays_in_her_consent_history() {
+    let _window = one_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = notebook(dir.path());
+    let person = engine(&db)
+        .write(|w| {
+            carnet::consent::create_person(
+                w,
+                &Person {
+                    first_name: "Zoubida".into(),
+                    last_name: "Kergoat".into(),
+                    consent_date: chrono::NaiveDate::from_ymd_opt(2026, 9, 1),
+                    consent_contact: Some(true),
+                    consent_partners: Some(true),
+                    ..Default::default()
+                },
+                Some("written"),
+            )
+        })
+        .unwrap();
+    let s = Session::start(&db).unwrap();
+    s.go(&format!("#/personnes/{person}/modifier")).unwrap();
+    s.wait_for("#person-form [name=consent_partners]").unwrap();
+    crate::set_select(&s, "#person-form [name=consent_partners]", "Non");
+    crate::set_select(&s, "#person-form [name=consent_how]", "Par message");
+    s.click(&s.find("#person-form button[type=submit]").unwrap())
+        .unwrap();
+    s.wait_for("#consent-history").unwrap();
+    let history = s.text(&s.find("#consents").unwrap()).unwrap();
+    assert!(
+        history.contains("Partage avec les partenaires : accord donné")
+            && history.contains("Par écrit")
+            && history.contains("Partage avec les partenaires : accord retiré ou refusé")
+            && history.contains("Par message"),
+        "{history}"
+    );
+    s.script(
+        "document.getElementById('consents').scrollIntoView()",
+        serde_json::json!([]),
+    )
+    .unwrap();
+    s.screenshot("personne-consentements").unwrap();
+    s.quit().unwrap();
+}

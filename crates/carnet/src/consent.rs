@@ -68,7 +68,13 @@ fn record_changes(
     after: &Person,
     how: Option<&str>,
 ) -> Result<()> {
-    let date = after.consent_date.unwrap_or_else(|| w.today());
+    // The date typed with this change, if the officer typed one; else today (a withdrawal
+    // noted without touching the date of the first consent happens today).
+    let typed = match before {
+        None => after.consent_date,
+        Some(b) => after.consent_date.filter(|d| b.consent_date != Some(*d)),
+    };
+    let date = typed.unwrap_or_else(|| w.today());
     for (k, (kind, now)) in states(after).into_iter().enumerate() {
         let was = before.and_then(|b| states(b)[k].1);
         let Some(given) = now else { continue };

@@ -38,7 +38,8 @@ fn withdrawing_keeps_the_history_and_refuses_the_letter() {
     assert_eq!(h.events[0].date, day(2026, 9, 1));
     assert_eq!(h.recorded_before_history, None);
 
-    // She withdraws sharing with partners, by message; an unchanged edit adds nothing.
+    // She withdraws sharing with partners, by message, on a date typed with it; an unchanged
+    // edit adds nothing. A withdrawal noted without a new date is dated today.
     p.consent_partners = Some(false);
     p.consent_date = Some(day(2026, 11, 2));
     store
