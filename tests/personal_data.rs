@@ -369,5 +369,34 @@ fn a_withdrawn_consent_stays_in_her_consent_history() {
     )
     .unwrap();
     s.screenshot("personne-consentements").unwrap();
+
+    // "Exporter ses données…": the native save dialog is outside the page, so the window's
+    // one IPC module answers it with a path here; the rest is the real button, command and
+    // file.
+    let out = dir.path().join("export.zip");
+    s.script(
+        "const path = arguments[0];
+         return import('./js/ipc.js').then((m) => {
+           m.api.chooseExportDestination = async () => path;
+           return 'ok';
+         });",
+        serde_json::json!([out.display().to_string()]),
+    )
+    .unwrap();
+    s.click(&s.find("#person-export").unwrap()).unwrap();
+    let waited = s.wait_until("the export", Duration::from_secs(20), |s| {
+        Ok(s.text(&s.find("#annonce")?)?.contains("Données exportées"))
+    });
+    if waited.is_err() {
+        s.screenshot("personne-export-echec").unwrap();
+        panic!("annonce: {:?}", s.text(&s.find("#annonce").unwrap()));
+    }
+    let zip = std::fs::read(&out).unwrap();
+    assert!(zip.starts_with(b"PK\x03\x04"));
+    assert!(
+        zip.windows(12).any(|w| w == b"courrier.pdf"),
+        "the letter to her is in the archive"
+    );
+    s.screenshot("personne-export-donnees").unwrap();
     s.quit().unwrap();
 }

@@ -23,6 +23,7 @@ export const api = {
   createPerson: (person, how = null) => invoke('create_person', { person, how }),
   updatePerson: (id, person, how = null) => invoke('update_person', { id, person, how }),
   getConsents: (id) => invoke('get_consents', { id }),
+  exportPersonData: (id, path) => invoke('export_person_data', { id, path }),
   deletePerson: (id) => invoke('delete_person', { id }),
   erasurePreview: (id) => invoke('erasure_preview', { id }),
   erasePerson: (id) => invoke('erase_person', { id }),

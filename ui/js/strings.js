@@ -216,6 +216,12 @@ export const t = {
     crossedDone: 'Fusion confirmée sur tous les appareils à la prochaine synchronisation.',
   },
   persons: {
+    exportData: 'Exporter ses données…',
+    exportTitle: 'Enregistrer les données de la personne',
+    // No name in a file name: it shows in recent files, backups and cloud logs.
+    exportFileName: (date, id) => `Données personnelles - ${date} - ${id.slice(-8)}.zip`,
+    exportFilter: 'Archive ZIP',
+    exported: (path, bytes) => `Données exportées dans ${path} (${Math.ceil(bytes / 1024)} Ko) : un courrier à lui remettre, le détail de ses données et ses lettres.`,
     consentHow: 'Accord recueilli',
     consentHowHint: 'Pour l’historique des consentements : à l’oral, par écrit ou par message.',
     consentGiven: 'Oui',

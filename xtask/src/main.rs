@@ -39,6 +39,8 @@ const TEST_PACKAGES: &[&str] = &[
     // pdfinfo) and for PDF structure (qpdf --check).
     "poppler-utils",
     "qpdf",
+    // The access export's ZIP is opened as its recipient would (unzip).
+    "unzip",
     // The OS keystore of a Linux session ("se souvenir sur cet ordinateur").
     "gnome-keyring",
     "dbus-bin",

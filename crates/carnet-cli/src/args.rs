@@ -129,6 +129,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Tout ce que le carnet contient sur une personne, pour elle (droit d'accès, art. 15 du
+    /// RGPD) : une archive ZIP avec un courrier qui lui est adressé (PDF), le détail de ses
+    /// données et de leur historique (JSON) et les lettres envoyées aux partenaires.
+    #[command(help_template = HELP_TEMPLATE, name = "access-export")]
+    AccessExport {
+        /// Identifiant de la personne (voir « carnet search »).
+        #[arg(long, value_name = "ID_PERSONNE")]
+        person: String,
+        /// Fichier ZIP à écrire.
+        #[arg(long, value_name = "FICHIER.zip")]
+        out: std::path::PathBuf,
+    },
     /// Journal de cet ordinateur : qui a consulté, créé, modifié, supprimé, effacé, exporté,
     /// imprimé, déverrouillé ou synchronisé quoi, et quand (jamais de nom ni de valeur).
     ///

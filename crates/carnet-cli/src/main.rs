@@ -250,6 +250,16 @@ fn run(cli: Cli) -> Result<(), CliError> {
             carnet::person::open(&store, id)?;
             output::timeline(&mut out, &items, json)?;
         }
+        Command::AccessExport { person, out: file } => {
+            let store = open(&path)?;
+            let id = carnet::validate::id(&person)?;
+            let bytes = carnet::access_export::write(&store, id, store.today(), &file)?;
+            writeln!(
+                out,
+                "Données de la personne exportées dans {} ({bytes} octets) : courrier.pdf (à lui remettre), donnees.json (le détail et l'historique), et ses lettres d'orientation.",
+                file.display()
+            )?;
+        }
         Command::Audit {
             since,
             json,

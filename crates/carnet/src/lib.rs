@@ -10,6 +10,7 @@
 //! inputs always give the same outputs. Every error is an [`Error`] with a stable `kind` and a
 //! French message; nothing here panics on bad input.
 
+pub mod access_export;
 pub mod anonymous_copy;
 pub mod atomic_file;
 pub mod audit;
@@ -56,6 +57,7 @@ pub mod territory;
 pub mod timeline;
 pub mod undo;
 pub mod validate;
+pub mod zip_archive;
 
 pub use clock::{Clock, Hlc, ManualClock};
 pub use error::{Error, Result};

@@ -160,8 +160,8 @@ pub fn compare(store: &Store, a: Uuid, b: Uuid) -> Result<Comparison> {
     })
 }
 
-/// A field's value as the officer reads it.
-fn shown(
+/// A field's value as the officer reads it (the access export writes it the same way).
+pub(crate) fn shown(
     store: &Store,
     field: &schema::FieldSpec,
     value: &serde_json::Value,

@@ -37,6 +37,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         people::create_person,
         people::update_person,
         people::get_consents,
+        people::export_person_data,
         people::delete_person,
         people::erasure_preview,
         people::erase_person,

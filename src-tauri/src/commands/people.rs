@@ -83,6 +83,19 @@ pub fn update_person(
         .write(|w| carnet::consent::update_person(w, id, &person, how.as_deref()))?)
 }
 
+/// Everything held on the person, as a ZIP at `path` (right of access); returns its size.
+#[tauri::command(async)]
+pub fn export_person_data(db: State<'_, Db>, id: Uuid, path: String) -> CommandResult<usize> {
+    let store = db.store()?;
+    let today = store.today();
+    Ok(carnet::access_export::write(
+        &store,
+        id,
+        today,
+        std::path::Path::new(&path),
+    )?)
+}
+
 /// A person's consents now, and their history.
 #[tauri::command(async)]
 pub fn get_consents(db: State<'_, Db>, id: Uuid) -> CommandResult<carnet::consent::History> {

@@ -270,6 +270,21 @@ async function profile(id) {
       announce(err?.message || t.errorUnexpected);
     }
   });
+  // Right of access: everything held on her, in a ZIP she can read (letter, data, letters).
+  const exportData = h('button', { type: 'button', class: 'secondary', id: 'person-export' }, P.exportData);
+  exportData.addEventListener('click', async () => {
+    try {
+      const path = await api.chooseExportDestination(P.exportTitle, P.exportFileName(isoToday(), id), P.exportFilter, 'zip');
+      if (!path) return;
+      exportData.disabled = true;
+      const bytes = await api.exportPersonData(id, path);
+      announce(P.exported(path, bytes));
+    } catch (err) {
+      announce(err?.message || t.errorUnexpected);
+    } finally {
+      exportData.disabled = false;
+    }
+  });
   const open = (sectionId) => () => {
     const details = document.getElementById(sectionId);
     details.open = true;
@@ -307,6 +322,6 @@ async function profile(id) {
     h('details', { class: 'card', id: 'encounter-section' }, h('summary', {}, P.newEncounter), meet),
     h('details', { class: 'card', id: 'referral-section' }, h('summary', {}, P.refer), referral),
     h('details', { class: 'card' }, h('summary', {}, P.outcome), outcome),
-    h('div', { class: 'actions' }, remove, erase),
+    h('div', { class: 'actions' }, exportData, remove, erase),
   );
 }

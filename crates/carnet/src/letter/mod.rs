@@ -212,28 +212,10 @@ pub fn draft(
     let values = placeholder_values(&person, &partner, &referral, &officer, date);
     let subject = template::fill(&template.subject, "subject", &values)?;
     let body = template::fill(&template.body, "body", &values)?;
-    let logo = logo_of(&officer)?;
+    let head = letterhead(&officer, date)?;
+    let logo = head.logo.clone();
     let full_name = format!("{} {}", person.first_name, person.last_name);
-    let structure = officer
-        .structure
-        .clone()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "CitésLab".to_string());
-    let office_address = one_line_address(&officer.address, &officer.postcode, &officer.city);
-
-    let mut sender = vec![officer.name.clone()];
-    sender.extend(officer.title.clone());
-    if let Some(a) = officer.address.clone().filter(|a| !a.trim().is_empty()) {
-        sender.push(a);
-    }
-    let town = one_line_address(&None, &officer.postcode, &officer.city);
-    if !town.is_empty() {
-        sender.push(town);
-    }
-    if let Some(phone) = &officer.phone {
-        sender.push(format!("Tél. {phone}"));
-    }
-    sender.extend(officer.email.clone());
+    let (structure, sender) = (head.structure.clone(), head.sender.clone());
 
     let mut recipient = vec![partner.name.clone()];
     if let Some(contact) = partner
@@ -267,28 +249,7 @@ pub fn draft(
         person_lines.push(address);
     }
 
-    let place_date = match officer.city.as_deref().filter(|c| !c.trim().is_empty()) {
-        Some(city) => format!("{city}, le {}", crate::french::long_date(date)),
-        None => format!("Le {}", crate::french::long_date(date)),
-    };
-    // The signature block: the officer's own wording if she wrote one, else name and title.
-    let signature = match officer
-        .signature
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
-        Some(text) => text.lines().map(str::to_string).collect(),
-        None => [Some(officer.name.clone()), officer.title.clone()]
-            .into_iter()
-            .flatten()
-            .collect(),
-    };
-
-    let footer = if office_address.is_empty() {
-        structure.clone()
-    } else {
-        format!("{structure} · {office_address}")
-    };
+    let (place_date, signature, footer) = (head.place_date, head.signature, head.footer);
     let content = LetterContent {
         title: format!("Lettre d’orientation – {full_name} – {}", partner.name),
         structure,
@@ -311,6 +272,86 @@ pub fn draft(
         content,
         logo,
     })
+}
+
+/// The officer's part of every letter Carnet writes: letterhead, sender lines, place and date,
+/// signature and footer, from her profile.
+pub(crate) struct Letterhead {
+    pub structure: String,
+    pub sender: Vec<String>,
+    pub place_date: String,
+    pub signature: Vec<String>,
+    pub footer: String,
+    pub logo: Logo,
+}
+
+pub(crate) fn letterhead(officer: &Officer, date: NaiveDate) -> Result<Letterhead> {
+    let logo = logo_of(officer)?;
+    let structure = officer
+        .structure
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "CitésLab".to_string());
+    let office_address = one_line_address(&officer.address, &officer.postcode, &officer.city);
+
+    let mut sender = vec![officer.name.clone()];
+    sender.extend(officer.title.clone());
+    if let Some(a) = officer.address.clone().filter(|a| !a.trim().is_empty()) {
+        sender.push(a);
+    }
+    let town = one_line_address(&None, &officer.postcode, &officer.city);
+    if !town.is_empty() {
+        sender.push(town);
+    }
+    if let Some(phone) = &officer.phone {
+        sender.push(format!("Tél. {phone}"));
+    }
+    sender.extend(officer.email.clone());
+
+    let place_date = match officer.city.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(city) => format!("{city}, le {}", crate::french::long_date(date)),
+        None => format!("Le {}", crate::french::long_date(date)),
+    };
+    // The signature block: the officer's own wording if she wrote one, else name and title.
+    let signature = match officer
+        .signature
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        Some(text) => text.lines().map(str::to_string).collect(),
+        None => [Some(officer.name.clone()), officer.title.clone()]
+            .into_iter()
+            .flatten()
+            .collect(),
+    };
+
+    let footer = if office_address.is_empty() {
+        structure.clone()
+    } else {
+        format!("{structure} · {office_address}")
+    };
+    Ok(Letterhead {
+        structure,
+        sender,
+        place_date,
+        signature,
+        footer,
+        logo,
+    })
+}
+
+/// The PDF of a letter's content with `logo` (the access export's letter to the person).
+pub(crate) fn render_content(content: &LetterContent, logo: &Logo, date: NaiveDate) -> Vec<u8> {
+    let layout = lay_out(content, Some(logo));
+    pdf::write(
+        font::fonts(),
+        &[pdf::PdfLetter {
+            layout: &layout,
+            logo: Some(logo),
+        }],
+        &content.title,
+        date,
+    )
 }
 
 /// Lays a draft out (for the preview and the PDF).

@@ -2,6 +2,7 @@
 //!
 //! Each module covers one behaviour users rely on; `fixture` builds stores on a manual clock.
 
+mod access_export;
 mod audit;
 mod changelog;
 mod consent;
