@@ -1672,8 +1672,39 @@ fn audit_lists_what_was_done_without_names_and_verify_finds_a_removed_entry() {
     assert!(!listed.contains("Zoubida") && !listed.contains("Kergoat"));
     let json: serde_json::Value = serde_json::from_str(&ok(&db, &["audit", "--json"])).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 2);
+    assert_eq!(json[1]["action"], "opened");
     assert_eq!(json[0]["action"], "created");
     assert!(ok(&db, &["audit", "--verify"]).contains("Journal intact : 2 entrée(s)"));
+
+    // The access export: the ZIP, and its entry in the journal.
+    let zip = db.with_file_name("acces.zip");
+    let said = ok(
+        &db,
+        &[
+            "access-export",
+            "--person",
+            id,
+            "--out",
+            zip.to_str().unwrap(),
+        ],
+    );
+    assert!(said.contains("Données de la personne exportées"), "{said}");
+    assert!(std::fs::read(&zip).unwrap().starts_with(b"PK\x03\x04"));
+    assert!(
+        ok(&db, &["audit"]).contains(&format!("Export des données d'une personne  personne {id}"))
+    );
+    let unknown = carnet(
+        &db,
+        &[
+            "access-export",
+            "--person",
+            "00000000-0000-0000-0000-000000000000",
+            "--out",
+            zip.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(unknown.code, 1);
+    assert_eq!(unknown.stderr.lines().count(), 1, "{}", unknown.stderr);
 
     // The first entry removed behind Carnet's back: --verify says so, exit 1.
     let raw = rusqlite::Connection::open(&db).unwrap();

@@ -5,6 +5,8 @@
 //!   file database in WAL mode with the same settings as the app (one transaction,
 //!   committed); `record_encounter_without_journal` the same with the journal off.
 //! - `journal/verify_50000_entries`: "Vérifier l'intégrité du journal" on a year of entries.
+//! - `access_export/busiest_person`: everything held on the person with the most history,
+//!   as the ZIP "Exporter ses données…" writes (letter PDF, JSON with every change, letters).
 //! - `search_as_you_type`: the queries typed letter by letter in the Personnes screen.
 //! - `timeline`: the profile of the person with the most events.
 //! - `find_page`, `follow_ups_home`, `referrals_page_search`: the Personnes, Aujourd'hui and
@@ -63,6 +65,13 @@ fn reads_and_writes(c: &mut Criterion) {
         carnet::timeline::of_person(&store, busiest).unwrap().len()
     );
 
+    // "Exporter ses données…" for the person with the most history (issue #16: ≤ 300 ms).
+    let mut group = c.benchmark_group("access_export");
+    group.sample_size(20);
+    group.bench_function("busiest_person", |b| {
+        b.iter(|| carnet::access_export::export(&store, busiest, until()).unwrap())
+    });
+    group.finish();
     let capture = |store: &mut Store| {
         let mut e = Encounter::new(until(), "market");
         e.person_id = Some(person);
