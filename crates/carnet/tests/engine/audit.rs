@@ -134,6 +134,15 @@ fn each_action_leaves_one_entry_with_ids_only() {
 
     carnet::erasure::erase(&mut store, person).unwrap();
     assert_eq!(count(&store, Action::Erased, Some(person)), 1);
+    let third = store
+        .create(&Person {
+            first_name: "Troisième".into(),
+            last_name: "Personne".into(),
+            ..Person::default()
+        })
+        .unwrap();
+    carnet::erasure::anonymise(&mut store, third).unwrap();
+    assert_eq!(count(&store, Action::Anonymised, Some(third)), 1);
 
     // Ids, codes and times: nothing of her in the journal, nor in its bytes on disk.
     let entries = audit::entries(&store, None, None).unwrap();
