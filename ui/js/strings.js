@@ -180,7 +180,7 @@ export const t = {
     usedExisting: (name) => `Rien de créé : voici la fiche de ${name}.`,
     link: 'Doublons probables',
     listTitle: 'Doublons probables',
-    listIntro: 'Les fiches qui sont peut-être la même personne, les plus sûres d’abord : même nom écrit autrement, même date de naissance ou même téléphone. Ouvrez les deux fiches pour les comparer.',
+    listIntro: 'Les fiches qui sont peut-être la même personne, les plus sûres d’abord : même nom écrit autrement, même date de naissance ou même téléphone. « Comparer et fusionner » les montre côte à côte.',
     count: (n, sure) => (n ? `${n} paire${n > 1 ? 's' : ''} : ${sure} très probable${sure > 1 ? 's' : ''}, ${n - sure} à vérifier.` : ''),
     none: 'Aucun doublon probable dans ce carnet.',
     compare: 'Comparer et fusionner',
