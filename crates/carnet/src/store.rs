@@ -397,8 +397,6 @@ impl Store {
         secret
     }
 
-    /// Turns the merge's fast path for new rows off (`false`) or on: the differential test
-    /// applies the same histories both ways and requires the same result.
     /// Turns the journal of local writes on or off (on by default; see `audit.rs`).
     pub fn set_audit(&mut self, enabled: bool) {
         self.audit = enabled;
@@ -409,6 +407,8 @@ impl Store {
         self.audit
     }
 
+    /// Turns the merge's fast path for new rows off (`false`) or on: the differential test
+    /// applies the same histories both ways and requires the same result.
     pub fn set_merge_fast_path(&mut self, enabled: bool) {
         self.fast_merge = enabled;
     }
@@ -598,7 +598,6 @@ impl Store {
                     &mut report,
                 )?;
             }
-            // Erasure orders received, and rows received about an erased person.
             // Merge pointers change, or a person they name arrives (a pointer to a record this
             // notebook did not have yet waits for it).
             let mut roots_stale = changes.iter().any(|c| c.entity == &schema::PERSON_MERGE)
@@ -606,6 +605,7 @@ impl Store {
                     && tx.query_row("SELECT EXISTS (SELECT 1 FROM person_merge)", [], |r| {
                         r.get::<_, bool>(0)
                     })?);
+            // Erasure orders received, and rows received about an erased person.
             for person in crate::erasure::persons_to_purge(&tx, changes)? {
                 let purged = crate::erasure::purge(&tx, person)?;
                 if purged.rows + purged.encounters_detached > 0 {
