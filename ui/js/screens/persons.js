@@ -142,7 +142,7 @@ function consentCard(c, id) {
   const P = t.persons;
   const answer = (given) => (given === true ? P.consentGiven : given === false ? P.consentRefusedShort : t.notAnswered);
   return h('section', { class: 'card', id: 'consents' }, h('h2', {}, P.consent),
-    h('dl', { class: 'facts' }, c.current.map(([, label, given]) => h('div', {}, h('dt', {}, label), h('dd', {}, answer(given))))),
+    h('p', { id: 'consent-now' }, c.current.map(([, label, given], i) => [i ? ' · ' : '', `${label} : `, h('strong', {}, answer(given))])),
     c.events.length || c.recorded_before_history
       ? h('ol', { class: 'timeline', id: 'consent-history' },
         c.recorded_before_history ? h('li', {}, h('time', { datetime: c.recorded_before_history }, formatNumeric(c.recorded_before_history)), ' ', P.consentBefore) : null,
