@@ -46,7 +46,7 @@ fn rows_of(store: &Store, sql: &str, person: Uuid) -> Result<Vec<Uuid>> {
 fn row_json(store: &Store, spec: &'static EntitySpec, id: Uuid) -> Result<Json> {
     let history = changelog::of_row(store.conn(), id)?;
     let mut values = BTreeMap::new();
-    if let Some(current) = read_values(store, spec, id)? {
+    if let Some(current) = crate::store::read_values(store.conn(), spec, id)? {
         for (field, value) in spec.fields.iter().zip(current) {
             values.insert(field.name, sql_to_json(field.kind, &value));
         }
@@ -76,24 +76,6 @@ fn stamp_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()
-}
-
-fn read_values(store: &Store, spec: &EntitySpec, id: Uuid) -> Result<Option<Vec<Value>>> {
-    use rusqlite::OptionalExtension;
-    let columns: Vec<&str> = spec.fields.iter().map(|f| f.name).collect();
-    let sql = format!(
-        "SELECT {} FROM {} WHERE id = ?1",
-        columns.join(", "),
-        spec.name
-    );
-    Ok(store
-        .conn()
-        .query_row(&sql, [id.to_string()], |r| {
-            (0..columns.len())
-                .map(|k| r.get::<_, Value>(k))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })
-        .optional()?)
 }
 
 /// Values set aside by sync conflicts on her rows.
@@ -147,43 +129,8 @@ fn holdings(store: &Store, person: Uuid) -> Result<Holdings> {
     let root = crate::person_merge::root_of(store.conn(), person)?;
     store.get::<Person>(root)?;
     let group = crate::person_merge::group(store.conn(), root)?;
-    let owned: [(&'static EntitySpec, &str); 8] = [
-        (
-            &schema::ENCOUNTER,
-            "SELECT id FROM encounter WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::ATTENDANCE,
-            "SELECT id FROM attendance WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::REFERRAL,
-            "SELECT id FROM referral WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::REFERRAL_EVENT,
-            "SELECT e.id FROM referral_event e JOIN referral r ON r.id = e.referral_id
-              WHERE r.person_id = ?1 AND r.deleted = 0 AND e.deleted = 0",
-        ),
-        (
-            &schema::OUTCOME,
-            "SELECT id FROM outcome WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::LETTER,
-            "SELECT id FROM letter WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::CONSENT,
-            "SELECT id FROM consent WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::RETENTION_EXTENSION,
-            "SELECT id FROM retention_extension WHERE person_id = ?1 AND deleted = 0",
-        ),
-    ];
     let mut rows = Vec::new();
-    for (spec, sql) in owned {
+    for (spec, sql) in crate::person::LIVE_ROWS_OF {
         let mut ids = Vec::new();
         for member in &group {
             ids.extend(rows_of(store, sql, *member)?);
@@ -259,6 +206,15 @@ fn data_json(store: &Store, h: &Holdings, date: NaiveDate) -> Result<Json> {
     }))
 }
 
+/// A letter of hers as the archive holds it (read once: for `lettres/` and for the letter to
+/// her, which names who received her data).
+struct SentLetter {
+    file: String,
+    pdf: Vec<u8>,
+    date: NaiveDate,
+    partner: String,
+}
+
 /// Everything held on `person` (or the record that holds her) as a ZIP, dated `date`.
 pub fn export(store: &Store, person: Uuid, date: NaiveDate) -> Result<Vec<u8>> {
     let h = holdings(store, person)?;
@@ -267,10 +223,9 @@ pub fn export(store: &Store, person: Uuid, date: NaiveDate) -> Result<Vec<u8>> {
         field: "person_id",
         message: "Les données de cette personne n'ont pas pu être mises en forme.",
     })?;
-    let mut letters: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut letters: Vec<SentLetter> = Vec::new();
     for id in ids_of(&h, &schema::LETTER) {
         let letter: crate::letter::Letter = store.get(*id)?;
-        let pdf = crate::letter::remake(store, *id)?;
         let partner = serde_json::from_str::<LetterContent>(&letter.inputs)
             .ok()
             .and_then(|c| c.recipient.first().cloned())
@@ -279,15 +234,17 @@ pub fn export(store: &Store, person: Uuid, date: NaiveDate) -> Result<Vec<u8>> {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
-        letters.push((
-            format!(
+        letters.push(SentLetter {
+            file: format!(
                 "lettres/{}-{}-{}.pdf",
                 letter.date,
                 safe,
                 &id.simple().to_string()[24..]
             ),
-            pdf,
-        ));
+            pdf: crate::letter::remake(store, *id)?,
+            date: letter.date,
+            partner,
+        });
     }
     let letter_pdf = letter_to_her(store, &h, date, &letters)?;
     let mut files = vec![
@@ -300,8 +257,11 @@ pub fn export(store: &Store, person: Uuid, date: NaiveDate) -> Result<Vec<u8>> {
             bytes: &data,
         },
     ];
-    for (name, bytes) in &letters {
-        files.push(ZipFile { name, bytes });
+    for letter in &letters {
+        files.push(ZipFile {
+            name: &letter.file,
+            bytes: &letter.pdf,
+        });
     }
     Ok(zip_archive::write(&files, date))
 }
@@ -330,7 +290,7 @@ fn letter_to_her(
     store: &Store,
     h: &Holdings,
     date: NaiveDate,
-    letters: &[(String, Vec<u8>)],
+    letters: &[SentLetter],
 ) -> Result<Vec<u8>> {
     let officer = crate::letter::profile(store)?.data;
     let head = crate::letter::letterhead(&officer, date)?;
@@ -454,15 +414,11 @@ fn letter_to_her(
 
     // Letters: who received her data.
     let mut lines = vec!["Les partenaires qui ont reçu vos coordonnées".to_string()];
-    for id in ids_of(h, &schema::LETTER) {
-        let letter: crate::letter::Letter = store.get(*id)?;
-        let to = serde_json::from_str::<LetterContent>(&letter.inputs)
-            .ok()
-            .and_then(|c| c.recipient.first().cloned())
-            .unwrap_or_else(|| "partenaire".into());
+    for letter in letters {
         lines.push(format!(
-            "{} — lettre d’orientation à {to}",
-            short(letter.date)
+            "{} — lettre d’orientation à {}",
+            short(letter.date),
+            letter.partner
         ));
     }
     if letters.is_empty() {

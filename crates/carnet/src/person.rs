@@ -149,6 +149,29 @@ pub struct Found {
     pub total: i64,
 }
 
+/// The last encounter or meeting of a person (`?1`).
+const LAST_CONTACT: &str = "SELECT max(d) FROM (
+    SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
+    UNION ALL
+    SELECT max(m.date) FROM attendance a JOIN meeting m ON m.id = a.meeting_id
+     WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0)";
+
+/// The same under any of her records, when some records are merged into others.
+const LAST_CONTACT_OF_GROUP: &str = "SELECT max(d) FROM (
+    SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
+    UNION ALL
+    SELECT max(m.date) FROM attendance a JOIN meeting m ON m.id = a.meeting_id
+     WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0
+    UNION ALL
+    SELECT max(e.date) FROM person_root r
+      JOIN encounter e ON e.person_id = r.id AND e.deleted = 0
+     WHERE r.root = ?1
+    UNION ALL
+    SELECT max(m.date) FROM person_root r
+      JOIN attendance a ON a.person_id = r.id AND a.deleted = 0
+      JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
+     WHERE r.root = ?1)";
+
 /// The name of a person's quartier and the date of her last encounter or meeting (under any
 /// of her records, when others were merged into hers): what tells namesakes apart in a list.
 pub(crate) fn quartier_and_last_contact(
@@ -164,27 +187,14 @@ pub(crate) fn quartier_and_last_contact(
             .optional()?,
         None => None,
     };
-    let own = "SELECT max(date) AS d FROM encounter WHERE person_id = ?1 AND deleted = 0
-                 UNION ALL
-                 SELECT max(m.date) FROM attendance a JOIN meeting m ON m.id = a.meeting_id
-                  WHERE a.person_id = ?1 AND a.deleted = 0 AND m.deleted = 0";
-    let merged = "UNION ALL
-                 SELECT max(e.date) FROM person_root r
-                   JOIN encounter e ON e.person_id = r.id AND e.deleted = 0
-                  WHERE r.root = ?1
-                 UNION ALL
-                 SELECT max(m.date) FROM person_root r
-                   JOIN attendance a ON a.person_id = r.id AND a.deleted = 0
-                   JOIN meeting m ON m.id = a.meeting_id AND m.deleted = 0
-                  WHERE r.root = ?1";
     let sql = if crate::person_merge::any(store.conn())? {
-        format!("SELECT max(d) FROM ({own} {merged})")
+        LAST_CONTACT_OF_GROUP
     } else {
-        format!("SELECT max(d) FROM ({own})")
+        LAST_CONTACT
     };
     let last: Option<String> = store
         .conn()
-        .prepare_cached(&sql)?
+        .prepare_cached(sql)?
         .query_row([id.to_string()], |r| r.get(0))?;
     let last = last
         .as_deref()
@@ -322,6 +332,45 @@ pub fn seen_between(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec
     )
 }
 
+/// The live rows recorded with a person (`?1`: her id), each with its entity, in the order
+/// deleting her removes them (a referral's letters and steps before the referral). Deletion
+/// and the access export read this one list.
+pub(crate) const LIVE_ROWS_OF: [(&EntitySpec, &str); 8] = [
+    (
+        &schema::ENCOUNTER,
+        "SELECT id FROM encounter WHERE person_id = ?1 AND deleted = 0",
+    ),
+    (
+        &schema::ATTENDANCE,
+        "SELECT id FROM attendance WHERE person_id = ?1 AND deleted = 0",
+    ),
+    (
+        &schema::LETTER,
+        "SELECT id FROM letter WHERE person_id = ?1 AND deleted = 0",
+    ),
+    (
+        &schema::REFERRAL_EVENT,
+        "SELECT e.id FROM referral_event e JOIN referral r ON r.id = e.referral_id
+              WHERE r.person_id = ?1 AND r.deleted = 0 AND e.deleted = 0",
+    ),
+    (
+        &schema::REFERRAL,
+        "SELECT id FROM referral WHERE person_id = ?1 AND deleted = 0",
+    ),
+    (
+        &schema::OUTCOME,
+        "SELECT id FROM outcome WHERE person_id = ?1 AND deleted = 0",
+    ),
+    (
+        &schema::RETENTION_EXTENSION,
+        "SELECT id FROM retention_extension WHERE person_id = ?1 AND deleted = 0",
+    ),
+    (
+        &schema::CONSENT,
+        "SELECT id FROM consent WHERE person_id = ?1 AND deleted = 0",
+    ),
+];
+
 /// Deletes a person and what was recorded with them (encounters, meeting attendances,
 /// referrals and their steps and letters, outcomes): tombstones that sync carries, so a
 /// person typed by mistake stops counting in every figure. The [`Undo`] brings it all back.
@@ -333,42 +382,7 @@ pub fn delete(w: &mut Writer<'_>, id: Uuid) -> Result<Undo> {
     for member in merged.into_iter().skip(1) {
         undo.extend(delete(w, member)?);
     }
-    let related: [(&'static EntitySpec, &str); 8] = [
-        (
-            &schema::ENCOUNTER,
-            "SELECT id FROM encounter WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::ATTENDANCE,
-            "SELECT id FROM attendance WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::LETTER,
-            "SELECT id FROM letter WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::REFERRAL_EVENT,
-            "SELECT e.id FROM referral_event e JOIN referral r ON r.id = e.referral_id
-              WHERE r.person_id = ?1 AND r.deleted = 0 AND e.deleted = 0",
-        ),
-        (
-            &schema::REFERRAL,
-            "SELECT id FROM referral WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::OUTCOME,
-            "SELECT id FROM outcome WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::RETENTION_EXTENSION,
-            "SELECT id FROM retention_extension WHERE person_id = ?1 AND deleted = 0",
-        ),
-        (
-            &schema::CONSENT,
-            "SELECT id FROM consent WHERE person_id = ?1 AND deleted = 0",
-        ),
-    ];
-    for (spec, sql) in related {
+    for (spec, sql) in LIVE_ROWS_OF {
         undo.extend(crate::undo::delete_selected(w, spec, sql, id)?);
     }
     Ok(undo)

@@ -366,13 +366,14 @@ pub(crate) fn group(conn: &Connection, root: Uuid) -> Result<Vec<Uuid>> {
 pub(crate) fn fold(w: &mut Writer<'_>, root: Uuid) -> Result<Vec<Uuid>> {
     let members: Vec<Uuid> = group(w.conn(), root)?.into_iter().skip(1).collect();
     for member in &members {
-        for spec in OWNED {
+        // Her rows that name her; a referral's steps follow their referral.
+        for (spec, sql) in crate::person::LIVE_ROWS_OF {
+            if spec == &schema::REFERRAL_EVENT {
+                continue;
+            }
             let ids: Vec<String> = w
                 .conn()
-                .prepare_cached(&format!(
-                    "SELECT id FROM {} WHERE person_id = ?1 AND deleted = 0",
-                    spec.name
-                ))?
+                .prepare_cached(sql)?
                 .query_map([member.to_string()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             for id in ids {
@@ -383,17 +384,6 @@ pub(crate) fn fold(w: &mut Writer<'_>, root: Uuid) -> Result<Vec<Uuid>> {
     }
     Ok(members)
 }
-
-/// The entities whose rows belong to one person through `person_id`.
-const OWNED: [&EntitySpec; 7] = [
-    &schema::ENCOUNTER,
-    &schema::ATTENDANCE,
-    &schema::REFERRAL,
-    &schema::OUTCOME,
-    &schema::LETTER,
-    &schema::RETENTION_EXTENSION,
-    &schema::CONSENT,
-];
 
 /// A record merged into another, as the kept person's page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

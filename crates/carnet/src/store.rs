@@ -1298,7 +1298,11 @@ fn row_state(
 }
 
 /// The stored values of a live row, in catalogue order.
-fn read_values(conn: &Connection, spec: &EntitySpec, id: Uuid) -> Result<Option<Vec<Value>>> {
+pub(crate) fn read_values(
+    conn: &Connection,
+    spec: &EntitySpec,
+    id: Uuid,
+) -> Result<Option<Vec<Value>>> {
     let sql = format!(
         "SELECT {} FROM {} WHERE id = ?1 AND deleted = 0{}",
         column_list(spec),
