@@ -10,7 +10,8 @@
 //! What is guaranteed: [`LoggedWrite::changes`] gives back exactly the field changes that were
 //! logged, with their stamps; the log is append-only (rows are never updated or deleted by the
 //! engine), with one exception: erasing a person (`erasure.rs`) removes their rows' history
-//! and blanks the personal fields of their encounters'; a row's history is found through the
+//! (the journal entries local rows carry are moved to `audit_entry` first) and blanks the
+//! personal fields of their encounters'; a row's history is found through the
 //! `row_id` index, which is all that last-writer-wins needs.
 
 use std::collections::HashMap;
@@ -77,18 +78,21 @@ impl LoggedWrite {
     }
 }
 
-/// Appends one write: `fields` stamped from `first` on.
+/// Appends one local write: `fields` stamped from `first` on, with its journal entry when the
+/// journal is on (`audit.rs`).
 pub(crate) fn append(
     conn: &Connection,
-    received: bool,
     first: Hlc,
     entity: &EntitySpec,
     row_id: Uuid,
     fields: &[(&str, &Value, Option<Hlc>)],
+    journal: Option<&crate::audit::Stamp<'_>>,
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO change_log (wall, counter, device, entity, row_id, fields, received)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO change_log (wall, counter, device, entity, row_id, fields, received,
+                                 journal_seq, journal_at, journal_officer, journal_action,
+                                 journal_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         first.wall_ms,
@@ -97,7 +101,34 @@ pub(crate) fn append(
         entity.name,
         row_id.as_bytes().as_slice(),
         encode(fields),
-        received
+        journal.map(|j| j.seq),
+        journal.map(|j| j.at_ms),
+        journal.and_then(|j| j.officer),
+        journal.map(|j| j.action),
+        journal.map(|j| j.hash),
+    ])?;
+    Ok(())
+}
+
+/// Appends one write received by sync: `fields` stamped from `first` on.
+pub(crate) fn append_received(
+    conn: &Connection,
+    first: Hlc,
+    entity: &EntitySpec,
+    row_id: Uuid,
+    fields: &[(&str, &Value, Option<Hlc>)],
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO change_log (wall, counter, device, entity, row_id, fields, received)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
+    )?
+    .execute(params![
+        first.wall_ms,
+        first.counter,
+        first.device.as_bytes().as_slice(),
+        entity.name,
+        row_id.as_bytes().as_slice(),
+        encode(fields),
     ])?;
     Ok(())
 }

@@ -955,6 +955,7 @@ fn remove_row(
         &format!("DELETE FROM {} WHERE id = ?1", spec.name),
         [id.to_string()],
     )?;
+    crate::audit::keep_entries_of_rows(conn, id, spec.name)?;
     conn.execute(
         "DELETE FROM change_log WHERE row_id = ?1 AND entity = ?2",
         params![blob, spec.name],

@@ -179,7 +179,7 @@ fn log_received(
             .iter()
             .map(|c| (c.field, &c.value, c.prev))
             .collect();
-        changelog::append(tx, true, fresh[start].hlc, entity, row_id, &logged)?;
+        changelog::append_received(tx, fresh[start].hlc, entity, row_id, &logged)?;
         start = end;
     }
     Ok(())

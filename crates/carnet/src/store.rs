@@ -57,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_person_merge.sql"),
     include_str!("../migrations/0011_audit.sql"),
     include_str!("../migrations/0012_consent.sql"),
+    include_str!("../migrations/0013_journal_in_change_log.sql"),
 ];
 
 /// The schema version this build knows.
@@ -454,7 +455,8 @@ impl Store {
                 sql: &mut self.sql,
                 live: HashSet::new(),
                 roots_stale: false,
-                journal: self.audit.then(Vec::new),
+                journaled: self.audit,
+                journal: None,
             };
             let value = body(&mut writer)?;
             writer.finish()?;
@@ -715,9 +717,10 @@ pub struct Writer<'s> {
     live: HashSet<(&'static str, String)>,
     /// A merge row or a person's tombstone changed: `person_root` is rebuilt before commit.
     roots_stale: bool,
-    /// The records this write created, changed or deleted, one journal entry each, written
-    /// before commit (`None`: journal off).
-    journal: Option<Vec<(crate::audit::Action, &'static str, Uuid)>>,
+    /// Whether each change-log row this write appends carries its journal entry.
+    journaled: bool,
+    /// The journal's state, read at the first entry and saved before commit.
+    journal: Option<crate::audit::Cursor>,
 }
 
 impl Writer<'_> {
@@ -918,23 +921,6 @@ impl Writer<'_> {
             });
         }
         let tombstone = fields.iter().find(|(f, _)| f.name == schema::DELETED.name);
-        if let Some(journal) = &mut self.journal {
-            use crate::audit::Action;
-            let action = match (mode, tombstone) {
-                (Mode::Insert, _) => Action::Created,
-                (_, Some((_, Value::Integer(1)))) => Action::Deleted,
-                _ => Action::Changed,
-            };
-            match journal
-                .iter_mut()
-                .find(|(_, entity, row)| *row == id && *entity == spec.name)
-            {
-                // Created then changed in one write: created.
-                Some(entry) if entry.0 == Action::Created => {}
-                Some(entry) => entry.0 = action,
-                None => journal.push((action, spec.name, id)),
-            }
-        }
         if spec == &schema::PERSON_MERGE || (spec == &schema::PERSON && tombstone.is_some()) {
             self.roots_stale = true;
         }
@@ -963,7 +949,27 @@ impl Writer<'_> {
                 )
             })
             .collect();
-        changelog::append(&self.tx, false, first, spec, id, &logged)?;
+        // The journal's entry for this write rides on its change-log row.
+        let record = id.to_string();
+        let journal = match (self.journaled, &mut self.journal) {
+            (false, _) => None,
+            (true, Some(cursor)) => Some(cursor),
+            (true, slot) => Some(slot.insert(crate::audit::Cursor::load(&self.tx)?)),
+        };
+        let stamp = journal.map(|cursor| {
+            // The officer's profile made in this very write signs it from here on.
+            if spec == &schema::OFFICER && mode == Mode::Insert {
+                cursor.sign_as(&record);
+            }
+            use crate::audit::Action;
+            let action = match (mode, tombstone) {
+                (Mode::Insert, _) => Action::Created,
+                (_, Some((_, Value::Integer(1)))) => Action::Deleted,
+                _ => Action::Changed,
+            };
+            cursor.next(self.now_ms, action, Some(spec.name), Some(&record))
+        });
+        changelog::append(&self.tx, first, spec, id, &logged, stamp.as_ref())?;
         let pairs: Vec<(&str, &Value)> = fields.iter().map(|(f, v)| (f.name, v)).collect();
         let written = materialise(
             &self.tx,
@@ -997,11 +1003,7 @@ impl Writer<'_> {
             crate::person_merge::refresh(&self.tx)?;
         }
         if let Some(journal) = &self.journal {
-            let entries: Vec<_> = journal
-                .iter()
-                .map(|(action, entity, id)| (*action, Some(*entity), Some(*id)))
-                .collect();
-            crate::audit::append(&self.tx, self.now_ms, &entries)?;
+            journal.save(&self.tx)?;
         }
         save_hlc(&self.tx, self.hlc)?;
         self.tx.commit()?;

@@ -23,12 +23,12 @@ fn notebook(dir: &Path) -> (Store, std::path::PathBuf, Arc<ManualClock>) {
     let mut store = Store::init(&path, Uuid::from_u128(1), Box::new(clock.clone())).unwrap();
     store
         .write(|w| {
-            carnet::partner::seed_partners(w)?;
-            carnet::letter::template::seed_templates(w)?;
             w.create(&Officer {
                 name: "Sarah Martin".into(),
                 ..Officer::default()
             })?;
+            carnet::partner::seed_partners(w)?;
+            carnet::letter::template::seed_templates(w)?;
             Ok(())
         })
         .unwrap();
@@ -157,21 +157,29 @@ fn each_action_leaves_one_entry_with_ids_only() {
     drop(store);
     let raw = rusqlite::Connection::open(&path).unwrap();
     let rows: Vec<String> = raw
-        .prepare("SELECT coalesce(officer,'') || action || coalesce(entity,'') || coalesce(record,'') FROM audit_entry")
+        .prepare(
+            "SELECT coalesce(officer,'') || action || coalesce(entity,'') || coalesce(record,'')
+               FROM audit_entry
+             UNION ALL
+             SELECT journal_officer || journal_action FROM change_log
+              WHERE journal_seq IS NOT NULL",
+        )
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
         .map(Result::unwrap)
         .collect();
+    assert!(rows.len() >= entries.len());
     assert!(
         rows.iter()
             .all(|r| !r.contains(NAME) && !r.contains("71 42"))
     );
 }
 
-/// A journal of `n` entries, one a day, the last today.
+/// A journal of `n` consultations, one a day, the last today, and a person created every
+/// tenth day (an entry carried by the change log).
 fn journal_of(dir: &Path, n: i64) -> (Store, std::path::PathBuf, Arc<ManualClock>) {
-    let (store, path, clock) = notebook(dir);
+    let (mut store, path, clock) = notebook(dir);
     let start = carnet::clock::Clock::now_ms(&*clock);
     for k in 0..n {
         clock.set(start - (n - 1 - k) * 86_400_000);
@@ -182,6 +190,15 @@ fn journal_of(dir: &Path, n: i64) -> (Store, std::path::PathBuf, Arc<ManualClock
             Some(Uuid::from_u128(k as u128)),
         )
         .unwrap();
+        if k % 10 == 0 {
+            store
+                .create(&Person {
+                    first_name: format!("Jour {k}"),
+                    last_name: "Essai".into(),
+                    ..Person::default()
+                })
+                .unwrap();
+        }
     }
     clock.set(start);
     (store, path, clock)
@@ -198,7 +215,7 @@ fn a_removed_altered_or_cut_off_entry_is_found() {
     let (store, path, clock) = journal_of(dir.path(), 30);
     let v = audit::verify(&store).unwrap();
     assert!(v.is_ok(), "{v:?}");
-    let first = audit::entries(&store, None, None).unwrap()[0].seq;
+    let first = audit::entries(&store, None, Some(Action::Opened)).unwrap()[0].seq;
     drop(store);
 
     // An entry removed from the middle.
@@ -251,6 +268,85 @@ fn a_removed_altered_or_cut_off_entry_is_found() {
     assert!(v.truncated && v.broken_at.is_none(), "{v:?}");
 }
 
+/// The entries of writes ride on their change-log rows: removing such a row, or changing
+/// what its entry says, is found just the same.
+#[test]
+fn a_write_entry_removed_or_altered_in_the_change_log_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path, clock) = notebook(dir.path());
+    let mut ids = Vec::new();
+    for k in 0..6 {
+        ids.push(
+            store
+                .create(&Person {
+                    first_name: format!("Personne {k}"),
+                    last_name: "Essai".into(),
+                    ..Person::default()
+                })
+                .unwrap(),
+        );
+        audit::record(&store, Action::Opened, Some("person"), Some(ids[k])).unwrap();
+    }
+    assert!(audit::verify(&store).unwrap().is_ok());
+    let created: Vec<i64> = audit::entries(&store, None, Some(Action::Created))
+        .unwrap()
+        .iter()
+        .filter(|e| e.record.is_some_and(|r| ids.contains(&r)))
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(created.len(), 6);
+    drop(store);
+    let target = created[2];
+    for (name, sql) in [
+        (
+            "ligne.db",
+            format!("DELETE FROM change_log WHERE journal_seq = {target}"),
+        ),
+        (
+            "action.db",
+            format!(
+                "UPDATE change_log SET journal_action = 'changed' WHERE journal_seq = {target}"
+            ),
+        ),
+        (
+            "qui.db",
+            format!("UPDATE change_log SET journal_officer = NULL WHERE journal_seq = {target}"),
+        ),
+        (
+            "quand.db",
+            format!(
+                "UPDATE change_log SET journal_at = journal_at - 60000 WHERE journal_seq = {target}"
+            ),
+        ),
+    ] {
+        let copy = dir.path().join(name);
+        std::fs::copy(&path, &copy).unwrap();
+        tamper(&copy, &sql);
+        let s = Store::open(&copy, Box::new(clock.clone())).unwrap();
+        let v = audit::verify(&s).unwrap();
+        let expected = if name == "ligne.db" {
+            target + 1
+        } else {
+            target
+        };
+        assert_eq!(v.broken_at, Some(expected), "{name}: {v:?}");
+    }
+    // The last write's row removed with everything after it: the head says so.
+    let copy = dir.path().join("fin.db");
+    std::fs::copy(&path, &copy).unwrap();
+    tamper(
+        &copy,
+        &format!(
+            "DELETE FROM change_log WHERE journal_seq >= {0};
+             DELETE FROM audit_entry WHERE seq >= {0};",
+            created[5]
+        ),
+    );
+    let s = Store::open(&copy, Box::new(clock.clone())).unwrap();
+    let v = audit::verify(&s).unwrap();
+    assert!(v.truncated && v.broken_at.is_none(), "{v:?}");
+}
+
 #[test]
 fn entries_older_than_the_setting_are_dropped_and_the_rest_still_verifies() {
     let dir = tempfile::tempdir().unwrap();
@@ -265,12 +361,30 @@ fn entries_older_than_the_setting_are_dropped_and_the_rest_still_verifies() {
         .unwrap()
         .date_naive();
     assert!(oldest >= day(2025, 11, 25), "{oldest}");
+    let created = audit::entries(&store, None, Some(Action::Created)).unwrap();
+    assert!(
+        (36..=38).contains(&created.len()),
+        "{} created",
+        created.len()
+    );
+    assert!(
+        created
+            .iter()
+            .all(|e| e.at_ms >= left[0].at_ms - 86_400_000)
+    );
     assert!(audit::verify(&store).unwrap().is_ok());
     // Shorter still: 1 month; the chain verifies, and more entries chain on.
     audit::set_months(&mut store, 1).unwrap();
     audit::prune(&store, 1).unwrap();
-    assert!(audit::entries(&store, None, None).unwrap().len() <= 32);
+    assert!(audit::entries(&store, None, None).unwrap().len() <= 36);
     audit::record(&store, Action::Synced, None, None).unwrap();
+    store
+        .create(&Person {
+            first_name: "Après".into(),
+            last_name: "Élagage".into(),
+            ..Person::default()
+        })
+        .unwrap();
     assert!(audit::verify(&store).unwrap().is_ok());
     // Out of range is refused in French.
     let err = audit::set_months(&mut store, 0).unwrap_err();
