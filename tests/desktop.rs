@@ -15,6 +15,7 @@ use serde_json::json;
 
 mod day;
 mod duplicates;
+mod import;
 mod lock;
 mod personal_data;
 

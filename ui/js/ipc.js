@@ -98,6 +98,15 @@ export const api = {
   report: (year) => invoke('get_report', { year }),
   exportReport: (year, path, withNames) => invoke('export_report', { year, path, withNames }),
   openExported: (path) => invoke('open_exported', { path }),
+  previewImport: (path) => invoke('preview_import', { path }),
+  checkImport: (path, mapping) => invoke('check_import', { path, mapping }),
+  runImport: (path, mapping) => invoke('run_import', { path, mapping }),
+  cancelImport: () => invoke('cancel_import'),
+  saveImportRejections: (path, rejected) => invoke('save_import_rejections', { path, rejected }),
+  onImportProgress: (callback) => window.__TAURI__.event.listen('import-progress', (e) => callback(e.payload)),
+  chooseSpreadsheet: (title) => invoke('plugin:dialog|open', {
+    options: { title, multiple: false, directory: false, filters: [{ name: 'Tableau (.xlsx, .ods, .csv)', extensions: ['xlsx', 'ods', 'csv'] }] },
+  }),
   onExportProgress: (callback) => window.__TAURI__.event.listen('export-progress', (e) => callback(e.payload)),
   chooseExportDestination: async (title, fileName, name, extension) => invoke('plugin:dialog|save', {
     options: { title, defaultPath: await invoke('suggest_save_path', { fileName }), filters: [{ name, extensions: [extension] }] },

@@ -17,6 +17,7 @@ import * as outcome from './screens/outcome.js';
 import * as retention from './screens/retention.js';
 import * as duplicatePairs from './screens/duplicate_pairs.js';
 import * as journal from './screens/journal.js';
+import * as importSheet from './screens/import.js';
 import { api } from './ipc.js';
 import * as lock from './lock.js';
 
@@ -24,7 +25,7 @@ const screens = {
   aujourdhui: today, permanences, personnes: persons, orientations: referrals,
   collectives: meetings, partenaires: partners, bilan, reglages: settings, 'a-verifier': review,
   rencontres: encounter, relances: followups, sorties: outcome, 'a-reexaminer': retention,
-  doublons: duplicatePairs, journal,
+  doublons: duplicatePairs, journal, importer: importSheet,
 };
 
 let current = location.hash || '#/aujourdhui';

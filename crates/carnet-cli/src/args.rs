@@ -141,6 +141,26 @@ pub enum Command {
         #[arg(long, value_name = "FICHIER.zip")]
         out: std::path::PathBuf,
     },
+    /// Importe un tableau existant (.xlsx, .ods ou .csv) : chaque ligne devient une personne
+    /// et, selon les colonnes, sa rencontre de premier contact, ses orientations et sa
+    /// sortie.
+    ///
+    /// Les colonnes sont reconnues par leur titre (Nom, Prénom, Date de naissance, Tél.,
+    /// Quartier, Date 1er contact, Orientation…) ; une colonne inconnue est gardée en note.
+    /// Une ligne qui a un problème n'est pas importée, et le problème est dit (ligne, colonne,
+    /// raison). Tout est écrit d'un coup ; importer de nouveau le même tableau n'ajoute rien.
+    /// Code de sortie 1 si le fichier ne peut pas être lu.
+    #[command(help_template = HELP_TEMPLATE)]
+    Import {
+        #[arg(value_name = "FICHIER")]
+        file: std::path::PathBuf,
+        /// N'écrit rien : dit ce qui serait importé et chaque problème.
+        #[arg(long)]
+        dry_run: bool,
+        /// Sortie en JSON : { rows, persons, encounters, referrals, outcomes, rejected }.
+        #[arg(long)]
+        json: bool,
+    },
     /// Journal de cet ordinateur : qui a consulté, créé, modifié, supprimé, effacé, exporté,
     /// imprimé, déverrouillé ou synchronisé quoi, et quand (jamais de nom ni de valeur).
     ///

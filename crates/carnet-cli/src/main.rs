@@ -300,6 +300,20 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let due = carnet::followup::due(&store, day)?;
             output::followups(&mut out, &due, json)?;
         }
+        Command::Import {
+            file,
+            dry_run,
+            json,
+        } => {
+            let summary = if dry_run {
+                let store = open(&path)?;
+                carnet::import::plan(&store, &file, None, &mut |_, _| true)?
+            } else {
+                let mut store = open(&path)?;
+                carnet::import::import(&mut store, &file, None, &mut |_, _| true)?
+            };
+            output::import_summary(&mut out, &summary, dry_run, json)?;
+        }
         Command::Duplicates { json } => {
             let store = open(&path)?;
             let pairs = carnet::duplicates::pairs(&store)?;

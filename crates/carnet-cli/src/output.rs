@@ -518,3 +518,77 @@ pub fn audit(
     }
     Ok(())
 }
+
+/// What an import wrote (or a dry run would write), and the rows refused. The JSON is the
+/// contract scripts rely on: exactly `rows`, `persons`, `encounters`, `referrals`,
+/// `outcomes` and `rejected` (`row`, `column`, `message`).
+pub fn import_summary(
+    out: &mut dyn Write,
+    summary: &carnet::import::Summary,
+    dry_run: bool,
+    as_json: bool,
+) -> Result<(), CliError> {
+    if as_json {
+        return json(
+            out,
+            &serde_json::json!({
+                "rows": summary.rows,
+                "persons": summary.persons,
+                "encounters": summary.encounters,
+                "referrals": summary.referrals,
+                "outcomes": summary.outcomes,
+                "rejected": summary.rejected,
+            }),
+        );
+    }
+    writeln!(out, "Lignes lues : {}.", summary.rows)?;
+    writeln!(
+        out,
+        "{} : {} personne(s), {} rencontre(s) de premier contact, {} orientation(s), {} sortie(s).",
+        if dry_run {
+            "Seraient importées (rien n'a été écrit)"
+        } else {
+            "Importées"
+        },
+        summary.persons,
+        summary.encounters,
+        summary.referrals,
+        summary.outcomes
+    )?;
+    if summary.already_present > 0 {
+        writeln!(
+            out,
+            "Déjà dans le carnet (import précédent ou personne effacée) : {} ligne(s).",
+            summary.already_present
+        )?;
+    }
+    if !summary.look_like_existing.is_empty() {
+        let lines: Vec<String> = summary
+            .look_like_existing
+            .iter()
+            .map(|(line, _)| line.to_string())
+            .collect();
+        writeln!(
+            out,
+            "Ressemblent beaucoup à une personne déjà dans le carnet (voir « carnet duplicates ») : ligne(s) {}.",
+            lines.join(", ")
+        )?;
+    }
+    if !summary.rejected.is_empty() {
+        let mut lines: Vec<usize> = summary.rejected.iter().map(|r| r.row).collect();
+        lines.dedup();
+        writeln!(
+            out,
+            "Lignes refusées : {} (rien n'en est importé ; corrigez-les dans le tableau puis importez-le de nouveau) :",
+            lines.len()
+        )?;
+        for r in &summary.rejected {
+            writeln!(
+                out,
+                "  ligne {}, colonne « {} » : {}",
+                r.row, r.column, r.message
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1722,3 +1722,78 @@ fn audit_lists_what_was_done_without_names_and_verify_finds_a_removed_entry() {
         broken.stderr
     );
 }
+
+/// `carnet import FILE [--dry-run] [--json]`: the contract scripts rely on (issue #17).
+#[test]
+fn import_dry_run_then_import_then_again_as_the_contract_says() {
+    let (dir, db) = temp();
+    ok(&db, &["init", "--territory", "Pays de Montbéliard"]);
+    let sheet = dir.path().join("suivi.csv");
+    // French Excel's CSV: `;`, Windows-1252 ("Prénom", "Né(e) le", "Inès" in Latin-1 bytes).
+    std::fs::write(
+        &sheet,
+        b"Nom;Pr\xe9nom;N\xe9(e) le;Quartier;Date 1er contact;Orientation;Sortie;Date sortie\r\n\
+          Haddad;In\xe8s;03/07/1985;Les Buis;12/01/2024;ADIE;Cr\xe9ation;15/06/2024\r\n\
+          Diallo;Awa;31/02/1990;La Chiffogne;05/03/2024;;;\r\n\
+          Kaya;Emre;;;14/03/2024;BGE;;\r\n",
+    )
+    .unwrap();
+    let file = sheet.to_str().unwrap();
+    let digest_before = ok(&db, &["digest"]);
+    let dry = ok(&db, &["import", file, "--dry-run", "--json"]);
+    assert_eq!(
+        ok(&db, &["digest"]),
+        digest_before,
+        "--dry-run writes nothing"
+    );
+    let dry: serde_json::Value = serde_json::from_str(&dry).unwrap();
+    let expected = serde_json::json!({
+        "rows": 3,
+        "persons": 2,
+        "encounters": 2,
+        "referrals": 2,
+        "outcomes": 1,
+        "rejected": [{
+            "row": 3,
+            "column": "Né(e) le",
+            "message": "« 31/02/1990 » n'est pas une date (le 31 février 1990 n'existe pas)"
+        }]
+    });
+    assert_eq!(dry, expected);
+
+    let done = ok(&db, &["import", file, "--json"]);
+    let done: serde_json::Value = serde_json::from_str(&done).unwrap();
+    assert_eq!(done, expected, "the import wrote what the dry run said");
+    let found = ok(&db, &["search", "ines"]);
+    assert!(found.contains("Haddad"), "{found}");
+
+    // Again: nothing new; the human summary says why.
+    let again = ok(&db, &["import", file]);
+    assert!(
+        again.contains("Importées : 0 personne(s), 0 rencontre(s) de premier contact, 0 orientation(s), 0 sortie(s).")
+            && again.contains("Déjà dans le carnet (import précédent ou personne effacée) : 2 ligne(s).")
+            && again.contains("ligne 3, colonne « Né(e) le » : « 31/02/1990 »"),
+        "{again}"
+    );
+
+    // A file that cannot be read: exit 1, one French line.
+    let empty = dir.path().join("vide.csv");
+    std::fs::write(&empty, b"").unwrap();
+    fails(
+        &db,
+        &["import", empty.to_str().unwrap(), "--dry-run", "--json"],
+        "Ce tableau ne peut pas être importé : il est vide.",
+    );
+    let no_names = dir.path().join("sans-nom.csv");
+    std::fs::write(&no_names, b"Ville;Projet\nSochaux;Garage\n").unwrap();
+    fails(
+        &db,
+        &["import", no_names.to_str().unwrap()],
+        "aucune colonne de noms",
+    );
+    fails(
+        &db,
+        &["import", dir.path().join("absent.xlsx").to_str().unwrap()],
+        "introuvable",
+    );
+}

@@ -241,6 +241,12 @@ pub enum Error {
     #[error("Le logo doit être une image PNG de 500 Ko au plus ({reason}).")]
     InvalidLogo { reason: String },
 
+    #[error("Annulé : rien n'a été enregistré.")]
+    Cancelled,
+
+    #[error("Ce tableau ne peut pas être importé : {reason}.")]
+    UnreadableSpreadsheet { reason: String },
+
     #[error("Erreur de la base de données : {0}")]
     Database(#[from] rusqlite::Error),
 
@@ -306,6 +312,8 @@ impl Error {
             Error::CannotWrite { .. } => "cannot_write",
             Error::NoLetterTemplate => "no_letter_template",
             Error::InvalidLogo { .. } => "invalid_logo",
+            Error::UnreadableSpreadsheet { .. } => "unreadable_spreadsheet",
+            Error::Cancelled => "cancelled",
             Error::Database(_) => "database",
             Error::Io(_) => "io",
         }

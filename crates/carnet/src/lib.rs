@@ -27,6 +27,7 @@ pub mod erasure;
 pub mod error;
 pub mod followup;
 pub mod french;
+pub mod import;
 pub mod kdf;
 pub mod key_file;
 pub mod letter;

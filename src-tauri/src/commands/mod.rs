@@ -2,6 +2,7 @@
 
 mod files;
 mod followups;
+mod import;
 mod journal;
 mod letters;
 pub mod lock;
@@ -104,6 +105,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         report::get_report,
         report::export_report,
         report::open_exported,
+        import::preview_import,
+        import::check_import,
+        import::run_import,
+        import::cancel_import,
+        import::save_import_rejections,
         files::suggest_save_path,
         lock::get_lock_state,
         lock::unlock_remembered,

@@ -7,6 +7,7 @@ import { syncSection } from './sync.js';
 import { securitySection } from './security.js';
 import { retentionSection } from './retention.js';
 import { journalSection } from './journal.js';
+import { importSection } from './import.js';
 
 const S = t.settings;
 
@@ -119,6 +120,7 @@ export async function render() {
     h('section', { class: 'card' }, h('h2', {}, S.officer), officer),
     s.officer ? logoSection(o) : null,
     await templatesSection(),
+    importSection(),
     h('section', { class: 'card' }, h('h2', {}, S.territory),
       s.territories.length ? h('p', {}, s.territories.map((x) => x.name).join(', ')) : null,
       s.quartiers.length ? table([

@@ -12,6 +12,7 @@ mod duplicates;
 mod encryption;
 mod erasure;
 mod fixture;
+mod import;
 mod letters;
 mod person_merge;
 mod queries;
