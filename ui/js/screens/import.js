@@ -121,6 +121,7 @@ async function check() {
     return;
   }
   await render();
+  document.getElementById('import-check-result')?.scrollIntoView({ block: 'start' });
 }
 
 async function run() {
@@ -133,6 +134,7 @@ async function run() {
   }
   announce(I().importedShort(state.done.persons));
   await render();
+  document.getElementById('import-check-result')?.scrollIntoView({ block: 'start' });
 }
 
 export async function render() {
