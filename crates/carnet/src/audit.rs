@@ -181,7 +181,7 @@ impl Cursor {
     pub(crate) fn load(conn: &Connection) -> Result<Cursor> {
         let (officer, head, last): (Option<String>, Option<Vec<u8>>, Option<i64>) = conn
             .prepare_cached(
-                "SELECT (SELECT id FROM officer WHERE deleted = 0 ORDER BY id LIMIT 1),
+                "SELECT (SELECT value FROM meta WHERE key = 'setting.officer_id'),
                         (SELECT value FROM meta WHERE key = 'audit_head'),
                         (SELECT value FROM meta WHERE key = 'audit_last')",
             )?
@@ -194,7 +194,7 @@ impl Cursor {
     }
 
     /// Signs the entries from now on with this officer's profile when none signed them yet
-    /// (the profile created in the write that journals).
+    /// (this device's first profile, created in the write that journals).
     pub(crate) fn sign_as(&mut self, officer: &str) {
         if self.officer.is_none() {
             self.officer = Some(officer.to_string());

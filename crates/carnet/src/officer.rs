@@ -33,7 +33,8 @@ impl Record for Officer {
 }
 
 /// Creates the profile, or updates it when `id` is given, keeping its logo (which is set
-/// apart, with [`crate::letter::set_logo`], since forms never send it).
+/// apart, with [`crate::letter::set_logo`], since forms never send it). A profile created here
+/// becomes this device's ([`own`]).
 pub fn save_profile(store: &mut Store, id: Option<Uuid>, officer: &Officer) -> Result<Uuid> {
     match id {
         Some(id) => store.write(|w| {
@@ -42,8 +43,27 @@ pub fn save_profile(store: &mut Store, id: Option<Uuid>, officer: &Officer) -> R
             officer.logo = current.logo;
             w.update(id, &officer).map(|()| id)
         }),
-        None => store.create(officer),
+        None => {
+            let id = store.create(officer)?;
+            store.set_local_setting("officer_id", &id.to_string())?;
+            Ok(id)
+        }
     }
+}
+
+/// This device's officer: the profile created on this computer (colleagues' profiles arrive
+/// by sync and sign nothing here). `None` until she fills hers in.
+pub fn own(store: &Store) -> Result<Option<Entry<Officer>>> {
+    let Some(id) = store
+        .local_setting("officer_id")?
+        .and_then(|id| Uuid::parse_str(&id).ok())
+    else {
+        return Ok(None);
+    };
+    Ok(store
+        .select::<Officer>("AND id = ?1", [id.to_string()])?
+        .into_iter()
+        .next())
 }
 
 /// Live officer profiles.

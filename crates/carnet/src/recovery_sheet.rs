@@ -111,10 +111,7 @@ pub fn save(
     recovery: &RecoveryKey,
     path: &std::path::Path,
 ) -> crate::error::Result<()> {
-    let officer = crate::officer::officers(store)?
-        .into_iter()
-        .next()
-        .map(|o| o.data.name);
+    let officer = crate::officer::own(store)?.map(|o| o.data.name);
     crate::atomic_file::write(path, &pdf(recovery, officer.as_deref(), store.today()))
 }
 

@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_audit.sql"),
     include_str!("../migrations/0012_consent.sql"),
     include_str!("../migrations/0013_journal_in_change_log.sql"),
+    include_str!("../migrations/0014_own_officer.sql"),
 ];
 
 /// The schema version this build knows.
@@ -949,6 +950,15 @@ impl Writer<'_> {
                 )
             })
             .collect();
+        // The first profile made on this device is its officer's (`officer::own`).
+        if spec == &schema::OFFICER && mode == Mode::Insert {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES ('setting.officer_id', ?1)
+                     ON CONFLICT (key) DO NOTHING",
+                )?
+                .execute([id.to_string()])?;
+        }
         // The journal's entry for this write rides on its change-log row.
         let record = id.to_string();
         let journal = match (self.journaled, &mut self.journal) {

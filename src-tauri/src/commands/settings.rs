@@ -29,7 +29,7 @@ pub struct Settings {
 pub fn get_settings(db: State<'_, Db>) -> CommandResult<Settings> {
     let store = db.store()?;
     Ok(Settings {
-        officer: carnet::officer::officers(&store)?.into_iter().next(),
+        officer: carnet::officer::own(&store)?,
         territories: carnet::territory::territories(&store)?,
         quartiers: carnet::territory::quartiers(&store)?,
         recent_quartiers: carnet::territory::recent_quartiers(&store, 20)?,

@@ -159,12 +159,9 @@ fn one_line_address(
         .join(", ")
 }
 
-/// The officer's profile letters are signed with: the first live one.
+/// The officer's profile letters are signed with: this device's ([`crate::officer::own`]).
 pub fn profile(store: &Store) -> Result<Entry<Officer>> {
-    crate::officer::officers(store)?
-        .into_iter()
-        .next()
-        .ok_or(Error::NoOfficerProfile)
+    crate::officer::own(store)?.ok_or(Error::NoOfficerProfile)
 }
 
 /// The letterhead logo of a profile: the officer's own, else Carnet's default.

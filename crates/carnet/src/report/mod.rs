@@ -579,9 +579,7 @@ pub fn years(store: &Store, current: i32) -> Result<Vec<i32>> {
 
 /// The structure named on the files: the profile's, else "CitésLab".
 pub fn structure_name(store: &Store) -> Result<String> {
-    Ok(crate::officer::officers(store)?
-        .into_iter()
-        .next()
+    Ok(crate::officer::own(store)?
         .and_then(|o| o.data.structure)
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "CitésLab".to_string()))

@@ -950,3 +950,68 @@ fn the_fast_path_declines_what_only_the_general_merge_can_decide() {
         );
     }
 }
+
+/// In a team, colleagues' profiles arrive by sync: each device's letters, files and journal
+/// are signed by the profile made on it, and a device that joined without making one signs
+/// nothing until its officer fills hers in.
+#[test]
+fn each_device_signs_with_its_own_officer_profile() {
+    use carnet::officer::{Officer, own, save_profile};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let profile = |name: &str| Officer {
+        name: name.into(),
+        title: None,
+        structure: Some(format!("CitésLab {name}")),
+        phone: None,
+        email: None,
+        signature: None,
+        address: None,
+        postcode: None,
+        city: None,
+        logo: None,
+    };
+    let (mut a, _) = device(1);
+    let (mut b, _) = device(2);
+    // On A, « Amel Zaoui » comes first by name: she must not sign A's letters.
+    save_profile(&mut a, None, &profile("Sarah Martin")).unwrap();
+    save_profile(&mut b, None, &profile("Amel Zaoui")).unwrap();
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    run(&mut a, &folder);
+    assert_eq!(carnet::officer::officers(&a).unwrap().len(), 2);
+    assert_eq!(own(&a).unwrap().unwrap().data.name, "Sarah Martin");
+    assert_eq!(own(&b).unwrap().unwrap().data.name, "Amel Zaoui");
+    assert_eq!(carnet::letter::profile(&b).unwrap().data.name, "Amel Zaoui");
+    assert_eq!(
+        carnet::report::structure_name(&a).unwrap(),
+        "CitésLab Sarah Martin"
+    );
+
+    let (mut c, _) = device(3);
+    run(&mut c, &folder);
+    assert_eq!(carnet::officer::officers(&c).unwrap().len(), 2);
+    assert!(own(&c).unwrap().is_none());
+    assert_eq!(
+        carnet::letter::profile(&c).unwrap_err().kind(),
+        "no_officer_profile"
+    );
+    let p = c
+        .create(&carnet::person::Person {
+            first_name: "Awa".into(),
+            last_name: "Diallo".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let entry = carnet::audit::entries(&c, None, Some(carnet::audit::Action::Created))
+        .unwrap()
+        .into_iter()
+        .find(|e| e.record == Some(p))
+        .unwrap();
+    assert_eq!(
+        entry.officer, None,
+        "no colleague signs this device's journal"
+    );
+    let mine = save_profile(&mut c, None, &profile("Nadia Ben Salah")).unwrap();
+    assert_eq!(own(&c).unwrap().unwrap().id, mine);
+}
