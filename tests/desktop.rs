@@ -18,6 +18,7 @@ mod duplicates;
 mod import;
 mod lock;
 mod personal_data;
+mod welcome;
 
 /// One window at a time: tauri-driver serves a single session.
 static WINDOW: Mutex<()> = Mutex::new(());
@@ -537,7 +538,7 @@ fn a_permanence_is_marked_held_and_its_hours_edited() {
 }
 
 /// The team passphrase in these scenarios: strong enough for a new folder (CNIL rule).
-const TEAM_PASSPHRASE: &str = "Phrase de l'équipe CitésLab 2026";
+pub(crate) const TEAM_PASSPHRASE: &str = "Phrase de l'équipe CitésLab 2026";
 
 fn configure_sync(s: &Session, folder: &Path, device: &str) {
     s.go("#/reglages").unwrap();

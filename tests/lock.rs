@@ -126,7 +126,9 @@ fn the_first_start_chooses_a_passphrase_and_shows_the_recovery_key_once() {
     s.click(&s.find("#recovery-noted").unwrap()).unwrap();
     s.click(&next).unwrap();
     wait_state(&s, "true");
-    assert!(s.main_text().unwrap().contains("Aujourd"));
+    // A new notebook opens on its welcome ("Premiers pas", tests/welcome.rs).
+    s.wait_for("#welcome-new").unwrap();
+    assert!(s.main_text().unwrap().contains("Premiers pas"));
     // The key is not shown again: the sheet can no longer be made from memory.
     let again = s
         .script(

@@ -18,6 +18,7 @@ import * as retention from './screens/retention.js';
 import * as duplicatePairs from './screens/duplicate_pairs.js';
 import * as journal from './screens/journal.js';
 import * as importSheet from './screens/import.js';
+import * as welcome from './screens/welcome.js';
 import { api } from './ipc.js';
 import * as lock from './lock.js';
 
@@ -25,7 +26,7 @@ const screens = {
   aujourdhui: today, permanences, personnes: persons, orientations: referrals,
   collectives: meetings, partenaires: partners, bilan, reglages: settings, 'a-verifier': review,
   rencontres: encounter, relances: followups, sorties: outcome, 'a-reexaminer': retention,
-  doublons: duplicatePairs, journal, importer: importSheet,
+  doublons: duplicatePairs, journal, importer: importSheet, bienvenue: welcome,
 };
 
 let current = location.hash || '#/aujourdhui';
@@ -126,6 +127,9 @@ setInterval(syncInBackground, 5 * 60 * 1000);
 
 lock.start(async () => {
   await vocab().catch(() => null);
+  // The first start on this computer opens the welcome ("Premiers pas").
+  const first = await api.welcome().catch(() => null);
+  if (first?.due) history.replaceState(null, '', '#/bienvenue');
   await route();
   syncInBackground();
 }).catch((err) => {

@@ -58,6 +58,7 @@ pub mod territory;
 pub mod timeline;
 pub mod undo;
 pub mod validate;
+pub mod welcome;
 pub mod zip_archive;
 
 pub use clock::{Clock, Hlc, ManualClock};

@@ -67,6 +67,21 @@ pub fn known_territory_names() -> Vec<String> {
     known().into_iter().map(|t| t.name).collect()
 }
 
+/// The territories whose quartiers Carnet knows, each with its (quartier, commune) pairs.
+pub fn known_territories() -> Vec<(String, Vec<(String, String)>)> {
+    known()
+        .into_iter()
+        .map(|t| {
+            let quartiers = t
+                .quartiers
+                .into_iter()
+                .map(|q| (q.name, q.commune))
+                .collect();
+            (t.name, quartiers)
+        })
+        .collect()
+}
+
 fn known() -> Vec<KnownTerritory> {
     serde_json::from_str(KNOWN_TERRITORIES).unwrap_or_default()
 }

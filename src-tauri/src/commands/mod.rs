@@ -17,6 +17,7 @@ mod retention;
 mod settings;
 mod sync;
 mod today;
+mod welcome;
 
 /// Every command, for `invoke_handler`. Keep in step with `commands.txt`.
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -110,6 +111,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         import::run_import,
         import::cancel_import,
         import::save_import_rejections,
+        welcome::get_welcome,
+        welcome::finish_welcome,
         files::suggest_save_path,
         lock::get_lock_state,
         lock::unlock_remembered,

@@ -6,7 +6,8 @@ import { h, form, announce, strengthHint, confirmed, emptyFields } from '../dom.
 
 const S = t.sync;
 
-function summary(report) {
+/** What a sync did, as lines for the screen (also the welcome's first sync). */
+export function syncSummary(report) {
   const lines = [h('p', { id: 'sync-result' }, S.result(report))];
   if (report.new_device_id) lines.push(h('p', {}, S.newDevice));
   if (report.restored) lines.push(h('p', { id: 'sync-restored' }, S.restored(report.restored)));
@@ -85,7 +86,7 @@ export async function syncSection() {
     result.replaceChildren(h('p', {}, S.running));
     try {
       const report = await api.syncNow();
-      result.replaceChildren(...summary(report));
+      result.replaceChildren(...syncSummary(report));
       status.last_sync = new Date().toISOString();
       state.textContent = lastSyncText({ ...status, unlocked: true });
     } catch (err) {

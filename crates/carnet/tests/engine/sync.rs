@@ -1015,3 +1015,50 @@ fn each_device_signs_with_its_own_officer_profile() {
     let mine = save_profile(&mut c, None, &profile("Nadia Ben Salah")).unwrap();
     assert_eq!(own(&c).unwrap().unwrap().id, mine);
 }
+
+/// The welcome is due on a device until its officer has a profile of her own there or passes
+/// it; a colleague's profile arriving by sync does not count as hers.
+#[test]
+fn the_welcome_is_due_until_this_device_has_its_own_profile_or_passes_it() {
+    use carnet::officer::{Officer, save_profile};
+    use carnet::welcome::{finish, is_due};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut a, _) = device(1);
+    assert!(is_due(&a).unwrap());
+    save_profile(
+        &mut a,
+        None,
+        &Officer {
+            name: "Sarah Martin".into(),
+            title: None,
+            structure: None,
+            phone: None,
+            email: None,
+            signature: None,
+            address: None,
+            postcode: None,
+            city: None,
+            logo: None,
+        },
+    )
+    .unwrap();
+    assert!(!is_due(&a).unwrap());
+    run(&mut a, &folder);
+    let (mut b, _) = device(2);
+    run(&mut b, &folder);
+    assert_eq!(carnet::officer::officers(&b).unwrap().len(), 1);
+    assert!(is_due(&b).unwrap(), "Sarah's profile is not this device's");
+    finish(&mut b).unwrap();
+    assert!(!is_due(&b).unwrap());
+    assert_eq!(
+        carnet::welcome::known_territories()
+            .iter()
+            .map(|t| (t.name.as_str(), t.quartiers.len()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("Pays de Montbéliard", 7),
+            ("Troyes Champagne Métropole", 4)
+        ]
+    );
+}
