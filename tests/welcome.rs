@@ -136,10 +136,51 @@ fn a_new_notebook_is_set_up_in_four_steps_and_the_welcome_never_returns() {
     assert!(!carnet::welcome::is_due(&store).unwrap());
     drop(store);
 
-    // The next start opens Aujourd'hui.
+    // A referral to ADIE: its letter carries the address typed in the welcome.
+    let mut store = engine(&db);
+    store
+        .write(|w| {
+            let person = w.create(&carnet::person::Person {
+                first_name: "Awa".into(),
+                last_name: "Diallo".into(),
+                consent_partners: Some(true),
+                consent_date: Some(chrono::Local::now().date_naive()),
+                ..Default::default()
+            })?;
+            carnet::referral::create(
+                w,
+                &carnet::referral::NewReferral {
+                    person_id: person,
+                    partner_id: adie.id,
+                    date: chrono::Local::now().date_naive(),
+                    need: "financing".into(),
+                    detail: None,
+                    follow_up: None,
+                },
+            )
+        })
+        .unwrap();
+    drop(store);
+
+    // The next start opens Aujourd'hui, not the welcome.
     let s = Session::start(&db).unwrap();
     s.wait_for("#quick-capture").unwrap();
     assert!(s.script("return location.hash", json!([])).unwrap() != json!("#/bienvenue"));
+    s.go("#/orientations").unwrap();
+    s.wait_for_text("Awa Diallo").unwrap();
+    s.click(&s.find("a[href$='/lettre']").unwrap()).unwrap();
+    s.wait_for("#letter-preview svg text").unwrap();
+    let preview = s
+        .script(
+            "return [...document.querySelectorAll('#letter-preview text')].map(t => t.textContent).join('\\n')",
+            json!([]),
+        )
+        .unwrap();
+    let preview = preview.as_str().unwrap().replace('\u{a0}', " ");
+    for expected in ["ADIE", "3 place Jean Moulin", "10000 Troyes", "Nadia Ben Salah"] {
+        assert!(preview.contains(expected), "{expected:?} in {preview}");
+    }
+    s.screenshot("lettre-adresse-partenaire").unwrap();
     s.quit().unwrap();
 }
 

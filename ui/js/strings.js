@@ -393,6 +393,8 @@ export const t = {
   partners: {
     title: 'Partenaires',
     add: 'Nouveau partenaire',
+    addressHint: 'Les lettres d’orientation portent l’adresse locale du partenaire quand elle est connue : complétez celles qui manquent.',
+    noAddress: 'adresse à compléter',
     fields: {
       name: 'Nom', kind: 'Type', description: 'Description', contact_name: 'Contact',
       address: 'Adresse', postcode: 'Code postal', city: 'Ville', phone: 'Téléphone', email: 'E-mail', note: 'Note',

@@ -27,12 +27,14 @@ export async function render([id]) {
   });
   show(
     h('h1', {}, t.partners.title),
+    h('p', { class: 'hint' }, t.partners.addressHint),
     h('div', { class: 'columns' },
       h('section', { class: 'card' },
         h('ul', { class: 'directory' }, partners.map((x) => h('li', { 'aria-current': x.id === id ? 'true' : null },
           h('a', { href: `#/partenaires/${x.id}` }, x.name),
           h('span', { class: 'muted' }, ` · ${label(v.partner_kind, x.kind)}`),
-          x.city ? h('span', { class: 'muted' }, ` · ${x.city}`) : null)))),
+          x.city ? h('span', { class: 'muted' }, ` · ${x.city}`) : null,
+          x.address ? null : h('a', { class: 'missing-address', href: `#/partenaires/${x.id}` }, t.partners.noAddress))))),
       h('section', { class: 'card' }, h('h2', {}, current ? `${t.edit} : ${p.name}` : t.partners.add), editor)),
   );
 }
