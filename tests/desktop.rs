@@ -422,6 +422,7 @@ fn every_screen_on_demo_data_at_three_window_sizes_without_horizontal_overflow()
             ("partenaires", "#/partenaires".to_string()),
             ("bilan", "#/bilan".to_string()),
             ("reglages", "#/reglages".to_string()),
+            ("importer", "#/importer".to_string()),
         ];
         if let Some(p) = permanence {
             screens.push(("permanence", format!("#/permanences/{p}")));
