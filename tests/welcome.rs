@@ -177,7 +177,12 @@ fn a_new_notebook_is_set_up_in_four_steps_and_the_welcome_never_returns() {
         )
         .unwrap();
     let preview = preview.as_str().unwrap().replace('\u{a0}', " ");
-    for expected in ["ADIE", "3 place Jean Moulin", "10000 Troyes", "Nadia Ben Salah"] {
+    for expected in [
+        "ADIE",
+        "3 place Jean Moulin",
+        "10000 Troyes",
+        "Nadia Ben Salah",
+    ] {
         assert!(preview.contains(expected), "{expected:?} in {preview}");
     }
     s.screenshot("lettre-adresse-partenaire").unwrap();

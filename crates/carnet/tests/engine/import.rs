@@ -483,3 +483,115 @@ fn the_rejected_rows_report_opens_in_french_excel() {
         "\u{feff}Ligne;Colonne;Problème\r\n4;\"Né(e) le\";\"« 31/02/1990 » n'est pas une date\"\r\n"
     );
 }
+
+#[test]
+fn the_same_sheet_in_every_encoding_and_separator_imports_alike() {
+    let sheet = "Nom;Prénom;Né(e) le;Quartier;Date 1er contact;Orientation\n\
+                 Haddad;Inès;03/07/1985;Les Évoironnes;12/01/2024;ADIE\n\
+                 N'Diaye;Zoé;;Champvallon;05/03/2024;\n";
+    let comma = sheet.replace(';', ",");
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("utf8-pointvirgule.csv", sheet.as_bytes().to_vec()),
+        (
+            "utf8-bom-pointvirgule.csv",
+            [b"\xEF\xBB\xBF".as_slice(), sheet.as_bytes()].concat(),
+        ),
+        ("utf8-virgule.csv", comma.as_bytes().to_vec()),
+        (
+            "utf8-bom-virgule.csv",
+            [b"\xEF\xBB\xBF".as_slice(), comma.as_bytes()].concat(),
+        ),
+        ("windows-1252-pointvirgule.csv", windows_1252(sheet)),
+        ("windows-1252-virgule.csv", windows_1252(&comma)),
+        ("crlf.csv", windows_1252(&sheet.replace('\n', "\r\n"))),
+    ];
+    let mut reference = None;
+    for (name, bytes) in files {
+        let mut f = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), name, &bytes);
+        let summary = import::import(&mut f.store, &file, None, &mut no_progress()).unwrap();
+        assert!(
+            summary.rejected.is_empty(),
+            "{name}: {:?}",
+            summary.rejected
+        );
+        let mut names: Vec<(String, String, Option<String>)> = persons(&f.store)
+            .into_iter()
+            .map(|p| {
+                (
+                    p.first_name,
+                    p.last_name,
+                    p.quartier_id.map(|q| q.to_string()),
+                )
+            })
+            .collect();
+        names.sort();
+        assert_eq!(names[0].0, "Inès", "{name}");
+        assert_eq!(names[1].1, "N'Diaye", "{name}");
+        assert!(names.iter().all(|n| n.2.is_some()), "{name}: {names:?}");
+        let seen = (summary, names);
+        if let Some(reference) = &reference {
+            assert_eq!(&seen, reference, "{name}");
+        }
+        reference = Some(seen);
+    }
+}
+
+/// Five thousand rows, as the speed target counts them: read, checked and written whole.
+#[test]
+fn a_sheet_of_five_thousand_rows_is_imported_whole() {
+    let mut text = String::from("Nom;Prénom;Né(e) le;Date 1er contact;Orientation\n");
+    for k in 0..5_000 {
+        text.push_str(&format!(
+            "Nom{k};Prénom{k};{:02}/{:02}/{};{:02}/03/2024;BGE\n",
+            1 + k % 28,
+            1 + k % 12,
+            1950 + k % 50,
+            1 + k % 28
+        ));
+    }
+    let mut f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "gros.csv", text.as_bytes());
+    let summary = import::import(&mut f.store, &file, None, &mut no_progress()).unwrap();
+    assert_eq!(
+        (
+            summary.rows,
+            summary.persons,
+            summary.encounters,
+            summary.referrals
+        ),
+        (5_000, 5_000, 5_000, 5_000)
+    );
+    assert_eq!(carnet::person::all(&f.store).unwrap().len(), 5_000);
+}
+
+#[test]
+fn a_row_like_a_person_typed_by_hand_is_named_and_the_pair_goes_to_doublons() {
+    let mut f = fixture();
+    let typed = f
+        .store
+        .create(&Person {
+            first_name: "Inès".into(),
+            last_name: "Haddad".into(),
+            birth_date: Some(day(1985, 7, 3)),
+            phone: Some("06 12 34 56 78".into()),
+            ..Person::default()
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "suivi.csv",
+        "Nom;Prénom;Né(e) le;Tél.\nHADDAD;Ines;03/07/1985;0612345678\nKaya;Emre;;\n".as_bytes(),
+    );
+    let summary = import::import(&mut f.store, &file, None, &mut no_progress()).unwrap();
+    assert_eq!(summary.persons, 2);
+    assert_eq!(summary.look_like_existing, vec![(2, typed)]);
+    let pairs = carnet::duplicates::pairs(&f.store).unwrap();
+    assert!(
+        pairs.iter().any(|p| p.a == typed || p.b == typed),
+        "{pairs:?}"
+    );
+}
