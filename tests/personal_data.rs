@@ -127,14 +127,21 @@ fn persons_past_retention_are_listed_and_prolonged_with_a_reason() {
         Ok(carnet::retention::period(&engine(&db)).map_err(|e| e.to_string())? == 48)
     })
     .unwrap();
-    s.wait_for("#retention-link").unwrap();
-    let section = s.find("#personal-data").unwrap();
-    assert!(
-        s.text(&section)
-            .unwrap()
-            .contains("Voir les personnes à réexaminer (aucune aujourd’hui)"),
-        "with 48 months nobody is due"
-    );
+    // The section is drawn again once the period is saved: wait for the new one.
+    s.wait_until(
+        "with 48 months nobody is due",
+        Duration::from_secs(10),
+        |s| {
+            Ok(s.script(
+                "return document.querySelector('#personal-data')?.textContent ?? ''",
+                serde_json::json!([]),
+            )?
+            .as_str()
+            .unwrap_or_default()
+            .contains("Voir les personnes à réexaminer (aucune aujourd’hui)"))
+        },
+    )
+    .unwrap();
     s.screenshot("reglages-donnees-personnelles").unwrap();
     s.quit().unwrap();
 }
