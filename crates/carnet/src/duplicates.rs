@@ -8,6 +8,13 @@
 //! path and sync), its birth date with day and month in either order, or its phone. The
 //! scoring itself is `person_match`'s.
 //!
+//! A key shared by more than [`MAX_BLOCK`] records identifies nobody — a structure's phone
+//! typed for everyone it receives, a very common name without a birth date — and is not
+//! used: otherwise one such key would make every check compare a record with thousands
+//! (measured: a sync bringing persons who all shared one phone spent more time here than in
+//! the import itself), and the whole-notebook list quadratic. Such records are still found
+//! through their other keys.
+//!
 //! What is guaranteed: anonymous persons (anonymised, or the copies an erasure keeps) and
 //! records merged into another are never proposed, nor a pair said "pas un doublon" on any
 //! device ([`crate::person_merge`]); a pair is listed once, best score first, with the
@@ -23,6 +30,9 @@ use crate::error::Result;
 use crate::person::Person;
 use crate::person_match::{self, Level};
 use crate::store::Store;
+
+/// The most records a blocking key may gather and still be used (see the module's text).
+pub const MAX_BLOCK: usize = 50;
 
 /// A record that may be the one being entered.
 #[derive(Debug, Clone, Serialize)]
@@ -107,17 +117,37 @@ fn candidates_outside(
         .as_deref()
         .and_then(|p| crate::validate::phone("phone", p).ok())
         .unwrap_or_default();
-    let mut stmt = store.conn().prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM person WHERE deleted = 0 AND match_key = ?1
-         UNION SELECT {COLUMNS} FROM person WHERE deleted = 0 AND birth_date IN (?2, ?3)
-         UNION SELECT {COLUMNS} FROM person WHERE deleted = 0 AND phone = ?4"
-    ))?;
-    let rows = stmt.query_map(rusqlite::params![names, d1, d2, phone], read)?;
+    // Each key apart, at most one record more than a usable block holds: a fuller block is
+    // dropped whole (the same records whatever the order they come in).
+    let cap = MAX_BLOCK + 1;
+    let blocks: [(&str, Vec<rusqlite::types::Value>); 3] = [
+        ("match_key = ?1", vec![names.into()]),
+        ("birth_date IN (?1, ?2)", vec![d1.into(), d2.into()]),
+        ("phone = ?1", vec![phone.into()]),
+    ];
+    let mut found: Vec<(String, Person)> = Vec::new();
+    for (test, params) in blocks {
+        if params
+            .iter()
+            .all(|p| matches!(p, rusqlite::types::Value::Text(t) if t.is_empty()))
+        {
+            continue;
+        }
+        let mut stmt = store.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM person WHERE deleted = 0 AND {test} LIMIT {cap}"
+        ))?;
+        let block: Vec<(String, Person)> = stmt
+            .query_map(rusqlite::params_from_iter(params), read)?
+            .collect::<rusqlite::Result<_>>()?;
+        if block.len() <= MAX_BLOCK {
+            found.extend(block);
+        }
+    }
     let mut out = Vec::new();
-    for row in rows {
-        let (id, person) = row?;
+    let mut scored: HashSet<Uuid> = HashSet::new();
+    for (id, person) in found {
         let id = crate::validate::id(&id)?;
-        if Some(id) == except || anonymous.contains(&id) {
+        if Some(id) == except || anonymous.contains(&id) || !scored.insert(id) {
             continue;
         }
         let score = person_match::score(new, &person);
@@ -220,7 +250,7 @@ pub fn pairs(store: &Store) -> Result<Vec<Pair>> {
     }
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     let mut out = Vec::new();
-    for members in blocks.values() {
+    for members in blocks.values().filter(|m| m.len() <= MAX_BLOCK) {
         for (i, &x) in members.iter().enumerate() {
             for &y in &members[i + 1..] {
                 if !seen.insert((x, y)) {

@@ -251,3 +251,54 @@ fn a_sync_says_which_arrived_persons_may_be_duplicates() {
         "said once"
     );
 }
+
+/// Sixty persons registered with the structure's own phone: that phone identifies nobody, so
+/// it neither makes every check compare with all of them nor the whole list quadratic; a real
+/// duplicate among them is still found by its name and birth date.
+#[test]
+fn a_phone_shared_by_many_records_is_not_a_reason_to_compare_them_all() {
+    let mut store = notebook();
+    let shared = "03 81 00 00 00";
+    store
+        .write(|w| {
+            for k in 0..60 {
+                w.create(&Person {
+                    first_name: format!("Prénom{k}"),
+                    last_name: format!("Famille{k}"),
+                    phone: Some(shared.into()),
+                    ..Person::default()
+                })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let born = NaiveDate::from_ymd_opt(1990, 4, 12);
+    let first = store
+        .create(&Person {
+            first_name: "Mariam".into(),
+            last_name: "Soumaré".into(),
+            birth_date: born,
+            phone: Some(shared.into()),
+            ..Person::default()
+        })
+        .unwrap();
+    let second = Person {
+        first_name: "Mariame".into(),
+        last_name: "Soumare".into(),
+        birth_date: born,
+        phone: Some(shared.into()),
+        ..Person::default()
+    };
+    let found = carnet::duplicates::candidates(&store, &second, None, 5).unwrap();
+    assert_eq!(
+        found.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![first],
+        "only the real one, not the sixty who share the phone"
+    );
+    let second = store.create(&second).unwrap();
+    let pairs = carnet::duplicates::pairs(&store).unwrap();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert!(
+        [pairs[0].a, pairs[0].b].contains(&first) && [pairs[0].a, pairs[0].b].contains(&second)
+    );
+}
