@@ -133,14 +133,21 @@ fn candidates_outside(
         {
             continue;
         }
+        // Counted in the key's index first: a full block costs 51 index entries, not 51 rows.
+        let size: i64 = store
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM person WHERE deleted = 0 AND {test} LIMIT {cap})"
+            ))?
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        if size > MAX_BLOCK as i64 {
+            continue;
+        }
         let mut stmt = store.conn().prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM person WHERE deleted = 0 AND {test} LIMIT {cap}"
+            "SELECT {COLUMNS} FROM person WHERE deleted = 0 AND {test}"
         ))?;
-        let block: Vec<(String, Person)> = stmt
-            .query_map(rusqlite::params_from_iter(params), read)?
-            .collect::<rusqlite::Result<_>>()?;
-        if block.len() <= MAX_BLOCK {
-            found.extend(block);
+        for row in stmt.query_map(rusqlite::params_from_iter(params), read)? {
+            found.push(row?);
         }
     }
     let mut out = Vec::new();
