@@ -361,15 +361,29 @@ fn a_withdrawn_consent_stays_in_her_consent_history() {
     crate::set_select(&s, "#person-form [name=consent_how]", "Par message");
     s.click(&s.find("#person-form button[type=submit]").unwrap())
         .unwrap();
-    s.wait_for("#consent-history").unwrap();
-    let history = s.text(&s.find("#consents").unwrap()).unwrap();
-    assert!(
+    // The person page is drawn once saved: read its consents once they show the change.
+    let complete = |history: &str| {
         history.contains("Partage avec les partenaires : accord donné")
             && history.contains("Par écrit")
             && history.contains("Partage avec les partenaires : accord retiré ou refusé")
-            && history.contains("Par message"),
-        "{history}"
-    );
+            && history.contains("Par message")
+    };
+    let read = |s: &Session| -> String {
+        s.script(
+            "return document.getElementById('consents')?.textContent ?? ''",
+            serde_json::json!([]),
+        )
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+    };
+    if s.wait_until("the consent history", Duration::from_secs(10), |s| {
+        Ok(complete(&read(s)))
+    })
+    .is_err()
+    {
+        panic!("{}", read(&s));
+    }
     s.script(
         "document.getElementById('consents').scrollIntoView()",
         serde_json::json!([]),
