@@ -195,6 +195,11 @@ fn test() -> Outcome {
         "warnings",
     ]);
     step("cargo clippy -D warnings", clippy)?;
+    // The module docs are how a newcomer finds their way: a broken link fails the build.
+    let mut doc = cargo();
+    doc.args(["doc", "--no-deps", "--workspace", "--locked"])
+        .env("RUSTDOCFLAGS", "-D warnings");
+    step("cargo doc (liens et avertissements refusés)", doc)?;
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--locked", "--exclude", "carnet-e2e"]);
     let mut totals = Totals::default();

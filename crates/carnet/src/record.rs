@@ -1,7 +1,7 @@
 //! Domain structs as field lists: the bridge between typed records and field-level changes.
 //!
 //! A [`Record`] is a serde struct whose keys are exactly the fields of its
-//! [`EntitySpec`](crate::schema::EntitySpec). Writing one turns it into a list of normalised,
+//! [`EntitySpec`]. Writing one turns it into a list of normalised,
 //! validated SQL values in catalogue order ([`to_values`]); reading one turns a materialised row
 //! back into the struct ([`from_row`]). Generic checks (required, lengths, dates, phone, e-mail,
 //! SIRET, enum codes, id syntax) happen here once for every entity; rules that need several

@@ -3,7 +3,7 @@
 //! Why one write path: the change log is what sync ships, so a value that reached the tables
 //! without a change-log row would never reach the officer's other devices. Every mutation,
 //! local ([`Writer`]) or received ([`Store::apply_changes`]), appends its field changes to the
-//! [`changelog`](crate::changelog) and updates the materialised tables *in the same
+//! [`changelog`] and updates the materialised tables *in the same
 //! transaction*. A failed multi-row write rolls back whole.
 //!
 //! What it guarantees:
@@ -372,7 +372,7 @@ impl Store {
         self.id_salt = salt;
     }
 
-    /// Sets the random bytes fresh secrets are drawn from (see [`Store::fresh_secret`]). The
+    /// Sets the random bytes fresh secrets are drawn from (see `Store::fresh_secret`). The
     /// binaries pass 32 bytes from the system's generator at each opening; tests leave them at
     /// zero and stay reproducible.
     pub fn set_key_seed(&mut self, seed: [u8; 32]) {
