@@ -444,7 +444,7 @@ export function personPicker({ label, hint, onPick }) {
     if (entry) {
       chip.replaceChildren(
         `${entry.first_name} ${entry.last_name}`,
-        h('button', { type: 'button', class: 'link', 'aria-label': 'Retirer la personne', onclick: () => { choose(null); input.focus(); } }, '✕'),
+        h('button', { type: 'button', class: 'link', 'aria-label': t.removePerson, onclick: () => { choose(null); input.focus(); } }, '✕'),
       );
       chip.hidden = false;
     } else {

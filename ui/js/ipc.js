@@ -1,4 +1,6 @@
 // Every call to the engine goes through here. Errors arrive as { kind, message, field }.
+import { t } from './strings.js';
+
 const invoke = (cmd, args) => window.__TAURI__.core.invoke(cmd, args);
 
 export const api = {
@@ -90,10 +92,10 @@ export const api = {
   setLetterLogo: (path) => invoke('set_letter_logo', { path }),
   // Save dialogs open in Documents, on the suggested file name.
   choosePdfDestination: async (title, fileName) => invoke('plugin:dialog|save', {
-    options: { title, defaultPath: await invoke('suggest_save_path', { fileName }), filters: [{ name: 'PDF', extensions: ['pdf'] }] },
+    options: { title, defaultPath: await invoke('suggest_save_path', { fileName }), filters: [{ name: t.dialogFilters.pdf, extensions: ['pdf'] }] },
   }),
   choosePng: (title) => invoke('plugin:dialog|open', {
-    options: { title, multiple: false, directory: false, filters: [{ name: 'Image PNG', extensions: ['png'] }] },
+    options: { title, multiple: false, directory: false, filters: [{ name: t.dialogFilters.png, extensions: ['png'] }] },
   }),
   report: (year) => invoke('get_report', { year }),
   exportReport: (year, path, withNames) => invoke('export_report', { year, path, withNames }),
@@ -107,7 +109,7 @@ export const api = {
   saveImportRejections: (path, rejected) => invoke('save_import_rejections', { path, rejected }),
   onImportProgress: (callback) => window.__TAURI__.event.listen('import-progress', (e) => callback(e.payload)),
   chooseSpreadsheet: (title) => invoke('plugin:dialog|open', {
-    options: { title, multiple: false, directory: false, filters: [{ name: 'Tableau (.xlsx, .ods, .csv)', extensions: ['xlsx', 'ods', 'csv'] }] },
+    options: { title, multiple: false, directory: false, filters: [{ name: t.dialogFilters.spreadsheet, extensions: ['xlsx', 'ods', 'csv'] }] },
   }),
   onExportProgress: (callback) => window.__TAURI__.event.listen('export-progress', (e) => callback(e.payload)),
   chooseExportDestination: async (title, fileName, name, extension) => invoke('plugin:dialog|save', {

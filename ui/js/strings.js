@@ -4,6 +4,8 @@ export const t = {
   loading: 'Chargement…',
   save: 'Enregistrer',
   cancel: 'Annuler',
+  removePerson: 'Retirer la personne',
+  dialogFilters: { pdf: 'PDF', png: 'Image PNG', spreadsheet: 'Tableau (.xlsx, .ods, .csv)' },
   edit: 'Modifier',
   back: 'Retour',
   none: '—',
@@ -140,6 +142,7 @@ export const t = {
     keep: 'Garder',
   },
   permanences: {
+    knownPerson: 'Personne déjà connue',
     title: 'Permanences',
     week: 'Semaine du',
     previous: '← Semaine précédente',
@@ -318,6 +321,8 @@ export const t = {
     daySkipped: 'Sans lettre',
   },
   bilan: {
+    shortMonths: ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'],
+    fileName: (year, ext) => `Bilan d’activité ${year}.${ext}`,
     title: 'Bilan d’activité',
     year: 'Année',
     people: 'Personnes',
@@ -416,6 +421,7 @@ export const t = {
     logoCurrent: 'Logo actuel',
     logoSaved: 'Logo enregistré.',
     templates: 'Modèles de lettres',
+    newTemplateSubject: 'Orientation de {person.full_name}',
     templatesIntro: 'Texte libre avec des champs de fusion entre accolades. Une ligne vide sépare les paragraphes.',
     templateChoice: 'Modèle à modifier',
     templateNew: 'Nouveau modèle',

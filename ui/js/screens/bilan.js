@@ -27,7 +27,7 @@ function monthChart(values) {
   const W = 720; const H = 220; const base = 190; const top = 24;
   const max = Math.max(1, ...values);
   const slot = W / 12;
-  const months = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
+  const months = B.shortMonths;
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart chart-wide', role: 'img', 'aria-label': B.perMonth });
   root.append(svg('line', { x1: 0, y1: base, x2: W, y2: base, stroke: '#999' }));
   values.forEach((n, m) => {
@@ -78,7 +78,7 @@ function exportSection() {
   button.addEventListener('click', async () => {
     result.replaceChildren();
     const ext = format.value;
-    const chosen = await api.chooseExportDestination(B.exportTitle, `Bilan d’activité ${year}.${ext}`,
+    const chosen = await api.chooseExportDestination(B.exportTitle, B.fileName(year, ext),
       B.formats.find(([c]) => c === ext)[1], ext).catch(() => null);
     if (!chosen) return;
     button.disabled = true;

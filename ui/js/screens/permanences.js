@@ -62,7 +62,7 @@ async function detail(id) {
     announce(t.saved);
     await detail(id);
   };
-  const picker = personPicker({ label: 'Personne déjà connue', hint: t.today.personHint });
+  const picker = personPicker({ label: t.permanences.knownPerson, hint: t.today.personHint });
   const add = form({
     id: 'visitor-form',
     submit: t.permanences.addVisitor,

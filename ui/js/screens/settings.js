@@ -44,7 +44,7 @@ async function templatesSection() {
     h('option', { value: 'new' }, S.templateNew));
 
   function editor(id) {
-    const tpl = templates.find((x) => x.id === id) || { name: '', partner_kind: null, subject: 'Orientation de {person.full_name}', body: '' };
+    const tpl = templates.find((x) => x.id === id) || { name: '', partner_kind: null, subject: S.newTemplateSubject, body: '' };
     const el = form({
       id: 'template-form',
       fields: [
