@@ -353,11 +353,20 @@ fn plan_row(
                 Reading::Empty => {}
                 Reading::Note(_) => note(&mut notes),
             },
-            Column::Situation => match values::situation(cell) {
-                Reading::Value(s) => person.situation = Some(s.into()),
-                Reading::Empty => {}
-                Reading::Note(_) => note(&mut notes),
-            },
+            Column::Situation => {
+                match values::situation(cell) {
+                    Reading::Value(s) => person.situation = Some(s.into()),
+                    Reading::Empty => {}
+                    Reading::Note(_) => note(&mut notes),
+                }
+                let (rsa, france_travail) = values::benefits(cell);
+                if rsa {
+                    person.rsa = Some(true);
+                }
+                if france_travail {
+                    person.france_travail = Some(true);
+                }
+            }
             Column::Project => person.project_title = Some(text.clone()),
             Column::FirstContact => match values::date(cell, context.today) {
                 Ok(d) => first_contact = d,

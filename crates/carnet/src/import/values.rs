@@ -170,6 +170,16 @@ pub fn situation(cell: &Cell) -> Reading<&'static str> {
     code.map_or(Reading::Note(text), Reading::Value)
 }
 
+/// What a situation's words say of the benefits Carnet records: (receives the RSA, registered
+/// with France Travail — "Pôle emploi" included).
+pub fn benefits(cell: &Cell) -> (bool, bool) {
+    let w = words(&cell.text());
+    let has = |word: &str| w.iter().any(|x| x == word);
+    let rsa = has("rsa");
+    let france_travail = (has("pole") && has("emploi")) || (has("france") && has("travail"));
+    (rsa, france_travail)
+}
+
 /// How a person left the programme, from "création", "emploi", "CDI", "formation",
 /// "abandon"…; "en cours", "non", "-" are no outcome.
 pub fn outcome(cell: &Cell) -> Reading<&'static str> {
@@ -328,11 +338,34 @@ mod tests {
         );
         assert_eq!(situation(&text("CDI")), Reading::Value("employed"));
         assert_eq!(situation(&text("RSA")), Reading::Note("RSA".into()));
+        assert_eq!(benefits(&text("RSA, inscrite à Pôle emploi")), (true, true));
+        assert_eq!(benefits(&text("Salariée")), (false, false));
         assert_eq!(
             outcome(&text("Création micro")),
             Reading::Value("business_created")
         );
         assert_eq!(outcome(&text("En cours")), Reading::Empty);
+    }
+
+    #[test]
+    fn where_the_first_contact_took_place_in_everyday_words() {
+        for (typed, code) in [
+            ("Marché des Buis", "market"),
+            ("Permanence CS Petite-Hollande", "permanence_visit"),
+            ("Tél.", "phone"),
+            ("Facebook", "social_network"),
+            ("Forum création", "partner_event"),
+            ("RDV au bureau", "interview"),
+            ("Snack", "snack_bar"),
+            ("Porte-à-porte", "street"),
+        ] {
+            assert_eq!(contact_kind(&text(typed)), Reading::Value(code), "{typed}");
+        }
+        assert_eq!(
+            contact_kind(&text("Bouche à oreille")),
+            Reading::Note("Bouche à oreille".into())
+        );
+        assert_eq!(contact_kind(&Cell::Empty), Reading::Empty);
     }
 
     #[test]

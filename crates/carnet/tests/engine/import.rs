@@ -124,6 +124,9 @@ fn french_excel_csv_rows_become_persons_encounters_referrals_and_outcomes() {
         Some("Quartier : Centre-ville\nSituation : RSA")
     );
     assert_eq!(emre.quartier_id, None);
+    // …and "RSA" is also what the person record's own yes/no says.
+    assert_eq!(emre.rsa, Some(true));
+    assert_eq!(ines.rsa, None);
 
     // Mohamed's two referrals, BGE and France Travail ("Pôle emploi"), dated by his first
     // contact; sent, not waiting to be sent.
