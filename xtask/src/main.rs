@@ -200,6 +200,17 @@ fn test() -> Outcome {
     doc.args(["doc", "--no-deps", "--workspace", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings");
     step("cargo doc (liens et avertissements refusés)", doc)?;
+    // The fuzz targets (run with cargo-fuzz on nightly, by hand) must at least still compile
+    // against the engine they fuzz.
+    let mut fuzz = cargo();
+    fuzz.args([
+        "check",
+        "--locked",
+        "--manifest-path",
+        "crates/carnet/fuzz/Cargo.toml",
+        "--bins",
+    ]);
+    step("cibles de fuzzing (compilation)", fuzz)?;
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--locked", "--exclude", "carnet-e2e"]);
     let mut totals = Totals::default();
