@@ -244,6 +244,11 @@ pub enum Error {
     #[error("Annulé : rien n'a été enregistré.")]
     Cancelled,
 
+    #[error(
+        "Le chiffrement a échoué : rien n'a été écrit. Réessayez ; si cela se reproduit, signalez-le."
+    )]
+    EncryptionFailed,
+
     #[error("Ce tableau ne peut pas être importé : {reason}.")]
     UnreadableSpreadsheet { reason: String },
 
@@ -314,6 +319,7 @@ impl Error {
             Error::InvalidLogo { .. } => "invalid_logo",
             Error::UnreadableSpreadsheet { .. } => "unreadable_spreadsheet",
             Error::Cancelled => "cancelled",
+            Error::EncryptionFailed => "encryption_failed",
             Error::Database(_) => "database",
             Error::Io(_) => "io",
         }

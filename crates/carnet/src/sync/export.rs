@@ -101,7 +101,7 @@ pub(super) fn run(
             device,
             seq,
             &plain,
-        );
+        )?;
         let path = dir.join(segment::file_name(seq));
         let last = writes.last().map_or(through, |w| w.seq);
         let count: usize = writes.iter().map(|w| w.fields.len()).sum();
@@ -344,5 +344,5 @@ fn reseal_v1(
         seq,
         count,
         &payload::encode_v1(&writes),
-    )))
+    )?))
 }

@@ -151,7 +151,7 @@ impl SyncFolder {
         folder_files::ensure_dir(&root.join("devices"))?;
         let wrapping = keys::derive(passphrase, &secrets.salt, kdf)?;
         let key: Key = Zeroizing::new(secrets.key);
-        let file = keys::seal_key_file(team, 1, &wrapping, secrets.salt, kdf, &key, &[]);
+        let file = keys::seal_key_file(team, 1, &wrapping, secrets.salt, kdf, &key, &[])?;
         if folder_files::write_new(&root.join("keys").join(keys::key_file_name(1)), &file)?
             != Written::Created
         {
@@ -331,7 +331,7 @@ impl SyncFolder {
             return Err(damaged("clés d'époques anciennes introuvables"));
         }
         let file =
-            keys::seal_key_file(self.team, epoch, &wrapping, secrets.salt, kdf, &key, &older);
+            keys::seal_key_file(self.team, epoch, &wrapping, secrets.salt, kdf, &key, &older)?;
         let dir = self.root.join("keys");
         folder_files::ensure_dir(&dir)?;
         if folder_files::write_new(&dir.join(keys::key_file_name(epoch)), &file)?

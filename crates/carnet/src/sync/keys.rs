@@ -55,13 +55,13 @@ pub(crate) fn cipher(key: &Key) -> XChaCha20Poly1305 {
 }
 
 /// Seals `plain` under `key` (XChaCha20-Poly1305) with `nonce` and associated data `aad`:
-/// ciphertext then tag. The one place Carnet's sync encrypts.
-pub(crate) fn seal(key: &Key, nonce: &XNonce, plain: &[u8], aad: &[u8]) -> Vec<u8> {
-    // Encryption with a valid key and a fixed-size nonce cannot fail: the cipher only errs
-    // on a message longer than 256 GiB.
+/// ciphertext then tag. The one place Carnet's sync encrypts. The cipher only refuses a
+/// message longer than 256 GiB, far beyond any segment; should it ever refuse, the error goes
+/// up and nothing is written (never an empty ciphertext in the folder).
+pub(crate) fn seal(key: &Key, nonce: &XNonce, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
     cipher(key)
         .encrypt(nonce, Payload { msg: plain, aad })
-        .unwrap_or_default()
+        .map_err(|_| crate::Error::EncryptionFailed)
 }
 
 /// Opens what [`seal`] sealed: the plaintext, or `None` if it does not authenticate.
@@ -148,7 +148,7 @@ pub(crate) fn seal_key_file(
     kdf: KdfParams,
     key: &Key,
     older: &[&Key],
-) -> Vec<u8> {
+) -> Result<Vec<u8>> {
     let mut header = Vec::with_capacity(KEY_HEADER_LEN);
     header.extend_from_slice(KEY_MAGIC);
     header.extend_from_slice(&epoch.to_be_bytes());
@@ -163,9 +163,9 @@ pub(crate) fn seal_key_file(
         plain.extend_from_slice(previous.as_ref());
     }
     let aad = [header.as_slice(), team.as_bytes()].concat();
-    let sealed = seal(passphrase_key, &nonce, &plain, &aad);
+    let sealed = seal(passphrase_key, &nonce, &plain, &aad)?;
     header.extend_from_slice(&sealed);
-    header
+    Ok(header)
 }
 
 /// The salt and costs a key file asks for, checked against the fixed ranges.
@@ -261,7 +261,8 @@ mod tests {
             KdfParams::FAST_FOR_TESTS,
             &new,
             &[&old],
-        );
+        )
+        .unwrap();
         assert!((file.len() as u64) <= KEY_FILE_MAX);
         let got = open_key_file(&file, team, &pass).unwrap();
         assert_eq!((*got[0], *got[1]), (*new, *old));

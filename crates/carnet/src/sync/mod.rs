@@ -146,18 +146,19 @@ impl SyncFolder {
     /// Seals any plaintext as segment `seq` of `device` with the team's current key, as any
     /// holder of the passphrase can. Carnet itself never does this; tests use it to act as a
     /// team member (or a buggy peer) who seals whatever they like.
-    pub fn seal_as_member(&self, device: Uuid, seq: u64, plain: &[u8]) -> Vec<u8> {
-        match self.keys.current() {
-            Some((epoch, key)) => segment::seal(
-                segment::Format::V2,
-                self.team,
-                (epoch, key),
-                device,
-                seq,
-                plain,
-            ),
-            None => Vec::new(),
-        }
+    pub fn seal_as_member(&self, device: Uuid, seq: u64, plain: &[u8]) -> Result<Vec<u8>> {
+        let (epoch, key) = self
+            .keys
+            .current()
+            .ok_or_else(|| keys::damaged("aucune clé"))?;
+        segment::seal(
+            segment::Format::V2,
+            self.team,
+            (epoch, key),
+            device,
+            seq,
+            plain,
+        )
     }
 
     /// Verifies, decrypts, decodes and validates the segment found as `(device, seq)`: what it

@@ -165,7 +165,7 @@ pub(crate) fn seal_all(
             &Sha256::digest(&plain),
         ]);
         let aad = aad(folder, device, seq, *person, &id);
-        let ciphertext = super::keys::seal(&key, &nonce, &plain, &aad);
+        let ciphertext = super::keys::seal(&key, &nonce, &plain, &aad)?;
         let mut sealed = Vec::with_capacity(24 + ciphertext.len());
         sealed.extend_from_slice(&nonce);
         sealed.extend_from_slice(&ciphertext);

@@ -157,8 +157,10 @@ fn name_of(bytes: &[u8]) -> String {
 }
 
 /// The bytes of a bundle holding `entries` (sorted), sealed with the team's current key.
-fn seal(folder: &SyncFolder, entries: &[(Uuid, KeyId, &Key)]) -> Option<Vec<u8>> {
-    let (epoch, team_key) = folder.keys.current()?;
+fn seal(folder: &SyncFolder, entries: &[(Uuid, KeyId, &Key)]) -> Result<Option<Vec<u8>>> {
+    let Some((epoch, team_key)) = folder.keys.current() else {
+        return Ok(None);
+    };
     let mut plain = Zeroizing::new(Vec::with_capacity(entries.len() * ENTRY_LEN));
     for (person, id, key) in entries {
         plain.extend_from_slice(person.as_bytes());
@@ -177,8 +179,8 @@ fn seal(folder: &SyncFolder, entries: &[(Uuid, KeyId, &Key)]) -> Option<Vec<u8>>
     bytes.extend_from_slice(&(entries.len() as u32).to_be_bytes());
     bytes.extend_from_slice(&nonce);
     let aad = [bytes.as_slice(), folder.team.as_bytes()].concat();
-    bytes.extend_from_slice(&keys::seal(team_key, &nonce, plain.as_slice(), &aad));
-    Some(bytes)
+    bytes.extend_from_slice(&keys::seal(team_key, &nonce, plain.as_slice(), &aad)?);
+    Ok(Some(bytes))
 }
 
 /// Opens a bundle found under `name`: its entries, or why not (in French).
@@ -243,7 +245,7 @@ fn write_bundles(
     let mut written = 0;
     for chunk in entries.chunks(ENTRIES_MAX) {
         let refs: Vec<(Uuid, KeyId, &Key)> = chunk.iter().map(|(p, i, k)| (*p, *i, k)).collect();
-        let Some(bytes) = seal(folder, &refs) else {
+        let Some(bytes) = seal(folder, &refs)? else {
             continue;
         };
         let name = name_of(&bytes);

@@ -53,7 +53,7 @@ pub(crate) fn seal(
     device: Uuid,
     seq: u64,
     plain: &[u8],
-) -> Vec<u8> {
+) -> crate::error::Result<Vec<u8>> {
     let (label, magic, version): (&[u8], _, u16) = match format {
         Format::V2 => (b"segment v2", MAGIC_V2, 2),
         Format::V3 => (b"segment v3", MAGIC_V3, 3),
@@ -85,7 +85,7 @@ pub fn seal_v1(
     seq: u64,
     count: u32,
     plain: &[u8],
-) -> Vec<u8> {
+) -> crate::error::Result<Vec<u8>> {
     let key: Key = zeroize::Zeroizing::new(*key);
     let nonce = keys::nonce_for(&[
         b"segment",
@@ -113,7 +113,7 @@ fn seal_with(
     (device, seq, word): (Uuid, u64, u32),
     nonce: XNonce,
     plain: &[u8],
-) -> Vec<u8> {
+) -> crate::error::Result<Vec<u8>> {
     let sealed_len = plain.len() + 16;
     let mut bytes = Vec::with_capacity(HEADER_LEN + sealed_len);
     bytes.extend_from_slice(magic);
@@ -124,8 +124,8 @@ fn seal_with(
     bytes.extend_from_slice(&(sealed_len as u32).to_be_bytes());
     bytes.extend_from_slice(&nonce);
     let aad = [bytes.as_slice(), team.as_bytes()].concat();
-    bytes.extend_from_slice(&keys::seal(key, &nonce, plain, &aad));
-    bytes
+    bytes.extend_from_slice(&keys::seal(key, &nonce, plain, &aad)?);
+    Ok(bytes)
 }
 
 /// Verifies and decrypts the segment found as `(device, seq)`; the reason in French otherwise.

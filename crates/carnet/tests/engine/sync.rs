@@ -456,7 +456,9 @@ fn plant_invalid(shared: &Path, folder: &SyncFolder, n: u8) {
     let seq = u64::from(n) + 1;
     let _ = std::fs::write(
         dir.join(format!("{seq:012}.seg")),
-        folder.seal_as_member(member, seq, plain.as_bytes()),
+        folder
+            .seal_as_member(member, seq, plain.as_bytes())
+            .unwrap(),
     );
 }
 

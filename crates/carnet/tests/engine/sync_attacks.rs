@@ -42,7 +42,7 @@ fn person_write(row: Uuid, author: Uuid, wall: i64, counter: i64, fields: &str) 
 fn plant(shared: &Path, folder: &SyncFolder, device: Uuid, seq: u64, plain: &[u8]) {
     let path = seg_path(shared, device, seq);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, folder.seal_as_member(device, seq, plain)).unwrap();
+    std::fs::write(path, folder.seal_as_member(device, seq, plain).unwrap()).unwrap();
 }
 
 fn now_ms(store: &Store) -> i64 {
@@ -637,7 +637,8 @@ fn a_team_on_format_1_moves_to_format_2_without_losing_a_change() {
             1,
             writes.len() as u32,
             plain.as_bytes(),
-        ),
+        )
+        .unwrap(),
     )
     .unwrap();
     // An updated device opens the format-1 folder with the old (short) passphrase.
