@@ -270,14 +270,15 @@ fn append(
 
 /// Before change-log rows are deleted (an erasure removes a person's history), moves the
 /// journal entries they carry into `audit_entry`, unchanged: the journal keeps its ids and
-/// its chain.
+/// its chain. Entries retention already dropped (at or below the anchor) stay dropped.
 pub(crate) fn keep_entries_of_rows(conn: &Connection, row_id: Uuid, entity: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit_entry (seq, at_ms, officer, action, entity, record, hash)
          SELECT journal_seq, journal_at, journal_officer, journal_action, entity, ?3,
                 journal_hash
            FROM change_log
-          WHERE row_id = ?1 AND entity = ?2 AND journal_seq IS NOT NULL",
+          WHERE row_id = ?1 AND entity = ?2 AND journal_seq IS NOT NULL
+            AND journal_seq > coalesce((SELECT value FROM meta WHERE key = 'audit_anchor_seq'), 0)",
     )?
     .execute(params![
         row_id.as_bytes().as_slice(),
@@ -343,7 +344,7 @@ fn each_entry(
     let anchor_seq = meta_integer(conn, "audit_anchor_seq")?.unwrap_or(0);
     let mut own = conn.prepare_cached(
         "SELECT seq, at_ms, officer, action, entity, record, hash FROM audit_entry
-          WHERE at_ms >= ?1 ORDER BY seq",
+          WHERE at_ms >= ?1 AND seq > ?2 ORDER BY seq",
     )?;
     let mut logged = conn.prepare_cached(
         "SELECT journal_seq, journal_at, journal_officer, journal_action, entity, row_id,
@@ -352,7 +353,7 @@ fn each_entry(
           WHERE seq > ?1 AND journal_seq > ?2 AND journal_at >= ?3 ORDER BY seq",
     )?;
     let mut own = own
-        .query_map([since_ms], |r| {
+        .query_map([since_ms, anchor_seq], |r| {
             Ok(StoredEntry {
                 seq: r.get(0)?,
                 at_ms: r.get(1)?,
