@@ -249,11 +249,17 @@ fn a_pair_is_compared_merged_separated_or_set_aside_in_the_window() {
         left.contains("Inès Haddad") && !left.contains("Mohamed"),
         "{left}"
     );
-    assert!(
-        s.text(&s.find("#annonce").unwrap())
-            .unwrap()
-            .contains("ne seront plus proposées")
-    );
+    // The announcement comes with the redrawn list; under load, a moment after it.
+    s.wait_until("the announcement", Duration::from_secs(10), |s| {
+        Ok(s.script(
+            "return document.getElementById('annonce')?.textContent ?? ''",
+            serde_json::json!([]),
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .contains("ne seront plus proposées"))
+    })
+    .unwrap();
 
     // Compare the two Inès: side by side, the market record kept, its empty e-mail taken.
     s.click(&s.find(&format!("[data-compare='{a} {b}']")).unwrap())
