@@ -88,29 +88,11 @@ pub(crate) fn append(
     fields: &[(&str, &Value, Option<Hlc>)],
     journal: Option<&crate::audit::Stamp<'_>>,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO change_log (wall, counter, device, entity, row_id, fields, received,
-                                 journal_seq, journal_at, journal_officer, journal_action,
-                                 journal_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        first.wall_ms,
-        first.counter,
-        first.device.as_bytes().as_slice(),
-        entity.name,
-        row_id.as_bytes().as_slice(),
-        encode(fields),
-        journal.map(|j| j.seq),
-        journal.map(|j| j.at_ms),
-        journal.and_then(|j| j.officer),
-        journal.map(|j| j.action),
-        journal.map(|j| j.hash),
-    ])?;
-    Ok(())
+    insert(conn, false, first, entity, row_id, fields, journal)
 }
 
-/// Appends one write received by sync: `fields` stamped from `first` on.
+/// Appends one write received by sync: `fields` stamped from `first` on (no journal entry:
+/// the journal records what was done on this device).
 pub(crate) fn append_received(
     conn: &Connection,
     first: Hlc,
@@ -118,9 +100,23 @@ pub(crate) fn append_received(
     row_id: Uuid,
     fields: &[(&str, &Value, Option<Hlc>)],
 ) -> Result<()> {
+    insert(conn, true, first, entity, row_id, fields, None)
+}
+
+fn insert(
+    conn: &Connection,
+    received: bool,
+    first: Hlc,
+    entity: &EntitySpec,
+    row_id: Uuid,
+    fields: &[(&str, &Value, Option<Hlc>)],
+    journal: Option<&crate::audit::Stamp<'_>>,
+) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO change_log (wall, counter, device, entity, row_id, fields, received)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
+        "INSERT INTO change_log (wall, counter, device, entity, row_id, fields, received,
+                                 journal_seq, journal_at, journal_officer, journal_action,
+                                 journal_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         first.wall_ms,
@@ -129,6 +125,12 @@ pub(crate) fn append_received(
         entity.name,
         row_id.as_bytes().as_slice(),
         encode(fields),
+        received,
+        journal.map(|j| j.seq),
+        journal.map(|j| j.at_ms),
+        journal.and_then(|j| j.officer),
+        journal.map(|j| j.action),
+        journal.map(|j| j.hash),
     ])?;
     Ok(())
 }

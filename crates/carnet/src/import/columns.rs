@@ -334,11 +334,7 @@ const HEADERS: &[(Column, &[&str])] = &[
 /// A header folded for comparison: lower case, no accents, every run of other characters
 /// than letters and digits one space ("Né(e) le" is "ne e le", "E-mail" is "e mail").
 pub fn fold_header(header: &str) -> String {
-    crate::search_key::fold(header)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::import::values::words(header).join(" ")
 }
 
 /// The meaning of one header, if it is a known one.

@@ -103,7 +103,9 @@ pub fn email(cell: &Cell) -> Result<Option<String>, String> {
         .map_err(|_| format!("{} n'est pas une adresse e-mail", quoted(&text)))
 }
 
-fn words(text: &str) -> Vec<String> {
+/// The words of `text`, folded (no accents, lower case), split on anything but letters and
+/// digits.
+pub(crate) fn words(text: &str) -> Vec<String> {
     fold(text)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
