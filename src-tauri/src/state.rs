@@ -3,7 +3,7 @@
 //!
 //! A rusqlite connection is not `Sync`, so the store sits behind a mutex; commands run off
 //! the main thread (`#[tauri::command(async)]`), so a slow query never freezes the window.
-//! Locking drops the connection (SQLCipher wipes its key and page cache), the notebook's key
+//! Locking drops the connection (the page cipher wipes its key), the notebook's key
 //! and the team's keys: every command but the unlocking ones then answers `locked`.
 
 use std::path::PathBuf;

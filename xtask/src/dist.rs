@@ -35,8 +35,6 @@ const DIST_PACKAGES: &[&str] = &[
     "libssl-dev",
     "dpkg-dev",
     "mingw-w64",
-    // OpenSSL, under SQLCipher on Windows, is built from source by a perl script.
-    "perl",
     "nsis",
     "zip",
 ];

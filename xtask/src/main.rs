@@ -22,7 +22,8 @@ const RUN_PACKAGES: &[&str] = &[
     "build-essential",
     "libwebkit2gtk-4.1-dev",
     "libxdo-dev",
-    // SQLCipher, which encrypts the notebook, uses the system's libcrypto.
+    // libsqlite3-sys's encrypted build names libcrypto at link time (the page cipher itself,
+    // SQLite3 Multiple Ciphers, needs none: the programs do not load it).
     "libssl-dev",
 ];
 

@@ -1,5 +1,5 @@
 //! What encryption at rest costs: every engine operation the officer waits on, on the same
-//! demo notebook plaintext and encrypted (SQLCipher, raw key), side by side in one run
+//! demo notebook plaintext and encrypted (AEGIS-256 pages, raw key), side by side in one run
 //! (10 years under `cargo bench`, 1 year when run once as a test).
 //!
 //! - `record_encounter`, `search_as_you_type`, `timeline`, `find_page`: the daily work.

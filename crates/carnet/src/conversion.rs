@@ -1,7 +1,10 @@
-//! Turning a plaintext notebook (Carnet before encryption) into an encrypted one, with one
-//! complete notebook on disk whatever moment the conversion is stopped at.
+//! Turning a notebook into one in the current encrypted format, with one complete notebook on
+//! disk whatever moment the conversion is stopped at. Two conversions: a plaintext notebook
+//! (Carnet before encryption) is encrypted once the officer chose a passphrase ([`encrypt`]);
+//! a notebook in the page format of Carnet before November 2026 (SQLCipher 4) is copied into
+//! the current one (AEGIS-256, same key) the first time it is opened ([`upgrade_page_cipher`]).
 //!
-//! The steps, for `carnet.db`:
+//! The steps of [`encrypt`], for `carnet.db`:
 //! 1. An encrypted copy is written to `carnet.db.encrypting` (a new owner-only file; a
 //!    leftover is removed first), closed, reopened with the key, and compared with the
 //!    plaintext notebook: same digest of every row, same change log.
@@ -13,10 +16,15 @@
 //! 4. The plaintext file (`carnet.db.plaintext`, no longer reachable as `carnet.db`) is
 //!    overwritten with zeros, flushed, and removed.
 //!
+//! [`upgrade_page_cipher`] writes and verifies its copy the same way (the key file does not
+//! change), then moves the old file aside as `carnet.db.sqlcipher`, renames the copy to
+//! `carnet.db`, and wipes the old file.
+//!
 //! [`finish_interrupted`] runs before any open and settles what a stop left: a copy not yet
-//! swapped is removed (the plaintext notebook is still whole); a second name of a plaintext
-//! notebook that is still `carnet.db` is only unlinked; the old plaintext of a swapped
-//! notebook is overwritten and removed.
+//! swapped is removed (the notebook it was made from is still whole); a second name of a
+//! plaintext notebook that is still `carnet.db` is only unlinked; an old file whose copy took
+//! its place is overwritten and removed; an old file moved aside with nothing in its place is
+//! put back.
 //!
 //! What overwriting can and cannot do: on a hard disk the old pages are gone; on an SSD the
 //! drive may keep copies of old blocks out of reach of any program. Full-disk encryption
@@ -75,25 +83,7 @@ pub fn encrypt_until(
     let store = Store::open(path, clock)?;
     store.checkpoint()?;
     let expected = fingerprint(&store)?;
-    store.export_encrypted(&copy, key)?;
-    let verified = Store::open_with(
-        &copy,
-        Some(key),
-        Box::new(crate::clock::ManualClock::new(0)),
-    )
-    .and_then(|copied| fingerprint(&copied));
-    match verified {
-        Ok(found) if found == expected => {}
-        Ok(_) => {
-            let _ = std::fs::remove_file(&copy);
-            return Err(Error::ConversionMismatch);
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&copy);
-            return Err(e);
-        }
-    }
-    remove_sidecars(&copy);
+    copy_and_verify(&store, &copy, key, &expected)?;
     if stage == Stage::Copied {
         return Ok(());
     }
@@ -120,15 +110,105 @@ pub fn encrypt_until(
     wipe(&old)
 }
 
+/// Where [`upgrade_page_cipher_until`] stops on purpose (tests stop there as a power cut
+/// would).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UpgradeStage {
+    /// The copy in the current format is written and verified; nothing else happened.
+    Copied,
+    /// The old file is `carnet.db.sqlcipher`; nothing is `carnet.db`.
+    MovedAside,
+    /// `carnet.db` is the copy; the old file is not yet wiped.
+    Swapped,
+    /// Everything is done.
+    Done,
+}
+
+/// Copies the notebook at `path`, in SQLCipher 4's page format, into the current format with
+/// the same `key` (see the module documentation). On return `path` is in the current format
+/// and the old file is gone.
+pub fn upgrade_page_cipher(path: &Path, key: &NotebookKey) -> Result<()> {
+    upgrade_page_cipher_until(path, key, UpgradeStage::Done)
+}
+
+/// [`upgrade_page_cipher`], stopping after `stage` without cleaning up, as an interruption
+/// would.
+pub fn upgrade_page_cipher_until(
+    path: &Path,
+    key: &NotebookKey,
+    stage: UpgradeStage,
+) -> Result<()> {
+    finish_interrupted(path)?;
+    let copy = beside(path, "encrypting");
+    let old = beside(path, "sqlcipher");
+    // The old file is read with a clock of its own: nothing here is stamped.
+    let store = Store::open_sqlcipher4(path, key, Box::new(crate::clock::ManualClock::new(0)))?;
+    store.checkpoint()?;
+    let expected = fingerprint(&store)?;
+    copy_and_verify(&store, &copy, key, &expected)?;
+    if stage == UpgradeStage::Copied {
+        return Ok(());
+    }
+    drop(store);
+    remove_sidecars(path);
+    std::fs::rename(path, &old).map_err(|e| cannot_write(&old, &e))?;
+    if stage == UpgradeStage::MovedAside {
+        return Ok(());
+    }
+    std::fs::rename(&copy, path).map_err(|e| cannot_write(path, &e))?;
+    sync_folder(path);
+    if stage == UpgradeStage::Swapped {
+        return Ok(());
+    }
+    wipe(&old)
+}
+
+/// Writes `store`'s encrypted copy to `copy` and proves it: reopened with `key`, it has the
+/// `expected` fingerprint. A copy that is not proven is removed.
+fn copy_and_verify(
+    store: &Store,
+    copy: &Path,
+    key: &NotebookKey,
+    expected: &(String, i64),
+) -> Result<()> {
+    store.export_encrypted(copy, key)?;
+    let verified = Store::open_with(copy, Some(key), Box::new(crate::clock::ManualClock::new(0)))
+        .and_then(|copied| fingerprint(&copied));
+    match verified {
+        Ok(found) if &found == expected => {
+            remove_sidecars(copy);
+            Ok(())
+        }
+        Ok(_) => {
+            let _ = std::fs::remove_file(copy);
+            Err(Error::ConversionMismatch)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(copy);
+            Err(e)
+        }
+    }
+}
+
 /// Settles what an interrupted conversion left beside the notebook at `path` (see the module
 /// documentation). Does nothing when nothing was left.
 pub fn finish_interrupted(path: &Path) -> Result<()> {
     let copy = beside(path, "encrypting");
     let old = beside(path, "plaintext");
+    let moved_aside = beside(path, "sqlcipher");
     if copy.exists() {
-        // Not swapped: the plaintext notebook is whole; the copy goes (it may be partial).
+        // Not swapped: the notebook it was made from is whole (as `carnet.db`, or moved
+        // aside and put back below); the copy goes (it may be partial).
         std::fs::remove_file(&copy).map_err(|e| cannot_write(&copy, &e))?;
         remove_sidecars(&copy);
+    }
+    if moved_aside.exists() {
+        if path.exists() {
+            // The copy took its place: the old file goes.
+            wipe(&moved_aside)?;
+        } else {
+            std::fs::rename(&moved_aside, path).map_err(|e| cannot_write(path, &e))?;
+        }
     }
     if old.exists() {
         if !path.exists() {

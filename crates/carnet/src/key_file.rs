@@ -2,10 +2,10 @@
 //! sealed twice, under a key derived from the officer's passphrase (Argon2id) and under the
 //! recovery key printed at creation.
 //!
-//! Why a file of wrapped keys rather than SQLCipher's passphrase mode: changing the passphrase
+//! Why a file of wrapped keys rather than the page cipher's passphrase mode: changing the passphrase
 //! rewrites this small file and never re-encrypts the notebook; the recovery key opens the same
 //! notebook without anyone knowing the passphrase; and the cost of deriving the passphrase is
-//! Carnet's choice (about half a second), not SQLCipher's on every open.
+//! Carnet's choice (about half a second), not the cipher library's on every open.
 //!
 //! What is guaranteed: nothing in the file is usable without the passphrase or the recovery
 //! key (XChaCha20-Poly1305, bound to its purpose by associated data); a wrong passphrase and a

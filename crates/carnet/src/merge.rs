@@ -16,7 +16,7 @@
 //! merge's (a property test compares both).
 
 use rusqlite::types::Value;
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 
 use crate::changelog::{self, Change, RowClocks};
 use crate::clock::Hlc;
@@ -28,7 +28,7 @@ use uuid::Uuid;
 /// Applies received changes of one row: log the new ones, make the newest value of each field
 /// current. Duplicates (changes already in the log) are counted and skipped.
 pub(crate) fn apply_row(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     sql: &mut SqlCache,
     changes: &[&Change],
     fast_path: bool,
@@ -113,7 +113,7 @@ pub(crate) fn apply_row(
 
 /// The rows among `rows` that have a history in the change log, looked up in batches.
 pub(crate) fn rows_with_history(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     rows: &[Uuid],
 ) -> Result<std::collections::HashSet<Uuid>> {
     const BATCH: usize = 500;
@@ -161,7 +161,7 @@ fn straight_line<'c>(changes: &[&'c Change]) -> Option<Vec<(&'static str, &'c Va
 /// Logs received changes, rebuilding the original writes: consecutive stamps of one device
 /// share a log row.
 fn log_received(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     entity: &'static EntitySpec,
     row_id: Uuid,
     fresh: &[&Change],
@@ -186,7 +186,7 @@ fn log_received(
 }
 
 fn record_conflict(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     change: &Change,
     kept: (Hlc, &Value),
     lost: (Hlc, &Value),

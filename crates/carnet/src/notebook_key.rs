@@ -1,12 +1,19 @@
-//! The notebook's key: 32 random bytes with which SQLCipher encrypts the whole database file,
-//! its write-ahead log and its journal, page by page.
+//! The notebook's key: 32 random bytes with which the page cipher encrypts the whole database
+//! file, its write-ahead log and its journal, page by page.
 //!
-//! Why a raw key rather than SQLCipher's passphrase mode: Carnet derives and wraps the key
-//! itself (the officer's passphrase with Argon2id, a printed recovery key), so SQLCipher's own
-//! slow derivation at every open is skipped and changing the passphrase never re-encrypts the
-//! file. The key never leaves memory in clear: it is zeroized when dropped, and the text of the
-//! `PRAGMA key` statement that hands it to SQLite is zeroized too. The engine never makes one
-//! up: the random bytes come from the caller (the CLI, the desktop shell), like the clock.
+//! The page cipher is AEGIS-256 from SQLite3 Multiple Ciphers (`crates/sqlite3mc-source` says
+//! why it replaced SQLCipher): each page is sealed with a fresh nonce and its own
+//! authentication tag, so a changed, swapped or truncated page is refused when read. Notebooks
+//! made by earlier versions of Carnet are SQLCipher 4 files (AES-256-CBC, HMAC-SHA256): they are
+//! still read, once, to be copied into the current format ([`PageCipher::SqlCipher4`],
+//! `conversion`).
+//!
+//! Why a raw key rather than the cipher's passphrase mode: Carnet derives and wraps the key
+//! itself (the officer's passphrase with Argon2id, a printed recovery key), so the library's
+//! own slow derivation at every open is skipped and changing the passphrase never re-encrypts
+//! the file. The key never leaves memory in clear: it is zeroized when dropped, and the text of
+//! the statements that hand it to SQLite is zeroized too. The engine never makes one up: the
+//! random bytes come from the caller (the CLI, the desktop shell), like the clock.
 
 use std::path::{Path, PathBuf};
 
@@ -28,17 +35,28 @@ impl NotebookKey {
         &self.0
     }
 
-    /// `PRAGMA key = "x'…'";`: SQLCipher's form for a raw key (no derivation).
-    pub(crate) fn pragma(&self) -> Zeroizing<String> {
-        let mut text = Zeroizing::new(String::with_capacity(90));
+    /// The statements that key a connection for `cipher`, before anything is read: the page
+    /// cipher and its settings, then `PRAGMA key = "x'…'"` (a raw key: no derivation).
+    pub(crate) fn pragma(&self, cipher: PageCipher) -> Zeroizing<String> {
+        let mut text = Zeroizing::new(String::with_capacity(200));
+        text.push_str(cipher.settings());
         text.push_str("PRAGMA key = \"");
         text.push_str(&self.raw_key_text());
         text.push_str("\";");
         text
     }
 
-    /// `x'…'`: the key as SQLCipher reads a raw key (in `PRAGMA key` or `ATTACH … KEY`).
-    pub(crate) fn raw_key_text(&self) -> Zeroizing<String> {
+    /// The query part of a `file:` URI that opens a new file with this key in the current
+    /// format (`VACUUM INTO`'s target): `cipher=aegis&algorithm=aegis-256&key=x'…'`.
+    pub(crate) fn uri_parameters(&self) -> Zeroizing<String> {
+        let mut text = Zeroizing::new(String::with_capacity(120));
+        text.push_str("cipher=aegis&algorithm=aegis-256&key=");
+        text.push_str(&self.raw_key_text());
+        text
+    }
+
+    /// `x'…'`: the key as SQLite3 Multiple Ciphers reads a raw key.
+    fn raw_key_text(&self) -> Zeroizing<String> {
         let mut text = Zeroizing::new(String::with_capacity(67));
         text.push_str("x'");
         for byte in self.0.iter() {
@@ -47,6 +65,30 @@ impl NotebookKey {
         }
         text.push('\'');
         text
+    }
+}
+
+/// How a notebook's pages are encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageCipher {
+    /// The current format: AEGIS-256, an authenticated cipher on the processor's AES
+    /// instructions (a nonce and a tag in each page's reserved bytes).
+    Aegis,
+    /// The format of Carnet before November 2026: SQLCipher 4 pages (AES-256-CBC) with
+    /// HMAC-SHA256, read only to be converted.
+    SqlCipher4,
+}
+
+impl PageCipher {
+    fn settings(self) -> &'static str {
+        match self {
+            PageCipher::Aegis => "PRAGMA cipher = 'aegis'; PRAGMA algorithm = 'aegis-256'; ",
+            // SQLCipher 4's defaults, with the HMAC Carnet chose then (SHA-256; 1 in
+            // sqlite3mc's numbering), set after `legacy`, which resets the others.
+            PageCipher::SqlCipher4 => {
+                "PRAGMA cipher = 'sqlcipher'; PRAGMA legacy = 4; PRAGMA hmac_algorithm = 1; "
+            }
+        }
     }
 }
 
@@ -68,7 +110,7 @@ pub fn beside(notebook: &Path, extension: &str) -> PathBuf {
 }
 
 /// What a notebook file is, from its first bytes and size: a plaintext SQLite database
-/// starts with "SQLite format 3"; an encrypted one is random-looking whole pages (SQLCipher's
+/// starts with "SQLite format 3"; an encrypted one is random-looking whole pages (the cipher's
 /// salt first); anything else is not a notebook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -107,15 +149,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_pragma_holds_the_key_in_sqlciphers_raw_form() {
+    fn the_pragma_names_the_cipher_and_holds_the_key_in_raw_form() {
         let mut bytes = [0u8; 32];
         bytes[0] = 0xAB;
         bytes[31] = 0x01;
         let key = NotebookKey::from_bytes(bytes);
-        let pragma = key.pragma();
-        assert!(pragma.starts_with("PRAGMA key = \"x'AB00"), "{}", &*pragma);
+        let pragma = key.pragma(PageCipher::Aegis);
+        assert!(
+            pragma.starts_with("PRAGMA cipher = 'aegis'; PRAGMA algorithm = 'aegis-256'; "),
+            "{}",
+            &*pragma
+        );
+        assert!(pragma.contains("PRAGMA key = \"x'AB00"), "{}", &*pragma);
         assert!(pragma.ends_with("0001'\";"), "{}", &*pragma);
-        assert_eq!(pragma.len(), "PRAGMA key = \"x''\";".len() + 64);
+        let legacy = key.pragma(PageCipher::SqlCipher4);
+        assert!(legacy.starts_with("PRAGMA cipher = 'sqlcipher'; PRAGMA legacy = 4;"));
+        let uri = key.uri_parameters();
+        assert!(
+            uri.starts_with("cipher=aegis&algorithm=aegis-256&key=x'AB"),
+            "{}",
+            &*uri
+        );
+        assert!(uri.ends_with(&format!("&key=x'AB{}01'", "00".repeat(30))));
         assert_eq!(format!("{key:?}"), "NotebookKey(…)");
     }
 }

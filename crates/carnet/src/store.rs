@@ -35,7 +35,7 @@ pub use crate::changelog::Change;
 use crate::changelog::{self, RowClocks};
 use crate::clock::{Clock, Hlc, HlcState};
 use crate::error::{Error, Result};
-use crate::notebook_key::NotebookKey;
+use crate::notebook_key::{NotebookKey, PageCipher};
 use crate::record::{self, Entry, Record};
 use crate::schema::{self, EntitySpec, FieldKind, FieldSpec};
 use crate::search_key;
@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_consent.sql"),
     include_str!("../migrations/0013_journal_in_change_log.sql"),
     include_str!("../migrations/0014_own_officer.sql"),
+    include_str!("../migrations/0015_segment_copy_offsets.sql"),
 ];
 
 /// The schema version this build knows.
@@ -103,6 +104,8 @@ pub struct Store {
     path: Option<std::path::PathBuf>,
     /// Whether the file is encrypted (opened or created with a key).
     encrypted: bool,
+    /// Inside a sync's batch (`begin_batch`): the clock's state when it began.
+    batch_clock: Option<HlcState>,
 }
 
 impl std::fmt::Debug for Store {
@@ -162,37 +165,43 @@ impl Store {
 
     /// Opens an existing database at `path`, with `key` when it is encrypted, migrating it
     /// forward if needed. An encrypted notebook opened without its key, or with another key,
-    /// is refused before anything is written to it.
+    /// is refused before anything is written to it. A notebook in the page format of earlier
+    /// versions (SQLCipher 4) is converted to the current one first (`conversion`), once.
     pub fn open_with(
         path: &Path,
         key: Option<&NotebookKey>,
         clock: Box<dyn Clock>,
     ) -> Result<Store> {
-        if !path.is_file() {
-            return Err(Error::NoDatabase {
-                path: path.display().to_string(),
-            });
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| cannot_open(path, &e))?;
-        apply_key(&conn, key)?;
-        // The first read tells whether the key fits: SQLCipher answers "not a database" to
-        // a wrong key, and plain SQLite to an encrypted file.
-        let readable = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        });
-        if let Err(e) = readable {
-            let encrypted = crate::notebook_key::file_kind(path)
-                .is_ok_and(|k| k == crate::notebook_key::FileKind::Encrypted);
-            return Err(match (e.sqlite_error_code(), key.is_some(), encrypted) {
-                (Some(rusqlite::ErrorCode::NotADatabase), false, true) => Error::NotebookEncrypted,
-                (Some(rusqlite::ErrorCode::NotADatabase), true, true) => Error::WrongNotebookKey,
-                _ => cannot_open(path, &e),
-            });
-        }
+        let conn = match (connect(path, key.map(|k| (k, PageCipher::Aegis))), key) {
+            (Err(Error::WrongNotebookKey), Some(key))
+                if connect(path, Some((key, PageCipher::SqlCipher4))).is_ok() =>
+            {
+                crate::conversion::upgrade_page_cipher(path, key)?;
+                connect(path, Some((key, PageCipher::Aegis)))?
+            }
+            (connected, _) => connected?,
+        };
+        Self::open_connection(path, conn, key.is_some(), clock)
+    }
+
+    /// Opens a notebook still in SQLCipher 4's page format, to copy it (`conversion`).
+    pub(crate) fn open_sqlcipher4(
+        path: &Path,
+        key: &NotebookKey,
+        clock: Box<dyn Clock>,
+    ) -> Result<Store> {
+        let conn = connect(path, Some((key, PageCipher::SqlCipher4)))?;
+        Self::open_connection(path, conn, true, clock)
+    }
+
+    /// The rest of an opening, once the connection reads the file: settings, identity,
+    /// migrations, and what an interrupted erasure or the journal's retention left to do.
+    fn open_connection(
+        path: &Path,
+        conn: Connection,
+        encrypted: bool,
+        clock: Box<dyn Clock>,
+    ) -> Result<Store> {
         configure(&conn).map_err(|e| match e {
             Error::Database(db) => cannot_open(path, &db),
             other => other,
@@ -206,7 +215,7 @@ impl Store {
         migrate(&conn)?;
         let mut store = Self::with_connection(conn, clock)?;
         store.path = Some(path.to_path_buf());
-        store.encrypted = key.is_some();
+        store.encrypted = encrypted;
         if store.rewrite_pending()? {
             store.compact()?;
         }
@@ -215,42 +224,22 @@ impl Store {
         Ok(store)
     }
 
-    /// Writes an encrypted copy of this (plaintext) notebook to the new file `dest`, keyed with
-    /// `key`: every table, index, the change log and the schema version (SQLCipher's
-    /// `sqlcipher_export`). The copy is complete when this returns; `dest` must not exist.
+    /// Writes an encrypted copy of this notebook (plaintext, or in an earlier page format) to
+    /// the new file `dest`, keyed with `key` in the current format: every table, index, the
+    /// change log, the schema version and the application id, written page by page by SQLite
+    /// itself (`VACUUM INTO` a `file:` URI that carries the cipher and the key). The copy is
+    /// complete when this returns; `dest` must not exist.
     pub fn export_encrypted(&self, dest: &Path, key: &NotebookKey) -> Result<()> {
-        let fail = |e: rusqlite::Error| cannot_open(dest, &e);
         crate::atomic_file::owner_only_new_file(dest).map_err(|e| Error::CannotWrite {
             path: dest.display().to_string(),
             reason: e.to_string(),
         })?;
-        let dest_text = dest.to_string_lossy();
+        let mut target = zeroize::Zeroizing::new(file_uri(dest));
+        target.push('?');
+        target.push_str(&key.uri_parameters());
         self.conn
-            .execute(
-                "ATTACH DATABASE ?1 AS encrypted KEY ?2",
-                params![dest_text.as_ref(), key.raw_key_text().as_str()],
-            )
-            .map_err(fail)?;
-        // The copy gets the same page format as every notebook Carnet keys (see `apply_key`).
-        self.conn
-            .execute_batch("PRAGMA encrypted.cipher_hmac_algorithm = HMAC_SHA256;")
-            .map_err(fail)?;
-        let exported = (|| -> rusqlite::Result<()> {
-            self.conn
-                .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
-            let version: i64 = self
-                .conn
-                .query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
-            self.conn
-                .execute_batch(&format!("PRAGMA encrypted.user_version = {version};"))?;
-            self.conn.execute_batch(&format!(
-                "PRAGMA encrypted.application_id = {APPLICATION_ID};"
-            ))?;
-            Ok(())
-        })();
-        let detached = self.conn.execute("DETACH DATABASE encrypted", []);
-        exported.map_err(fail)?;
-        detached.map_err(fail)?;
+            .execute("VACUUM INTO ?1", [target.as_str()])
+            .map_err(|e| cannot_open(dest, &e))?;
         Ok(())
     }
 
@@ -340,6 +329,7 @@ impl Store {
             audit: true,
             path: None,
             encrypted: false,
+            batch_clock: None,
         })
     }
 
@@ -548,14 +538,15 @@ impl Store {
 
     /// Like [`Store::apply_changes`], running `also` in the same transaction (sync marks the
     /// segment ingested there, so a change and its "ingested" mark are kept or lost together).
+    /// Inside a [`Store::begin_batch`], the transaction is a savepoint of the batch's.
     pub(crate) fn apply_changes_and(
         &mut self,
         changes: &[Change],
-        also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+        also: impl FnOnce(&Connection) -> Result<()>,
     ) -> Result<ApplyReport> {
         let saved = self.hlc;
         let result = (|| {
-            let tx = self.conn.transaction()?;
+            let tx = self.conn.savepoint()?;
             let mut report = ApplyReport::default();
             // Nothing received brings back a row removed for an erased person.
             let erased = crate::erasure::erased_rows(&tx)?;
@@ -629,6 +620,32 @@ impl Store {
             self.hlc = saved;
         }
         result
+    }
+
+    /// Opens a transaction that the next [`Store::apply_changes_and`] calls join, each as a
+    /// savepoint of it, until [`Store::commit_batch`]: a sync applies many segments and
+    /// commits them at once, paying one commit (the write-ahead log's pages written, a
+    /// checkpoint now and then) instead of one per segment. Nothing else writes meanwhile.
+    pub(crate) fn begin_batch(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN")?;
+        self.batch_clock = Some(self.hlc);
+        Ok(())
+    }
+
+    /// Commits what was applied since [`Store::begin_batch`].
+    pub(crate) fn commit_batch(&mut self) -> Result<()> {
+        if self.batch_clock.take().is_some() {
+            self.conn.execute_batch("COMMIT")?;
+        }
+        Ok(())
+    }
+
+    /// Undoes what was applied since [`Store::begin_batch`], the clock's state included.
+    pub(crate) fn rollback_batch(&mut self) {
+        if let Some(hlc) = self.batch_clock.take() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.hlc = hlc;
+        }
     }
 
     /// Gives this database a new device id (a copy of it was found writing under the old
@@ -1119,7 +1136,7 @@ fn field_bit(spec: &EntitySpec, field: &str) -> u64 {
 /// Writes field values into the materialised row and keeps a person's derived search key up
 /// to date. Returns the number of rows written (0: no such row, or id already taken).
 pub(crate) fn materialise(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     sql: &mut SqlCache,
     spec: &'static EntitySpec,
     id: Uuid,
@@ -1212,18 +1229,74 @@ pub(crate) fn refresh_person_keys(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Hands the notebook's key to SQLCipher (before anything is read), and silences SQLCipher's
-/// own log, which would print a wrong key's failed pages on the officer's terminal.
+/// Opens the database file at `path` and hands it its key and page cipher (before anything is
+/// read); the first read tells whether the key fits. Errors say what the officer can act on:
+/// no notebook, an encrypted notebook opened without its key, or with a key that does not open
+/// it (another key, or another page format).
+fn connect(path: &Path, keyed: Option<(&NotebookKey, PageCipher)>) -> Result<Connection> {
+    if !path.is_file() {
+        return Err(Error::NoDatabase {
+            path: path.display().to_string(),
+        });
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| cannot_open(path, &e))?;
+    if let Some((key, cipher)) = keyed {
+        conn.execute_batch(&key.pragma(cipher))?;
+    }
+    // The cipher answers "not a database" to a wrong key, and plain SQLite to an encrypted
+    // file.
+    let readable = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    if let Err(e) = readable {
+        let encrypted = crate::notebook_key::file_kind(path)
+            .is_ok_and(|k| k == crate::notebook_key::FileKind::Encrypted);
+        return Err(match (e.sqlite_error_code(), keyed.is_some(), encrypted) {
+            (Some(rusqlite::ErrorCode::NotADatabase), false, true) => Error::NotebookEncrypted,
+            (Some(rusqlite::ErrorCode::NotADatabase), true, true) => Error::WrongNotebookKey,
+            _ => cannot_open(path, &e),
+        });
+    }
+    Ok(conn)
+}
+
+/// Hands a new notebook's key to the page cipher, in the current format, before anything is
+/// written.
 fn apply_key(conn: &Connection, key: Option<&NotebookKey>) -> Result<()> {
-    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))
-        .optional()?;
     if let Some(key) = key {
-        conn.execute_batch(&key.pragma())?;
-        // HMAC-SHA256 rather than SQLCipher 4's default SHA-512: the same integrity check of
-        // every page, and the processors of these laptops compute it in hardware (SHA-NI).
-        conn.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256;")?;
+        conn.execute_batch(&key.pragma(PageCipher::Aegis))?;
     }
     Ok(())
+}
+
+/// The `file:` URI SQLite reads `path` from: every byte but unreserved characters and
+/// separators percent-encoded (a space, `#`, `?` or `%` in a folder's name stays part of the
+/// name); a Windows path gets forward slashes and the `file:///C:/…` form.
+fn file_uri(path: &Path) -> String {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut uri = String::from("file:");
+    let windows_drive =
+        cfg!(windows) && bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic();
+    if windows_drive {
+        uri.push_str("///");
+    } else if bytes.first() == Some(&b'/') {
+        uri.push_str("//");
+    }
+    for &byte in bytes {
+        match byte {
+            b'\\' if cfg!(windows) => uri.push('/'),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                uri.push(char::from(byte))
+            }
+            b':' if windows_drive => uri.push(':'),
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -1287,7 +1360,7 @@ fn load_hlc(conn: &Connection) -> Result<HlcState> {
     ))
 }
 
-fn save_hlc(tx: &Transaction<'_>, hlc: &HlcState) -> Result<()> {
+fn save_hlc(tx: &Connection, hlc: &HlcState) -> Result<()> {
     let (wall, counter) = hlc.last();
     let mut stmt = tx.prepare_cached("UPDATE meta SET value = ?2 WHERE key = ?1")?;
     stmt.execute(params!["hlc_wall", wall])?;

@@ -130,17 +130,18 @@ pub(super) fn run(
             report.new_device_id = Some(new_id);
             continue;
         };
-        copies::keep(store, device, seq, &bytes);
+        let kept = copies::keep(store, device, seq, &bytes);
         store.conn().execute(
-            "INSERT INTO sync_segment (device, seq, direction, digest, through, bytes, prev)
-             VALUES (?1, ?2, 'out', ?3, ?4, ?5, ?6)",
+            "INSERT INTO sync_segment (device, seq, direction, digest, through, bytes, prev, copy_at)
+             VALUES (?1, ?2, 'out', ?3, ?4, ?5, ?6, ?7)",
             params![
                 device.as_bytes().as_slice(),
                 seq as i64,
                 Sha256::digest(&bytes).to_vec(),
                 through,
-                copies::column(store, &bytes),
-                prev.map(|p| p.to_vec())
+                kept.bytes,
+                prev.map(|p| p.to_vec()),
+                kept.at
             ],
         )?;
         report.segments_sent += 1;

@@ -78,36 +78,26 @@ pub(super) fn run(
     let total = todo.len();
     let now = store.now_ms();
     let mut ingested = ingested;
-    // Segments waiting for a person's key: tried again once the others are applied (an
-    // erasure order among them may name the person, whose key is then gone for good).
-    let mut waiting = Vec::new();
-    for (done, key) in todo.into_iter().enumerate() {
-        progress(SyncProgress { done, total });
-        if ingest(
-            store,
-            folder,
-            folder_keys,
-            key,
-            &mut ingested,
-            now,
-            report,
-            false,
-        )? == Ingest::KeyMissing
-        {
-            waiting.push(key);
+    // Segments are applied in transactions of up to CHANGES_PER_COMMIT changes (a segment
+    // and its "ingested" mark are always in the same one): a crash loses at most that much
+    // work, read again from the folder at the next sync.
+    store.begin_batch()?;
+    let applied = apply_all(
+        store,
+        folder,
+        folder_keys,
+        todo,
+        &mut ingested,
+        now,
+        report,
+        progress,
+    );
+    match applied {
+        Ok(()) => store.commit_batch()?,
+        Err(e) => {
+            store.rollback_batch();
+            return Err(e);
         }
-    }
-    for key in waiting {
-        ingest(
-            store,
-            folder,
-            folder_keys,
-            key,
-            &mut ingested,
-            now,
-            report,
-            true,
-        )?;
     }
     progress(SyncProgress { done: total, total });
     report.held = super::review::held(store)?
@@ -125,6 +115,60 @@ pub(super) fn run(
         })
         .collect();
     heal_and_find_missing(store, folder, &own, &present, &ingested, &held, report)
+}
+
+/// Most changes applied in one transaction by a sync (see [`Store::begin_batch`]).
+const CHANGES_PER_COMMIT: usize = 100_000;
+
+/// Applies the segments `todo`, in order, committing every [`CHANGES_PER_COMMIT`] changes;
+/// then those that waited for a person's key (an erasure order among the others may name the
+/// person, whose key is then gone for good).
+#[allow(clippy::too_many_arguments)]
+fn apply_all(
+    store: &mut Store,
+    folder: &SyncFolder,
+    folder_keys: &FolderKeys,
+    todo: Vec<(Uuid, u64)>,
+    ingested: &mut HashMap<(Uuid, u64), Ingested>,
+    now: i64,
+    report: &mut SyncReport,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<()> {
+    let total = todo.len();
+    let mut committed = report.changes_applied;
+    let mut waiting = Vec::new();
+    let tries = todo
+        .into_iter()
+        .enumerate()
+        .map(|(done, key)| (Some(done), key, false))
+        .collect::<Vec<_>>();
+    for (done, key, last_try) in tries {
+        if let Some(done) = done {
+            progress(SyncProgress { done, total });
+        }
+        let outcome = ingest(
+            store,
+            folder,
+            folder_keys,
+            key,
+            ingested,
+            now,
+            report,
+            last_try,
+        )?;
+        if outcome == Ingest::KeyMissing {
+            waiting.push(key);
+        }
+        if report.changes_applied - committed >= CHANGES_PER_COMMIT {
+            store.commit_batch()?;
+            store.begin_batch()?;
+            committed = report.changes_applied;
+        }
+    }
+    for key in waiting {
+        ingest(store, folder, folder_keys, key, ingested, now, report, true)?;
+    }
+    Ok(())
 }
 
 /// What became of one segment.
@@ -341,20 +385,20 @@ pub(crate) fn apply(
     keys: &[super::person_keys::Found],
     name: Option<&str>,
 ) -> Result<crate::store::ApplyReport> {
-    super::copies::keep(store, device, seq, bytes);
-    let column = super::copies::column(store, bytes).map(<[u8]>::to_vec);
+    let kept = super::copies::keep(store, device, seq, bytes);
     store.apply_changes_and(&contents.changes, |tx| {
         super::person_keys::keep_found(tx, keys)?;
         tx.prepare_cached(
-            "INSERT INTO sync_segment (device, seq, direction, digest, bytes, prev)
-             VALUES (?1, ?2, 'in', ?3, ?4, ?5)",
+            "INSERT INTO sync_segment (device, seq, direction, digest, bytes, prev, copy_at)
+             VALUES (?1, ?2, 'in', ?3, ?4, ?5, ?6)",
         )?
         .execute(params![
             device.as_bytes().as_slice(),
             seq as i64,
             digest,
-            column,
-            contents.prev.map(|p| p.to_vec())
+            kept.bytes,
+            contents.prev.map(|p| p.to_vec()),
+            kept.at
         ])?;
         let mut known = tx.prepare_cached(
             "INSERT INTO sync_known (device, max_seq) VALUES (?1, ?2)

@@ -393,10 +393,28 @@ mod key_file {
     }
 }
 
+/// Whether a plain SQLite connection keyed with `statements` reads the file at `path`.
+fn reads_with(path: &Path, statements: &str) -> bool {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(statements).unwrap();
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .is_ok()
+}
+
+const AEGIS: &str = "PRAGMA cipher = 'aegis'; PRAGMA algorithm = 'aegis-256';";
+const SQLCIPHER4: &str =
+    "PRAGMA cipher = 'sqlcipher'; PRAGMA legacy = 4; PRAGMA hmac_algorithm = 1;";
+
+fn raw_key(byte: u8) -> String {
+    format!("PRAGMA key = \"x'{}'\";", format!("{byte:02X}").repeat(32))
+}
+
 #[test]
 fn notebooks_and_converted_copies_share_one_page_format() {
-    // A reader with SQLCipher 4's default HMAC (SHA-512) cannot read Carnet's pages
-    // (HMAC-SHA256), whether the notebook was created encrypted or converted: one format.
+    // Created encrypted or converted from plaintext: AEGIS-256 pages, which a reader set for
+    // the former format (SQLCipher 4) cannot read.
     let dir = tempfile::tempdir().unwrap();
     let created = dir.path().join("carnet.db");
     drop(Store::init_with(&created, Uuid::from_u128(1), Some(&key(3)), clock()).unwrap());
@@ -405,23 +423,138 @@ fn notebooks_and_converted_copies_share_one_page_format() {
     let converted = dir.path().join("copy.db");
     store.export_encrypted(&converted, &key(3)).unwrap();
     for path in [&created, &converted] {
-        let read_with = |hmac: &str| {
-            let conn = rusqlite::Connection::open(path).unwrap();
-            conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", "03".repeat(32)))
-                .unwrap();
-            conn.execute_batch(&format!("PRAGMA cipher_hmac_algorithm = {hmac};"))
-                .unwrap();
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })
-        };
         assert!(
-            read_with("HMAC_SHA512").is_err(),
-            "{path:?} read with SHA-512"
+            reads_with(path, &format!("{AEGIS} {}", raw_key(3))),
+            "{path:?}"
         );
-        let read = read_with("HMAC_SHA256");
-        assert!(read.is_ok(), "{path:?}: {read:?}");
+        assert!(
+            !reads_with(path, &format!("{AEGIS} {}", raw_key(4))),
+            "{path:?}: another key"
+        );
+        assert!(
+            !reads_with(path, &format!("{SQLCIPHER4} {}", raw_key(3))),
+            "{path:?}"
+        );
+        assert!(!reads_with(path, ""), "{path:?} read without a key");
         assert!(Store::open_with(path, Some(&key(3)), clock()).is_ok());
+    }
+}
+
+mod former_page_format {
+    //! Notebooks made before the page cipher changed (SQLCipher 4): the fixture was written by
+    //! that version of Carnet. They open with the same passphrase and are converted once.
+
+    use std::path::{Path, PathBuf};
+
+    use carnet::conversion::{self, UpgradeStage};
+    use carnet::{Store, notebook_lock};
+
+    use super::{AEGIS, SQLCIPHER4, clock, contains, notebook_bytes, reads_with};
+
+    const PASSPHRASE: &str = "cheval correct agrafe batterie lune 2026";
+    const DIGEST: &str = "8266f6f931c1b41cd70b99dc6d4b87cd4fdf677ae1cadfd4f4ed48880a5604e7";
+
+    /// A copy of the fixture notebook and its key file in a new folder.
+    fn former_notebook(dir: &Path) -> PathBuf {
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sqlcipher4-notebook");
+        for name in ["carnet.db", "carnet.db.key"] {
+            std::fs::copy(fixture.join(name), dir.join(name)).unwrap();
+        }
+        dir.join("carnet.db")
+    }
+
+    fn leftovers(db: &Path) -> Vec<String> {
+        std::fs::read_dir(db.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".encrypting") || n.contains(".sqlcipher"))
+            .collect()
+    }
+
+    fn raw(key: &carnet::notebook_key::NotebookKey) -> String {
+        let hex: String = key.as_bytes().iter().map(|b| format!("{b:02X}")).collect();
+        format!("PRAGMA key = \"x'{hex}'\";")
+    }
+
+    #[test]
+    fn a_notebook_of_the_sqlcipher_version_opens_with_its_passphrase_and_is_converted() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = former_notebook(dir.path());
+        let key = notebook_lock::key_from_passphrase(&db, PASSPHRASE).unwrap();
+        assert!(
+            reads_with(&db, &format!("{SQLCIPHER4} {}", raw(&key))),
+            "the fixture is SQLCipher 4"
+        );
+        assert!(!reads_with(&db, &format!("{AEGIS} {}", raw(&key))));
+
+        let store = Store::open_with(&db, Some(&key), clock()).unwrap();
+        assert_eq!(carnet::digest::digest(&store).unwrap(), DIGEST);
+        let found = carnet::person::search(&store, "belkacem", None, 10).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        drop(store);
+
+        assert!(
+            reads_with(&db, &format!("{AEGIS} {}", raw(&key))),
+            "converted to AEGIS"
+        );
+        assert!(!reads_with(&db, &format!("{SQLCIPHER4} {}", raw(&key))));
+        assert!(leftovers(&db).is_empty(), "{:?}", leftovers(&db));
+        for (name, bytes) in notebook_bytes(&db) {
+            for secret in ["Belkacem", "traiteur", "06 12 34 56 78"] {
+                assert!(!contains(&bytes, secret), "{secret:?} in clear in {name}");
+            }
+        }
+        // The same passphrase opens it again, now with nothing to convert.
+        let key = notebook_lock::key_from_passphrase(&db, PASSPHRASE).unwrap();
+        let store = Store::open_with(&db, Some(&key), clock()).unwrap();
+        assert_eq!(carnet::digest::digest(&store).unwrap(), DIGEST);
+    }
+
+    #[test]
+    fn a_wrong_key_never_starts_a_conversion() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = former_notebook(dir.path());
+        let before = std::fs::read(&db).unwrap();
+        let opened = Store::open_with(&db, Some(&super::key(7)), clock());
+        assert!(
+            matches!(opened, Err(carnet::Error::WrongNotebookKey)),
+            "{opened:?}"
+        );
+        assert_eq!(
+            std::fs::read(&db).unwrap(),
+            before,
+            "the file was not touched"
+        );
+        assert!(leftovers(&db).is_empty(), "{:?}", leftovers(&db));
+    }
+
+    #[test]
+    fn a_conversion_stopped_at_any_step_leaves_one_complete_notebook() {
+        for stage in [
+            UpgradeStage::Copied,
+            UpgradeStage::MovedAside,
+            UpgradeStage::Swapped,
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let db = former_notebook(dir.path());
+            let key = notebook_lock::key_from_passphrase(&db, PASSPHRASE).unwrap();
+            conversion::upgrade_page_cipher_until(&db, &key, stage).unwrap();
+            // The next start settles what is there before asking for the passphrase.
+            let key = notebook_lock::key_from_passphrase(&db, PASSPHRASE).unwrap();
+            assert!(leftovers(&db).is_empty(), "{stage:?}: {:?}", leftovers(&db));
+            let converted = reads_with(&db, &format!("{AEGIS} {}", raw(&key)));
+            assert_eq!(converted, stage == UpgradeStage::Swapped, "{stage:?}");
+            let store = Store::open_with(&db, Some(&key), clock()).unwrap();
+            assert_eq!(carnet::digest::digest(&store).unwrap(), DIGEST, "{stage:?}");
+            drop(store);
+            assert!(
+                reads_with(&db, &format!("{AEGIS} {}", raw(&key))),
+                "{stage:?}"
+            );
+            assert!(leftovers(&db).is_empty(), "{stage:?}: {:?}", leftovers(&db));
+        }
     }
 }
 

@@ -786,22 +786,53 @@ fn a_notebook_file_keeps_its_copies_beside_it_and_heals_the_folder_from_them() {
     a.create(&person("Copie", "Gardée")).unwrap();
     run(&mut a, &folder);
     run(&mut b, &folder);
-    let kept = home
+    // One pack file per device beside the notebook, holding the segment's bytes as found.
+    let pack = home
         .path()
         .join("b.db-segments")
-        .join(a.device_id().to_string())
-        .join("000000000001.seg");
+        .join(format!("{}.pack", a.device_id()));
     let original = std::fs::read(seg_path(shared.path(), a.device_id(), 1)).unwrap();
-    assert_eq!(std::fs::read(&kept).unwrap(), original);
+    let kept = std::fs::read(&pack).unwrap();
+    let at = kept
+        .windows(original.len())
+        .position(|w| w == original.as_slice())
+        .expect("the copy is in the pack");
     // A torn copy is never written to the folder.
     std::fs::remove_file(seg_path(shared.path(), a.device_id(), 1)).unwrap();
-    std::fs::write(&kept, &original[..10]).unwrap();
+    let mut torn = kept.clone();
+    torn.truncate(at + 10);
+    std::fs::write(&pack, &torn).unwrap();
     assert_eq!(run(&mut b, &folder).restored, 0);
-    std::fs::write(&kept, &original).unwrap();
+    // Nor a changed one.
+    let mut changed = kept.clone();
+    changed[at + original.len() / 2] ^= 1;
+    std::fs::write(&pack, &changed).unwrap();
+    assert_eq!(run(&mut b, &folder).restored, 0);
+    std::fs::write(&pack, &kept).unwrap();
     assert_eq!(run(&mut b, &folder).restored, 1);
     assert_eq!(
         std::fs::read(seg_path(shared.path(), a.device_id(), 1)).unwrap(),
         original
+    );
+    // A record torn at the end of the pack (a crash while appending) does not hide the
+    // copies appended after it.
+    let mut tail = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&pack)
+        .unwrap();
+    std::io::Write::write_all(&mut tail, b"CARNETSG\x02\0\0\0\0\0\0\0\xff\xff").unwrap();
+    drop(tail);
+    a.create(&person("Deuxième", "Copie")).unwrap();
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    let second = std::fs::read(seg_path(shared.path(), a.device_id(), 2)).unwrap();
+    std::fs::remove_file(seg_path(shared.path(), a.device_id(), 2)).unwrap();
+    // (The owner's own copy would heal it too: only b's is tested here.)
+    let restored = run(&mut b, &folder).restored;
+    assert_eq!(restored, 1);
+    assert_eq!(
+        std::fs::read(seg_path(shared.path(), a.device_id(), 2)).unwrap(),
+        second
     );
     // And the owner's own copy, when the other device is gone too.
     std::fs::remove_file(seg_path(shared.path(), a.device_id(), 1)).unwrap();
@@ -809,7 +840,39 @@ fn a_notebook_file_keeps_its_copies_beside_it_and_heals_the_folder_from_them() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&pack).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
+}
+
+#[test]
+fn copies_kept_one_file_each_by_an_earlier_version_still_heal_the_folder() {
+    let shared = tempfile::tempdir().unwrap();
+    let folder = new_folder(shared.path());
+    let home = tempfile::tempdir().unwrap();
+    let clock = || Box::new(carnet::ManualClock::at_date(today()));
+    let mut a = Store::init(&home.path().join("a.db"), Uuid::from_u128(1), clock()).unwrap();
+    let mut b = Store::init(&home.path().join("b.db"), Uuid::from_u128(2), clock()).unwrap();
+    a.create(&person("Ancienne", "Copie")).unwrap();
+    run(&mut a, &folder);
+    run(&mut b, &folder);
+    // As an earlier version left it: no pack, a file per segment, no offset recorded.
+    let original = std::fs::read(seg_path(shared.path(), a.device_id(), 1)).unwrap();
+    let segments = home.path().join("b.db-segments");
+    std::fs::remove_dir_all(&segments).unwrap();
+    let legacy = segments.join(a.device_id().to_string());
+    std::fs::create_dir_all(&legacy).unwrap();
+    std::fs::write(legacy.join("000000000001.seg"), &original).unwrap();
+    drop(b);
+    let conn = rusqlite::Connection::open(home.path().join("b.db")).unwrap();
+    conn.execute("UPDATE sync_segment SET copy_at = NULL", [])
+        .unwrap();
+    drop(conn);
+    let mut b = Store::open(&home.path().join("b.db"), clock()).unwrap();
+    std::fs::remove_file(seg_path(shared.path(), a.device_id(), 1)).unwrap();
+    assert_eq!(run(&mut b, &folder).restored, 1);
+    assert_eq!(
+        std::fs::read(seg_path(shared.path(), a.device_id(), 1)).unwrap(),
+        original
+    );
 }
