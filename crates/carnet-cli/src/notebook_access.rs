@@ -203,10 +203,10 @@ fn show_recovery_key(out: &mut impl Write, recovery: &RecoveryKey) -> Result<(),
 /// The notebook's passphrase: `--passphrase-file`, else `CARNET_PASSPHRASE_FILE`, else asked.
 fn passphrase(file: Option<&Path>, prompt: &str) -> Result<Zeroizing<String>, CliError> {
     if let Some(file) = file {
-        return crate::first_line(file);
+        return first_line(file);
     }
     if let Some(file) = std::env::var_os("CARNET_PASSPHRASE_FILE") {
-        return crate::first_line(Path::new(&file));
+        return first_line(Path::new(&file));
     }
     ask(prompt)
 }
@@ -215,10 +215,10 @@ fn passphrase(file: Option<&Path>, prompt: &str) -> Result<Zeroizing<String>, Cl
 /// must meet the 80-bit rule.
 fn new_passphrase(file: Option<&Path>, env: &str) -> Result<Zeroizing<String>, CliError> {
     if let Some(file) = file {
-        return crate::first_line(file);
+        return first_line(file);
     }
     if let Some(file) = std::env::var_os(env) {
-        return crate::first_line(Path::new(&file));
+        return first_line(Path::new(&file));
     }
     ask_new(&ask, "Nouvelle phrase de passe du carnet : ")
 }
@@ -269,4 +269,17 @@ fn seed(store: &mut Store) -> Result<(), CliError> {
 fn os_random(bytes: &mut [u8]) -> Result<(), CliError> {
     getrandom::fill(bytes)
         .map_err(|e| CliError::Usage(format!("source d'aléa du système indisponible : {e}")))
+}
+
+/// The first line of a file holding a passphrase (the line break is not part of it).
+pub(crate) fn first_line(file: &Path) -> Result<Zeroizing<String>, CliError> {
+    let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
+        CliError::Usage(format!(
+            "fichier de phrase de passe illisible ({}) : {e}",
+            file.display()
+        ))
+    })?);
+    Ok(Zeroizing::new(
+        text.lines().next().unwrap_or_default().to_string(),
+    ))
 }

@@ -111,7 +111,7 @@ pub fn list(
     range: Option<(NaiveDate, NaiveDate)>,
     as_json: bool,
 ) -> Result<(), CliError> {
-    crate::no_year(what, range)?;
+    crate::commands::reading::no_year(what, range)?;
     // Dates are stored as ISO text: bounds must be four-digit years to compare as text.
     let everything = (
         NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),

@@ -9,6 +9,29 @@
 //! any global state — the clock, the device id and file paths are passed in — so the same
 //! inputs always give the same outputs. Every error is an [`Error`] with a stable `kind` and a
 //! French message; nothing here panics on bad input.
+//!
+//! # Where things are, by layer
+//!
+//! - **Domain** (what the officer records, each entity's rules and queries): [`person`],
+//!   [`encounter`], [`permanence`], [`meeting`], [`referral`], [`outcome`], [`partner`],
+//!   [`territory`], [`officer`], [`consent`], [`followup`], [`timeline`]; the catalogue of
+//!   fields [`schema`], typed records as field lists [`record`], formats [`validate`], search
+//!   keys [`search_key`]; duplicates [`person_match`] (is this pair one person?),
+//!   [`duplicates`] (which pairs), [`person_merge`] (merging, "pas un doublon").
+//! - **Store** (one write path, the change log, the clock): [`store`], [`changelog`],
+//!   [`clock`], `merge` (received changes: last writer wins per field), [`undo`],
+//!   [`digest`], [`check`], [`stats`]; a new notebook's contents [`notebook`] and
+//!   [`welcome`]; where it lives [`notebook_location`].
+//! - **Keys and the file at rest**: [`notebook_key`] (the page cipher and its key),
+//!   [`key_file`] and [`kdf`] (the key wrapped under the passphrase and the recovery key),
+//!   [`notebook_lock`] (every way in), [`conversion`] (plaintext or former format → current),
+//!   [`recovery_sheet`], [`atomic_file`].
+//! - **Sync** through the shared folder: [`sync`] (its own module map: segments, person
+//!   keys, validation, review of conflicts and held segments).
+//! - **Personal data over time**: [`retention`], [`erasure`], [`anonymous_copy`],
+//!   [`access_export`], [`audit`] (the journal).
+//! - **Outputs and inputs**: [`letter`], [`report`], [`french`], [`zip_archive`], [`import`]
+//!   (the officer's spreadsheet), [`demo`] (fictional data).
 
 pub mod access_export;
 pub mod anonymous_copy;
