@@ -219,8 +219,7 @@ struct SentLetter {
 pub fn export(store: &Store, person: Uuid, date: NaiveDate) -> Result<Vec<u8>> {
     let h = holdings(store, person)?;
     let data = data_json(store, &h, date)?;
-    let data = serde_json::to_vec_pretty(&data).map_err(|_| Error::Inconsistent {
-        field: "person_id",
+    let data = serde_json::to_vec_pretty(&data).map_err(|_| Error::Internal {
         message: "Les données de cette personne n'ont pas pu être mises en forme.",
     })?;
     let mut letters: Vec<SentLetter> = Vec::new();

@@ -412,8 +412,8 @@ pub fn entries(
         .map_or(i64::MIN, |t| t.and_utc().timestamp_millis());
     let mut out = Vec::new();
     each_entry(store.conn(), since_ms, |stored| {
-        let found = Action::from_code(&stored.action).ok_or(Error::Inconsistent {
-            field: "action",
+        let found = Action::from_code(&stored.action).ok_or(Error::Corrupt {
+            what: "journal",
             message: "Le journal contient une action inconnue.",
         })?;
         if action.is_some_and(|a| a != found) {

@@ -188,8 +188,8 @@ fn json_to_value(json: &Json) -> Option<Value> {
 }
 
 fn corrupt() -> Error {
-    Error::Inconsistent {
-        field: "change_log",
+    Error::Corrupt {
+        what: "change_log",
         message: "Le journal des modifications est illisible : lancez « carnet check ».",
     }
 }

@@ -68,11 +68,31 @@ pub enum Error {
         max: i64,
     },
 
+    /// A rule of Carnet that the values given break (an anonymous encounter with a person, a
+    /// merge of a record into itself…): the officer can correct what she typed.
     #[error("{message}")]
     Inconsistent {
         field: &'static str,
         message: &'static str,
     },
+
+    /// A new record's id is already taken (a second territory of the same name, an import row
+    /// already imported).
+    #[error("Cet identifiant est déjà utilisé.")]
+    IdTaken,
+
+    /// What the notebook holds cannot be read as Carnet wrote it (the change log, a row, a
+    /// letter's inputs, the journal): damaged or altered; `carnet check` says more.
+    #[error("{message}")]
+    Corrupt {
+        what: &'static str,
+        message: &'static str,
+    },
+
+    /// A programming error reached the user (a record that does not serialise, an unknown
+    /// field name, a request the window should never send): nothing was written.
+    #[error("{message} Rien n'a été enregistré ; merci de signaler le problème.")]
+    Internal { message: &'static str },
 
     #[error(
         "Cette action ne peut plus être annulée : la fiche a changé depuis (autre modification ou synchronisation). Corrigez-la directement."
@@ -278,6 +298,9 @@ impl Error {
             Error::InvalidSiret { .. } => "invalid_siret",
             Error::OutOfRange { .. } => "out_of_range",
             Error::Inconsistent { .. } => "inconsistent",
+            Error::IdTaken => "id_taken",
+            Error::Corrupt { .. } => "corrupt",
+            Error::Internal { .. } => "internal",
             Error::UndoStale => "undo_stale",
             Error::UnknownId { .. } => "unknown_id",
             Error::MalformedId { .. } => "malformed_id",

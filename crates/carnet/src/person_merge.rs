@@ -308,8 +308,7 @@ pub fn not_duplicate(w: &mut Writer<'_>, a: Uuid, b: Uuid) -> Result<Undo> {
 }
 
 fn unreadable(_: serde_json::Error) -> Error {
-    Error::Inconsistent {
-        field: "record",
+    Error::Internal {
         message: "Enregistrement illisible.",
     }
 }

@@ -39,13 +39,11 @@ pub struct Entry<T> {
 
 /// Validates and normalises every field of `rec`, in catalogue order.
 pub fn to_values<T: Record>(rec: &T, today: NaiveDate) -> Result<Vec<Value>> {
-    let json = serde_json::to_value(rec).map_err(|_| Error::Inconsistent {
-        field: "record",
+    let json = serde_json::to_value(rec).map_err(|_| Error::Internal {
         message: "Enregistrement illisible.",
     })?;
     let Json::Object(map) = json else {
-        return Err(Error::Inconsistent {
-            field: "record",
+        return Err(Error::Internal {
             message: "Enregistrement illisible.",
         });
     };
@@ -187,8 +185,7 @@ pub fn from_json<T: DeserializeOwned>(
             }
         }
     }
-    serde_json::from_value(json).map_err(|_| Error::Inconsistent {
-        field: "record",
+    serde_json::from_value(json).map_err(|_| Error::Internal {
         message: "Le formulaire envoyé est incomplet ou mal formé.",
     })
 }
@@ -199,8 +196,8 @@ pub fn from_row<T: Record>(values: &[Value]) -> Result<T> {
     for (field, value) in T::SPEC.fields.iter().zip(values) {
         map.insert(field.name.to_string(), sql_to_json(field.kind, value));
     }
-    serde_json::from_value(Json::Object(map)).map_err(|_| Error::Inconsistent {
-        field: "record",
+    serde_json::from_value(Json::Object(map)).map_err(|_| Error::Corrupt {
+        what: "record",
         message: "Une ligne de la base ne correspond pas au modèle : lancez « carnet check ».",
     })
 }

@@ -1010,10 +1010,7 @@ impl Writer<'_> {
         if written == 0 {
             // An update that matched no row, or an insert of an id already taken.
             return Err(if mode == Mode::Insert {
-                Error::Inconsistent {
-                    field: "id",
-                    message: "Cet identifiant est déjà utilisé.",
-                }
+                Error::IdTaken
             } else {
                 unknown(spec, id)
             });
@@ -1444,8 +1441,7 @@ pub(crate) fn column_list(spec: &EntitySpec) -> String {
 }
 
 fn field_spec(spec: &'static EntitySpec, name: &str) -> Result<&'static FieldSpec> {
-    schema::field_of(spec, name).ok_or(Error::Inconsistent {
-        field: "field",
+    schema::field_of(spec, name).ok_or(Error::Internal {
         message: "Champ inconnu.",
     })
 }

@@ -98,7 +98,7 @@ pub fn create_territory(w: &mut Writer<'_>, name: &str) -> Result<Uuid> {
         },
     )
     .map_err(|e| match e {
-        crate::Error::Inconsistent { field: "id", .. } => crate::Error::Inconsistent {
+        crate::Error::IdTaken => crate::Error::Inconsistent {
             field: "name",
             message: "Ce territoire existe déjà.",
         },

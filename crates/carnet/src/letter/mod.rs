@@ -419,8 +419,8 @@ pub fn ensure_templates(store: &mut Store) -> Result<()> {
 pub fn remake(store: &Store, letter_id: Uuid) -> Result<Vec<u8>> {
     let letter: Letter = store.get(letter_id)?;
     let content: LetterContent =
-        serde_json::from_str(&letter.inputs).map_err(|_| Error::Inconsistent {
-            field: "inputs",
+        serde_json::from_str(&letter.inputs).map_err(|_| Error::Corrupt {
+            what: "letter",
             message: "Les données enregistrées de cette lettre sont illisibles.",
         })?;
     let logo = match &content.logo_sha256 {
