@@ -28,6 +28,7 @@ use super::folder_files::{self, Written};
 use super::payload::{self, Contents};
 use super::person_blocks::{self, Unopened};
 use super::person_keys::FolderKeys;
+use super::refusal::Refusal;
 use super::{
     MAX_AHEAD_MS, Missing, Skipped, SyncFolder, SyncProgress, SyncReport, device_label, segment,
     validation,
@@ -213,13 +214,13 @@ fn ingest(
     let mut contents = match open_and_check(folder, &bytes, device, seq) {
         Ok(contents) => contents,
         Err(reason) => {
-            report.skipped.push(skip(reason));
+            report.skipped.push(skip(reason.to_string()));
             return Ok(Ingest::Done);
         }
     };
     let digest = Sha256::digest(&bytes).to_vec();
     if let Err(reason) = fits_chain(ingested, device, seq, &digest, contents.prev.as_ref()) {
-        report.skipped.push(skip(reason));
+        report.skipped.push(skip(reason.to_string()));
         return Ok(Ingest::Done);
     }
     let found = match person_blocks::open_all(
@@ -238,7 +239,7 @@ fn ingest(
             return Ok(Ingest::Done);
         }
         Err(Unopened::Refused(reason)) => {
-            report.skipped.push(skip(reason));
+            report.skipped.push(skip(reason.to_string()));
             return Ok(Ingest::Done);
         }
     };
@@ -323,7 +324,7 @@ pub(crate) fn open_and_check(
     bytes: &[u8],
     device: Uuid,
     seq: u64,
-) -> std::result::Result<Contents, String> {
+) -> std::result::Result<Contents, Refusal> {
     let opened = segment::open(folder.team, &folder.keys, bytes, device, seq)?;
     let contents = if opened.version == 1 {
         let changes = payload::decode_v1(&opened.plain)?;
@@ -354,7 +355,7 @@ fn fits_chain(
     seq: u64,
     digest: &[u8],
     prev: Option<&[u8; 32]>,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Refusal> {
     let next_names_other = ingested
         .get(&(device, seq + 1))
         .and_then(|next| next.prev.as_deref())
@@ -367,10 +368,7 @@ fn fits_chain(
         _ => false,
     };
     if next_names_other || names_other_prev {
-        return Err(
-            "ne suit pas la chaîne des segments de cet appareil (fichier remplacé ?) : ignoré"
-                .into(),
-        );
+        return Err(Refusal::NotInChain);
     }
     Ok(())
 }

@@ -18,6 +18,7 @@
 //! - `copies`: this device's copies of the segments it wrote or applied, to put them back;
 //! - `import`: reading the others', holding far-future ones, finding and healing gaps;
 //! - [`team_key`]: the team's keys kept inside an encrypted notebook, so sync starts alone;
+//! - [`Refusal`]: why something read from the folder is not applied (one variant a reason);
 //! - [`review`]: "À vérifier" (concurrent edits, held segments) and the officer's decisions;
 //! - the merge itself (which value wins, where a conflict is recorded) is `crate::merge`.
 //!
@@ -40,6 +41,7 @@ pub mod passphrase;
 pub mod payload;
 mod person_blocks;
 mod person_keys;
+mod refusal;
 pub mod review;
 mod segment;
 pub mod team_key;
@@ -54,6 +56,7 @@ use crate::store::Store;
 
 pub use folder::{DIR, FORMAT_VERSION, FreshSecrets, SyncFolder, create_v1_for_tests};
 pub use keys::KdfParams;
+pub use refusal::Refusal;
 pub use review::{Conflict, HeldSegment, accept_held, conflicts, held, reject_held, resolve};
 pub use segment::seal_v1;
 pub use validation::{DEVICE_NAME_MAX, device_name_problem, stored_value_problem};
@@ -168,7 +171,7 @@ impl SyncFolder {
         bytes: &[u8],
         device: Uuid,
         seq: u64,
-    ) -> std::result::Result<payload::Contents, String> {
+    ) -> std::result::Result<payload::Contents, Refusal> {
         import::open_and_check(self, bytes, device, seq)
     }
 }
@@ -242,7 +245,7 @@ impl SyncFolder {
 pub fn decode_and_validate(
     plain: &[u8],
     device: Uuid,
-) -> std::result::Result<payload::Contents, String> {
+) -> std::result::Result<payload::Contents, Refusal> {
     let contents = if plain.first() == Some(&b'{') {
         payload::decode(plain)?
     } else {

@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::refusal::Refusal;
 use crate::changelog::{self, Change, LoggedWrite};
 use crate::clock::Hlc;
 use crate::schema;
@@ -109,10 +110,10 @@ pub(crate) fn encode_block(pieces: &[Piece<'_>]) -> Vec<u8> {
 }
 
 /// The changes of an opened person block.
-pub fn decode_block(plain: &[u8]) -> Result<Vec<Change>, String> {
+pub fn decode_block(plain: &[u8]) -> Result<Vec<Change>, Refusal> {
     let json = inflate(plain)?;
     let writes: Vec<WireWrite<'_>> =
-        serde_json::from_slice(&json).map_err(|_| "bloc illisible".to_string())?;
+        serde_json::from_slice(&json).map_err(|_| Refusal::BlockUnreadable)?;
     changes_of(writes)
 }
 
@@ -120,9 +121,9 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec(bytes, DEFLATE_LEVEL)
 }
 
-pub(crate) fn inflate(bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn inflate(bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
     miniz_oxide::inflate::decompress_to_vec_with_limit(bytes, INFLATED_MAX)
-        .map_err(|_| "contenu compressé illisible ou trop grand".to_string())
+        .map_err(|_| Refusal::BadCompression)
 }
 
 fn encode_json(
@@ -184,36 +185,35 @@ fn encode_json(
 }
 
 /// Decodes a format-2 payload, refusing anything malformed.
-pub fn decode(plain: &[u8]) -> Result<Contents, String> {
+pub fn decode(plain: &[u8]) -> Result<Contents, Refusal> {
     decode_json(plain, 2)
 }
 
 /// Decodes a format-3 payload (deflated, with person blocks), refusing anything malformed.
-pub fn decode_v3(plain: &[u8]) -> Result<Contents, String> {
+pub fn decode_v3(plain: &[u8]) -> Result<Contents, Refusal> {
     decode_json(&inflate(plain)?, 3)
 }
 
-fn decode_json(plain: &[u8], version: u32) -> Result<Contents, String> {
+fn decode_json(plain: &[u8], version: u32) -> Result<Contents, Refusal> {
     use base64::Engine as _;
-    let wire: WireContents<'_> =
-        serde_json::from_slice(plain).map_err(|_| "contenu illisible".to_string())?;
+    let wire: WireContents<'_> = serde_json::from_slice(plain).map_err(|_| Refusal::Unreadable)?;
     if wire.v != version {
-        return Err("contenu illisible".into());
+        return Err(Refusal::Unreadable);
     }
     if version == 2 && !wire.person_blocks.is_empty() {
-        return Err("contient des données chiffrées par personne que cette version ne lit pas : mettez Carnet à jour".into());
+        return Err(Refusal::NeedsNewerCarnet);
     }
     let mut blocks = Vec::with_capacity(wire.person_blocks.len());
     for block in wire.person_blocks {
-        let person = Uuid::parse_str(&block.p).map_err(|_| "contenu illisible")?;
+        let person = Uuid::parse_str(&block.p).map_err(|_| Refusal::Unreadable)?;
         let key_id = crate::digest::unhex(&block.k)
             .and_then(|id| <[u8; 16]>::try_from(id.as_slice()).ok())
-            .ok_or("contenu illisible")?;
+            .ok_or(Refusal::Unreadable)?;
         let sealed = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(block.b.as_bytes())
-            .map_err(|_| "contenu illisible")?;
+            .map_err(|_| Refusal::Unreadable)?;
         if sealed.len() < 24 + 16 {
-            return Err("contenu illisible".into());
+            return Err(Refusal::Unreadable);
         }
         blocks.push(SealedBlock {
             person,
@@ -225,15 +225,15 @@ fn decode_json(plain: &[u8], version: u32) -> Result<Contents, String> {
     let prev = match wire.prev {
         None => None,
         Some(text) => {
-            let bytes = crate::digest::unhex(&text).ok_or("contenu illisible")?;
-            Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| "contenu illisible")?)
+            let bytes = crate::digest::unhex(&text).ok_or(Refusal::Unreadable)?;
+            Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Refusal::Unreadable)?)
         }
     };
     let mut seen = Vec::with_capacity(wire.seen.len());
     for (device, seq) in wire.seen {
-        let device = Uuid::parse_str(&device).map_err(|_| "contenu illisible")?;
+        let device = Uuid::parse_str(&device).map_err(|_| Refusal::Unreadable)?;
         if seq == 0 || seq > MAX_SEQ {
-            return Err("numéro de segment hors limites".into());
+            return Err(Refusal::SeqOutOfRange);
         }
         seen.push((device, seq));
     }
@@ -242,7 +242,7 @@ fn decode_json(plain: &[u8], version: u32) -> Result<Contents, String> {
         .iter()
         .map(|d| Uuid::parse_str(d))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| "contenu illisible")?;
+        .map_err(|_| Refusal::Unreadable)?;
     Ok(Contents {
         name: wire.name.map(Cow::into_owned),
         count: wire.count,
@@ -256,43 +256,43 @@ fn decode_json(plain: &[u8], version: u32) -> Result<Contents, String> {
 }
 
 /// Decodes a format-1 segment's payload (a bare array of writes), refusing anything malformed.
-pub fn decode_v1(plain: &[u8]) -> Result<Vec<Change>, String> {
+pub fn decode_v1(plain: &[u8]) -> Result<Vec<Change>, Refusal> {
     let writes: Vec<WireWrite<'_>> =
-        serde_json::from_slice(plain).map_err(|_| "contenu illisible".to_string())?;
+        serde_json::from_slice(plain).map_err(|_| Refusal::Unreadable)?;
     changes_of(writes)
 }
 
-fn stamp_in_range(wall_ms: i64, counter: i64) -> Result<(), String> {
+fn stamp_in_range(wall_ms: i64, counter: i64) -> Result<(), Refusal> {
     if (0..=MAX_WALL_MS).contains(&wall_ms) && (0..=MAX_COUNTER).contains(&counter) {
         Ok(())
     } else {
-        Err("horodatage hors limites".into())
+        Err(Refusal::StampOutOfRange)
     }
 }
 
-fn changes_of(writes: Vec<WireWrite<'_>>) -> Result<Vec<Change>, String> {
+fn changes_of(writes: Vec<WireWrite<'_>>) -> Result<Vec<Change>, Refusal> {
     let mut changes = Vec::with_capacity(writes.iter().map(|w| w.f.len()).sum());
     for write in writes {
-        let entity = schema::entity(&write.e).ok_or("contenu illisible")?;
-        let device = Uuid::parse_str(&write.d).map_err(|_| "contenu illisible")?;
-        let row_id = Uuid::parse_str(&write.i).map_err(|_| "contenu illisible")?;
+        let entity = schema::entity(&write.e).ok_or(Refusal::Unreadable)?;
+        let device = Uuid::parse_str(&write.d).map_err(|_| Refusal::Unreadable)?;
+        let row_id = Uuid::parse_str(&write.i).map_err(|_| Refusal::Unreadable)?;
         // Offsets of the fields' stamps from `c`: strictly increasing, one per field.
         if let Some(offsets) = &write.o
             && (offsets.len() != write.f.len() || offsets.windows(2).any(|w| w[0] >= w[1]))
         {
-            return Err("contenu illisible".into());
+            return Err(Refusal::Unreadable);
         }
         for (k, WireField(name, value, prev)) in write.f.into_iter().enumerate() {
-            let field = schema::field_of(entity, &name).ok_or("contenu illisible")?;
+            let field = schema::field_of(entity, &name).ok_or(Refusal::Unreadable)?;
             let offset = write.o.as_ref().map_or(k as u64, |o| u64::from(o[k]));
             let counter = i64::try_from(offset)
                 .ok()
                 .and_then(|k| write.c.checked_add(k))
-                .ok_or("horodatage hors limites")?;
+                .ok_or(Refusal::StampOutOfRange)?;
             stamp_in_range(write.w, counter)?;
             let prev = match prev {
                 Some(stamp) => {
-                    let stamp = stamp.parse::<Hlc>().map_err(|_| "contenu illisible")?;
+                    let stamp = stamp.parse::<Hlc>().map_err(|_| Refusal::Unreadable)?;
                     stamp_in_range(stamp.wall_ms, stamp.counter)?;
                     Some(stamp)
                 }

@@ -31,6 +31,7 @@ use uuid::Uuid;
 
 use super::payload::{self, Contents, Piece, SealedBlock};
 use super::person_keys::{self, FolderKeys, KeyId};
+use super::refusal::Refusal;
 use super::{SyncFolder, SyncReport};
 use crate::changelog::LoggedWrite;
 use crate::error::Result;
@@ -189,12 +190,11 @@ pub(crate) fn decrypt(
     (device, seq): (Uuid, u64),
     block: &SealedBlock,
     key: &super::keys::Key,
-) -> std::result::Result<Vec<u8>, String> {
+) -> std::result::Result<Vec<u8>, Refusal> {
     let (nonce, ciphertext) = block.sealed.split_at(24);
-    let nonce = XNonce::try_from(nonce).map_err(|_| "bloc illisible")?;
+    let nonce = XNonce::try_from(nonce).map_err(|_| Refusal::BlockUnreadable)?;
     let aad = aad(folder, device, seq, block.person, &block.key_id);
-    super::keys::open(key, &nonce, ciphertext, &aad)
-        .ok_or_else(|| "bloc d'une personne altéré".to_string())
+    super::keys::open(key, &nonce, ciphertext, &aad).ok_or(Refusal::BlockAltered)
 }
 
 /// Opens one block with `key`: its changes, checked to be sealed fields only.
@@ -203,14 +203,14 @@ pub(crate) fn open(
     (device, seq): (Uuid, u64),
     block: &SealedBlock,
     key: &super::keys::Key,
-) -> std::result::Result<Vec<crate::changelog::Change>, String> {
+) -> std::result::Result<Vec<crate::changelog::Change>, Refusal> {
     let plain = decrypt(folder, (device, seq), block, key)?;
     let changes = payload::decode_block(&plain)?;
     if changes.len() as u64 != block.count {
-        return Err("nombre de modifications d'un bloc annoncé faux".into());
+        return Err(Refusal::BlockCountWrong);
     }
     if changes.iter().any(|c| !is_sealed(c.entity.name, c.field)) {
-        return Err("bloc d'une personne qui contient autre chose que ses données".into());
+        return Err(Refusal::BlockNotHers);
     }
     Ok(changes)
 }
@@ -219,8 +219,8 @@ pub(crate) fn open(
 pub(crate) enum Unopened {
     /// A key is neither here nor in the folder (yet): the segment waits for it.
     KeyMissing,
-    /// Refused, with the reason in French.
-    Refused(String),
+    /// Refused, and why.
+    Refused(Refusal),
 }
 
 /// Opens every block of `contents` with the keys this notebook holds or finds in the folder,

@@ -250,8 +250,8 @@ pub fn accept_held(
         path: format!("devices/{device}/{seq:012}.seg"),
         reason,
     };
-    let mut contents =
-        super::import::open_and_check(folder, &bytes, device, seq).map_err(refused)?;
+    let mut contents = super::import::open_and_check(folder, &bytes, device, seq)
+        .map_err(|r| refused(r.to_string()))?;
     let folder_keys = super::person_keys::load(folder, &mut Vec::new());
     let found = match super::person_blocks::open_all(
         store,
@@ -266,7 +266,9 @@ pub fn accept_held(
                 "la clé d'une personne n'est pas (encore) dans le dossier partagé : synchronisez, puis réessayez".into(),
             ));
         }
-        Err(super::person_blocks::Unopened::Refused(reason)) => return Err(refused(reason)),
+        Err(super::person_blocks::Unopened::Refused(reason)) => {
+            return Err(refused(reason.to_string()));
+        }
     };
     let name = contents.name.clone();
     let digest = sha2::Sha256::digest(&bytes).to_vec();

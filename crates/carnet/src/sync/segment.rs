@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::keys::{self, Key, Keyring};
+use super::refusal::Refusal;
 
 const MAGIC_V1: &[u8; 8] = b"CRNTSEG1";
 const MAGIC_V2: &[u8; 8] = b"CRNTSEG2";
@@ -135,46 +136,41 @@ pub(crate) fn open(
     bytes: &[u8],
     device: Uuid,
     seq: u64,
-) -> Result<Opened, String> {
+) -> Result<Opened, Refusal> {
     let Some((header, sealed)) = bytes.split_at_checked(HEADER_LEN) else {
-        return Err("fichier incomplet".into());
+        return Err(Refusal::Truncated);
     };
     let version = match &header[..8] {
         m if m == MAGIC_V1 => 1,
         m if m == MAGIC_V2 => 2,
         m if m == MAGIC_V3 => 3,
-        _ => return Err("ce n'est pas un segment Carnet".into()),
+        _ => return Err(Refusal::NotASegment),
     };
     let stated = u16::from_be_bytes([header[8], header[9]]);
     if stated != version {
-        return Err(format!(
-            "format de segment inconnu ({stated}) : mettez Carnet à jour"
-        ));
+        return Err(Refusal::UnknownFormat(stated));
     }
     let u32_at = |at: usize| {
         u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
     };
-    let in_device = Uuid::from_slice(&header[10..26]).map_err(|_| "en-tête illisible")?;
+    let in_device = Uuid::from_slice(&header[10..26]).map_err(|_| Refusal::UnreadableHeader)?;
     let mut seq_bytes = [0u8; 8];
     seq_bytes.copy_from_slice(&header[26..34]);
     let in_seq = u64::from_be_bytes(seq_bytes);
     if in_device != device || in_seq != seq {
-        return Err("l'en-tête ne correspond pas au nom du fichier".into());
+        return Err(Refusal::HeaderMismatch);
     }
     let epoch = if version == 1 { 1 } else { u32_at(34) };
     let sealed_len = u32_at(38) as usize;
     if sealed.len() != sealed_len {
-        return Err("fichier incomplet (copie en cours ?)".into());
+        return Err(Refusal::Incomplete);
     }
     let Some(key) = keyring.get(epoch) else {
-        return Err(format!(
-            "scellé avec une clé d'équipe que cet appareil ne connaît pas (époque {epoch}) : saisissez la phrase de passe actuelle de l'équipe"
-        ));
+        return Err(Refusal::UnknownEpoch(epoch));
     };
     let aad = [header, team.as_bytes()].concat();
-    let nonce = XNonce::try_from(&header[42..66]).map_err(|_| "en-tête illisible")?;
-    let plain = keys::open(key, &nonce, sealed, &aad)
-        .ok_or_else(|| "contenu altéré ou d'une autre équipe".to_string())?;
+    let nonce = XNonce::try_from(&header[42..66]).map_err(|_| Refusal::UnreadableHeader)?;
+    let plain = keys::open(key, &nonce, sealed, &aad).ok_or(Refusal::Altered)?;
     Ok(Opened { version, plain })
 }
 

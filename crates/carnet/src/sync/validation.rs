@@ -14,6 +14,7 @@ use rusqlite::types::Value;
 use uuid::Uuid;
 
 use super::payload::Contents;
+use super::refusal::Refusal;
 use crate::changelog::Change;
 use crate::schema::{self, FieldKind, FieldSpec, NAME_MAX, NOTE_MAX};
 use crate::validate;
@@ -35,13 +36,13 @@ pub fn device_name_problem(name: &str) -> Option<String> {
 }
 
 /// Checks a format-2 payload found as segment of `device`.
-pub(crate) fn check_contents(contents: &Contents, device: Uuid) -> Result<(), String> {
+pub(crate) fn check_contents(contents: &Contents, device: Uuid) -> Result<(), Refusal> {
     if let Some(problem) = contents.name.as_deref().and_then(device_name_problem) {
-        return Err(problem);
+        return Err(Refusal::DeviceName(problem));
     }
     let sealed: u64 = contents.blocks.iter().map(|b| b.count).sum();
     if contents.count != contents.changes.len() as u64 + contents.withheld + sealed {
-        return Err("nombre de modifications annoncé faux".into());
+        return Err(Refusal::CountWrong);
     }
     check_changes(&contents.changes, device, &contents.former)
 }
@@ -51,20 +52,20 @@ pub(crate) fn check_changes(
     changes: &[Change],
     device: Uuid,
     former: &[Uuid],
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     for change in changes {
         let author = change.hlc.device;
         if author != device && !former.contains(&author) {
-            return Err("modification signée par un autre appareil que celui du segment".into());
+            return Err(Refusal::ForeignAuthor);
         }
         if change.prev.is_some_and(|prev| prev >= change.hlc) {
-            return Err("modification qui en remplace une plus récente qu'elle".into());
+            return Err(Refusal::ReplacesNewer);
         }
         if let Some(problem) = stored_value_problem(field_spec(change), &change.value) {
-            return Err(format!(
-                "valeur invalide ({} : {problem})",
-                schema::field_label(change.field)
-            ));
+            return Err(Refusal::InvalidValue {
+                label: schema::field_label(change.field),
+                problem,
+            });
         }
     }
     Ok(())

@@ -1064,3 +1064,35 @@ fn the_welcome_is_due_until_this_device_has_its_own_profile_or_passes_it() {
         ]
     );
 }
+
+#[test]
+fn each_damage_to_a_segment_is_refused_for_its_own_reason() {
+    use carnet::sync::Refusal;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut a, _) = self::device(1);
+    a.create(&person("Zoé", "Faure")).unwrap();
+    run(&mut a, &folder);
+    let device = a.device_id();
+    let whole = std::fs::read(only_segment(dir.path(), device)).unwrap();
+    let refused = |bytes: &[u8], seq: u64| folder.open_segment(bytes, device, seq).err();
+    assert_eq!(refused(&whole, 1), None);
+    assert_eq!(refused(&whole[..10], 1), Some(Refusal::Truncated));
+    assert_eq!(
+        refused(&whole[..whole.len() - 1], 1),
+        Some(Refusal::Incomplete)
+    );
+    assert_eq!(refused(&whole, 2), Some(Refusal::HeaderMismatch));
+    let mut altered = whole.clone();
+    let last = altered.len() - 1;
+    altered[last] ^= 1;
+    assert_eq!(refused(&altered, 1), Some(Refusal::Altered));
+    let mut foreign = whole.clone();
+    foreign[0] ^= 0xff;
+    assert_eq!(refused(&foreign, 1), Some(Refusal::NotASegment));
+    // What the officer reads stays the same sentence.
+    assert_eq!(
+        Refusal::Altered.to_string(),
+        "contenu altéré ou d'une autre équipe"
+    );
+}
