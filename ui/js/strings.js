@@ -486,7 +486,7 @@ export const t = {
     unlockIntro: 'Votre carnet est chiffré sur cet ordinateur. Saisissez sa phrase de passe pour l’ouvrir.',
     passphrase: 'Phrase de passe du carnet',
     unlock: 'Déverrouiller',
-    unlocking: 'Ouverture du carnet…',
+    unlocking: 'Ouverture du carnet… (un peu plus longue la première fois après une mise à jour de Carnet)',
     forgot: 'J’ai oublié ma phrase de passe',
     recoveryTitle: 'Ouvrir avec la clé de secours',
     recoveryIntro: 'La clé de secours figure sur la feuille imprimée à la création du carnet (13 groupes de 4 caractères). Elle ouvre le carnet ; choisissez ensuite une nouvelle phrase de passe.',
