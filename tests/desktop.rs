@@ -370,9 +370,9 @@ fn every_screen_on_demo_data_at_three_window_sizes_without_horizontal_overflow()
     let db = dir.path().join("demo.db");
     let today = chrono::Local::now().date_naive();
     let mut store = carnet_e2e::create_notebook(&db, Uuid::from_u128(9), clock());
-    carnet::demo::generate(
+    carnet_demo::generate(
         &mut store,
-        &carnet::demo::DemoOptions {
+        &carnet_demo::DemoOptions {
             seed: 1,
             years: 1,
             until: today,
@@ -817,9 +817,9 @@ fn bilan_shows_the_engine_figures_and_exports_the_yearly_file() {
     let db = dir.path().join("demo.db");
     let today = chrono::Local::now().date_naive();
     let mut store = carnet_e2e::create_notebook(&db, Uuid::from_u128(11), clock());
-    carnet::demo::generate(
+    carnet_demo::generate(
         &mut store,
-        &carnet::demo::DemoOptions {
+        &carnet_demo::DemoOptions {
             seed: 2,
             years: 2,
             until: today,

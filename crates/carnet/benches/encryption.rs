@@ -125,9 +125,9 @@ fn writes(c: &mut Criterion) {
                         clock(),
                     )
                     .unwrap();
-                    carnet::demo::generate(
+                    carnet_demo::generate(
                         &mut store,
-                        &carnet::demo::DemoOptions {
+                        &carnet_demo::DemoOptions {
                             seed: 1,
                             years: 1,
                             until: until(),

@@ -31,7 +31,8 @@
 //! - **Personal data over time**: [`retention`], [`erasure`], [`anonymous_copy`],
 //!   [`access_export`], [`audit`] (the journal).
 //! - **Outputs and inputs**: [`letter`], [`report`], [`french`], [`zip_archive`], [`import`]
-//!   (the officer's spreadsheet), [`demo`] (fictional data).
+//!   (the officer's spreadsheet). Fictional demo data is made by the `carnet-demo` crate,
+//!   through this crate's public write path like any front end.
 
 pub mod access_export;
 pub mod anonymous_copy;
@@ -42,7 +43,6 @@ pub mod check;
 pub mod clock;
 pub mod consent;
 pub mod conversion;
-pub mod demo;
 pub mod digest;
 pub mod duplicates;
 pub mod encounter;

@@ -127,6 +127,19 @@ pub fn create_territory(w: &mut Writer<'_>, name: &str) -> Result<Uuid> {
     Ok(id)
 }
 
+/// The quartiers of `territory` as `(name, id)`, by name, read inside a write (a new
+/// territory's quartiers, to lay out places in them).
+pub fn quartiers_of(w: &Writer<'_>, territory: Uuid) -> Result<Vec<(String, Uuid)>> {
+    w.conn()
+        .prepare("SELECT name, id FROM quartier WHERE territory_id = ?1 ORDER BY name")?
+        .query_map([territory.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .map(|row| {
+            let (name, id): (String, String) = row?;
+            Ok((name, crate::validate::id(&id)?))
+        })
+        .collect()
+}
+
 /// Live territories, by name.
 pub fn territories(store: &Store) -> Result<Vec<Entry<Territory>>> {
     let mut all = store.select::<Territory>("", [])?;

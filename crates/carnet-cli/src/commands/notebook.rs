@@ -75,9 +75,9 @@ pub(super) fn demo(
     };
     let started = std::time::Instant::now();
     let mut stderr = std::io::stderr();
-    let summary = carnet::demo::generate(
+    let summary = carnet_demo::generate(
         &mut store,
-        &carnet::demo::DemoOptions { seed, years, until },
+        &carnet_demo::DemoOptions { seed, years, until },
         &mut |p| {
             if !json && (p.weeks_done % 52 == 0 || p.weeks_done == p.weeks_total) {
                 let _ = write!(

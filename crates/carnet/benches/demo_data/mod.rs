@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use carnet::demo::{DemoOptions, generate};
 use carnet::{ManualClock, Store, Uuid};
+use carnet_demo::{DemoOptions, generate};
 use chrono::NaiveDate;
 
 /// The day the demo ends and the benchmarks pretend it is.

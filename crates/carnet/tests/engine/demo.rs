@@ -1,7 +1,7 @@
 //! The demo generator: realistic volumes, reproducible content, a healthy store.
 
-use carnet::demo::{DemoOptions, generate};
 use carnet::{Change, ManualClock, Store, Uuid};
+use carnet_demo::{DemoOptions, generate};
 
 use crate::fixture::{day, digest};
 

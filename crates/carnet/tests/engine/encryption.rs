@@ -122,9 +122,9 @@ fn a_plaintext_notebook_still_opens_and_deleted_rows_are_overwritten() {
 
 fn demo_notebook(db: &Path) -> String {
     let mut store = Store::init(db, Uuid::from_u128(1), clock()).unwrap();
-    carnet::demo::generate(
+    carnet_demo::generate(
         &mut store,
-        &carnet::demo::DemoOptions {
+        &carnet_demo::DemoOptions {
             seed: 3,
             years: 1,
             until: today(),

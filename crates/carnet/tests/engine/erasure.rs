@@ -371,9 +371,9 @@ fn anonymising_past_retention_keeps_every_years_figures() {
     let path = dir.path().join("demo.db");
     let clock = Arc::new(ManualClock::at_date(today()));
     let mut store = Store::init(&path, Uuid::from_u128(1), Box::new(clock.clone())).unwrap();
-    carnet::demo::generate(
+    carnet_demo::generate(
         &mut store,
-        &carnet::demo::DemoOptions {
+        &carnet_demo::DemoOptions {
             seed: 3,
             years: 3,
             until: today(),
@@ -477,9 +477,9 @@ fn erasing_keeps_the_figures_of_closed_years_on_every_device() {
     let folder_dir = tempfile::tempdir().unwrap();
     let folder = new_folder(folder_dir.path());
     let (mut a, _, _) = notebook(dir.path(), 1);
-    carnet::demo::generate(
+    carnet_demo::generate(
         &mut a,
-        &carnet::demo::DemoOptions {
+        &carnet_demo::DemoOptions {
             seed: 5,
             years: 2,
             until: today(),

@@ -9,10 +9,14 @@
 //! demo also exercises the change log (and is the bulk-load benchmark).
 //!
 //! Guarantees: the same seed, number of years and end date give the same content (same
-//! [`digest`](crate::digest)), on any device: the generator uses a portable seeded RNG
+//! [`digest`](carnet::digest)), on any device: the generator uses a portable seeded RNG
 //! (ChaCha8), a simulated clock, and ids derived from the seed. Names are drawn from common
 //! first and last names; phone numbers use the range ARCEP reserves for fiction (06 39 98 …),
 //! e-mail addresses the `example.org` domain, SIRET numbers are random with a valid key.
+//!
+//! Why a crate of its own: the engine holds what the officer's notebook needs and nothing
+//! else (it no longer depends on a random generator); the demo writes through the engine's
+//! public API like any front end. Used by `carnet demo`, the benchmarks and the tests.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -24,19 +28,19 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::clock::ManualClock;
-use crate::encounter::Encounter;
-use crate::error::{Error, Result};
-use crate::meeting::{self, Meeting};
-use crate::officer::Officer;
-use crate::outcome::Outcome;
-use crate::partner;
-use crate::permanence::Permanence;
-use crate::person::Person;
-use crate::referral::{self, NewReferral};
-use crate::store::{Store, Writer};
-use crate::territory::{self, Place};
-use crate::validate;
+use carnet::clock::ManualClock;
+use carnet::encounter::Encounter;
+use carnet::error::{Error, Result};
+use carnet::meeting::{self, Meeting};
+use carnet::officer::Officer;
+use carnet::outcome::Outcome;
+use carnet::partner;
+use carnet::permanence::Permanence;
+use carnet::person::Person;
+use carnet::referral::{self, NewReferral};
+use carnet::store::{Store, Writer};
+use carnet::territory::{self, Place};
+use carnet::validate;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -371,11 +375,11 @@ pub fn generate(
     options: &DemoOptions,
     progress: &mut dyn FnMut(DemoProgress),
 ) -> Result<DemoSummary> {
-    let busy: i64 = store.conn().query_row(
-        "SELECT (SELECT count(*) FROM person) + (SELECT count(*) FROM encounter)",
-        [],
-        |r| r.get(0),
-    )?;
+    let held = carnet::stats::stats(store)?;
+    let busy = ["person", "encounter"]
+        .iter()
+        .map(|entity| held.entities.get(entity).copied().unwrap_or(0))
+        .sum::<i64>();
     if busy > 0 {
         return Err(Error::Inconsistent {
             field: "db",
@@ -465,15 +469,7 @@ impl Generator {
         let mut areas = Vec::new();
         for name in territory::known_territory_names() {
             let territory_id = territory::create_territory(w, &name)?;
-            let quartiers: Vec<(String, Uuid)> = w
-                .conn()
-                .prepare("SELECT name, id FROM quartier WHERE territory_id = ?1 ORDER BY name")?
-                .query_map([territory_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .map(|row| {
-                    let (name, id): (String, String) = row?;
-                    Ok((name, validate::id(&id)?))
-                })
-                .collect::<Result<_>>()?;
+            let quartiers = territory::quartiers_of(w, territory_id)?;
             let mut with_places = Vec::new();
             for (i, (quartier_name, quartier_id)) in quartiers.into_iter().enumerate() {
                 let (kind, prefix) = [
@@ -499,7 +495,7 @@ impl Generator {
             .map(|p| p.name)
             .zip(partner::seed_partners(w)?)
             .collect();
-        crate::letter::template::seed_templates(w)?;
+        carnet::letter::template::seed_templates(w)?;
         Ok(Generator {
             rng,
             until: options.until,
@@ -907,7 +903,7 @@ impl Generator {
         .unwrap_or(&"other");
         let (sector, titles) = PROJECTS.choose(rng).copied().unwrap_or(PROJECTS[0]);
         let consent = rng.random_bool(0.88);
-        let login = crate::search_key::fold(&format!("{first}.{last}")).replace(' ', "");
+        let login = carnet::search_key::fold(&format!("{first}.{last}")).replace(' ', "");
         Person {
             first_name: first.into(),
             last_name: last.into(),
