@@ -335,7 +335,7 @@ pub(crate) fn value_order(value: &Value) -> (u8, String) {
         Value::Integer(i) => (1, format!("{:+020}", i)),
         Value::Real(r) => (2, format!("{r:e}")),
         Value::Text(t) => (3, t.clone()),
-        Value::Blob(b) => (4, crate::digest::hex(b)),
+        Value::Blob(b) => (4, crate::hex::encode(b)),
     }
 }
 

@@ -34,7 +34,7 @@ pub fn digest(store: &Store) -> Result<String> {
             }
         }
     }
-    Ok(hex(&hash.finalize()))
+    Ok(crate::hex::encode(&hash.finalize()))
 }
 
 /// Hashes a value with a type tag and length, so that no two different rows hash alike.
@@ -55,20 +55,4 @@ fn feed(hash: &mut Sha256, value: ValueRef<'_>) {
             hash.update(t);
         }
     }
-}
-
-/// Lowercase hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Reads lowercase or uppercase hexadecimal; `None` for anything else.
-pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }

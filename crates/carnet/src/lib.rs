@@ -19,7 +19,8 @@
 //!   keys [`search_key`]; duplicates [`person_match`] (is this pair one person?),
 //!   [`duplicates`] (which pairs), [`person_merge`] (merging, "pas un doublon").
 //! - **Store** (one write path, the change log, the clock): [`store`], [`changelog`],
-//!   [`clock`], `merge` (received changes: last writer wins per field), [`undo`],
+//!   [`clock`], `merge` (received changes: last writer wins per field), [`undo`], [`hex`],
+//!   [`content_id`] (ids the same on every device),
 //!   [`digest`], [`check`], [`stats`]; a new notebook's contents [`notebook`] and
 //!   [`welcome`]; where it lives [`notebook_location`].
 //! - **Keys and the file at rest**: [`notebook_key`] (the page cipher and its key),
@@ -42,6 +43,7 @@ pub mod changelog;
 pub mod check;
 pub mod clock;
 pub mod consent;
+pub mod content_id;
 pub mod conversion;
 pub mod digest;
 pub mod duplicates;
@@ -50,6 +52,7 @@ pub mod erasure;
 pub mod error;
 pub mod followup;
 pub mod french;
+pub mod hex;
 pub mod import;
 pub mod kdf;
 pub mod key_file;

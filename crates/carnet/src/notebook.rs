@@ -5,9 +5,6 @@
 //! The CLI's `init` and the desktop app's first launch both call [`start`], so a notebook
 //! begins the same way whichever door the officer comes through.
 
-use sha2::{Digest, Sha256};
-use uuid::Uuid;
-
 use crate::error::Result;
 use crate::officer::Officer;
 use crate::store::Writer;
@@ -31,20 +28,4 @@ pub fn start(
         territory::create_territory(w, name)?;
     }
     Ok(())
-}
-
-/// The id of a seeded row (a default partner, a known quartier), the same on every device:
-/// two notebooks started apart hold the same ADIE, and sync merges them instead of showing it
-/// twice.
-pub fn seed_id(parts: &[&str]) -> Uuid {
-    let mut hash = Sha256::new();
-    hash.update(b"carnet-seed");
-    for part in parts {
-        hash.update((part.len() as u64).to_be_bytes());
-        hash.update(part.as_bytes());
-    }
-    let digest = hash.finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid()
 }

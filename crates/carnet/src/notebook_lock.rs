@@ -192,5 +192,5 @@ fn cannot_open(path: &Path, e: &std::io::Error) -> Error {
 pub fn keystore_account(path: &Path) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(path.as_os_str().as_encoded_bytes());
-    format!("carnet-{}", crate::digest::hex(&digest[..12]))
+    format!("carnet-{}", crate::hex::encode(&digest[..12]))
 }

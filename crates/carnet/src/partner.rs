@@ -44,7 +44,7 @@ pub fn seed_partners(w: &mut Writer<'_>) -> Result<Vec<Uuid>> {
     default_partners()
         .iter()
         .map(|p| {
-            let id = crate::notebook::seed_id(&["partner", &p.name]);
+            let id = crate::content_id::of(&["partner", &p.name]);
             w.create_with_id(id, p).map(|()| id)
         })
         .collect()

@@ -90,7 +90,7 @@ fn known() -> Vec<KnownTerritory> {
 /// it such as "Troyes"), lays out its quartiers as QPV. Returns the territory id.
 pub fn create_territory(w: &mut Writer<'_>, name: &str) -> Result<Uuid> {
     let name = name.trim();
-    let id = crate::notebook::seed_id(&["territory", &crate::search_key::fold(name)]);
+    let id = crate::content_id::of(&["territory", &crate::search_key::fold(name)]);
     w.create_with_id(
         id,
         &Territory {
@@ -111,7 +111,7 @@ pub fn create_territory(w: &mut Writer<'_>, name: &str) -> Result<Uuid> {
     });
     if let Some(known) = matching {
         for q in known.quartiers {
-            let quartier_id = crate::notebook::seed_id(&["quartier", &known.name, &q.name]);
+            let quartier_id = crate::content_id::of(&["quartier", &known.name, &q.name]);
             w.create_with_id(
                 quartier_id,
                 &Quartier {

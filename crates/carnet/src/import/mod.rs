@@ -234,7 +234,7 @@ struct Planned {
 fn import_id(parts: &[&str]) -> Uuid {
     let mut all = vec!["import"];
     all.extend_from_slice(parts);
-    crate::notebook::seed_id(&all)
+    crate::content_id::of(&all)
 }
 
 /// The column a record's field comes from, for a validation message.

@@ -248,7 +248,7 @@ pub fn default_templates() -> Vec<(&'static str, LetterTemplate)> {
 pub fn seed_templates(w: &mut Writer<'_>) -> Result<Vec<Uuid>> {
     let mut ids = Vec::new();
     for (key, template) in default_templates() {
-        let id = crate::notebook::seed_id(&["letter_template", key]);
+        let id = crate::content_id::of(&["letter_template", key]);
         if w.get::<LetterTemplate>(id).is_err() {
             w.create_with_id(id, &template)?;
         }

@@ -237,7 +237,7 @@ impl SyncFolder {
             keys: self
                 .keys
                 .iter()
-                .map(|(epoch, key)| (epoch, crate::digest::hex(key.as_slice())))
+                .map(|(epoch, key)| (epoch, crate::hex::encode(key.as_slice())))
                 .collect(),
         }
     }
@@ -257,7 +257,7 @@ impl SyncFolder {
         }
         let mut ring = Keyring::default();
         for (epoch, hex) in &kept.keys {
-            let bytes = crate::digest::unhex(hex)
+            let bytes = crate::hex::decode(hex)
                 .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
                 .ok_or_else(|| damaged("clés de l'équipe gardées illisibles"))?;
             ring.insert(*epoch, Zeroizing::new(bytes));
@@ -385,7 +385,7 @@ fn open_v1(root: &Path, passphrase: &str, team: Uuid, kdf: &KdfFile) -> Result<K
     if kdf.algorithm != "argon2id" {
         return Err(damaged("FORMAT.json illisible"));
     }
-    let salt = crate::digest::unhex(&kdf.salt).ok_or_else(|| damaged("FORMAT.json illisible"))?;
+    let salt = crate::hex::decode(&kdf.salt).ok_or_else(|| damaged("FORMAT.json illisible"))?;
     let params = keys::checked(KdfParams {
         m_cost_kib: kdf.m_cost_kib,
         t_cost: kdf.t_cost,
@@ -451,7 +451,7 @@ pub fn create_v1_for_tests(
         team,
         kdf: Some(KdfFile {
             algorithm: "argon2id".into(),
-            salt: crate::digest::hex(&salt),
+            salt: crate::hex::encode(&salt),
             m_cost_kib: kdf.m_cost_kib,
             t_cost: kdf.t_cost,
             p_cost: kdf.p_cost,

@@ -89,7 +89,7 @@ pub(crate) fn nonce_for(parts: &[&[u8]]) -> XNonce {
 /// team's folder (it reveals nothing of the key).
 pub(crate) fn fingerprint(key: &Key) -> String {
     let digest = Sha256::digest([b"carnet-sync fingerprint v1".as_slice(), key.as_ref()].concat());
-    crate::digest::hex(&digest[..16])
+    crate::hex::encode(&digest[..16])
 }
 
 /// Every key of the team this device could open, by epoch.

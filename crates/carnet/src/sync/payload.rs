@@ -143,7 +143,7 @@ fn encode_json(
     });
     out.push_str(&format!(r#","count":{count},"prev":"#));
     match envelope.prev {
-        Some(prev) => out.push_str(&format!("\"{}\"", crate::digest::hex(&prev))),
+        Some(prev) => out.push_str(&format!("\"{}\"", crate::hex::encode(&prev))),
         None => out.push_str("null"),
     }
     out.push_str(r#","seen":["#);
@@ -168,7 +168,7 @@ fn encode_json(
         out.push_str(&format!(
             r#"{{"p":"{}","k":"{}","n":{},"b":"{}"}}"#,
             block.person,
-            crate::digest::hex(&block.key_id),
+            crate::hex::encode(&block.key_id),
             block.count,
             base64::engine::general_purpose::STANDARD_NO_PAD.encode(&block.sealed)
         ));
@@ -206,7 +206,7 @@ fn decode_json(plain: &[u8], version: u32) -> Result<Contents, Refusal> {
     let mut blocks = Vec::with_capacity(wire.person_blocks.len());
     for block in wire.person_blocks {
         let person = Uuid::parse_str(&block.p).map_err(|_| Refusal::Unreadable)?;
-        let key_id = crate::digest::unhex(&block.k)
+        let key_id = crate::hex::decode(&block.k)
             .and_then(|id| <[u8; 16]>::try_from(id.as_slice()).ok())
             .ok_or(Refusal::Unreadable)?;
         let sealed = base64::engine::general_purpose::STANDARD_NO_PAD
@@ -225,7 +225,7 @@ fn decode_json(plain: &[u8], version: u32) -> Result<Contents, Refusal> {
     let prev = match wire.prev {
         None => None,
         Some(text) => {
-            let bytes = crate::digest::unhex(&text).ok_or(Refusal::Unreadable)?;
+            let bytes = crate::hex::decode(&text).ok_or(Refusal::Unreadable)?;
             Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Refusal::Unreadable)?)
         }
     };

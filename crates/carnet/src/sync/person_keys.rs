@@ -153,7 +153,7 @@ fn is_bundle_name(name: &str) -> bool {
 
 /// The name of a bundle: the hash of its bytes.
 fn name_of(bytes: &[u8]) -> String {
-    format!("{}.keys", crate::digest::hex(&Sha256::digest(bytes)[..16]))
+    format!("{}.keys", crate::hex::encode(&Sha256::digest(bytes)[..16]))
 }
 
 /// The bytes of a bundle holding `entries` (sorted), sealed with the team's current key.

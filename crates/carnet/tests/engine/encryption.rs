@@ -597,7 +597,7 @@ mod team_keys {
         );
         // And the keys are nowhere in the notebook's bytes in clear.
         drop(store);
-        let hex = carnet::digest::hex(&secrets(7).key);
+        let hex = carnet::hex::encode(&secrets(7).key);
         for (name, bytes) in super::notebook_bytes(&db) {
             assert!(
                 !super::contains(&bytes, &hex),
