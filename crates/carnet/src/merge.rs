@@ -3,8 +3,8 @@
 //!
 //! Why apart from the store: the store owns the write path and the tables; deciding which of
 //! two values of a field wins, and whether the loser must be shown to the officer, is sync's
-//! business. This is where a sync conflict is recorded (`sync_conflict`, shown in "À
-//! vérifier").
+//! business. This is where a sync conflict is found; it is recorded, listed and decided next
+//! to "À vérifier" (`crate::sync::review::record_conflict`).
 //!
 //! What is guaranteed, per `(entity, row, field)`: the highest clock stamp wins, whatever the
 //! order the changes arrive in (a tie between two values under one stamp, which only a copied
@@ -15,8 +15,8 @@
 //! nothing can then be a duplicate or a conflict, and the result is the same as the general
 //! merge's (a property test compares both).
 
+use rusqlite::Connection;
 use rusqlite::types::Value;
-use rusqlite::{Connection, params};
 
 use crate::changelog::{self, Change, RowClocks};
 use crate::clock::Hlc;
@@ -89,7 +89,7 @@ pub(crate) fn apply_row(
                 && (kept.2 == Some(lost.0)
                     || kept.2.is_some_and(|p| clocks.descends_from(p, lost.0)));
             if kept.1 != lost.1 && !descends {
-                record_conflict(tx, change, (kept.0, kept.1), lost)?;
+                crate::sync::review::record_conflict(tx, change, (kept.0, kept.1), lost)?;
                 report.conflicts += 1;
             }
         }
@@ -182,27 +182,5 @@ fn log_received(
         changelog::append_received(tx, fresh[start].hlc, entity, row_id, &logged)?;
         start = end;
     }
-    Ok(())
-}
-
-fn record_conflict(
-    tx: &Connection,
-    change: &Change,
-    kept: (Hlc, &Value),
-    lost: (Hlc, &Value),
-) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO sync_conflict (entity, row_id, field, kept_stamp, kept_value, lost_stamp, lost_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-    )?
-    .execute(params![
-        change.entity.name,
-        change.row_id.as_bytes().as_slice(),
-        change.field,
-        kept.0.to_string(),
-        kept.1,
-        lost.0.to_string(),
-        lost.1
-    ])?;
     Ok(())
 }

@@ -4,7 +4,8 @@
 //! clock runs days ahead would otherwise win every later edit. Two kinds of cards:
 //! - a **conflict**: two values of one field written without seeing each other; the winner is
 //!   current everywhere, the loser is kept here until the officer keeps one or the other
-//!   (recorded by `crate::merge` into `sync_conflict`);
+//!   (recorded by `record_conflict`, which the merge of received changes calls, into
+//!   `sync_conflict`; listed by [`conflicts`], decided by [`resolve`]);
 //! - a **held segment**: changes stamped more than 24 h ahead of this device's clock, with the
 //!   authenticated name of the device that sent them, waiting until the officer accepts them
 //!   (applied as any segment) or rejects them (never applied here; the officer is asked to fix
@@ -302,5 +303,29 @@ pub fn reject_held(store: &mut Store, device: Uuid, seq: u64) -> Result<()> {
         params![device.as_bytes().as_slice(), seq as i64],
     )?;
     tx.commit()?;
+    Ok(())
+}
+
+/// Keeps the losing value of a field written on two devices without either seeing the other
+/// (`kept` won by its stamp), for the officer to review; once per pair of values.
+pub(crate) fn record_conflict(
+    tx: &rusqlite::Connection,
+    change: &crate::changelog::Change,
+    kept: (Hlc, &Value),
+    lost: (Hlc, &Value),
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_conflict (entity, row_id, field, kept_stamp, kept_value, lost_stamp, lost_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![
+        change.entity.name,
+        change.row_id.as_bytes().as_slice(),
+        change.field,
+        kept.0.to_string(),
+        kept.1,
+        lost.0.to_string(),
+        lost.1
+    ])?;
     Ok(())
 }
