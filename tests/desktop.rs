@@ -4,6 +4,9 @@
 //! clicks), checks what the window shows, and reads the database back through the engine to
 //! check what was saved. Every screen visited is saved under `target/e2e-screens/`.
 
+// Test code: a failed unwrap is a failed test (production code refuses `unwrap()`).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};

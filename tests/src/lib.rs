@@ -8,6 +8,9 @@
 //! `DISPLAY`, `tauri-driver` listening at `CARNET_WEBDRIVER` (default
 //! `http://127.0.0.1:4444`), and the app built at `CARNET_DESKTOP_BIN`.
 
+// Test code: a failed unwrap is a failed test (production code refuses `unwrap()`).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

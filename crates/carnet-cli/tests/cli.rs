@@ -1,5 +1,8 @@
 //! The `carnet` command line, run as a user would: a real process on a temporary database.
 
+// Test code: a failed unwrap is a failed test (production code refuses `unwrap()`).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

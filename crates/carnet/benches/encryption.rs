@@ -10,6 +10,9 @@
 //! - `unlock`: Argon2id of the passphrase at the standard cost, unwrapping the key, opening the
 //!   notebook and the home screen's first query.
 
+// Test code: a failed unwrap is a failed test (production code refuses `unwrap()`).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 
 use carnet::encounter::Encounter;

@@ -20,6 +20,9 @@
 //! - `bulk_load`: one demo year through the engine's write path, side by side with raw
 //!   rusqlite inserts of the very same rows into the same tables without a change log.
 
+// Test code: a failed unwrap is a failed test (production code refuses `unwrap()`).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,6 +6,9 @@
 //! - `import/import`: the same, then writing everything in one transaction (a new notebook
 //!   for each run: a second import of the same sheet writes nothing, by design).
 
+// Test code: a failed unwrap is a failed test (production code refuses `unwrap()`).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;

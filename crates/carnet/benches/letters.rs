@@ -8,6 +8,9 @@
 //!   converted by LibreOffice headless (`soffice --headless --convert-to pdf`), the way an
 //!   office makes it today with mail merge; the ratio is printed.
 
+// Test code: a failed unwrap is a failed test (production code refuses `unwrap()`).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -7,6 +7,9 @@
 //!   the `sqlite3` command-line tool with plain SQL over the same database file (checked equal
 //!   to the engine's), timed as a whole process; the ratio is printed.
 
+// Test code: a failed unwrap is a failed test (production code refuses `unwrap()`).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;

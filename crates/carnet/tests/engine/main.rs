@@ -2,6 +2,8 @@
 //!
 //! Each module covers one behaviour users rely on; `fixture` builds stores on a manual clock.
 
+// Test code: a failed unwrap is a failed test (production code refuses `unwrap()`).
+#![allow(clippy::unwrap_used)]
 // Tests may read where the build puts files (CARGO_TARGET_DIR) and how many cases to try
 // (PROPTEST_CASES); the engine itself may not (`crates/carnet/clippy.toml`).
 #![allow(clippy::disallowed_methods)]
