@@ -290,6 +290,17 @@ impl Session {
 
     /// Saves a PNG of the window under `target/e2e-screens/<name>.png`.
     pub fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        // What a test just found in the DOM may not be painted yet (WebKit paints on a later
+        // frame): two frames are waited for, half a second at most, so the picture shows it.
+        self.post(
+            "/execute/async",
+            json!({
+                "script": "const done = arguments[arguments.length - 1]; \
+                           setTimeout(() => done(false), 500); \
+                           requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                "args": [],
+            }),
+        )?;
         let value = self.get("/screenshot")?;
         let data = base64::engine::general_purpose::STANDARD
             .decode(value.as_str().unwrap_or_default())
