@@ -619,10 +619,17 @@ impl Store {
         Ok(())
     }
 
-    /// Commits what was applied since [`Store::begin_batch`].
+    /// Commits what was applied since [`Store::begin_batch`]. A commit that fails (the disk
+    /// is full, the file is locked) undoes the batch instead of leaving it open: nothing later
+    /// joins a transaction that will never be committed.
     pub(crate) fn commit_batch(&mut self) -> Result<()> {
-        if self.batch_clock.take().is_some() {
-            self.conn.execute_batch("COMMIT")?;
+        let Some(hlc) = self.batch_clock.take() else {
+            return Ok(());
+        };
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.hlc = hlc;
+            return Err(e.into());
         }
         Ok(())
     }

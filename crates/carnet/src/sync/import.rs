@@ -138,15 +138,8 @@ fn apply_all(
     let total = todo.len();
     let mut committed = report.changes_applied;
     let mut waiting = Vec::new();
-    let tries = todo
-        .into_iter()
-        .enumerate()
-        .map(|(done, key)| (Some(done), key, false))
-        .collect::<Vec<_>>();
-    for (done, key, last_try) in tries {
-        if let Some(done) = done {
-            progress(SyncProgress { done, total });
-        }
+    for (done, key) in todo.into_iter().enumerate() {
+        progress(SyncProgress { done, total });
         let outcome = ingest(
             store,
             folder,
@@ -155,7 +148,7 @@ fn apply_all(
             ingested,
             now,
             report,
-            last_try,
+            false,
         )?;
         if outcome == Ingest::KeyMissing {
             waiting.push(key);
