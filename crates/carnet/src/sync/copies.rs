@@ -5,7 +5,7 @@
 //! segments themselves, and writing them through SQLite's journal doubled the I/O of an import
 //! (written to the WAL, then again at checkpoint). Why one file per device rather than one per
 //! segment: a first sync applies hundreds of segments, and creating a file for each (an inode,
-//! a directory entry, a rename) cost more than applying them (`docs/performance.md`).
+//! a directory entry, a rename) was a large share of its time in `perf` (`docs/performance.md`).
 //!
 //! Beside a notebook file `carnet.db`, the copies of a device's segments are appended to
 //! `carnet.db-segments/<device>.pack` (owner-only), each as a record: `CARNETSG`, the segment's
