@@ -136,12 +136,18 @@ fn demo_notebook(db: &Path) -> String {
     carnet::digest::digest(&store).unwrap()
 }
 
+/// What a conversion (plaintext → encrypted, or SQLCipher → AEGIS) may leave beside the
+/// notebook when it stops half-way.
 fn leftovers(db: &Path) -> Vec<String> {
     std::fs::read_dir(db.parent().unwrap())
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".encrypting") || n.contains(".plaintext"))
+        .filter(|n| {
+            [".encrypting", ".plaintext", ".sqlcipher"]
+                .iter()
+                .any(|k| n.contains(k))
+        })
         .collect()
 }
 
@@ -407,8 +413,10 @@ const AEGIS: &str = "PRAGMA cipher = 'aegis'; PRAGMA algorithm = 'aegis-256';";
 const SQLCIPHER4: &str =
     "PRAGMA cipher = 'sqlcipher'; PRAGMA legacy = 4; PRAGMA hmac_algorithm = 1;";
 
-fn raw_key(byte: u8) -> String {
-    format!("PRAGMA key = \"x'{}'\";", format!("{byte:02X}").repeat(32))
+/// `PRAGMA key = "x'…'";` for `key`, as a raw SQLite connection is keyed by hand.
+fn raw_key(key: &NotebookKey) -> String {
+    let hex: String = key.as_bytes().iter().map(|b| format!("{b:02X}")).collect();
+    format!("PRAGMA key = \"x'{hex}'\";")
 }
 
 #[test]
@@ -424,15 +432,15 @@ fn notebooks_and_converted_copies_share_one_page_format() {
     store.export_encrypted(&converted, &key(3)).unwrap();
     for path in [&created, &converted] {
         assert!(
-            reads_with(path, &format!("{AEGIS} {}", raw_key(3))),
+            reads_with(path, &format!("{AEGIS} {}", raw_key(&key(3)))),
             "{path:?}"
         );
         assert!(
-            !reads_with(path, &format!("{AEGIS} {}", raw_key(4))),
+            !reads_with(path, &format!("{AEGIS} {}", raw_key(&key(4)))),
             "{path:?}: another key"
         );
         assert!(
-            !reads_with(path, &format!("{SQLCIPHER4} {}", raw_key(3))),
+            !reads_with(path, &format!("{SQLCIPHER4} {}", raw_key(&key(3)))),
             "{path:?}"
         );
         assert!(!reads_with(path, ""), "{path:?} read without a key");
@@ -449,7 +457,9 @@ mod former_page_format {
     use carnet::conversion::{self, UpgradeStage};
     use carnet::{Store, notebook_lock};
 
-    use super::{AEGIS, SQLCIPHER4, clock, contains, notebook_bytes, reads_with};
+    use super::{
+        AEGIS, SQLCIPHER4, clock, contains, leftovers, notebook_bytes, raw_key, reads_with,
+    };
 
     const PASSPHRASE: &str = "cheval correct agrafe batterie lune 2026";
     const DIGEST: &str = "8266f6f931c1b41cd70b99dc6d4b87cd4fdf677ae1cadfd4f4ed48880a5604e7";
@@ -464,30 +474,16 @@ mod former_page_format {
         dir.join("carnet.db")
     }
 
-    fn leftovers(db: &Path) -> Vec<String> {
-        std::fs::read_dir(db.parent().unwrap())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains(".encrypting") || n.contains(".sqlcipher"))
-            .collect()
-    }
-
-    fn raw(key: &carnet::notebook_key::NotebookKey) -> String {
-        let hex: String = key.as_bytes().iter().map(|b| format!("{b:02X}")).collect();
-        format!("PRAGMA key = \"x'{hex}'\";")
-    }
-
     #[test]
     fn a_notebook_of_the_sqlcipher_version_opens_with_its_passphrase_and_is_converted() {
         let dir = tempfile::tempdir().unwrap();
         let db = former_notebook(dir.path());
         let key = notebook_lock::key_from_passphrase(&db, PASSPHRASE).unwrap();
         assert!(
-            reads_with(&db, &format!("{SQLCIPHER4} {}", raw(&key))),
+            reads_with(&db, &format!("{SQLCIPHER4} {}", raw_key(&key))),
             "the fixture is SQLCipher 4"
         );
-        assert!(!reads_with(&db, &format!("{AEGIS} {}", raw(&key))));
+        assert!(!reads_with(&db, &format!("{AEGIS} {}", raw_key(&key))));
 
         let store = Store::open_with(&db, Some(&key), clock()).unwrap();
         assert_eq!(carnet::digest::digest(&store).unwrap(), DIGEST);
@@ -496,10 +492,10 @@ mod former_page_format {
         drop(store);
 
         assert!(
-            reads_with(&db, &format!("{AEGIS} {}", raw(&key))),
+            reads_with(&db, &format!("{AEGIS} {}", raw_key(&key))),
             "converted to AEGIS"
         );
-        assert!(!reads_with(&db, &format!("{SQLCIPHER4} {}", raw(&key))));
+        assert!(!reads_with(&db, &format!("{SQLCIPHER4} {}", raw_key(&key))));
         assert!(leftovers(&db).is_empty(), "{:?}", leftovers(&db));
         for (name, bytes) in notebook_bytes(&db) {
             for secret in ["Belkacem", "traiteur", "06 12 34 56 78"] {
@@ -544,13 +540,13 @@ mod former_page_format {
             // The next start settles what is there before asking for the passphrase.
             let key = notebook_lock::key_from_passphrase(&db, PASSPHRASE).unwrap();
             assert!(leftovers(&db).is_empty(), "{stage:?}: {:?}", leftovers(&db));
-            let converted = reads_with(&db, &format!("{AEGIS} {}", raw(&key)));
+            let converted = reads_with(&db, &format!("{AEGIS} {}", raw_key(&key)));
             assert_eq!(converted, stage == UpgradeStage::Swapped, "{stage:?}");
             let store = Store::open_with(&db, Some(&key), clock()).unwrap();
             assert_eq!(carnet::digest::digest(&store).unwrap(), DIGEST, "{stage:?}");
             drop(store);
             assert!(
-                reads_with(&db, &format!("{AEGIS} {}", raw(&key))),
+                reads_with(&db, &format!("{AEGIS} {}", raw_key(&key))),
                 "{stage:?}"
             );
             assert!(leftovers(&db).is_empty(), "{stage:?}: {:?}", leftovers(&db));
