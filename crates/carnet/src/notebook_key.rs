@@ -39,7 +39,14 @@ impl NotebookKey {
     /// cipher and its settings, then `PRAGMA key = "x'…'"` (a raw key: no derivation).
     pub(crate) fn pragma(&self, cipher: PageCipher) -> Zeroizing<String> {
         let mut text = Zeroizing::new(String::with_capacity(200));
-        text.push_str(cipher.settings());
+        for (name, value) in cipher.settings() {
+            let quote = if value.bytes().all(|b| b.is_ascii_digit()) {
+                ""
+            } else {
+                "'"
+            };
+            text.push_str(&format!("PRAGMA {name} = {quote}{value}{quote}; "));
+        }
         text.push_str("PRAGMA key = \"");
         text.push_str(&self.raw_key_text());
         text.push_str("\";");
@@ -50,7 +57,10 @@ impl NotebookKey {
     /// format (`VACUUM INTO`'s target): `cipher=aegis&algorithm=aegis-256&key=x'…'`.
     pub(crate) fn uri_parameters(&self) -> Zeroizing<String> {
         let mut text = Zeroizing::new(String::with_capacity(120));
-        text.push_str("cipher=aegis&algorithm=aegis-256&key=");
+        for (name, value) in PageCipher::Aegis.settings() {
+            text.push_str(&format!("{name}={value}&"));
+        }
+        text.push_str("key=");
         text.push_str(&self.raw_key_text());
         text
     }
@@ -80,14 +90,19 @@ pub enum PageCipher {
 }
 
 impl PageCipher {
-    fn settings(self) -> &'static str {
+    /// The cipher and its settings, in the order they must be given: as `PRAGMA`s on a
+    /// connection ([`NotebookKey::pragma`]) and as `file:` URI parameters
+    /// ([`NotebookKey::uri_parameters`]), from this one list.
+    fn settings(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            PageCipher::Aegis => "PRAGMA cipher = 'aegis'; PRAGMA algorithm = 'aegis-256'; ",
+            PageCipher::Aegis => &[("cipher", "aegis"), ("algorithm", "aegis-256")],
             // SQLCipher 4's defaults, with the HMAC Carnet chose then (SHA-256; 1 in
             // sqlite3mc's numbering), set after `legacy`, which resets the others.
-            PageCipher::SqlCipher4 => {
-                "PRAGMA cipher = 'sqlcipher'; PRAGMA legacy = 4; PRAGMA hmac_algorithm = 1; "
-            }
+            PageCipher::SqlCipher4 => &[
+                ("cipher", "sqlcipher"),
+                ("legacy", "4"),
+                ("hmac_algorithm", "1"),
+            ],
         }
     }
 }
