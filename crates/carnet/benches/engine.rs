@@ -378,10 +378,7 @@ fn reads_and_writes(c: &mut Criterion) {
 type TableRows = (String, Vec<String>, Vec<Vec<Value>>);
 
 fn raw_insert(rows: &[TableRows], path: &Path) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
-    conn.pragma_update(None, "cache_size", -32_768).unwrap();
+    let conn = raw_connection(path);
     for migration in [
         include_str!("../migrations/0001_initial.sql"),
         include_str!("../migrations/0002_sync.sql"),
@@ -389,6 +386,20 @@ fn raw_insert(rows: &[TableRows], path: &Path) {
     ] {
         conn.execute_batch(migration).unwrap();
     }
+    insert_rows(&conn, rows);
+}
+
+/// A bare connection with the app's settings (write-ahead log, cache).
+fn raw_connection(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    conn.pragma_update(None, "cache_size", -32_768).unwrap();
+    conn
+}
+
+/// Plain prepared inserts, 2,000 rows per transaction.
+fn insert_rows(conn: &rusqlite::Connection, rows: &[TableRows]) {
     for chunk_rows in rows {
         let (table, columns, values) = chunk_rows;
         let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
@@ -609,6 +620,31 @@ fn sync(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // The same rows inserted raw into the tables of a new notebook as this version makes it
+    // (every index the import must keep up to date: search, duplicates, quartier), made
+    // beforehand like the import's own new notebook.
+    group.bench_function(
+        "raw_rusqlite_inserts_of_the_same_rows_into_a_new_notebook",
+        |b| {
+            b.iter_batched(
+                || {
+                    n += 1;
+                    let path = dbs.path().join(format!("raw-notebook-{n}.db"));
+                    drop(
+                        Store::init(
+                            &path,
+                            Uuid::from_u128(1),
+                            Box::new(ManualClock::at_date(until())),
+                        )
+                        .unwrap(),
+                    );
+                    raw_connection(&path)
+                },
+                |conn| insert_rows(&conn, &table),
+                BatchSize::PerIteration,
+            )
+        },
+    );
 
     // An unchanged folder of 1,000 segments: 5 devices × 200 syncs of one person.
     let (segments, small) = if full_run() { (200, 1) } else { (20, 1) };

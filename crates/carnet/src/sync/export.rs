@@ -80,7 +80,7 @@ pub(super) fn run(
             &split.by_person,
             report,
         )?;
-        let plain = payload::encode_v3(
+        let plain = payload::encode_v4(
             &Envelope {
                 name: device_name,
                 prev,
@@ -95,7 +95,7 @@ pub(super) fn run(
             .current()
             .ok_or_else(|| super::keys::damaged("aucune clé"))?;
         let bytes = segment::seal(
-            segment::Format::V3,
+            segment::Format::V4,
             folder.team,
             (epoch, key),
             device,

@@ -333,8 +333,10 @@ pub(crate) fn open_and_check(
         }
     } else if opened.version == 2 {
         payload::decode(&opened.plain)?
-    } else {
+    } else if opened.version == 3 {
         payload::decode_v3(&opened.plain)?
+    } else {
+        payload::decode_v4(&opened.plain)?
     };
     validation::check_contents(&contents, device)?;
     Ok(contents)

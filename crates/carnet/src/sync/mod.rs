@@ -46,6 +46,7 @@ pub mod review;
 mod segment;
 pub mod team_key;
 mod validation;
+mod wire;
 
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -215,21 +216,35 @@ impl SyncFolder {
                     out.push(opened.plain);
                     continue;
                 }
-                let Ok(json) = payload::inflate(&opened.plain) else {
+                let (json, contents) = if opened.version == 3 {
+                    (
+                        payload::inflate(&opened.plain),
+                        payload::decode_v3(&opened.plain),
+                    )
+                } else {
+                    let json = payload::split_v4(&opened.plain)
+                        .ok_or(Refusal::Unreadable)
+                        .and_then(|(json, _)| payload::inflate(json));
+                    (json, payload::decode_v4(&opened.plain))
+                };
+                let (Ok(json), Ok(contents)) = (json, contents) else {
                     continue;
                 };
                 out.push(json);
-                let Ok(contents) = payload::decode_v3(&opened.plain) else {
-                    continue;
-                };
                 for block in &contents.blocks {
                     let Some(key) = folder_keys.get(block.person, &block.key_id) else {
                         continue;
                     };
-                    if let Ok(plain) = person_blocks::decrypt(self, (device, seq), block, key)
-                        && let Ok(json) = payload::inflate(&plain)
-                    {
-                        out.push(json);
+                    let Ok(plain) = person_blocks::decrypt(self, (device, seq), block, key) else {
+                        continue;
+                    };
+                    match block.format {
+                        payload::BlockFormat::Binary => out.push(plain),
+                        payload::BlockFormat::DeflatedJson => {
+                            if let Ok(json) = payload::inflate(&plain) {
+                                out.push(json);
+                            }
+                        }
                     }
                 }
             }
@@ -238,18 +253,20 @@ impl SyncFolder {
     }
 }
 
-/// Decodes a payload (format 2 when it starts with `{`, else format 3: deflated, with person
-/// blocks left sealed) and validates it as found in a segment of `device`, exactly as an
-/// import does after decryption. Public for the fuzz target `payload`, which cannot get random
-/// bytes past the authentication.
+/// Decodes a payload of segment format `version` (2, 3 or 4; person blocks left sealed) and
+/// validates it as found in a segment of `device`, exactly as an import does after
+/// decryption. Public for the fuzz target `payload`, which cannot get random bytes past the
+/// authentication.
 pub fn decode_and_validate(
+    version: u16,
     plain: &[u8],
     device: Uuid,
 ) -> std::result::Result<payload::Contents, Refusal> {
-    let contents = if plain.first() == Some(&b'{') {
-        payload::decode(plain)?
-    } else {
-        payload::decode_v3(plain)?
+    let contents = match version {
+        2 => payload::decode(plain)?,
+        3 => payload::decode_v3(plain)?,
+        4 => payload::decode_v4(plain)?,
+        other => return Err(Refusal::UnknownFormat(other)),
     };
     validation::check_contents(&contents, device)?;
     Ok(contents)

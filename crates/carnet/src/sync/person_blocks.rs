@@ -29,7 +29,7 @@ use chacha20poly1305::XNonce;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::payload::{self, Contents, Piece, SealedBlock};
+use super::payload::{self, BlockFormat, Contents, Piece, SealedBlock};
 use super::person_keys::{self, FolderKeys, KeyId};
 use super::refusal::Refusal;
 use super::{SyncFolder, SyncReport};
@@ -129,10 +129,21 @@ pub(crate) fn split<'a>(store: &Store, writes: &'a [LoggedWrite]) -> Result<Spli
     Ok(out)
 }
 
-/// What a block is bound to besides its key.
-fn aad(folder: &SyncFolder, device: Uuid, seq: u64, person: Uuid, id: &KeyId) -> Vec<u8> {
+/// What a block is bound to besides its key (and its format: a format-3 block cannot be
+/// passed off as a format-4 one, or the reverse).
+fn aad(
+    folder: &SyncFolder,
+    format: BlockFormat,
+    (device, seq): (Uuid, u64),
+    person: Uuid,
+    id: &KeyId,
+) -> Vec<u8> {
+    let label: &[u8] = match format {
+        BlockFormat::DeflatedJson => b"carnet person block v1",
+        BlockFormat::Binary => b"carnet person block v2",
+    };
     [
-        b"carnet person block v1".as_slice(),
+        label,
         folder.team.as_bytes(),
         device.as_bytes(),
         &seq.to_be_bytes(),
@@ -158,19 +169,20 @@ pub(crate) fn seal_all(
         let (id, key) = person_keys::for_sealing(store, *person, &mut fresh)?;
         let plain = payload::encode_block(pieces);
         let nonce = super::keys::nonce_for(&[
-            b"person block",
+            b"person block v2",
             device.as_bytes(),
             &seq.to_be_bytes(),
             person.as_bytes(),
             &id,
             &Sha256::digest(&plain),
         ]);
-        let aad = aad(folder, device, seq, *person, &id);
+        let aad = aad(folder, BlockFormat::Binary, (device, seq), *person, &id);
         let ciphertext = super::keys::seal(&key, &nonce, &plain, &aad)?;
         let mut sealed = Vec::with_capacity(24 + ciphertext.len());
         sealed.extend_from_slice(&nonce);
         sealed.extend_from_slice(&ciphertext);
         blocks.push(SealedBlock {
+            format: BlockFormat::Binary,
             person: *person,
             key_id: id,
             count: pieces
@@ -184,7 +196,7 @@ pub(crate) fn seal_all(
     Ok(blocks)
 }
 
-/// Decrypts one block with `key`: its plaintext (still compressed).
+/// Decrypts one block with `key`: its plaintext (still deflated in format 3).
 pub(crate) fn decrypt(
     folder: &SyncFolder,
     (device, seq): (Uuid, u64),
@@ -193,7 +205,13 @@ pub(crate) fn decrypt(
 ) -> std::result::Result<Vec<u8>, Refusal> {
     let (nonce, ciphertext) = block.sealed.split_at(24);
     let nonce = XNonce::try_from(nonce).map_err(|_| Refusal::BlockUnreadable)?;
-    let aad = aad(folder, device, seq, block.person, &block.key_id);
+    let aad = aad(
+        folder,
+        block.format,
+        (device, seq),
+        block.person,
+        &block.key_id,
+    );
     super::keys::open(key, &nonce, ciphertext, &aad).ok_or(Refusal::BlockAltered)
 }
 
@@ -205,7 +223,7 @@ pub(crate) fn open(
     key: &super::keys::Key,
 ) -> std::result::Result<Vec<crate::changelog::Change>, Refusal> {
     let plain = decrypt(folder, (device, seq), block, key)?;
-    let changes = payload::decode_block(&plain)?;
+    let changes = payload::decode_block(block.format, &plain)?;
     if changes.len() as u64 != block.count {
         return Err(Refusal::BlockCountWrong);
     }

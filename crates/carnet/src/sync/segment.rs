@@ -1,12 +1,13 @@
 //! The bytes of one segment file: header, encryption, authentication.
 //!
 //! Why its own file: the byte format changes for other reasons than the protocol around it
-//! (automerge keeps `storage/` apart from `sync/` for the same reason). Three versions are
+//! (automerge keeps `storage/` apart from `sync/` for the same reason). Four versions are
 //! read: format 1 (header with the change count in clear, key derived from the passphrase),
 //! format 2 (key epoch in the header; the device's name, the change count, the digest of the
-//! previous segment and what the writer had seen are inside the encryption) and format 3
-//! (format 2's header; a compressed payload with person blocks, see `payload`). Only format 3
-//! is written. The layouts are in `docs/sync-format.md`.
+//! previous segment and what the writer had seen are inside the encryption), format 3
+//! (format 2's header; a compressed payload with person blocks, see `payload`) and format 4
+//! (the same, person blocks in binary after the compressed part). Only format 4 is written.
+//! The layouts are in `docs/sync-format.md`.
 //!
 //! What is guaranteed: a segment opens only if its header names the device and number it was
 //! found under, its length is exact, and its tag verifies under the team's key for its epoch
@@ -24,6 +25,9 @@ use super::refusal::Refusal;
 const MAGIC_V1: &[u8; 8] = b"CRNTSEG1";
 const MAGIC_V2: &[u8; 8] = b"CRNTSEG2";
 const MAGIC_V3: &[u8; 8] = b"CRNTSEG3";
+const MAGIC_V4: &[u8; 8] = b"CRNTSEG4";
+/// What every format's magic starts with: a later format is told apart from junk.
+const MAGIC_PREFIX: &[u8; 7] = b"CRNTSEG";
 /// Every version has a 66-byte header.
 pub(crate) const HEADER_LEN: usize = 66;
 /// Largest segment file read: export cuts segments well below it (see `export`), so anything
@@ -42,11 +46,11 @@ pub(crate) enum Format {
     /// What a device of the previous version writes (tests use it to act as a team member
     /// sealing whatever they like).
     V2,
-    /// What this version writes: the payload already compressed (`payload::encode_v3`).
-    V3,
+    /// What this version writes: `payload::encode_v4`'s payload.
+    V4,
 }
 
-/// Seals a segment of format 2 or 3 under the team key of `epoch`.
+/// Seals a segment of format 2 or 4 under the team key of `epoch`.
 pub(crate) fn seal(
     format: Format,
     team: Uuid,
@@ -57,7 +61,7 @@ pub(crate) fn seal(
 ) -> crate::error::Result<Vec<u8>> {
     let (label, magic, version): (&[u8], _, u16) = match format {
         Format::V2 => (b"segment v2", MAGIC_V2, 2),
-        Format::V3 => (b"segment v3", MAGIC_V3, 3),
+        Format::V4 => (b"segment v4", MAGIC_V4, 4),
     };
     let nonce = keys::nonce_for(&[
         label,
@@ -144,6 +148,12 @@ pub(crate) fn open(
         m if m == MAGIC_V1 => 1,
         m if m == MAGIC_V2 => 2,
         m if m == MAGIC_V3 => 3,
+        m if m == MAGIC_V4 => 4,
+        m if m.starts_with(MAGIC_PREFIX) => {
+            return Err(Refusal::UnknownFormat(u16::from_be_bytes([
+                header[8], header[9],
+            ])));
+        }
         _ => return Err(Refusal::NotASegment),
     };
     let stated = u16::from_be_bytes([header[8], header[9]]);

@@ -1096,3 +1096,96 @@ fn each_damage_to_a_segment_is_refused_for_its_own_reason() {
         "contenu altéré ou d'une autre équipe"
     );
 }
+
+/// A copy of the shared folder written by the version before format 4 (README beside it).
+fn format_3_folder(dir: &Path) -> SyncFolder {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            if entry.path().is_dir() {
+                copy(&entry.path(), &to.join(entry.file_name()));
+            } else {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format3-folder");
+    copy(&fixture.join("carnet-sync"), &dir.join("carnet-sync"));
+    SyncFolder::open(dir, "équipe des quartiers nord fixture format trois").unwrap()
+}
+
+#[test]
+fn a_folder_written_in_format_3_is_read_whole_and_the_erased_person_stays_unreadable() {
+    let shared = tempfile::tempdir().unwrap();
+    let folder = format_3_folder(shared.path());
+    // The fixture was written on 2026-11-26: a clock from the day after.
+    let clock = Arc::new(ManualClock::at_date(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+    ));
+    let mut new = Store::open_in_memory(Uuid::from_u128(90), Box::new(clock)).unwrap();
+    let report = run(&mut new, &folder);
+    assert_eq!(report.segments_received, 4, "{report:?}");
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert!(
+        report.held.is_empty() && report.missing.is_empty(),
+        "{report:?}"
+    );
+    assert_eq!(
+        digest(&new),
+        "3bee1f21be8477948b8a4bfd023e3240605f11c0895247d66ac8a293a2f0f8b6"
+    );
+    let names: Vec<String> = carnet::person::all(&new)
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {}", p.data.first_name, p.data.last_name))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"Yasmina Belkacem".to_string()), "{names:?}");
+    assert!(names.contains(&"Karim Haddad".to_string()), "{names:?}");
+    // Nadia's key was destroyed by the erasure: nothing of her reads, even with the team key.
+    for bytes in folder.readable_with_team_key() {
+        let text = String::from_utf8_lossy(&bytes);
+        for trace in ["Nadia", "Efface", "98 76 54 32", "Note de Nadia"] {
+            assert!(!text.contains(trace), "{trace} readable");
+        }
+    }
+    // What this device sends now is format 4, and a device reading both formats agrees.
+    assert_eq!(
+        carnet::person::search(&new, "yasmina", None, 1)
+            .unwrap()
+            .len(),
+        1
+    );
+    new.create(&person("Nouvelle", "Format")).unwrap();
+    run(&mut new, &folder);
+    let written = std::fs::read_dir(shared.path().join("carnet-sync/devices"))
+        .unwrap()
+        .flatten()
+        .map(|d| d.path().join("000000000001.seg"))
+        .filter_map(|p| std::fs::read(p).ok())
+        .filter(|bytes| &bytes[..8] == b"CRNTSEG4")
+        .count();
+    assert_eq!(written, 1);
+    let clock = Arc::new(ManualClock::at_date(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+    ));
+    let mut other = Store::open_in_memory(Uuid::from_u128(91), Box::new(clock)).unwrap();
+    run(&mut other, &folder);
+    assert_eq!(digest(&other), digest(&new));
+}
+
+#[test]
+fn the_fuzzing_seeds_are_valid_payloads_so_that_mutations_start_past_the_validation() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/payload");
+    let mut formats = Vec::new();
+    for entry in std::fs::read_dir(seeds).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap();
+        // As the target reads them: the first byte picks the format.
+        let version = 2 + u16::from(bytes[0] % 3);
+        let contents = sync::decode_and_validate(version, &bytes[1..], Uuid::from_u128(1)).unwrap();
+        assert_eq!(contents.changes.len(), 5);
+        formats.push(version);
+    }
+    formats.sort_unstable();
+    assert_eq!(formats, [2, 4]);
+}

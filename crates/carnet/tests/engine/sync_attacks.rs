@@ -651,7 +651,7 @@ fn a_team_on_format_1_moves_to_format_2_without_losing_a_change() {
     assert_eq!(carnet::person::all(&new).unwrap().len(), 2);
     // Its own segment is of the current format, readable by any updated device.
     let written = std::fs::read(seg_path(shared.path(), new.device_id(), 1)).unwrap();
-    assert_eq!(&written[..8], b"CRNTSEG3");
+    assert_eq!(&written[..8], b"CRNTSEG4");
     let (mut third, _) = device(33);
     run(&mut third, &folder);
     assert_eq!(digest(&third), digest(&new));
