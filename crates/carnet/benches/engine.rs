@@ -592,24 +592,29 @@ fn sync(c: &mut Criterion) {
     carnet::sync::sync(&mut reference, &folder, None, &mut |_| {}).unwrap();
     drop(reference);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let mut columns = vec!["id".to_string(), "deleted".to_string()];
-    columns.extend(
-        carnet::schema::PERSON
-            .fields
-            .iter()
-            .map(|f| f.name.to_string()),
-    );
-    columns.push("search_key".into());
-    let rows: Vec<Vec<Value>> = conn
-        .prepare(&format!("SELECT {} FROM person", columns.join(", ")))
-        .unwrap()
-        .query_map([], |r| {
-            (0..columns.len()).map(|i| r.get::<_, Value>(i)).collect()
-        })
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
-    let table: Vec<TableRows> = vec![("person".into(), columns, rows)];
+    let person_rows = |extra: &[&str]| -> Vec<TableRows> {
+        let mut columns = vec!["id".to_string(), "deleted".to_string()];
+        columns.extend(
+            carnet::schema::PERSON
+                .fields
+                .iter()
+                .map(|f| f.name.to_string()),
+        );
+        columns.extend(extra.iter().map(|c| c.to_string()));
+        let rows: Vec<Vec<Value>> = conn
+            .prepare(&format!("SELECT {} FROM person", columns.join(", ")))
+            .unwrap()
+            .query_map([], |r| {
+                (0..columns.len()).map(|i| r.get::<_, Value>(i)).collect()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        vec![("person".into(), columns, rows)]
+    };
+    // The tables of migrations 1 to 3 have the search key but not the duplicates' match key.
+    let table = person_rows(&["search_key"]);
+    let table_now = person_rows(&["search_key", "match_key"]);
     group.bench_function("raw_rusqlite_inserts_of_the_same_rows", |b| {
         b.iter_batched(
             || {
@@ -640,7 +645,7 @@ fn sync(c: &mut Criterion) {
                     );
                     raw_connection(&path)
                 },
-                |conn| insert_rows(&conn, &table),
+                |conn| insert_rows(&conn, &table_now),
                 BatchSize::PerIteration,
             )
         },

@@ -138,7 +138,8 @@ fn insert(
 /// `[["field", value], …]` as compact JSON (field names are catalogue identifiers, so only
 /// text values need escaping); a third element, the replaced stamp, when there was one.
 pub(crate) fn encode(fields: &[(&str, &Value, Option<Hlc>)]) -> String {
-    let mut out = String::with_capacity(16 + fields.len() * 24);
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(16 + fields.len() * 32);
     out.push('[');
     for (i, (field, value, prev)) in fields.iter().enumerate() {
         if i > 0 {
@@ -147,21 +148,56 @@ pub(crate) fn encode(fields: &[(&str, &Value, Option<Hlc>)]) -> String {
         out.push_str("[\"");
         out.push_str(field);
         out.push_str("\",");
-        match value {
-            Value::Null | Value::Blob(_) => out.push_str("null"),
-            Value::Integer(n) => out.push_str(&n.to_string()),
-            Value::Real(r) => out.push_str(&Json::from(*r).to_string()),
-            Value::Text(t) => out.push_str(&Json::from(t.as_str()).to_string()),
-        }
+        // Writing into a String cannot fail.
+        let _ = match value {
+            Value::Null | Value::Blob(_) => out.write_str("null"),
+            Value::Integer(n) => write!(out, "{n}"),
+            Value::Real(r) => out.write_str(&Json::from(*r).to_string()),
+            Value::Text(t) => {
+                push_json_string(&mut out, t);
+                Ok(())
+            }
+        };
         if let Some(prev) = prev {
-            out.push_str(",\"");
-            out.push_str(&prev.to_string());
-            out.push('"');
+            let _ = write!(out, ",\"{prev}\"");
         }
         out.push(']');
     }
     out.push(']');
     out
+}
+
+/// `text` as a JSON string, escaped exactly as `serde_json` does (the change log's text is
+/// hashed: it must not change): `"` and `\`, the short forms of backspace, tab, new line,
+/// form feed and carriage return, `\u00xx` for other control characters, nothing else.
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escape: &str = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push('"');
 }
 
 /// The JSON form of a stored value, as `encode` writes it (blobs are never stored).
@@ -346,6 +382,15 @@ pub(crate) fn uuid_from_blob(bytes: &[u8]) -> Result<Uuid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn texts_are_escaped_exactly_as_serde_json_escapes_them(text in "(\\PC|[\\x00-\\x1f\"\\\\\\x7f])*") {
+            let mut out = String::new();
+            push_json_string(&mut out, &text);
+            proptest::prop_assert_eq!(out, Json::from(text.as_str()).to_string());
+        }
+    }
 
     #[test]
     fn encoding_round_trips_every_value_kind() {

@@ -324,7 +324,8 @@ pub(crate) struct Found {
 }
 
 /// Finds the key `id` of `person`: in this notebook, else in the folder's bundles (then
-/// added to `found`, to keep with the segment).
+/// added to `found`, to keep with the segment; a key found twice is kept once, by
+/// `keep_found`'s `ON CONFLICT DO NOTHING`, instead of searching `found` for every block).
 pub(crate) fn find(
     store: &Store,
     folder_keys: &FolderKeys,
@@ -336,13 +337,11 @@ pub(crate) fn find(
     let Some(key) = folder_keys.get(person, id) else {
         return get(store, person, id);
     };
-    if !found.iter().any(|f| f.person == person && f.id == *id) {
-        found.push(Found {
-            person,
-            id: *id,
-            key: key.clone(),
-        });
-    }
+    found.push(Found {
+        person,
+        id: *id,
+        key: key.clone(),
+    });
     Ok(Some(key.clone()))
 }
 
