@@ -138,6 +138,12 @@ export async function vocab() {
   if (!vocabulary) vocabulary = await api.vocabulary();
   return vocabulary;
 }
+// The label of a field as the engine names it ({ entity: { field: label } } in the vocabulary):
+// forms and lists take their field names from there, never from copies of their own. The
+// vocabulary is loaded before any screen (main.js); until then, the field's code.
+export function fieldLabel(entity, field) {
+  return vocabulary?.field_labels?.[entity]?.[field] ?? field;
+}
 export function label(list, code) {
   const found = (list || []).find(([c]) => c === code);
   return found ? found[1] : (code ?? '—');

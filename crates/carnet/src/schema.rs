@@ -9,6 +9,12 @@
 //!
 //! Field names are also the keys of the domain structs' serde form, checked by a test per
 //! entity, so a struct can never write a field the catalogue does not know.
+//!
+//! It is also where things get their French names: entity nouns, field labels and the closed
+//! lists' labels, which the window's forms receive from here ([`vocabulary`]) rather than keep
+//! copies of their own.
+
+use std::collections::BTreeMap;
 
 /// Maximum length of a name or short text, in characters.
 pub const NAME_MAX: usize = 200;
@@ -605,9 +611,9 @@ pub fn field_label(field: &str) -> &'static str {
         "rsa" => "Bénéficiaire du RSA",
         "education" => "Niveau de formation",
         "consent_date" => "Date du consentement",
-        "consent_contact" => "Accepte d'être recontacté·e",
+        "consent_contact" => "Accepte d’être recontacté·e",
         "consent_partners" => "Accepte le partage avec les partenaires",
-        "consent_stats" => "Accepte l'usage statistique",
+        "consent_stats" => "Accepte l’usage statistique",
         "project_title" => "Projet",
         "project_sector" => "Secteur du projet",
         "project_stage" => "Avancement du projet",
@@ -665,9 +671,40 @@ pub fn field_label(field: &str) -> &'static str {
     }
 }
 
-/// Every closed list (code and French label) by name, for forms.
-pub fn vocabulary() -> Vec<(&'static str, &'static [(&'static str, &'static str)])> {
-    vec![
+/// The French label of `field` as `entity`'s forms and messages show it: the few fields whose
+/// meaning depends on the entity (the officer's "title" is her job) have their own, the others
+/// share [`field_label`]'s.
+pub fn label_in(entity: &EntitySpec, field: &str) -> &'static str {
+    match (entity.name, field) {
+        ("officer", "title") => "Fonction",
+        ("officer", "address") => "Adresse du bureau",
+        ("officer", "signature") => "Bloc de signature",
+        ("letter_template", "name") => "Nom du modèle",
+        ("letter_template", "partner_kind") => "Par défaut pour les partenaires de type",
+        ("encounter", "kind") => "Nature",
+        ("meeting", "partner_id") => "Partenaire co-organisateur",
+        ("outcome", "kind") => "Sortie",
+        ("outcome", "legal_form") => "Forme juridique (création)",
+        ("outcome", "siret") => "SIRET (création)",
+        ("outcome", "sector") => "Secteur (création)",
+        _ => field_label(field),
+    }
+}
+
+/// What the window's forms and lists name things by, from the one place they are defined:
+/// every closed list (code and French label) by name, each entity's French noun, and each
+/// entity's fields with their labels ([`label_in`]).
+#[derive(Debug, serde::Serialize)]
+pub struct Vocabulary {
+    #[serde(flatten)]
+    pub lists: BTreeMap<&'static str, &'static [(&'static str, &'static str)]>,
+    pub entity_labels: BTreeMap<&'static str, &'static str>,
+    pub field_labels: BTreeMap<&'static str, BTreeMap<&'static str, &'static str>>,
+}
+
+/// See [`Vocabulary`].
+pub fn vocabulary() -> Vocabulary {
+    let lists = [
         ("permanence_status", PERMANENCE_STATUS),
         ("encounter_kind", ENCOUNTER_KIND),
         ("phase", PHASE),
@@ -685,7 +722,18 @@ pub fn vocabulary() -> Vec<(&'static str, &'static [(&'static str, &'static str)
         ("legal_form", LEGAL_FORM),
         ("consent_kind", CONSENT_KIND),
         ("consent_how", CONSENT_HOW),
-    ]
+    ];
+    Vocabulary {
+        lists: lists.into_iter().collect(),
+        entity_labels: ENTITIES.iter().map(|e| (e.name, e.label)).collect(),
+        field_labels: ENTITIES
+            .iter()
+            .map(|e| {
+                let fields = e.fields.iter().map(|f| (f.name, label_in(e, f.name)));
+                (e.name, fields.collect())
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! Aujourd'hui: the home screen's data, and the vocabularies every form uses.
 
-use std::collections::BTreeMap;
 
 use carnet::Entry;
 use carnet::encounter::{CaptureDefaults, EncounterRow};
@@ -52,8 +51,9 @@ pub fn remember_capture(db: State<'_, Db>, defaults: CaptureDefaults) -> Command
     )?)
 }
 
-/// Every closed list as `{ name: [[code, label], …] }`.
+/// Every closed list as `{ name: [[code, label], …] }`, with `entity_labels` and
+/// `field_labels` (`{ entity: { field: label } }`): the names the forms show.
 #[tauri::command(async)]
-pub fn get_vocabulary() -> BTreeMap<&'static str, &'static [(&'static str, &'static str)]> {
-    carnet::schema::vocabulary().into_iter().collect()
+pub fn get_vocabulary() -> carnet::schema::Vocabulary {
+    carnet::schema::vocabulary()
 }

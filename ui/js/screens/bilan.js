@@ -155,9 +155,9 @@ export async function render() {
     h('details', { class: 'card' }, h('summary', {}, B.synthesis),
       h('p', { class: 'hint' }, B.definitions),
       table([
-        { label: 'Rubrique', cell: (l) => l.section },
-        { label: 'Indicateur', cell: (l) => l.label },
-        { label: 'Valeur', cell: (l) => (l.value.type === 'share' ? percent.format(l.value.value) : number.format(l.value.value)) },
+        { label: B.columns.section, cell: (l) => l.section },
+        { label: B.columns.indicator, cell: (l) => l.label },
+        { label: B.columns.value, cell: (l) => (l.value.type === 'share' ? percent.format(l.value.value) : number.format(l.value.value)) },
       ], report.synthesis)),
   );
 }

@@ -1,7 +1,7 @@
 // Rencontre: correct or delete one encounter (a capture, a permanence visit), reached from
 // the day's list, the person's history and the permanence's visitors.
 import { t } from '../strings.js';
-import { api, vocab } from '../ipc.js';
+import { api, vocab, fieldLabel } from '../ipc.js';
 import { h, show, form, announce, confirmDelete } from '../dom.js';
 import { recordedMessage } from '../encounter.js';
 import { confirmOldDate } from './today.js';
@@ -17,14 +17,14 @@ export async function render([id]) {
   const el = form({
     id: 'encounter-form',
     fields: [
-      { name: 'kind', label: t.today.kind, type: 'select', options: v.encounter_kind, value: e.kind, empty: false, required: true },
-      { name: 'date', label: t.today.date, type: 'date', value: e.date, required: true },
-      { name: 'quartier_id', label: t.today.quartier, type: 'combobox', options: quartiers, recent: settings.recent_quartiers, value: e.quartier_id ?? '' },
-      e.person_id ? null : { name: 'head_count', label: t.today.headCount, type: 'number', value: e.head_count ?? '', inputmode: 'numeric' },
-      { name: 'phase', label: t.today.phase, type: 'select', options: v.phase, value: e.phase ?? '' },
-      { name: 'follow_up', label: E.followUp, type: 'date', value: e.follow_up, hint: E.followUpHint },
-      e.follow_up ? { name: 'follow_up_done', label: E.followUpDone, type: 'checkbox', value: e.follow_up_done === true } : null,
-      { name: 'note', label: t.today.note, type: 'textarea', value: e.note ?? '', width: 'wide' },
+      { name: 'kind', label: fieldLabel('encounter', 'kind'), type: 'select', options: v.encounter_kind, value: e.kind, empty: false, required: true },
+      { name: 'date', label: fieldLabel('encounter', 'date'), type: 'date', value: e.date, required: true },
+      { name: 'quartier_id', label: fieldLabel('encounter', 'quartier_id'), type: 'combobox', options: quartiers, recent: settings.recent_quartiers, value: e.quartier_id ?? '' },
+      e.person_id ? null : { name: 'head_count', label: fieldLabel('encounter', 'head_count'), type: 'number', value: e.head_count ?? '', inputmode: 'numeric' },
+      { name: 'phase', label: fieldLabel('encounter', 'phase'), type: 'select', options: v.phase, value: e.phase ?? '' },
+      { name: 'follow_up', label: fieldLabel('encounter', 'follow_up'), type: 'date', value: e.follow_up, hint: E.followUpHint },
+      e.follow_up ? { name: 'follow_up_done', label: fieldLabel('encounter', 'follow_up_done'), type: 'checkbox', value: e.follow_up_done === true } : null,
+      { name: 'note', label: fieldLabel('encounter', 'note'), type: 'textarea', value: e.note ?? '', width: 'wide' },
     ].filter(Boolean),
     cancel: back,
     onSubmit: async (values, formEl) => {

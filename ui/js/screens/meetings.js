@@ -1,6 +1,6 @@
 // Rencontres collectives: meetings of the year, their head count and known attendees.
 import { t } from '../strings.js';
-import { api, vocab, label } from '../ipc.js';
+import { api, vocab, label, fieldLabel } from '../ipc.js';
 import { h, show, form, announce, personPicker, table } from '../dom.js';
 import { formatNumeric, formatDate, isoToday } from '../format.js';
 
@@ -11,13 +11,13 @@ export async function render([id]) {
   const create = form({
     id: 'meeting-form',
     fields: [
-      { name: 'title', label: t.meetings.titleField, required: true, width: 'wide' },
-      { name: 'kind', label: t.meetings.kind, type: 'select', options: v.meeting_kind, empty: false, required: true },
-      { name: 'date', label: t.meetings.date, type: 'date', value: isoToday(), required: true },
-      { name: 'attendee_count', label: t.meetings.count, type: 'number', min: 0, max: 1000, inputmode: 'numeric' },
-      { name: 'partner_id', label: t.meetings.partner, type: 'combobox', options: partners.map((p) => [p.id, p.name]) },
-      { name: 'quartier_id', label: t.meetings.quartier, type: 'combobox', options: settings.quartiers.map((q) => [q.id, q.name]), recent: settings.recent_quartiers },
-      { name: 'note', label: t.meetings.note, type: 'textarea', width: 'wide' },
+      { name: 'title', label: fieldLabel('meeting', 'title'), required: true, width: 'wide' },
+      { name: 'kind', label: fieldLabel('meeting', 'kind'), type: 'select', options: v.meeting_kind, empty: false, required: true },
+      { name: 'date', label: fieldLabel('meeting', 'date'), type: 'date', value: isoToday(), required: true },
+      { name: 'attendee_count', label: fieldLabel('meeting', 'attendee_count'), type: 'number', min: 0, max: 1000, inputmode: 'numeric' },
+      { name: 'partner_id', label: fieldLabel('meeting', 'partner_id'), type: 'combobox', options: partners.map((p) => [p.id, p.name]) },
+      { name: 'quartier_id', label: fieldLabel('meeting', 'quartier_id'), type: 'combobox', options: settings.quartiers.map((q) => [q.id, q.name]), recent: settings.recent_quartiers },
+      { name: 'note', label: fieldLabel('meeting', 'note'), type: 'textarea', width: 'wide' },
     ],
     onSubmit: async (values, el) => {
       const newId = await api.createMeeting(values);
@@ -30,10 +30,10 @@ export async function render([id]) {
     h('h1', {}, `${t.meetings.title} ${year}`),
     meetings.length
       ? table([
-        { label: t.meetings.date, cell: (m) => formatNumeric(m.date) },
-        { label: t.meetings.titleField, cell: (m) => h('a', { href: `#/collectives/${m.id}` }, m.title) },
-        { label: t.meetings.kind, cell: (m) => label(v.meeting_kind, m.kind) },
-        { label: t.meetings.count, cell: (m) => String(m.attendee_count ?? 0) },
+        { label: fieldLabel('meeting', 'date'), cell: (m) => formatNumeric(m.date) },
+        { label: fieldLabel('meeting', 'title'), cell: (m) => h('a', { href: `#/collectives/${m.id}` }, m.title) },
+        { label: fieldLabel('meeting', 'kind'), cell: (m) => label(v.meeting_kind, m.kind) },
+        { label: fieldLabel('meeting', 'attendee_count'), cell: (m) => String(m.attendee_count ?? 0) },
       ], meetings.slice().reverse())
       : h('p', { class: 'muted' }, t.meetings.none),
     h('details', { class: 'card', open: meetings.length === 0 }, h('summary', {}, t.meetings.add), create),

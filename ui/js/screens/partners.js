@@ -1,15 +1,15 @@
 // Partenaires: the directory, editable.
 import { t } from '../strings.js';
-import { api, vocab, label } from '../ipc.js';
+import { api, vocab, label, fieldLabel } from '../ipc.js';
 import { h, show, form, announce } from '../dom.js';
 
-const F = t.partners.fields;
+const F = (name) => fieldLabel('partner', name);
 
 export async function render([id]) {
   const [v, partners] = await Promise.all([vocab(), api.listPartners()]);
   const current = partners.find((p) => p.id === id);
   const p = current || {};
-  const f = (name, extra = {}) => ({ name, label: F[name], value: p[name] ?? '', ...extra });
+  const f = (name, extra = {}) => ({ name, label: F(name), value: p[name] ?? '', ...extra });
   const editor = form({
     id: 'partner-form',
     fields: [

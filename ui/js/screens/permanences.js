@@ -1,6 +1,6 @@
 // Permanences: the week's plan; each permanence with its visitors and its status.
 import { t } from '../strings.js';
-import { api, vocab, label } from '../ipc.js';
+import { api, vocab, label, fieldLabel } from '../ipc.js';
 import { recordEncounter } from '../encounter.js';
 import { h, show, form, announce, personPicker, table, confirmDelete } from '../dom.js';
 import { formatDate, formatShort, isoToday, mondayOf, addDays } from '../format.js';
@@ -16,11 +16,11 @@ export async function render([id]) {
   const create = form({
     id: 'permanence-form',
     fields: [
-      { name: 'quartier_id', label: t.permanences.quartier, type: 'combobox', options: quartiers, recent: settings.recent_quartiers, required: true },
-      { name: 'date', label: t.permanences.date, type: 'date', value: monday, required: true },
-      { name: 'start_time', label: t.permanences.start, type: 'time', value: '14:00' },
-      { name: 'end_time', label: t.permanences.end, type: 'time', value: '17:00' },
-      { name: 'note', label: t.permanences.note, width: 'wide' },
+      { name: 'quartier_id', label: fieldLabel('permanence', 'quartier_id'), type: 'combobox', options: quartiers, recent: settings.recent_quartiers, required: true },
+      { name: 'date', label: fieldLabel('permanence', 'date'), type: 'date', value: monday, required: true },
+      { name: 'start_time', label: fieldLabel('permanence', 'start_time'), type: 'time', value: '14:00' },
+      { name: 'end_time', label: fieldLabel('permanence', 'end_time'), type: 'time', value: '17:00' },
+      { name: 'note', label: fieldLabel('permanence', 'note'), width: 'wide' },
     ],
     onSubmit: async (values, el) => {
       const id = await api.createPermanence({ ...values, place_id: null, status: 'planned' });
@@ -36,10 +36,10 @@ export async function render([id]) {
     h('div', { class: 'toolbar' }, nav(-7), nav(7)),
     rows.length
       ? table([
-        { label: t.permanences.date, cell: (p) => formatShort(p.date) },
-        { label: 'Horaires', cell: (p) => `${p.start_time ?? ''}–${p.end_time ?? ''}` },
-        { label: t.permanences.quartier, cell: (p) => name(p.quartier_id) },
-        { label: t.permanences.status, cell: (p) => h('span', { class: `badge ${p.status}` }, label(v.permanence_status, p.status)) },
+        { label: fieldLabel('permanence', 'date'), cell: (p) => formatShort(p.date) },
+        { label: t.permanences.hours, cell: (p) => `${p.start_time ?? ''}–${p.end_time ?? ''}` },
+        { label: fieldLabel('permanence', 'quartier_id'), cell: (p) => name(p.quartier_id) },
+        { label: fieldLabel('permanence', 'status'), cell: (p) => h('span', { class: `badge ${p.status}` }, label(v.permanence_status, p.status)) },
         { label: '', cell: (p) => h('a', { href: `#/permanences/${p.id}` }, t.permanences.open) },
       ], rows)
       : h('p', { class: 'muted' }, t.permanences.none),
@@ -69,9 +69,9 @@ async function detail(id) {
     fields: [
       { name: 'new_first_name', label: t.today.newFirst, width: 'half' },
       { name: 'new_last_name', label: t.today.newLast, width: 'half' },
-      { name: 'phase', label: t.today.phase, type: 'select', options: v.phase },
-      { name: 'follow_up', label: t.encounter.followUp, type: 'date' },
-      { name: 'note', label: t.today.note, width: 'wide' },
+      { name: 'phase', label: fieldLabel('encounter', 'phase'), type: 'select', options: v.phase },
+      { name: 'follow_up', label: fieldLabel('encounter', 'follow_up'), type: 'date' },
+      { name: 'note', label: fieldLabel('encounter', 'note'), width: 'wide' },
     ],
     onSubmit: async (values, el) => {
       const person = picker.chosen();
@@ -89,11 +89,11 @@ async function detail(id) {
   const edit = form({
     id: 'permanence-edit',
     fields: [
-      { name: 'quartier_id', label: t.permanences.quartier, type: 'combobox', options: settings.quartiers.map((q) => [q.id, q.name]), recent: settings.recent_quartiers, value: p.quartier_id, required: true },
-      { name: 'date', label: t.permanences.date, type: 'date', value: p.date, required: true },
-      { name: 'start_time', label: t.permanences.start, type: 'time', value: p.start_time },
-      { name: 'end_time', label: t.permanences.end, type: 'time', value: p.end_time },
-      { name: 'note', label: t.permanences.note, value: p.note, width: 'wide' },
+      { name: 'quartier_id', label: fieldLabel('permanence', 'quartier_id'), type: 'combobox', options: settings.quartiers.map((q) => [q.id, q.name]), recent: settings.recent_quartiers, value: p.quartier_id, required: true },
+      { name: 'date', label: fieldLabel('permanence', 'date'), type: 'date', value: p.date, required: true },
+      { name: 'start_time', label: fieldLabel('permanence', 'start_time'), type: 'time', value: p.start_time },
+      { name: 'end_time', label: fieldLabel('permanence', 'end_time'), type: 'time', value: p.end_time },
+      { name: 'note', label: fieldLabel('permanence', 'note'), value: p.note, width: 'wide' },
     ],
     onSubmit: async (values, el) => {
       await api.updatePermanence(id, { ...p, ...values });

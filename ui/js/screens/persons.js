@@ -1,12 +1,12 @@
 // Personnes: search as you type, create and edit with every reporting field, the profile
 // with its timeline, referrals and outcomes.
 import { t } from '../strings.js';
-import { api, vocab, label } from '../ipc.js';
+import { api, vocab, label, fieldLabel } from '../ipc.js';
 import { h, show, form, announce, confirmDelete, confirmDialog, hitDetails } from '../dom.js';
 import { formatDate, formatNumeric, isoToday } from '../format.js';
 import { existingOrNew } from '../duplicates.js';
 
-const F = t.persons.fields;
+const F = (name) => fieldLabel('person', name);
 
 export async function render([id, action]) {
   if (id === 'nouvelle') return editor(null);
@@ -65,7 +65,7 @@ async function editor(id) {
   const [v, settings, person] = await Promise.all([vocab(), api.settings(), id ? api.getPerson(id) : null]);
   const p = person || {};
   const quartiers = settings.quartiers.map((q) => [q.id, q.name]);
-  const f = (name, extra = {}) => ({ name, label: F[name], value: p[name] ?? (extra.type === 'yesno' ? null : ''), ...extra });
+  const f = (name, extra = {}) => ({ name, label: F(name), value: p[name] ?? (extra.type === 'yesno' ? null : ''), ...extra });
   const el = form({
     id: 'person-form',
     sections: [
@@ -117,12 +117,12 @@ async function editor(id) {
 export function outcomeFields(v, o = {}) {
   const O = t.outcome;
   return [
-    { name: 'kind', label: O.kind, type: 'select', options: v.outcome_kind, required: true, value: o.kind ?? '' },
-    { name: 'date', label: O.date, type: 'date', value: o.date ?? isoToday(), required: true },
-    { name: 'legal_form', label: O.legalForm, type: 'select', options: v.legal_form, value: o.legal_form ?? '' },
-    { name: 'siret', label: O.siret, inputmode: 'numeric', value: o.siret ?? '' },
-    { name: 'sector', label: O.sector, type: 'select', options: v.sector, value: o.sector ?? '' },
-    { name: 'note', label: O.note, width: 'wide', value: o.note ?? '' },
+    { name: 'kind', label: fieldLabel('outcome', 'kind'), type: 'select', options: v.outcome_kind, required: true, value: o.kind ?? '' },
+    { name: 'date', label: fieldLabel('outcome', 'date'), type: 'date', value: o.date ?? isoToday(), required: true },
+    { name: 'legal_form', label: fieldLabel('outcome', 'legal_form'), type: 'select', options: v.legal_form, value: o.legal_form ?? '' },
+    { name: 'siret', label: fieldLabel('outcome', 'siret'), inputmode: 'numeric', value: o.siret ?? '' },
+    { name: 'sector', label: fieldLabel('outcome', 'sector'), type: 'select', options: v.sector, value: o.sector ?? '' },
+    { name: 'note', label: fieldLabel('outcome', 'note'), width: 'wide', value: o.note ?? '' },
   ];
 }
 
@@ -187,17 +187,17 @@ async function profile(id) {
     : null;
   const quartier = settings.quartiers.find((q) => q.id === p.quartier_id)?.name;
   const yesNo = (b) => (b === true ? t.yes : b === false ? t.no : t.notAnswered);
-  const row = (name, value) => h('div', {}, h('dt', {}, F[name]), h('dd', {}, value ?? t.none));
+  const row = (name, value) => h('div', {}, h('dt', {}, F(name)), h('dd', {}, value ?? t.none));
 
   const referral = form({
     id: 'referral-form',
     submit: t.referrals.create,
     fields: [
-      { name: 'partner_id', label: t.referrals.partner, type: 'combobox', options: partners.map((x) => [x.id, x.name]), required: true },
-      { name: 'need', label: t.referrals.need, type: 'select', options: v.need, required: true },
-      { name: 'date', label: t.referrals.date, type: 'date', value: isoToday(), required: true },
-      { name: 'follow_up', label: t.referrals.followUp, type: 'date' },
-      { name: 'detail', label: t.referrals.detail, type: 'textarea', width: 'wide' },
+      { name: 'partner_id', label: fieldLabel('referral', 'partner_id'), type: 'combobox', options: partners.map((x) => [x.id, x.name]), required: true },
+      { name: 'need', label: fieldLabel('referral', 'need'), type: 'select', options: v.need, required: true },
+      { name: 'date', label: fieldLabel('referral', 'date'), type: 'date', value: isoToday(), required: true },
+      { name: 'follow_up', label: fieldLabel('referral', 'follow_up'), type: 'date' },
+      { name: 'detail', label: fieldLabel('referral', 'detail'), type: 'textarea', width: 'wide' },
     ],
     onSubmit: async (values, el) => {
       const created = await api.createReferral({ person_id: id, ...values });
@@ -217,12 +217,12 @@ async function profile(id) {
     id: 'person-encounter-form',
     submit: t.today.record,
     fields: [
-      { name: 'kind', label: t.today.kind, type: 'select', options: v.encounter_kind, value: 'interview', empty: false, required: true },
-      { name: 'date', label: t.today.date, type: 'date', value: isoToday(), required: true },
-      { name: 'quartier_id', label: t.today.quartier, type: 'combobox', options: settings.quartiers.map((q) => [q.id, q.name]), recent: settings.recent_quartiers, value: p.quartier_id ?? '' },
-      { name: 'phase', label: t.today.phase, type: 'select', options: v.phase },
-      { name: 'follow_up', label: t.encounter.followUp, type: 'date' },
-      { name: 'note', label: t.today.note, type: 'textarea', width: 'wide' },
+      { name: 'kind', label: fieldLabel('encounter', 'kind'), type: 'select', options: v.encounter_kind, value: 'interview', empty: false, required: true },
+      { name: 'date', label: fieldLabel('encounter', 'date'), type: 'date', value: isoToday(), required: true },
+      { name: 'quartier_id', label: fieldLabel('encounter', 'quartier_id'), type: 'combobox', options: settings.quartiers.map((q) => [q.id, q.name]), recent: settings.recent_quartiers, value: p.quartier_id ?? '' },
+      { name: 'phase', label: fieldLabel('encounter', 'phase'), type: 'select', options: v.phase },
+      { name: 'follow_up', label: fieldLabel('encounter', 'follow_up'), type: 'date' },
+      { name: 'note', label: fieldLabel('encounter', 'note'), type: 'textarea', width: 'wide' },
     ],
     onSubmit: async (values, el) => {
       const recorded = await api.recordEncounter({ ...values, person_id: id, head_count: null, permanence_id: null, follow_up_done: null });
@@ -309,7 +309,7 @@ async function profile(id) {
           row('lives_in_qpv', yesNo(p.lives_in_qpv)), row('birth_date', p.birth_date ? formatDate(p.birth_date) : null),
           row('situation', p.situation ? label(v.situation, p.situation) : null),
           row('project_title', p.project_title), row('consent_partners', yesNo(p.consent_partners))),
-        p.note ? [h('h2', {}, F.note), h('p', { class: 'person-note', id: 'person-note' }, p.note)] : null),
+        p.note ? [h('h2', {}, F('note')), h('p', { class: 'person-note', id: 'person-note' }, p.note)] : null),
       h('section', { class: 'card' }, h('h2', {}, P.timeline),
         history.length
           ? h('ol', { class: 'timeline', id: 'timeline' }, history.map((i) => h('li', { class: i.kind },

@@ -1,6 +1,6 @@
 // Orientations: every referral by status, moved along its history in place.
 import { t } from '../strings.js';
-import { api, vocab, label } from '../ipc.js';
+import { api, vocab, label, fieldLabel } from '../ipc.js';
 import { h, show, form, announce, table, confirmDelete } from '../dom.js';
 import { formatNumeric, isoToday, frDate, isoFromFr } from '../format.js';
 import * as letter from './letter.js';
@@ -92,10 +92,10 @@ export async function render(args = []) {
       h('p', { id: 'referral-count', class: 'muted' }, R.count(page.total)),
       page.rows.length
         ? table([
-          { label: R.date, cell: (r) => formatNumeric(r.date) },
-          { label: R.person, cell: (r) => h('a', { href: `#/personnes/${r.person_id}` }, r.person_name) },
-          { label: R.partner, cell: (r) => [r.partner_name, h('br'), h('span', { class: 'muted' }, label(v.need, r.need))] },
-          { label: R.status, cell: (r) => [h('span', { class: `badge ${r.status}` }, label(v.referral_status, r.status)),
+          { label: fieldLabel('referral', 'date'), cell: (r) => formatNumeric(r.date) },
+          { label: fieldLabel('referral', 'person_id'), cell: (r) => h('a', { href: `#/personnes/${r.person_id}` }, r.person_name) },
+          { label: fieldLabel('referral', 'partner_id'), cell: (r) => [r.partner_name, h('br'), h('span', { class: 'muted' }, label(v.need, r.need))] },
+          { label: fieldLabel('referral', 'status'), cell: (r) => [h('span', { class: `badge ${r.status}` }, label(v.referral_status, r.status)),
             r.follow_up ? [h('br'), h('span', { class: 'muted' }, `${R.followUp} ${formatNumeric(r.follow_up)}`)] : null] },
           { label: R.move, cell: mover },
           { label: '', cell: (r) => h('div', { class: 'stack' },
@@ -132,9 +132,9 @@ async function steps(id) {
       id: `step-${e.id}`,
       submit: t.save,
       fields: [
-        { name: 'status', label: R.status, type: 'select', options: v.referral_status, value: e.status, empty: false, required: true },
-        { name: 'date', label: R.moveDate, type: 'date', value: e.date, required: true },
-        { name: 'note', label: t.today.note, value: e.note ?? '', width: 'wide' },
+        { name: 'status', label: fieldLabel('referral_event', 'status'), type: 'select', options: v.referral_status, value: e.status, empty: false, required: true },
+        { name: 'date', label: fieldLabel('referral_event', 'date'), type: 'date', value: e.date, required: true },
+        { name: 'note', label: fieldLabel('referral_event', 'note'), value: e.note ?? '', width: 'wide' },
       ],
       onSubmit: async (values, el) => {
         const undo = await api.correctReferralStep(e.id, values.status, values.date ?? '', values.note);

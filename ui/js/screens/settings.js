@@ -1,7 +1,7 @@
 // Réglages: the officer's profile, territory and quartiers, security, personal data (retention),
 // synchronisation, this device.
 import { t } from '../strings.js';
-import { api, vocab } from '../ipc.js';
+import { api, vocab, fieldLabel } from '../ipc.js';
 import { h, show, form, announce, table } from '../dom.js';
 import { syncSection } from './sync.js';
 import { securitySection } from './security.js';
@@ -48,10 +48,10 @@ async function templatesSection() {
     const el = form({
       id: 'template-form',
       fields: [
-        { name: 'name', label: S.templateFields.name, value: tpl.name, required: true },
-        { name: 'partner_kind', label: S.templateFields.partner_kind, type: 'select', options: v.partner_kind, value: tpl.partner_kind ?? '', empty: S.templateAnyPartner },
-        { name: 'subject', label: S.templateFields.subject, value: tpl.subject, required: true, width: 'wide' },
-        { name: 'body', label: S.templateFields.body, type: 'textarea', rows: 22, value: tpl.body, required: true, width: 'wide' },
+        { name: 'name', label: fieldLabel('letter_template', 'name'), value: tpl.name, required: true },
+        { name: 'partner_kind', label: fieldLabel('letter_template', 'partner_kind'), type: 'select', options: v.partner_kind, value: tpl.partner_kind ?? '', empty: S.templateAnyPartner },
+        { name: 'subject', label: fieldLabel('letter_template', 'subject'), value: tpl.subject, required: true, width: 'wide' },
+        { name: 'body', label: fieldLabel('letter_template', 'body'), type: 'textarea', rows: 22, value: tpl.body, required: true, width: 'wide' },
       ],
       onSubmit: async (values, f) => {
         const saved = await api.saveLetterTemplate(id === 'new' ? null : id, values);
@@ -87,14 +87,14 @@ async function templatesSection() {
 let chosen = null;
 
 export async function render() {
-  const s = await api.settings();
+  const [s] = await Promise.all([api.settings(), vocab()]);
   const o = s.officer || {};
   const officer = form({
     id: 'officer-form',
     fields: ['name', 'title', 'structure', 'phone', 'email', 'address', 'postcode', 'city'].map((name) => ({
-      name, label: S.fields[name], value: o[name] ?? '', required: name === 'name', type: name === 'email' ? 'email' : name === 'phone' ? 'tel' : 'text',
+      name, label: fieldLabel('officer', name), value: o[name] ?? '', required: name === 'name', type: name === 'email' ? 'email' : name === 'phone' ? 'tel' : 'text',
       hint: name === 'city' ? S.cityHint : null,
-    })).concat([{ name: 'signature', label: S.fields.signature, hint: S.signatureHint, type: 'textarea', value: o.signature ?? '', width: 'wide' }]),
+    })).concat([{ name: 'signature', label: fieldLabel('officer', 'signature'), hint: S.signatureHint, type: 'textarea', value: o.signature ?? '', width: 'wide' }]),
     onSubmit: async (values, el) => { await api.saveOfficer(s.officer?.id ?? null, values); el.markClean(); announce(t.saved); await render(); },
   });
   const territory = form({

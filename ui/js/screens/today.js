@@ -1,7 +1,7 @@
 // Aujourd'hui: the quick capture, what was recorded today (to correct on the spot), what is
 // due, and this week's permanences.
 import { t } from '../strings.js';
-import { api, vocab, label } from '../ipc.js';
+import { api, vocab, label, fieldLabel } from '../ipc.js';
 import { recordEncounter, recordedMessage } from '../encounter.js';
 import { h, show, form, personPicker, announce, confirmDialog, confirmDelete } from '../dom.js';
 import { formatShort, formatNumeric, formatDate, isoToday, addDays } from '../format.js';
@@ -28,15 +28,15 @@ export async function render() {
     id: 'quick-capture',
     submit: t.today.record,
     fields: [
-      { name: 'kind', label: t.today.kind, type: 'select', options: v.encounter_kind, value: defaults.kind, empty: false, required: true },
-      { name: 'quartier_id', label: t.today.quartier, type: 'combobox', options: quartiers, recent: settings.recent_quartiers, value: defaults.quartier, placeholder: t.today.quartierHint },
-      { name: 'head_count', label: t.today.headCount, type: 'number', min: 1, max: 500, value: '', hint: t.today.headCountHint, inputmode: 'numeric' },
-      { name: 'date', label: t.today.date, type: 'date', value: data.date, required: true },
+      { name: 'kind', label: fieldLabel('encounter', 'kind'), type: 'select', options: v.encounter_kind, value: defaults.kind, empty: false, required: true },
+      { name: 'quartier_id', label: fieldLabel('encounter', 'quartier_id'), type: 'combobox', options: quartiers, recent: settings.recent_quartiers, value: defaults.quartier, placeholder: t.today.quartierHint },
+      { name: 'head_count', label: fieldLabel('encounter', 'head_count'), type: 'number', min: 1, max: 500, value: '', hint: t.today.headCountHint, inputmode: 'numeric' },
+      { name: 'date', label: fieldLabel('encounter', 'date'), type: 'date', value: data.date, required: true },
       { name: 'new_first_name', label: t.today.newFirst, width: 'half' },
       { name: 'new_last_name', label: t.today.newLast, width: 'half' },
-      { name: 'phase', label: t.today.phase, type: 'select', options: v.phase },
-      { name: 'follow_up', label: t.encounter.followUp, type: 'date', hint: t.encounter.followUpHint },
-      { name: 'note', label: t.today.note, width: 'wide' },
+      { name: 'phase', label: fieldLabel('encounter', 'phase'), type: 'select', options: v.phase },
+      { name: 'follow_up', label: fieldLabel('encounter', 'follow_up'), type: 'date', hint: t.encounter.followUpHint },
+      { name: 'note', label: fieldLabel('encounter', 'note'), width: 'wide' },
     ],
     onSubmit: async (values, el) => {
       let person = picker.chosen();

@@ -4,7 +4,7 @@
 // passphrase, the first sync with its progress, then her own profile). Every step writes what
 // Réglages writes, so each can be changed there later; once done, it never shows again.
 import { t } from '../strings.js';
-import { api } from '../ipc.js';
+import { api, vocab, fieldLabel } from '../ipc.js';
 import { h, show, form, announce, strengthHint } from '../dom.js';
 import { syncSummary } from './sync.js';
 
@@ -34,9 +34,9 @@ function next() {
 }
 
 async function profileStep() {
-  const settings = await api.settings();
+  const [settings] = await Promise.all([api.settings(), vocab()]);
   const o = settings.officer ?? {};
-  const field = (name, extra = {}) => ({ name, label: t.settings.fields[name], value: o[name] ?? '', ...extra });
+  const field = (name, extra = {}) => ({ name, label: fieldLabel('officer', name), value: o[name] ?? '', ...extra });
   const profile = form({
     id: 'welcome-profile',
     submit: W().continue,
@@ -129,9 +129,9 @@ async function partnersStep() {
     h('div', { class: 'grid' },
       h('div', { class: 'field w-wide' }, h('label', { for: `welcome-p-address-${k}` }, W().partnerAddress),
         h('input', { type: 'text', id: `welcome-p-address-${k}`, class: 'p-address', value: p.address ?? '', autocomplete: 'off' })),
-      h('div', { class: 'field' }, h('label', { for: `welcome-p-postcode-${k}` }, t.settings.fields.postcode),
+      h('div', { class: 'field' }, h('label', { for: `welcome-p-postcode-${k}` }, fieldLabel('partner', 'postcode')),
         h('input', { type: 'text', id: `welcome-p-postcode-${k}`, class: 'p-postcode', value: p.postcode ?? '', autocomplete: 'off', inputmode: 'numeric' })),
-      h('div', { class: 'field' }, h('label', { for: `welcome-p-city-${k}` }, t.settings.fields.city),
+      h('div', { class: 'field' }, h('label', { for: `welcome-p-city-${k}` }, fieldLabel('partner', 'city')),
         h('input', { type: 'text', id: `welcome-p-city-${k}`, class: 'p-city', value: p.city ?? '', autocomplete: 'off' })))));
   const error = h('p', { class: 'field-error', role: 'alert', hidden: true, id: 'welcome-partners-error' });
   const save = h('button', { type: 'button', id: 'welcome-partners-save' }, W().continue);
