@@ -53,6 +53,13 @@ const TEST_PACKAGES: &[&str] = &[
 /// `target/tools` (pinned: its protocol must match Tauri 2).
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
+/// The Rust release Carnet is built and checked with: CI, the packages and `cargo xtask`
+/// use it (`rust-version` in Cargo.toml is the oldest release that compiles the code, which
+/// cargo enforces). Checked here rather than pinned by a `rust-toolchain.toml`, which would
+/// make rustup try to download the release on machines that cannot, instead of saying what
+/// to do.
+const RUST_RELEASE: &str = "1.95.0";
+
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -179,8 +186,21 @@ fn require(condition: bool, message: &str) -> Outcome {
     }
 }
 
+/// Refuses to go on with another Rust release than [`RUST_RELEASE`].
+fn check_toolchain() -> Outcome {
+    let version = output("rustc --version", Command::new("rustc").arg("--version"))?;
+    if version.split_whitespace().nth(1) == Some(RUST_RELEASE) {
+        return Ok(());
+    }
+    Err(format!(
+        "Carnet se construit avec Rust {RUST_RELEASE} (trouvé : {}). Installez-le avec :\n  rustup toolchain install {RUST_RELEASE} && rustup override set {RUST_RELEASE}",
+        version.trim()
+    ))
+}
+
 fn test() -> Outcome {
     let started = Instant::now();
+    check_toolchain()?;
     ensure_packages(TEST_PACKAGES)?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
@@ -212,6 +232,7 @@ fn test() -> Outcome {
         "--bins",
     ]);
     step("cibles de fuzzing (compilation)", fuzz)?;
+    ui_check()?;
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--locked", "--exclude", "carnet-e2e"]);
     let mut totals = Totals::default();
@@ -249,6 +270,54 @@ fn test() -> Outcome {
     );
     println!("{} passed, {} failed", totals.passed, totals.failed);
     Ok(())
+}
+
+/// The window's JavaScript, which no Rust compiler sees: every catalogue text it reads exists
+/// (`xtask/ui-check/catalogue.mjs`), and the modules marked `// @ts-check` agree with the
+/// JSDoc types of the engine's payloads (`tsc --noEmit`, TypeScript pinned in
+/// `xtask/ui-check/package-lock.json`, installed into `target/tools/ui-check`). No build step:
+/// the window still loads the files as they are.
+fn ui_check() -> Outcome {
+    let node_found = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let npm_found = Command::new("npm")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node_found || !npm_found {
+        ensure_packages(&["nodejs", "npm"])?;
+    }
+    let mut catalogue = Command::new("node");
+    catalogue
+        .current_dir(root())
+        .arg("xtask/ui-check/catalogue.mjs");
+    step("interface : textes lus dans le catalogue", catalogue)?;
+
+    let tools = root().join("target/tools/ui-check");
+    let tsc = tools.join("node_modules/.bin/tsc");
+    let lock = root().join("xtask/ui-check/package-lock.json");
+    let installed_lock = tools.join("package-lock.json");
+    let up_to_date = tsc.exists()
+        && std::fs::read(&lock).ok().is_some_and(|wanted| {
+            std::fs::read(&installed_lock).is_ok_and(|installed| installed == wanted)
+        });
+    if !up_to_date {
+        std::fs::create_dir_all(&tools).map_err(|e| format!("{}: {e}", tools.display()))?;
+        for name in ["package.json", "package-lock.json"] {
+            std::fs::copy(root().join("xtask/ui-check").join(name), tools.join(name))
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+        let mut install = Command::new("npm");
+        install
+            .current_dir(&tools)
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+        step("interface : installation de TypeScript (npm ci)", install)?;
+    }
+    let mut check = Command::new(&tsc);
+    check.current_dir(root()).args(["-p", "ui/jsconfig.json"]);
+    step("interface : types JSDoc (tsc --noEmit)", check)
 }
 
 /// The engine's tests cross-built for Windows (where most officers work) and run under Wine:
@@ -507,6 +576,7 @@ fn release_build(target: Option<&str>) -> Command {
 }
 
 fn run(demo: bool) -> Outcome {
+    check_toolchain()?;
     ensure_packages(RUN_PACKAGES)?;
     step("construction de Carnet", release_build(None))?;
     let mut app = Command::new(root().join("target/release/carnet-desktop"));

@@ -756,6 +756,27 @@ mod tests {
     }
 
     #[test]
+    fn the_vocabulary_names_every_entity_and_field_once_for_the_forms() {
+        let v = vocabulary();
+        assert_eq!(v.entity_labels.len(), ENTITIES.len());
+        for e in ENTITIES {
+            let fields = &v.field_labels[e.name];
+            assert_eq!(fields.len(), e.fields.len(), "{}", e.name);
+            for field in e.fields {
+                assert_ne!(fields[field.name], "champ", "{}.{}", e.name, field.name);
+            }
+        }
+        // A field named by its entity, and the same name elsewhere.
+        assert_eq!(v.field_labels["officer"]["title"], "Fonction");
+        assert_eq!(v.field_labels["meeting"]["title"], "Titre");
+        assert_eq!(v.field_labels["encounter"]["kind"], "Nature");
+        // The closed lists are still at the top level, where the forms read them.
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(json["gender"][0][0], "female");
+        assert_eq!(json["field_labels"]["person"]["first_name"], "Prénom");
+    }
+
+    #[test]
     fn references_point_to_known_entities() {
         for e in ENTITIES {
             for field in e.fields {

@@ -189,6 +189,75 @@ mod tests {
             .collect()
     }
 
+    /// The JSDoc types of the records the window receives, written from the engine's catalogue
+    /// (one source: a field added there is typed here without anyone copying it).
+    fn record_types() -> String {
+        use carnet::schema::{ENTITIES, FieldKind, label_in};
+        let mut out = String::from(
+            "// @ts-check\n\
+             // The records the engine sends the window, as JSDoc types for `// @ts-check`. Written\n\
+             // from the engine's catalogue (crates/carnet/src/schema.rs) by the test\n\
+             // `the_windows_record_types_follow_the_catalogue` (src-tauri/src/commands/mod.rs):\n\
+             // do not edit; run `CARNET_WRITE_UI_TYPES=1 cargo test -p carnet-desktop record_types`\n\
+             // after changing the catalogue. Never loaded by the window: types only.\n",
+        );
+        for entity in ENTITIES {
+            let name: String = entity
+                .name
+                .split('_')
+                .map(|w| w[..1].to_uppercase() + &w[1..])
+                .collect();
+            out.push_str(&format!(
+                "\n/**\n * A `{}` record (« {} ») as the engine sends it; an `Entry` also has its `id`.\n * @typedef {{object}} {name}\n",
+                entity.name, entity.label
+            ));
+            for field in entity.fields {
+                let kind = match field.kind {
+                    FieldKind::Int { .. } => "number".to_string(),
+                    FieldKind::Bool => "boolean".to_string(),
+                    FieldKind::Enum(values) => values
+                        .iter()
+                        .map(|(code, _)| format!("'{code}'"))
+                        .collect::<Vec<_>>()
+                        .join(" | "),
+                    _ => "string".to_string(),
+                };
+                let kind = if field.required {
+                    kind
+                } else {
+                    format!("{kind} | null")
+                };
+                out.push_str(&format!(
+                    " * @property {{{kind}}} {}{} {}\n",
+                    if field.required { "" } else { "[" },
+                    if field.required {
+                        field.name.to_string()
+                    } else {
+                        format!("{}]", field.name)
+                    },
+                    label_in(entity, field.name)
+                ));
+            }
+            out.push_str(" */\n");
+        }
+        out.push_str("\nexport {};\n");
+        out
+    }
+
+    #[test]
+    fn the_windows_record_types_follow_the_catalogue() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/js/records.js");
+        let written = record_types();
+        if std::env::var_os("CARNET_WRITE_UI_TYPES").is_some() {
+            std::fs::write(path, &written).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == written,
+            "ui/js/records.js is not what the catalogue gives: run CARNET_WRITE_UI_TYPES=1 cargo test -p carnet-desktop record_types"
+        );
+    }
+
     #[test]
     fn every_command_is_listed_handled_allowed_and_used_by_the_window() {
         let listed = listed();

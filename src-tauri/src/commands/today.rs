@@ -1,6 +1,5 @@
 //! Aujourd'hui: the home screen's data, and the vocabularies every form uses.
 
-
 use carnet::Entry;
 use carnet::encounter::{CaptureDefaults, EncounterRow};
 use carnet::followup::HomeFollowUps;

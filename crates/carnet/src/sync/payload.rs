@@ -42,7 +42,7 @@ const DEFLATE_LEVEL: u8 = 6;
 pub enum BlockFormat {
     /// Format 3: a JSON array of writes, deflated.
     DeflatedJson,
-    /// Format 4: the same writes in binary (see [`encode_block`]), not compressed.
+    /// Format 4: the same writes in binary (see `encode_block`), not compressed.
     Binary,
 }
 
@@ -382,7 +382,7 @@ pub fn decode_v3(plain: &[u8]) -> Result<Contents, Refusal> {
     decode_json(&inflate(plain)?, 3)
 }
 
-/// Decodes a format-4 payload (see [`encode_v4`]), refusing anything malformed: the JSON
+/// Decodes a format-4 payload (see `encode_v4`), refusing anything malformed: the JSON
 /// part must say it is format 4 and carry no `person_blocks` of its own, and the blocks must
 /// fill the rest exactly.
 pub fn decode_v4(plain: &[u8]) -> Result<Contents, Refusal> {
