@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::person::Person;
 use crate::record::{Entry, Record};
 use crate::schema::{self, EntitySpec};
@@ -40,12 +40,7 @@ impl Record for Consent {
     const SPEC: &'static EntitySpec = &schema::CONSENT;
 
     fn check(&self, today: NaiveDate) -> Result<()> {
-        if self.date > today {
-            return Err(Error::DateTooFarAhead {
-                field: "date",
-                value: crate::french::short_date(self.date),
-            });
-        }
+        crate::validate::not_after("date", self.date, today)?;
         Ok(())
     }
 }

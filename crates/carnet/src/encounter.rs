@@ -60,14 +60,8 @@ impl Record for Encounter {
     const SPEC: &'static EntitySpec = &schema::ENCOUNTER;
 
     fn check(&self, today: NaiveDate) -> Result<()> {
-        if today
-            .checked_add_days(Days::new(1))
-            .is_some_and(|max| self.date > max)
-        {
-            return Err(Error::DateTooFarAhead {
-                field: "date",
-                value: crate::french::short_date(self.date),
-            });
+        if let Some(tomorrow) = today.checked_add_days(Days::new(1)) {
+            crate::validate::not_after("date", self.date, tomorrow)?;
         }
         if self.person_id.is_none() && self.head_count.is_none() {
             return Err(Error::Inconsistent {

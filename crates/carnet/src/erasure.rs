@@ -115,12 +115,7 @@ impl Record for ErasureOrder {
     const SPEC: &'static EntitySpec = &schema::ERASURE;
 
     fn check(&self, today: NaiveDate) -> Result<()> {
-        if self.date > today {
-            return Err(Error::DateTooFarAhead {
-                field: "date",
-                value: crate::french::short_date(self.date),
-            });
-        }
+        crate::validate::not_after("date", self.date, today)?;
         Ok(())
     }
 }

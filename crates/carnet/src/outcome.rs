@@ -26,12 +26,7 @@ impl Record for Outcome {
     const SPEC: &'static EntitySpec = &schema::OUTCOME;
 
     fn check(&self, today: NaiveDate) -> Result<()> {
-        if self.date > today {
-            return Err(Error::DateTooFarAhead {
-                field: "date",
-                value: crate::french::short_date(self.date),
-            });
-        }
+        crate::validate::not_after("date", self.date, today)?;
         if self.kind != "business_created" && (self.legal_form.is_some() || self.siret.is_some()) {
             return Err(Error::Inconsistent {
                 field: "legal_form",

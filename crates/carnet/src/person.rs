@@ -63,14 +63,8 @@ impl Record for Person {
                 });
             }
         }
-        if self.consent_date.is_some_and(|d| d > today) {
-            return Err(Error::DateTooFarAhead {
-                field: "consent_date",
-                value: self
-                    .consent_date
-                    .map(crate::french::short_date)
-                    .unwrap_or_default(),
-            });
+        if let Some(date) = self.consent_date {
+            crate::validate::not_after("consent_date", date, today)?;
         }
         let any_consent = [
             self.consent_contact,

@@ -51,12 +51,7 @@ impl Record for Extension {
         if self.reason.trim().is_empty() {
             return Err(Error::Required { field: "reason" });
         }
-        if self.date > today {
-            return Err(Error::DateTooFarAhead {
-                field: "date",
-                value: crate::french::short_date(self.date),
-            });
-        }
+        crate::validate::not_after("date", self.date, today)?;
         let longest = self
             .date
             .checked_add_months(Months::new(LONGEST_EXTENSION_MONTHS))

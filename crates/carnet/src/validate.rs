@@ -86,6 +86,18 @@ fn invalid_date(field: &'static str, text: &str) -> Error {
 
 /// Reads a whole number as typed: digits, an optional sign, spaces around. `3e2`, `2,5`,
 /// `2.5` or `3 personnes` are refused as [`Error::NotAnInteger`] (never read as 300 or 2).
+/// Refuses a date after `latest`: today for what has already happened (a consent, an
+/// outcome), the day after where a capture may be dated a day ahead.
+pub fn not_after(field: &'static str, date: NaiveDate, latest: NaiveDate) -> Result<()> {
+    if date > latest {
+        return Err(Error::DateTooFarAhead {
+            field,
+            value: crate::french::short_date(date),
+        });
+    }
+    Ok(())
+}
+
 pub fn integer(field: &'static str, text: &str) -> Result<i64> {
     let trimmed = text.trim();
     let body = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
