@@ -261,8 +261,24 @@ fn filter(query: &str, quartier: Option<Uuid>) -> Option<(String, Vec<String>)> 
         if words.is_empty() && !query.trim().is_empty() {
             return None;
         }
-        for word in words.iter().take(6) {
-            // Folded words hold only letters and digits: no LIKE wildcard can be in them.
+        // Words of three letters or more are looked up in the trigram index (each a phrase:
+        // a key containing it); shorter ones, which trigrams cannot find, are tested on the
+        // keys the index left, or on every key when no word is long enough. Folded words
+        // hold only letters and digits: neither a LIKE wildcard nor an FTS5 operator.
+        let words: Vec<&String> = words.iter().take(6).collect();
+        let long: Vec<String> = words
+            .iter()
+            .filter(|w| w.chars().count() >= 3)
+            .map(|w| format!("\"{w}\""))
+            .collect();
+        if !long.is_empty() {
+            params.push(long.join(" AND "));
+            tail.push_str(&format!(
+                " AND rowid IN (SELECT rowid FROM person_trigram WHERE person_trigram MATCH ?{})",
+                params.len()
+            ));
+        }
+        for word in words.iter().filter(|w| w.chars().count() < 3) {
             params.push(format!("%{word}%"));
             tail.push_str(&format!(" AND search_key LIKE ?{}", params.len()));
         }

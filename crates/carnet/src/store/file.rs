@@ -31,6 +31,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0013_journal_in_change_log.sql"),
     include_str!("../../migrations/0014_own_officer.sql"),
     include_str!("../../migrations/0015_segment_copy_offsets.sql"),
+    include_str!("../../migrations/0016_person_trigram_index.sql"),
 ];
 
 /// The schema version this build knows.

@@ -323,3 +323,112 @@ fn search_finds_a_person_by_any_piece_of_their_phone_number() {
     );
     assert_eq!(search("9999 9999"), Vec::<String>::new());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+    /// The trigram index finds exactly what testing every key with `LIKE '%word%'` finds, for
+    /// words of any length (those under three letters are tested on the keys the index
+    /// left), after creations, renames and deletions.
+    #[test]
+    fn the_trigram_index_finds_what_a_scan_of_every_key_finds(
+        names in proptest::collection::vec(("[a-eé]{1,6}", "[a-e]{1,4}( [a-e]{1,4})?"), 1..25),
+        renames in proptest::collection::vec((0usize..25, "[a-eè]{2,7}"), 0..6),
+        deletions in proptest::collection::vec(0usize..25, 0..4),
+        query in "[a-eÉ]{1,4}( [a-e]{3,5})?( [a-e]{1,2})?",
+    ) {
+        let mut f = fixture();
+        let mut ids = Vec::new();
+        for (first, last) in &names {
+            ids.push(f.store.create(&person(first, last)).unwrap());
+        }
+        for (k, name) in &renames {
+            let id = ids[k % ids.len()];
+            let mut p: Person = f.store.get(id).unwrap();
+            p.first_name = name.clone();
+            f.store.update(id, &p).unwrap();
+        }
+        for k in &deletions {
+            let _ = f.store.delete::<Person>(ids[k % ids.len()]);
+        }
+        let words = carnet::search_key::words(&query);
+        let mut expected: Vec<String> = person::all(&f.store)
+            .unwrap()
+            .iter()
+            .filter(|p| {
+                let key = carnet::search_key::of_person(
+                    Some(&p.data.first_name),
+                    Some(&p.data.last_name),
+                    p.data.email.as_deref(),
+                );
+                words.iter().take(6).all(|w| key.contains(w.as_str()))
+            })
+            .map(|p| p.id.to_string())
+            .collect();
+        let mut found: Vec<String> = person::search(&f.store, &query, None, 10_000)
+            .unwrap()
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect();
+        expected.sort();
+        found.sort();
+        proptest::prop_assert_eq!(found, expected, "query {:?}", query);
+    }
+}
+
+#[test]
+fn an_erased_persons_trigrams_leave_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("carnet.db");
+    let clock = Box::new(carnet::ManualClock::at_date(today()));
+    let mut store = carnet::Store::init(&path, carnet::Uuid::from_u128(1), clock).unwrap();
+    let nadia = store.create(&person("Nadiazq", "Wxyvut")).unwrap();
+    store.create(&person("Karim", "Haddad")).unwrap();
+    assert_eq!(
+        names(&person::search(&store, "diazq wxy", None, 10).unwrap()),
+        ["Nadiazq Wxyvut"]
+    );
+    // The index's own table of terms: what a copy of the file would reveal.
+    let terms = |path: &std::path::Path| -> Vec<String> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, person_trigram, 'row')",
+        )
+        .unwrap();
+        let mut stmt = conn.prepare("SELECT term FROM temp.terms").unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    // Deleted keys leave the index's storage at once, not at a later merge (FTS5's
+    // secure-delete, set by the migration).
+    let secure: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT v FROM person_trigram_config WHERE k = 'secure-delete'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(secure, 1);
+    let before = terms(&path);
+    assert!(before.contains(&"azq".to_string()) && before.contains(&"yvu".to_string()));
+    carnet::erasure::erase(&mut store, nadia).unwrap();
+    let after = terms(&path);
+    for trigram in ["azq", "diaz", "xyv", "yvu", "vut"] {
+        assert!(
+            !after.contains(&trigram.to_string()),
+            "{trigram} still indexed"
+        );
+    }
+    assert!(
+        after.contains(&"had".to_string()),
+        "the others stay indexed"
+    );
+    assert!(
+        person::search(&store, "nadiazq", None, 10)
+            .unwrap()
+            .is_empty()
+    );
+}
