@@ -71,6 +71,36 @@ pub struct ApplyReport {
     pub persons_erased: usize,
 }
 
+/// Above this many changes, [`Store::apply_changes_and`] commits any open batch and applies
+/// them in a transaction of their own (see there why).
+const SAVEPOINT_MAX_CHANGES: usize = 5_000;
+
+/// Where one apply's changes are written: a transaction of its own, or a savepoint of an open
+/// batch's transaction.
+enum ApplyUnit<'c> {
+    Transaction(rusqlite::Transaction<'c>),
+    Savepoint(rusqlite::Savepoint<'c>),
+}
+
+impl std::ops::Deref for ApplyUnit<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            ApplyUnit::Transaction(tx) => tx,
+            ApplyUnit::Savepoint(sp) => sp,
+        }
+    }
+}
+
+impl ApplyUnit<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            ApplyUnit::Transaction(tx) => tx.commit(),
+            ApplyUnit::Savepoint(sp) => sp.commit(),
+        }
+    }
+}
+
 /// An open Carnet database.
 pub struct Store {
     conn: Connection,
@@ -532,8 +562,22 @@ impl Store {
         also: impl FnOnce(&Connection) -> Result<()>,
     ) -> Result<ApplyReport> {
         let saved = self.hlc;
+        // A large set of changes is its own transaction, outside any batch: inside a
+        // savepoint, every statement's end truncates SQLite's in-memory statement journal by
+        // walking it from its start, which grows with the savepoint's pages (a first sync of a
+        // team's ten years spent half its time there). Small sets, the usual sync, share the
+        // batch's one commit.
+        let own_transaction = changes.len() > SAVEPOINT_MAX_CHANGES;
+        let resume_batch = own_transaction && self.batch_clock.is_some();
+        if resume_batch {
+            self.commit_batch()?;
+        }
         let result = (|| {
-            let tx = self.conn.savepoint()?;
+            let tx = if self.batch_clock.is_some() {
+                ApplyUnit::Savepoint(self.conn.savepoint()?)
+            } else {
+                ApplyUnit::Transaction(self.conn.transaction()?)
+            };
             let mut report = ApplyReport::default();
             // Nothing received brings back a row removed for an erased person.
             let erased = crate::erasure::erased_rows(&tx)?;
@@ -605,6 +649,8 @@ impl Store {
         })();
         if result.is_err() {
             self.hlc = saved;
+        } else if resume_batch {
+            self.begin_batch()?;
         }
         result
     }

@@ -1189,3 +1189,41 @@ fn the_fuzzing_seeds_are_valid_payloads_so_that_mutations_start_past_the_validat
     formats.sort_unstable();
     assert_eq!(formats, [2, 4]);
 }
+
+#[test]
+fn a_segment_too_large_to_share_the_batch_is_applied_between_small_ones() {
+    let shared = tempfile::tempdir().unwrap();
+    let folder = new_folder(shared.path());
+    // Segments are read device by device: 59's, then 60's (large), then 61's.
+    let (mut before, _) = device(59);
+    before.create(&person("Avant", "Lot")).unwrap();
+    run(&mut before, &folder);
+    // More than the 5,000 changes a segment may apply inside a batch's savepoint.
+    let (mut large, _) = device(60);
+    large
+        .write(|w| {
+            for n in 0..2_600 {
+                w.create(&person(&format!("Prénom{n}"), "Nombreux"))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    run(&mut large, &folder);
+    let (mut after, _) = device(61);
+    after.create(&person("Après", "Lot")).unwrap();
+    run(&mut after, &folder);
+    let (mut new, _) = device(63);
+    let report = run(&mut new, &folder);
+    assert_eq!(report.segments_received, 3, "{report:?}");
+    assert!(report.changes_applied > 5_000);
+    assert_eq!(carnet::person::all(&new).unwrap().len(), 2_602);
+    for other in [&mut before, &mut large, &mut after] {
+        run(other, &folder);
+    }
+    for other in [&before, &large, &after] {
+        assert_eq!(digest(&new), digest(other));
+    }
+    // The batch went on after the large segment: a later sync starts from a clean state.
+    new.create(&person("Encore", "Une")).unwrap();
+    assert_eq!(run(&mut new, &folder).segments_sent, 1);
+}
