@@ -670,5 +670,49 @@ fn sync(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, reads_and_writes, bulk_load, sync);
+/// Search as you type on a team's notebook (five officers' ten years, synced into one: see
+/// `docs/performance.md`), when `CARNET_SCALE_DB` names such a plaintext notebook: through
+/// the trigram index (`person::search`), and side by side the scan of every key that search
+/// was before it (the same SQL with `search_key LIKE '%word%'` per word).
+fn search_at_scale(c: &mut Criterion) {
+    let Some(path) = std::env::var_os("CARNET_SCALE_DB") else {
+        return;
+    };
+    let store = Store::open(Path::new(&path), Box::new(ManualClock::at_date(until()))).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let persons: i64 = conn
+        .query_row("SELECT count(*) FROM person WHERE deleted = 0", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    eprintln!("search at scale: {persons} persons");
+    let mut group = c.benchmark_group("search_at_scale");
+    for query in ["e", "el", "elo", "eloise", "eloise ben", "benali", "zzz"] {
+        group.bench_function(format!("index/{query}"), |b| {
+            b.iter(|| carnet::person::search(&store, query, None, 50).unwrap())
+        });
+        let words = carnet::search_key::words(query);
+        let mut sql =
+            String::from("SELECT * FROM person WHERE deleted = 0 AND merged_into IS NULL");
+        for k in 1..=words.len() {
+            sql.push_str(&format!(" AND search_key LIKE ?{k}"));
+        }
+        sql.push_str(" ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT 50");
+        let params: Vec<String> = words.iter().map(|w| format!("%{w}%")).collect();
+        group.bench_function(format!("scan/{query}"), |b| {
+            b.iter(|| {
+                let mut stmt = conn.prepare_cached(&sql).unwrap();
+                let rows: Vec<String> = stmt
+                    .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                rows
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, reads_and_writes, bulk_load, sync, search_at_scale);
 criterion_main!(benches);
