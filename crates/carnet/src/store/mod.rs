@@ -555,7 +555,9 @@ impl Store {
 
     /// Like [`Store::apply_changes`], running `also` in the same transaction (sync marks the
     /// segment ingested there, so a change and its "ingested" mark are kept or lost together).
-    /// Inside a [`Store::begin_batch`], the transaction is a savepoint of the batch's.
+    /// Inside a [`Store::begin_batch`], the transaction is a savepoint of the batch's, unless
+    /// there are more than [`SAVEPOINT_MAX_CHANGES`] changes: the batch is then committed
+    /// first, these changes get a transaction of their own, and a new batch begins after.
     pub(crate) fn apply_changes_and(
         &mut self,
         changes: &[Change],

@@ -34,7 +34,7 @@ pub const MAX_SEQ: u64 = 999_999_999_999;
 /// Largest decompressed payload or person block accepted (export cuts segments at a few
 /// megabytes): a small file cannot make a reader allocate gigabytes.
 pub const INFLATED_MAX: usize = 64 << 20;
-/// Deflate level of format-3 payloads and blocks.
+/// Deflate level of the JSON of format-3 and format-4 payloads, and of format-3 blocks.
 const DEFLATE_LEVEL: u8 = 6;
 
 /// How a person block's plaintext is written: it follows the segment's format.
@@ -182,16 +182,16 @@ pub(crate) fn encode_block(pieces: &[Piece<'_>]) -> Vec<u8> {
         out.extend_from_slice(write.first.device.as_bytes());
         put_signed(&mut out, write.first.wall_ms);
         put_signed(&mut out, write.first.counter);
-        let indices: Vec<usize> = match &piece.only {
-            None => (0..write.fields.len()).collect(),
-            Some(only) => only.clone(),
+        let fields: Vec<(usize, &crate::changelog::LoggedField)> = match &piece.only {
+            None => write.fields.iter().enumerate().collect(),
+            Some(only) => only
+                .iter()
+                .filter_map(|k| write.fields.get(*k).map(|f| (*k, f)))
+                .collect(),
         };
-        put_varint(&mut out, indices.len() as u64);
+        put_varint(&mut out, fields.len() as u64);
         out.push(u8::from(piece.only.is_some()));
-        for k in indices {
-            let Some((field, value, prev)) = write.fields.get(k) else {
-                continue;
-            };
+        for (k, (field, value, prev)) in fields {
             put_short(&mut out, field);
             if piece.only.is_some() {
                 put_varint(&mut out, k as u64);
