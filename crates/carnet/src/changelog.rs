@@ -257,31 +257,63 @@ pub(crate) fn fields_from_json(
 fn read_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<LoggedWrite>> {
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let entity_name: String = row.get(4)?;
-        let entity = schema::entity(&entity_name).ok_or_else(corrupt)?;
-        let fields: String = row.get(6)?;
-        out.push(LoggedWrite {
-            seq: row.get(0)?,
-            first: Hlc {
-                wall_ms: row.get(1)?,
-                counter: row.get(2)?,
-                device: uuid_from_blob(&row.get::<_, Vec<u8>>(3)?)?,
-            },
-            entity,
-            row_id: uuid_from_blob(&row.get::<_, Vec<u8>>(5)?)?,
-            fields: decode(entity, &fields)?,
-        });
+        out.push(read_row(row)?);
     }
     Ok(out)
 }
 
-/// This database's own writes logged after `seq` (not those received), in append order.
-pub(crate) fn own_since(conn: &Connection, seq: i64) -> Result<Vec<LoggedWrite>> {
+fn read_row(row: &rusqlite::Row<'_>) -> Result<LoggedWrite> {
+    let entity_name: String = row.get(4)?;
+    let entity = schema::entity(&entity_name).ok_or_else(corrupt)?;
+    let fields: String = row.get(6)?;
+    Ok(LoggedWrite {
+        seq: row.get(0)?,
+        first: Hlc {
+            wall_ms: row.get(1)?,
+            counter: row.get(2)?,
+            device: uuid_from_blob(&row.get::<_, Vec<u8>>(3)?)?,
+        },
+        entity,
+        row_id: uuid_from_blob(&row.get::<_, Vec<u8>>(5)?)?,
+        fields: decode(entity, &fields)?,
+    })
+}
+
+/// This database's own writes logged after `seq`, in append order, as many as fit in
+/// `budget` when each weighs `weight` (at least one): an export reads one segment's worth at
+/// a time instead of every pending write, so its memory does not grow with the log.
+pub(crate) fn own_since_within(
+    conn: &Connection,
+    seq: i64,
+    budget: usize,
+    weight: impl Fn(&LoggedWrite) -> usize,
+) -> Result<Vec<LoggedWrite>> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, wall, counter, device, entity, row_id, fields
          FROM change_log WHERE seq > ?1 AND received = 0 ORDER BY seq",
     )?;
-    read_rows(stmt.query([seq])?)
+    let mut rows = stmt.query([seq])?;
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    while let Some(row) = rows.next()? {
+        let write = read_row(row)?;
+        total = total.saturating_add(weight(&write));
+        if total > budget && !out.is_empty() {
+            break;
+        }
+        out.push(write);
+    }
+    Ok(out)
+}
+
+/// This database's own writes (not those received) logged after `after` and up to
+/// `through`, in append order.
+pub(crate) fn own_between(conn: &Connection, after: i64, through: i64) -> Result<Vec<LoggedWrite>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, wall, counter, device, entity, row_id, fields
+         FROM change_log WHERE seq > ?1 AND seq <= ?2 AND received = 0 ORDER BY seq",
+    )?;
+    read_rows(stmt.query([after, through])?)
 }
 
 /// Every write logged after `seq`, in append order.
@@ -382,6 +414,37 @@ pub(crate) fn uuid_from_blob(bytes: &[u8]) -> Result<Uuid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_export_reads_one_segments_worth_and_at_least_one_write() {
+        let clock = Box::new(crate::ManualClock::new(1_764_000_000_000));
+        let mut store = crate::Store::open_in_memory(Uuid::from_u128(1), clock).unwrap();
+        for n in 0..10 {
+            store
+                .create(&crate::person::Person {
+                    first_name: format!("P{n}"),
+                    last_name: "X".into(),
+                    ..Default::default()
+                })
+                .unwrap();
+        }
+        let all = own_between(store.conn(), 0, i64::MAX).unwrap();
+        assert!(all.len() >= 10);
+        let seqs = |w: &[LoggedWrite]| w.iter().map(|w| w.seq).collect::<Vec<_>>();
+        // Three writes of weight 1 fit in 3; the fourth would not.
+        let three = own_since_within(store.conn(), 0, 3, |_| 1).unwrap();
+        assert_eq!(seqs(&three), seqs(&all[..3]));
+        // A write heavier than the whole budget still goes, alone.
+        let one = own_since_within(store.conn(), 0, 3, |_| 100).unwrap();
+        assert_eq!(seqs(&one), seqs(&all[..1]));
+        // From a later point, everything left when it all fits.
+        let rest = own_since_within(store.conn(), all[4].seq, usize::MAX, |_| 1).unwrap();
+        assert_eq!(seqs(&rest), seqs(&all[5..]));
+        assert_eq!(
+            seqs(&own_between(store.conn(), all[1].seq, all[3].seq).unwrap()),
+            seqs(&all[2..4])
+        );
+    }
 
     proptest::proptest! {
         #[test]

@@ -53,11 +53,16 @@ pub(super) fn run(
             [device.as_bytes().as_slice()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let mut writes = changelog::own_since(store.conn(), through)?;
+        // One segment's worth, read as far as it goes and no further.
+        let writes = changelog::own_since_within(
+            store.conn(),
+            through,
+            SEGMENT_TARGET,
+            payload::estimated_len,
+        )?;
         if writes.is_empty() {
             return Ok(());
         }
-        cut_at_target(&mut writes);
         let seq = last_seq as u64 + 1;
         let prev: Option<Vec<u8>> = store.conn().query_row(
             "SELECT digest FROM sync_segment WHERE device = ?1 AND seq = ?2 AND direction = 'out'",
@@ -148,20 +153,6 @@ pub(super) fn run(
         report.changes_sent += sent;
         report.bytes_sent += bytes.len() as u64;
     }
-}
-
-/// Keeps the first writes whose payload stays under [`SEGMENT_TARGET`] (at least one).
-fn cut_at_target(writes: &mut Vec<LoggedWrite>) {
-    let mut size = 0usize;
-    let keep = writes
-        .iter()
-        .position(|w| {
-            size += payload::estimated_len(w);
-            size > SEGMENT_TARGET
-        })
-        .unwrap_or(writes.len())
-        .max(1);
-    writes.truncate(keep);
 }
 
 /// For each other device, the highest segment number this notebook applied.
@@ -333,10 +324,7 @@ fn reseal_v1(
     let Some((after, through)) = bounds else {
         return Ok(None);
     };
-    let writes: Vec<LoggedWrite> = changelog::own_since(store.conn(), after)?
-        .into_iter()
-        .filter(|w| w.seq <= through)
-        .collect();
+    let writes: Vec<LoggedWrite> = changelog::own_between(store.conn(), after, through)?;
     let count: u32 = writes.iter().map(|w| w.fields.len() as u32).sum();
     Ok(Some(segment::seal_v1(
         folder.team,
