@@ -262,7 +262,8 @@ fn read_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<LoggedWrite>> {
     Ok(out)
 }
 
-fn read_row(row: &rusqlite::Row<'_>) -> Result<LoggedWrite> {
+/// One `change_log` row read as `SELECT seq, wall, counter, device, entity, row_id, fields`.
+pub(crate) fn read_row(row: &rusqlite::Row<'_>) -> Result<LoggedWrite> {
     let entity_name: String = row.get(4)?;
     let entity = schema::entity(&entity_name).ok_or_else(corrupt)?;
     let fields: String = row.get(6)?;

@@ -7,7 +7,8 @@
 //! the persisted clock is not behind any stamp in the log; search keys are up to date; every
 //! stored value is one a local write could have stored (the same check sync applies to
 //! received values).
-//! Problems are reported in French, without personal data.
+//! Problems are reported in French, without personal data. Memory stays flat: the log is
+//! read one row's history at a time (through its `row_id` index), never held whole.
 
 use std::collections::HashMap;
 
@@ -19,7 +20,7 @@ use uuid::Uuid;
 use crate::changelog;
 use crate::clock::Hlc;
 use crate::error::Result;
-use crate::schema::{ENTITIES, FieldKind, PERSON};
+use crate::schema::{ENTITIES, EntitySpec, FieldKind, PERSON};
 use crate::search_key;
 use crate::store::Store;
 
@@ -74,26 +75,59 @@ pub fn check(store: &Store) -> Result<CheckReport> {
         }
     }
 
-    // Winning values of the change log, per (entity, row, field).
-    let mut winners: HashMap<(&str, Uuid, &str), (Hlc, Value)> = HashMap::new();
+    // Every materialised row against the winning values of its history. The log is read
+    // row by row through its `row_id` index, so only one row's history is held at a time:
+    // memory does not grow with the notebook (it held every winning value of the log, 2.4 GB
+    // for a team's ten years).
+    let mut counts: HashMap<&'static str, Counts> = HashMap::new();
     let mut max_stamp = (0i64, 0i64);
     let device = store.device_id();
-    for write in changelog::since(conn, 0)? {
-        for change in write.changes() {
-            report.changes += 1;
-            if change.hlc.device == device {
-                max_stamp = max_stamp.max((change.hlc.wall_ms, change.hlc.counter));
+    {
+        let mut log = conn.prepare(
+            "SELECT seq, wall, counter, device, entity, row_id, fields
+               FROM change_log INDEXED BY change_log_by_row ORDER BY row_id, seq",
+        )?;
+        let mut rows = log.query([])?;
+        // The history being read: its row, and per entity (one id is one entity's, but
+        // nothing here relies on it) the winners so far.
+        let mut current: Option<Uuid> = None;
+        let mut winners: Vec<(&'static EntitySpec, Winners)> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let write = changelog::read_row(row)?;
+            if current != Some(write.row_id) {
+                if let Some(id) = current {
+                    compare_history(conn, id, &winners, &mut counts)?;
+                }
+                current = Some(write.row_id);
+                winners.clear();
             }
-            let key = (change.entity.name, change.row_id, change.field);
-            // The merge's rule exactly: the highest stamp wins, and under one stamp (a copied
-            // database) the greater value.
-            if winners.get(&key).is_none_or(|(stamp, value)| {
-                *stamp < change.hlc
-                    || (*stamp == change.hlc
-                        && changelog::value_order(&change.value) > changelog::value_order(value))
-            }) {
-                winners.insert(key, (change.hlc, change.value));
+            let slot = match winners.iter().position(|(spec, _)| *spec == write.entity) {
+                Some(slot) => slot,
+                None => {
+                    winners.push((write.entity, Winners::new()));
+                    winners.len() - 1
+                }
+            };
+            for change in write.changes() {
+                report.changes += 1;
+                if change.hlc.device == device {
+                    max_stamp = max_stamp.max((change.hlc.wall_ms, change.hlc.counter));
+                }
+                // The merge's rule exactly: the highest stamp wins, and under one stamp (a
+                // copied database) the greater value.
+                let held = &mut winners[slot].1;
+                if held.get(change.field).is_none_or(|(stamp, value)| {
+                    *stamp < change.hlc
+                        || (*stamp == change.hlc
+                            && changelog::value_order(&change.value)
+                                > changelog::value_order(value))
+                }) {
+                    held.insert(change.field, (change.hlc, change.value));
+                }
             }
+        }
+        if let Some(id) = current {
+            compare_history(conn, id, &winners, &mut counts)?;
         }
     }
     let (wall, counter) = store.last_hlc_parts();
@@ -103,6 +137,7 @@ pub fn check(store: &Store) -> Result<CheckReport> {
             .push("L'horloge enregistrée est en retard sur le journal des modifications.".into());
     }
 
+    // Rows with no history at all, each compared with nothing.
     for spec in ENTITIES {
         let sql = format!(
             "SELECT id, deleted, {} FROM {}",
@@ -110,10 +145,10 @@ pub fn check(store: &Store) -> Result<CheckReport> {
             spec.name
         );
         let mut stmt = conn.prepare(&sql)?;
+        let mut has_history =
+            conn.prepare("SELECT EXISTS (SELECT 1 FROM change_log WHERE row_id = ?1)")?;
         let mut rows = stmt.query([])?;
-        let mut mismatched = 0u64;
-        let mut orphan_rows = 0u64;
-        let mut invalid = 0u64;
+        let entity_counts = counts.entry(spec.name).or_default();
         while let Some(row) = rows.next()? {
             report.rows += 1;
             let id: String = row.get(0)?;
@@ -123,52 +158,32 @@ pub fn check(store: &Store) -> Result<CheckReport> {
                     .push(format!("Table {} : identifiant mal formé.", spec.name));
                 continue;
             };
-            let key = |field: &'static str| (spec.name, uuid, field);
-            let mut logged = 0;
-            let names = std::iter::once("deleted").chain(spec.fields.iter().map(|f| f.name));
-            for (i, name) in names.enumerate() {
-                let stored: Value = row.get(i + 1)?;
-                let field = crate::schema::field_of(spec, name).unwrap_or(&crate::schema::DELETED);
-                let deleted_row = i > 0 && row.get::<_, i64>(1)? != 0;
-                // A deleted row may keep partial values (its creation never arrived).
-                if !deleted_row
-                    && crate::sync::stored_value_problem(field, &stored).is_some()
-                    && !(stored == Value::Null && name != "deleted")
-                {
-                    invalid += 1;
-                }
-                match winners.get(&key(name)) {
-                    Some((_, winner)) => {
-                        logged += 1;
-                        if *winner != stored {
-                            mismatched += 1;
-                        }
-                    }
-                    None if name == "deleted" && stored == Value::Integer(0) => {}
-                    None if stored == Value::Null => {}
-                    None => mismatched += 1,
-                }
+            if has_history.query_row([uuid.as_bytes().as_slice()], |r| r.get::<_, bool>(0))? {
+                continue;
             }
-            if logged == 0 {
-                orphan_rows += 1;
-            }
+            compare_row(spec, row, &Winners::new(), entity_counts)?;
         }
-        if mismatched > 0 {
+    }
+    for spec in ENTITIES {
+        let Some(c) = counts.get(spec.name) else {
+            continue;
+        };
+        if c.mismatched > 0 {
             report.problems.push(format!(
-                "Table {} : {mismatched} valeur(s) ne correspondent pas au journal des modifications.",
-                spec.name
+                "Table {} : {} valeur(s) ne correspondent pas au journal des modifications.",
+                spec.name, c.mismatched
             ));
         }
-        if invalid > 0 {
+        if c.invalid > 0 {
             report.problems.push(format!(
-                "Table {} : {invalid} valeur(s) invalide(s) (format, liste de choix ou longueur).",
-                spec.name
+                "Table {} : {} valeur(s) invalide(s) (format, liste de choix ou longueur).",
+                spec.name, c.invalid
             ));
         }
-        if orphan_rows > 0 {
+        if c.orphan_rows > 0 {
             report.problems.push(format!(
-                "Table {} : {orphan_rows} ligne(s) sans modification enregistrée.",
-                spec.name
+                "Table {} : {} ligne(s) sans modification enregistrée.",
+                spec.name, c.orphan_rows
             ));
         }
     }
@@ -222,4 +237,78 @@ pub fn check(store: &Store) -> Result<CheckReport> {
         ));
     }
     Ok(report)
+}
+
+/// One row's winning values, per field.
+type Winners = HashMap<&'static str, (Hlc, Value)>;
+
+/// What is wrong with one entity's table, counted.
+#[derive(Default)]
+struct Counts {
+    mismatched: u64,
+    orphan_rows: u64,
+    invalid: u64,
+}
+
+/// Compares the materialised rows of the id whose history was just read (one per entity
+/// that history names) with its winning values.
+fn compare_history(
+    conn: &rusqlite::Connection,
+    id: Uuid,
+    winners: &[(&'static EntitySpec, Winners)],
+    counts: &mut HashMap<&'static str, Counts>,
+) -> Result<()> {
+    for (spec, held) in winners {
+        let sql = format!(
+            "SELECT id, deleted, {} FROM {} WHERE id = ?1",
+            crate::store::column_list(spec),
+            spec.name
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([id.to_string()])?;
+        if let Some(row) = rows.next()? {
+            compare_row(spec, row, held, counts.entry(spec.name).or_default())?;
+        }
+    }
+    Ok(())
+}
+
+/// One materialised row against its winning values: every stored value must be the winner
+/// (or, with no winner, empty), be one a local write could have stored, and the row must have
+/// at least one logged field.
+fn compare_row(
+    spec: &'static EntitySpec,
+    row: &rusqlite::Row<'_>,
+    winners: &Winners,
+    counts: &mut Counts,
+) -> Result<()> {
+    let mut logged = 0;
+    let names = std::iter::once("deleted").chain(spec.fields.iter().map(|f| f.name));
+    for (i, name) in names.enumerate() {
+        let stored: Value = row.get(i + 1)?;
+        let field = crate::schema::field_of(spec, name).unwrap_or(&crate::schema::DELETED);
+        let deleted_row = i > 0 && row.get::<_, i64>(1)? != 0;
+        // A deleted row may keep partial values (its creation never arrived).
+        if !deleted_row
+            && crate::sync::stored_value_problem(field, &stored).is_some()
+            && !(stored == Value::Null && name != "deleted")
+        {
+            counts.invalid += 1;
+        }
+        match winners.get(name) {
+            Some((_, winner)) => {
+                logged += 1;
+                if *winner != stored {
+                    counts.mismatched += 1;
+                }
+            }
+            None if name == "deleted" && stored == Value::Integer(0) => {}
+            None if stored == Value::Null => {}
+            None => counts.mismatched += 1,
+        }
+    }
+    if logged == 0 {
+        counts.orphan_rows += 1;
+    }
+    Ok(())
 }

@@ -131,3 +131,51 @@ fn the_notebook_and_its_journal_are_readable_by_their_owner_only() {
         assert_eq!(mode, 0o600, "{name}");
     }
 }
+
+#[test]
+fn check_finds_values_changed_behind_the_log_rows_without_history_and_invalid_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("carnet.db");
+    let clock = || Box::new(carnet::ManualClock::at_date(crate::fixture::today()));
+    let mut store = carnet::Store::init(&path, carnet::Uuid::from_u128(1), clock()).unwrap();
+    let samira = store
+        .create(&crate::fixture::person("Samira", "Hamidi"))
+        .unwrap();
+    store
+        .create(&crate::fixture::person("Karim", "Haddad"))
+        .unwrap();
+    assert!(carnet::check::check(&store).unwrap().is_ok());
+    drop(store);
+    // Written behind the engine's back, as a damaged or hand-edited file would be.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE person SET last_name = 'Autre' WHERE id = ?1",
+        [samira.to_string()],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE person SET gender = 'inconnu' WHERE last_name = 'Haddad'",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO partner (id, name, kind) VALUES ('00000000-0000-0000-0000-00000000abcd', 'Fantôme', 'other')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let store = carnet::Store::open(&path, clock()).unwrap();
+    let report = carnet::check::check(&store).unwrap();
+    assert_eq!(
+        report.problems,
+        [
+            "Table partner : 2 valeur(s) ne correspondent pas au journal des modifications.",
+            "Table partner : 1 ligne(s) sans modification enregistrée.",
+            "Table person : 2 valeur(s) ne correspondent pas au journal des modifications.",
+            "Table person : 1 valeur(s) invalide(s) (format, liste de choix ou longueur).",
+            "1 clé(s) de recherche de personnes ne sont pas à jour.",
+        ],
+        "{:?}",
+        report.problems
+    );
+}
