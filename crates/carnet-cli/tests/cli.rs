@@ -168,6 +168,29 @@ fn init_then_every_read_command() {
     assert!(ok(&db, &["stats"]).contains("Marché"));
     assert!(ok(&db, &["followups", "--until", "2026-12-31"]).contains("0 relance(s)"));
     assert!(ok(&db, &["check"]).contains("Base intègre"));
+    // Its progress goes to the error stream (the report stays alone on standard output),
+    // and ends with every write of the log read; none with --json.
+    let checked = carnet(&db, &["check"]);
+    let last = checked
+        .stderr
+        .rsplit('\r')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let (done, total) = last
+        .strip_prefix("Vérification : ")
+        .and_then(|rest| rest.strip_suffix(" écritures du journal"))
+        .and_then(|counts| counts.split_once(" / "))
+        .unwrap_or_else(|| panic!("{:?}", checked.stderr));
+    assert_eq!(done, total);
+    assert!(total.parse::<u64>().unwrap() > 0);
+    assert!(!checked.stdout.contains("Vérification"));
+    assert!(
+        !carnet(&db, &["check", "--json"])
+            .stderr
+            .contains("Vérification")
+    );
     let digest = ok(&db, &["digest"]);
     assert_eq!(digest.trim().len(), 64);
     assert_eq!(ok(&db, &["digest"]), digest, "digest is stable");

@@ -41,8 +41,27 @@ impl CheckReport {
     }
 }
 
+/// How far [`check_with_progress`] has read the change log: writes read of all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckProgress {
+    pub writes_done: u64,
+    pub writes_total: u64,
+}
+
+/// How many writes of the log are read between two progress reports.
+const PROGRESS_EVERY: u64 = 50_000;
+
 /// Runs every check.
 pub fn check(store: &Store) -> Result<CheckReport> {
+    check_with_progress(store, &mut |_| {})
+}
+
+/// Runs every check, reporting how far the reading of the change log (most of the time
+/// taken) has gone.
+pub fn check_with_progress(
+    store: &Store,
+    progress: &mut dyn FnMut(CheckProgress),
+) -> Result<CheckReport> {
     let conn = store.conn();
     let mut report = CheckReport::default();
 
@@ -87,6 +106,16 @@ pub fn check(store: &Store) -> Result<CheckReport> {
             "SELECT seq, wall, counter, device, entity, row_id, fields
                FROM change_log INDEXED BY change_log_by_row ORDER BY row_id, seq",
         )?;
+        let writes_total: i64 =
+            conn.query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?;
+        let writes_total = writes_total.max(0) as u64;
+        let mut writes_done = 0u64;
+        if writes_total > 0 {
+            progress(CheckProgress {
+                writes_done,
+                writes_total,
+            });
+        }
         let mut rows = log.query([])?;
         // The history being read: its row, and per entity (one id is one entity's, but
         // nothing here relies on it) the winners so far.
@@ -94,6 +123,13 @@ pub fn check(store: &Store) -> Result<CheckReport> {
         let mut winners: Vec<(&'static EntitySpec, Winners)> = Vec::new();
         while let Some(row) = rows.next()? {
             let write = changelog::read_row(row)?;
+            writes_done += 1;
+            if writes_done.is_multiple_of(PROGRESS_EVERY) {
+                progress(CheckProgress {
+                    writes_done,
+                    writes_total,
+                });
+            }
             if current != Some(write.row_id) {
                 if let Some(id) = current {
                     compare_history(conn, id, &winners, &mut counts)?;
@@ -129,6 +165,10 @@ pub fn check(store: &Store) -> Result<CheckReport> {
         if let Some(id) = current {
             compare_history(conn, id, &winners, &mut counts)?;
         }
+        progress(CheckProgress {
+            writes_done,
+            writes_total,
+        });
     }
     let (wall, counter) = store.last_hlc_parts();
     if (wall, counter) < max_stamp {

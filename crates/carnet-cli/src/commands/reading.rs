@@ -39,7 +39,19 @@ pub(super) fn digest(ctx: &mut Context) -> Result<(), CliError> {
 /// `carnet check`.
 pub(super) fn check(ctx: &mut Context, json: bool) -> Result<(), CliError> {
     let store = ctx.open()?;
-    let report = carnet::check::check(&store)?;
+    let mut stderr = std::io::stderr();
+    let report = carnet::check::check_with_progress(&store, &mut |p| {
+        if !json {
+            let _ = write!(
+                stderr,
+                "\rVérification : {} / {} écritures du journal",
+                p.writes_done, p.writes_total
+            );
+            if p.writes_done == p.writes_total {
+                let _ = writeln!(stderr);
+            }
+        }
+    })?;
     if json {
         writeln!(
             ctx.out,
