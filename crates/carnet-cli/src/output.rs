@@ -15,6 +15,17 @@ use serde::Serialize;
 use crate::CliError;
 use crate::args::ListTarget;
 
+/// One line of progress on the error stream (standard output keeps the result alone),
+/// rewritten in place, ended when `done` reaches `total`. A failed write to the terminal
+/// changes nothing of the work, so it is not an error.
+pub fn progress(label: &str, done: u64, total: u64, unit: &str) {
+    let mut stderr = std::io::stderr();
+    let _ = write!(stderr, "\r{label} : {done} / {total} {unit}");
+    if done == total {
+        let _ = writeln!(stderr);
+    }
+}
+
 fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Usage(e.to_string()))?;
     writeln!(out, "{text}")?;

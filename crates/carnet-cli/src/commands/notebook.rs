@@ -74,20 +74,17 @@ pub(super) fn demo(
         .0
     };
     let started = std::time::Instant::now();
-    let mut stderr = std::io::stderr();
     let summary = carnet_demo::generate(
         &mut store,
         &carnet_demo::DemoOptions { seed, years, until },
         &mut |p| {
             if !json && (p.weeks_done % 52 == 0 || p.weeks_done == p.weeks_total) {
-                let _ = write!(
-                    stderr,
-                    "\rGénération : {} / {} semaines",
-                    p.weeks_done, p.weeks_total
+                crate::output::progress(
+                    "Génération",
+                    u64::from(p.weeks_done),
+                    u64::from(p.weeks_total),
+                    "semaines",
                 );
-                if p.weeks_done == p.weeks_total {
-                    let _ = writeln!(stderr);
-                }
             }
         },
     )?;

@@ -39,17 +39,14 @@ pub(super) fn digest(ctx: &mut Context) -> Result<(), CliError> {
 /// `carnet check`.
 pub(super) fn check(ctx: &mut Context, json: bool) -> Result<(), CliError> {
     let store = ctx.open()?;
-    let mut stderr = std::io::stderr();
     let report = carnet::check::check_with_progress(&store, &mut |p| {
         if !json {
-            let _ = write!(
-                stderr,
-                "\rVérification : {} / {} écritures du journal",
-                p.writes_done, p.writes_total
+            crate::output::progress(
+                "Vérification",
+                p.writes_done,
+                p.writes_total,
+                "écritures du journal",
             );
-            if p.writes_done == p.writes_total {
-                let _ = writeln!(stderr);
-            }
         }
     })?;
     if json {
