@@ -99,6 +99,11 @@ pub fn check_with_progress(
     // memory does not grow with the notebook (it held every winning value of the log, 2.4 GB
     // for a team's ten years).
     let mut counts: HashMap<&'static str, Counts> = HashMap::new();
+    // One statement per entity, written once: a history is compared for every row.
+    let row_by_id: HashMap<&'static str, String> = ENTITIES
+        .iter()
+        .map(|spec| (spec.name, format!("{} WHERE id = ?1", select_rows(spec))))
+        .collect();
     let mut max_stamp = (0i64, 0i64);
     let device = store.device_id();
     {
@@ -132,7 +137,7 @@ pub fn check_with_progress(
             }
             if current != Some(write.row_id) {
                 if let Some(id) = current {
-                    compare_history(conn, id, &winners, &mut counts)?;
+                    compare_history(conn, id, &winners, &row_by_id, &mut counts)?;
                 }
                 current = Some(write.row_id);
                 winners.clear();
@@ -163,7 +168,7 @@ pub fn check_with_progress(
             }
         }
         if let Some(id) = current {
-            compare_history(conn, id, &winners, &mut counts)?;
+            compare_history(conn, id, &winners, &row_by_id, &mut counts)?;
         }
         progress(CheckProgress {
             writes_done,
@@ -179,12 +184,7 @@ pub fn check_with_progress(
 
     // Rows with no history at all, each compared with nothing.
     for spec in ENTITIES {
-        let sql = format!(
-            "SELECT id, deleted, {} FROM {}",
-            crate::store::column_list(spec),
-            spec.name
-        );
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = conn.prepare(&select_rows(spec))?;
         let mut has_history =
             conn.prepare("SELECT EXISTS (SELECT 1 FROM change_log WHERE row_id = ?1)")?;
         let mut rows = stmt.query([])?;
@@ -279,6 +279,15 @@ pub fn check_with_progress(
     Ok(report)
 }
 
+/// The materialised rows of an entity as `compare_row` reads them (id, tombstone, fields).
+fn select_rows(spec: &EntitySpec) -> String {
+    format!(
+        "SELECT id, deleted, {} FROM {}",
+        crate::store::column_list(spec),
+        spec.name
+    )
+}
+
 /// One row's winning values, per field.
 type Winners = HashMap<&'static str, (Hlc, Value)>;
 
@@ -296,15 +305,14 @@ fn compare_history(
     conn: &rusqlite::Connection,
     id: Uuid,
     winners: &[(&'static EntitySpec, Winners)],
+    row_by_id: &HashMap<&'static str, String>,
     counts: &mut HashMap<&'static str, Counts>,
 ) -> Result<()> {
     for (spec, held) in winners {
-        let sql = format!(
-            "SELECT id, deleted, {} FROM {} WHERE id = ?1",
-            crate::store::column_list(spec),
-            spec.name
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
+        let Some(sql) = row_by_id.get(spec.name) else {
+            continue;
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
         let mut rows = stmt.query([id.to_string()])?;
         if let Some(row) = rows.next()? {
             compare_row(spec, row, held, counts.entry(spec.name).or_default())?;
