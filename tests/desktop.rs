@@ -600,9 +600,43 @@ fn two_devices_share_a_person_through_the_folder_and_review_a_conflict() {
     s.screenshot("synchronisation").unwrap();
     s.quit().unwrap();
 
-    // Device B opens the same folder with the same passphrase and finds the person.
+    // Device B opens the same folder with the same passphrase and finds the person; the
+    // window hears how the sync goes, segment by segment, and says it.
     let s = Session::start(&b).unwrap();
+    s.script(
+        "window.__progress = []; window.__TAURI__.event.listen('sync-progress', (e) => window.__progress.push(e.payload));",
+        json!([]),
+    )
+    .unwrap();
     configure_sync(&s, &shared, "PC du bureau");
+    let heard = s.script("return window.__progress", json!([])).unwrap();
+    let heard = heard.as_array().unwrap();
+    let received = heard.iter().rfind(|p| p["step"] == "receiving").unwrap();
+    assert_eq!(
+        (
+            &received["segments_done"],
+            &received["segments_total"],
+            &received["exact"]
+        ),
+        (&json!(1), &json!(1), &json!(true)),
+        "{heard:?}"
+    );
+    assert!(received["changes_done"].as_u64().unwrap() > 0, "{heard:?}");
+    assert_eq!(received["changes_done"], received["changes_total"]);
+    let sent = heard.last().unwrap();
+    assert_eq!(sent["step"], "sending", "{heard:?}");
+    let said = s
+        .script(
+            "document.querySelector('.sync-progress').hidden = false; return document.getElementById('sync-progress-text').textContent",
+            json!([]),
+        )
+        .unwrap();
+    let said = said.as_str().unwrap();
+    assert!(
+        said.starts_with("Envoi : ") && said.ends_with("écrites dans le dossier partagé"),
+        "{said}"
+    );
+    s.screenshot("synchronisation-progression").unwrap();
     s.go("#/personnes").unwrap();
     s.type_into(&s.wait_for("#person-search").unwrap(), "aminata")
         .unwrap();

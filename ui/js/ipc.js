@@ -297,6 +297,7 @@ export const api = {
   setRemember: (remember) => invoke('set_remember', { remember }),
   /** @returns {Promise<void>} */
   setAutoLock: (minutes) => invoke('set_auto_lock', { minutes }),
+  /** @param {(progress: import('./payloads.js').SyncProgress) => void} callback */
   onSyncProgress: (callback) => tauri().event.listen('sync-progress', (e) => callback(e.payload)),
 };
 

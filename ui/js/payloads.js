@@ -182,6 +182,18 @@
  */
 
 /**
+ * Where a sync is (`carnet::sync::SyncProgress`), sent as `sync-progress` events: segments and
+ * field changes done of how many; `changes_total` is an estimate until `exact`.
+ * @typedef {object} SyncProgress
+ * @property {'receiving' | 'sending'} step
+ * @property {number} segments_done
+ * @property {number} segments_total
+ * @property {number} changes_done
+ * @property {number} changes_total
+ * @property {boolean} exact
+ */
+
+/**
  * @typedef {object} SyncReport `carnet::sync::SyncReport`
  * @property {number} segments_sent
  * @property {number} changes_sent

@@ -19,9 +19,39 @@ use crate::args::ListTarget;
 /// rewritten in place, ended when `done` reaches `total`. A failed write to the terminal
 /// changes nothing of the work, so it is not an error.
 pub fn progress(label: &str, done: u64, total: u64, unit: &str) {
+    progress_line(&format!("{label} : {done} / {total} {unit}"), done == total);
+}
+
+/// A sync's progress, as [`progress`] writes it: segments, and changes with « environ » while
+/// their total is estimated.
+pub fn sync_progress(p: &carnet::sync::SyncProgress) {
+    let text = match p.step {
+        carnet::sync::SyncStep::Receiving => format!(
+            "Réception : {} / {} segments, {} / {}{} modifications",
+            p.segments_done,
+            p.segments_total,
+            p.changes_done,
+            if p.exact { "" } else { "environ " },
+            p.changes_total
+        ),
+        carnet::sync::SyncStep::Sending => format!(
+            "Envoi : {} / {} modifications, {} segment(s) écrit(s)",
+            p.changes_done, p.changes_total, p.segments_done
+        ),
+    };
+    let finished = match p.step {
+        carnet::sync::SyncStep::Receiving => p.segments_done == p.segments_total,
+        carnet::sync::SyncStep::Sending => p.changes_done == p.changes_total,
+    };
+    progress_line(&text, finished);
+}
+
+/// Writes `text` over the line before (padded, so a shorter line leaves nothing of a longer
+/// one), and ends the line when `finished`.
+fn progress_line(text: &str, finished: bool) {
     let mut stderr = std::io::stderr();
-    let _ = write!(stderr, "\r{label} : {done} / {total} {unit}");
-    if done == total {
+    let _ = write!(stderr, "\r{text:<72}");
+    if finished {
         let _ = writeln!(stderr);
     }
 }

@@ -430,6 +430,7 @@ fn two_notebooks_meet_through_a_shared_folder() {
             pass,
         )
     };
+    let mut runs = Vec::new();
     for db in [&a, &b, &a] {
         let run = sync(db);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -438,7 +439,34 @@ fn two_notebooks_meet_through_a_shared_folder() {
             "{}",
             run.stdout
         );
+        assert!(!run.stdout.contains("Réception") && !run.stdout.contains("Envoi :"));
+        runs.push(run);
     }
+    // B's progress, on the error stream: A's one segment read whole, then its own sent.
+    let lines: Vec<&str> = runs[1]
+        .stderr
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let received = lines
+        .iter()
+        .rfind(|l| l.starts_with("Réception : "))
+        .unwrap_or_else(|| panic!("{:?}", runs[1].stderr));
+    let counts = received
+        .strip_prefix("Réception : 1 / 1 segments, ")
+        .and_then(|rest| rest.strip_suffix(" modifications"))
+        .and_then(|counts| counts.split_once(" / "))
+        .unwrap_or_else(|| panic!("{received}"));
+    assert_eq!(counts.0, counts.1, "{received}");
+    let sent = lines.last().unwrap_or_else(|| panic!("{lines:?}"));
+    let counts = sent
+        .strip_prefix("Envoi : ")
+        .and_then(|rest| rest.strip_suffix(" modifications, 1 segment(s) écrit(s)"))
+        .and_then(|counts| counts.split_once(" / "))
+        .unwrap_or_else(|| panic!("{sent}"));
+    assert_eq!(counts.0, counts.1, "{sent}");
+    assert!(counts.0.parse::<u64>().unwrap() > 0);
     assert_eq!(ok(&a, &["digest"]), ok(&b, &["digest"]));
     // The default partners and Troyes' quartiers were seeded apart but merge, not double.
     let partners: serde_json::Value =

@@ -95,12 +95,6 @@ fn fresh_secrets() -> sync::FreshSecrets {
     }
 }
 
-#[derive(Clone, Serialize)]
-struct Progress {
-    done: usize,
-    total: usize,
-}
-
 /// Runs a sync now; progress arrives as `sync-progress` events.
 #[tauri::command(async)]
 pub fn sync_now(
@@ -114,13 +108,7 @@ pub fn sync_now(
     let folder = open_folder(&mut guard, &store)?;
     let name = store.local_setting("device_name")?;
     let report = sync::sync(&mut store, folder, name.as_deref(), &mut |p| {
-        let _ = app.emit(
-            "sync-progress",
-            Progress {
-                done: p.done,
-                total: p.total,
-            },
-        );
+        let _ = app.emit("sync-progress", p);
     })?;
     store.set_local_setting("sync_last", &now)?;
     store.set_local_setting(

@@ -6,6 +6,38 @@ import { h, form, announce, strengthHint, confirmed, emptyFields } from '../dom.
 
 const S = t.sync;
 
+const count = new Intl.NumberFormat('fr-FR');
+
+/**
+ * A sync's progress bar and its line of text (also the welcome's first sync): the bar moves
+ * with the changes read or sent, the text says the step, segments and changes.
+ * @param {string} id
+ */
+export function syncProgressView(id) {
+  const bar = h('progress', { id, max: 1, value: 0, 'aria-label': S.running });
+  const text = h('p', { id: `${id}-text`, class: 'hint' }, S.running);
+  const element = h('div', { class: 'sync-progress', hidden: true }, bar, text);
+  return {
+    element,
+    /** Shows the bar moving without a value until the first report. */
+    start() {
+      element.hidden = false;
+      bar.removeAttribute('value');
+      text.textContent = S.running;
+    },
+    /** @param {import('../payloads.js').SyncProgress} p */
+    update(p) {
+      bar.max = Math.max(p.changes_total, 1);
+      bar.value = p.changes_done;
+      const n = (/** @type {number} */ v) => count.format(v);
+      text.textContent = p.step === 'sending' ? S.sending(p, n) : S.receiving(p, n);
+    },
+    stop() {
+      element.hidden = true;
+    },
+  };
+}
+
 /** What a sync did, as lines for the screen (also the welcome's first sync). */
 export function syncSummary(report) {
   const lines = [h('p', { id: 'sync-result' }, S.result(report))];
@@ -73,16 +105,12 @@ export function lastSyncText(status) {
 export async function syncSection() {
   const status = await api.syncStatus();
   const result = h('div', { id: 'sync-summary', 'aria-live': 'polite' });
-  const bar = h('progress', { id: 'sync-progress', max: 1, value: 0, hidden: true, 'aria-label': S.running });
-  const unsubscribe = await api.onSyncProgress(({ done, total }) => {
-    bar.max = Math.max(total, 1);
-    bar.value = done;
-  }).catch(() => null);
+  const progress = syncProgressView('sync-progress');
+  const unsubscribe = await api.onSyncProgress(progress.update).catch(() => null);
 
   async function run() {
     button.disabled = true;
-    bar.hidden = false;
-    bar.removeAttribute('value');
+    progress.start();
     result.replaceChildren(h('p', {}, S.running));
     try {
       const report = await api.syncNow();
@@ -93,7 +121,7 @@ export async function syncSection() {
       result.replaceChildren(h('p', { class: 'field-error', role: 'alert' }, err?.message || t.errorUnexpected));
     } finally {
       button.disabled = false;
-      bar.hidden = true;
+      progress.stop();
     }
   }
 
@@ -143,7 +171,7 @@ export async function syncSection() {
   const state = h('p', { id: 'sync-state' }, lastSyncText(status) ?? '');
   const section = h('section', { class: 'card', id: 'synchronisation' },
     h('h2', {}, S.title), h('p', { class: 'hint' }, S.intro), state, config,
-    h('div', { class: 'actions' }, button), bar, result,
+    h('div', { class: 'actions' }, button), progress.element, result,
     status.unlocked ? changePassphraseSection() : null);
   // Stop listening when the section leaves the page.
   new MutationObserver((_, observer) => {

@@ -6,7 +6,7 @@
 import { t } from '../strings.js';
 import { api, vocab, fieldLabel } from '../ipc.js';
 import { h, show, form, announce, strengthHint } from '../dom.js';
-import { syncSummary } from './sync.js';
+import { syncSummary, syncProgressView } from './sync.js';
 
 const W = () => t.welcome;
 
@@ -159,7 +159,7 @@ async function partnersStep() {
 }
 
 async function folderStep() {
-  const bar = h('progress', { id: 'welcome-sync-progress', max: 1, value: 0, hidden: true, 'aria-label': t.sync.running });
+  const progress = syncProgressView('welcome-sync-progress');
   const result = h('div', { id: 'welcome-sync-result', 'aria-live': 'polite' });
   const join = form({
     id: 'welcome-join',
@@ -178,10 +178,9 @@ async function folderStep() {
         throw err;
       }
       el.markClean();
-      bar.hidden = false;
-      bar.removeAttribute('value');
+      progress.start();
       result.replaceChildren(h('p', {}, W().firstSync));
-      const stop = await api.onSyncProgress(({ done, total }) => { bar.max = Math.max(total, 1); bar.value = done; }).catch(() => null);
+      const stop = await api.onSyncProgress(progress.update).catch(() => null);
       try {
         const report = await api.syncNow();
         result.replaceChildren(...syncSummary(report),
@@ -191,7 +190,7 @@ async function folderStep() {
         result.replaceChildren(h('p', { class: 'field-error', role: 'alert' }, err?.message || t.errorUnexpected));
       } finally {
         stop?.();
-        bar.hidden = true;
+        progress.stop();
       }
     },
   });
@@ -203,7 +202,7 @@ async function folderStep() {
   join.querySelector('[data-field="folder"]').append(choose);
   const pass = join.control('passphrase');
   pass.closest('.field').append(strengthHint(pass));
-  show(...heading(W().folderTitle), h('p', { class: 'hint' }, W().folderIntro), join, bar, result);
+  show(...heading(W().folderTitle), h('p', { class: 'hint' }, W().folderIntro), join, progress.element, result);
 }
 
 async function doneStep() {

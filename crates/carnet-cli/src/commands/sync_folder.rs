@@ -63,7 +63,11 @@ pub(super) fn sync(
         store.set_local_setting("device_name", name)?;
     }
     let name = store.local_setting("device_name")?;
-    let report = carnet::sync::sync(&mut store, &shared, name.as_deref(), &mut |_| {})?;
+    let report = carnet::sync::sync(&mut store, &shared, name.as_deref(), &mut |p| {
+        if !json {
+            output::sync_progress(&p);
+        }
+    })?;
     output::sync_report(&mut ctx.out, &report, json)?;
     Ok(())
 }

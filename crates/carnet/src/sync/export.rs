@@ -39,9 +39,11 @@ pub(super) fn run(
     folder_keys: &mut super::person_keys::FolderKeys,
     device_name: Option<&str>,
     report: &mut SyncReport,
+    progress: &mut dyn FnMut(super::SyncProgress),
 ) -> Result<()> {
     folder_files::ensure_dir(&folder.root.join("devices"))?;
     restore_own(store, folder, report)?;
+    let mut tally = super::progress::Sending::start(changes_to_send(store)?, progress);
     loop {
         let device = store.device_id();
         let dir = folder.device_dir(device);
@@ -152,7 +154,20 @@ pub(super) fn run(
         report.segments_sent += 1;
         report.changes_sent += sent;
         report.bytes_sent += bytes.len() as u64;
+        tally.written(sent as u64);
     }
+}
+
+/// How many field changes of this device's own are not in the folder yet.
+fn changes_to_send(store: &Store) -> Result<u64> {
+    let count: i64 = store.conn().query_row(
+        "SELECT coalesce(sum(json_array_length(fields)), 0) FROM change_log
+          WHERE received = 0
+            AND seq > coalesce((SELECT max(through) FROM sync_segment WHERE direction = 'out'), 0)",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(count.max(0) as u64)
 }
 
 /// For each other device, the highest segment number this notebook applied.

@@ -28,6 +28,7 @@ use super::folder_files::{self, Written};
 use super::payload::{self, Contents};
 use super::person_blocks::{self, Unopened};
 use super::person_keys::FolderKeys;
+use super::progress::Reception;
 use super::refusal::Refusal;
 use super::{
     MAX_AHEAD_MS, Missing, Skipped, SyncFolder, SyncProgress, SyncReport, device_label, segment,
@@ -76,7 +77,15 @@ pub(super) fn run(
         .filter(|key| !ingested.contains_key(key) && !held.contains(key))
         .collect();
     todo.sort();
-    let total = todo.len();
+    let sizes: Vec<_> = todo
+        .iter()
+        .map(|&(device, seq)| {
+            let path = folder.device_dir(device).join(segment::file_name(seq));
+            let bytes = std::fs::symlink_metadata(path).map_or(0, |m| m.len());
+            ((device, seq), bytes)
+        })
+        .collect();
+    let mut tally = Reception::start(sizes, progress);
     let now = store.now_ms();
     let mut ingested = ingested;
     // Segments are applied in transactions of up to CHANGES_PER_COMMIT changes (a segment
@@ -91,7 +100,7 @@ pub(super) fn run(
         &mut ingested,
         now,
         report,
-        progress,
+        &mut tally,
     );
     match applied {
         Ok(()) => store.commit_batch()?,
@@ -100,7 +109,6 @@ pub(super) fn run(
             return Err(e);
         }
     }
-    progress(SyncProgress { done: total, total });
     report.held = super::review::held(store)?
         .into_iter()
         .map(|h| Skipped {
@@ -133,13 +141,11 @@ fn apply_all(
     ingested: &mut HashMap<(Uuid, u64), Ingested>,
     now: i64,
     report: &mut SyncReport,
-    progress: &mut dyn FnMut(SyncProgress),
+    tally: &mut Reception<'_>,
 ) -> Result<()> {
-    let total = todo.len();
     let mut committed = report.changes_applied;
     let mut waiting = Vec::new();
-    for (done, key) in todo.into_iter().enumerate() {
-        progress(SyncProgress { done, total });
+    for key in todo {
         let outcome = ingest(
             store,
             folder,
@@ -148,10 +154,12 @@ fn apply_all(
             ingested,
             now,
             report,
+            tally,
             false,
         )?;
-        if outcome == Ingest::KeyMissing {
-            waiting.push(key);
+        match outcome {
+            Ingest::KeyMissing => waiting.push(key),
+            Ingest::Done => tally.finished(key),
         }
         if report.changes_applied - committed >= CHANGES_PER_COMMIT {
             store.commit_batch()?;
@@ -160,7 +168,18 @@ fn apply_all(
         }
     }
     for key in waiting {
-        ingest(store, folder, folder_keys, key, ingested, now, report, true)?;
+        ingest(
+            store,
+            folder,
+            folder_keys,
+            key,
+            ingested,
+            now,
+            report,
+            tally,
+            true,
+        )?;
+        tally.finished(key);
     }
     Ok(())
 }
@@ -185,6 +204,7 @@ fn ingest(
     ingested: &mut HashMap<(Uuid, u64), Ingested>,
     now: i64,
     report: &mut SyncReport,
+    tally: &mut Reception<'_>,
     last_try: bool,
 ) -> Result<Ingest> {
     let name = super::device_name_of(store, device)?;
@@ -211,6 +231,7 @@ fn ingest(
             return Ok(Ingest::Done);
         }
     };
+    tally.opened((device, seq), contents.count);
     let digest = Sha256::digest(&bytes).to_vec();
     if let Err(reason) = fits_chain(ingested, device, seq, &digest, contents.prev.as_ref()) {
         report.skipped.push(skip(reason.to_string()));

@@ -41,6 +41,7 @@ pub mod passphrase;
 pub mod payload;
 mod person_blocks;
 mod person_keys;
+mod progress;
 mod refusal;
 pub mod review;
 mod segment;
@@ -57,6 +58,7 @@ use crate::store::Store;
 
 pub use folder::{DIR, FORMAT_VERSION, FreshSecrets, SyncFolder, create_v1_for_tests};
 pub use keys::KdfParams;
+pub use progress::{SyncProgress, SyncStep};
 pub use refusal::Refusal;
 pub use review::{Conflict, HeldSegment, accept_held, conflicts, held, reject_held, resolve};
 pub use segment::seal_v1;
@@ -137,13 +139,6 @@ pub struct SyncReport {
     /// Persons this sync brought that the notebook did not have.
     #[serde(skip)]
     pub(crate) arrived_persons: Vec<Uuid>,
-}
-
-/// Progress of a sync: `done` of `total` segments to read.
-#[derive(Debug, Clone, Copy)]
-pub struct SyncProgress {
-    pub done: usize,
-    pub total: usize,
 }
 
 impl SyncFolder {
@@ -305,7 +300,14 @@ pub fn sync(
     // Before writing: a value changed late on a merged-away record leaves with this export.
     report.merge_edits_forwarded = crate::person_merge::forward_late_edits(store)?;
     person_keys::tend(store, folder, &mut folder_keys, &mut report)?;
-    export::run(store, folder, &mut folder_keys, device_name, &mut report)?;
+    export::run(
+        store,
+        folder,
+        &mut folder_keys,
+        device_name,
+        &mut report,
+        progress,
+    )?;
     // Writing found this notebook to be a copy of another (the same device id): it took a new
     // id, and what it skipped as its own is the other's, to read now.
     if report.new_device_id.is_some() {

@@ -1227,3 +1227,73 @@ fn a_segment_too_large_to_share_the_batch_is_applied_between_small_ones() {
     new.create(&person("Encore", "Une")).unwrap();
     assert_eq!(run(&mut new, &folder).segments_sent, 1);
 }
+
+#[test]
+fn a_first_sync_reports_segments_and_changes_until_every_one_is_read() {
+    let shared = tempfile::tempdir().unwrap();
+    let folder = new_folder(shared.path());
+    // Three segments of different sizes from one device, then a planted one that cannot open.
+    let (mut a, _) = device(71);
+    for round in 1..=3 {
+        a.write(|w| {
+            for n in 0..round * 40 {
+                w.create(&person(&format!("Prénom{round}x{n}"), "Progrès"))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        run(&mut a, &folder);
+    }
+    let planted = segments_dir(shared.path(), a.device_id()).join("000000000004.seg");
+    std::fs::write(&planted, vec![0x42; 4_000]).unwrap();
+
+    let (mut b, _) = device(72);
+    let mut heard = Vec::new();
+    let report = sync::sync(&mut b, &folder, Some("Neuf"), &mut |p| heard.push(p)).unwrap();
+    assert_eq!(report.segments_received, 3, "{report:?}");
+    assert_eq!(report.skipped.len(), 1, "{report:?}");
+    let receiving: Vec<_> = heard
+        .iter()
+        .filter(|p| p.step == sync::SyncStep::Receiving)
+        .collect();
+    // One report before the first segment, one after each of the four.
+    assert_eq!(
+        receiving
+            .iter()
+            .map(|p| (p.segments_done, p.segments_total))
+            .collect::<Vec<_>>(),
+        [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    );
+    assert!(
+        receiving
+            .windows(2)
+            .all(|w| w[0].changes_done <= w[1].changes_done)
+    );
+    assert!(receiving.iter().all(|p| p.changes_done <= p.changes_total));
+    // The total is estimated while a segment is unread (the planted file's bytes among them),
+    // and counted at the end: the planted file adds nothing.
+    assert!(receiving[..3].iter().all(|p| !p.exact));
+    let last = receiving[4];
+    assert!(last.exact);
+    assert_eq!(last.changes_done, last.changes_total);
+    assert_eq!(last.changes_done, report.changes_applied as u64);
+    // This new notebook had nothing of its own to send: no report of sending.
+    assert!(heard.iter().all(|p| p.step == sync::SyncStep::Receiving));
+
+    // A device with writes to send reports them, counted before the first segment.
+    b.create(&person("Nouvelle", "Fiche")).unwrap();
+    let mut heard = Vec::new();
+    let report = sync::sync(&mut b, &folder, Some("Neuf"), &mut |p| heard.push(p)).unwrap();
+    let sending: Vec<_> = heard
+        .iter()
+        .filter(|p| p.step == sync::SyncStep::Sending)
+        .map(|p| (p.segments_done, p.changes_done, p.changes_total))
+        .collect();
+    let sent = report.changes_sent as u64;
+    assert!(sent > 0);
+    assert_eq!(sending, [(0, 0, sent), (1, sent, sent)]);
+}
+
+fn segments_dir(dir: &Path, device: Uuid) -> std::path::PathBuf {
+    dir.join("carnet-sync/devices").join(device.to_string())
+}
