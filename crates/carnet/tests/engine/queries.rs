@@ -376,6 +376,89 @@ proptest::proptest! {
     }
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// A page of a search is the same slice of the whole answer in name order, whichever way
+    /// it was found (small pages of a small notebook are looked for among the first rows in
+    /// name order first, the whole answer through the trigram index).
+    #[test]
+    fn a_page_of_a_search_is_a_slice_of_the_whole_answer(
+        names in proptest::collection::vec(("[a-cé]{1,5}", "[a-c]{1,3}( [a-c]{1,3})?"), 1..30),
+        query in "[a-c]{1,4}( [a-c]{3,4})?",
+        limit in 1usize..6,
+        offset in 0usize..8,
+    ) {
+        let mut f = fixture();
+        for (first, last) in &names {
+            f.store.create(&person(first, last)).unwrap();
+        }
+        let ids = |found: &[carnet::Entry<Person>]| -> Vec<String> {
+            found.iter().map(|p| p.id.to_string()).collect()
+        };
+        let whole = ids(&person::search(&f.store, &query, None, 10_000).unwrap());
+        let first = ids(&person::search(&f.store, &query, None, limit).unwrap());
+        proptest::prop_assert_eq!(&first[..], &whole[..limit.min(whole.len())]);
+        let page = person::find(&f.store, &query, None, offset, limit).unwrap();
+        let page_ids: Vec<String> = page.hits.iter().map(|h| h.id.to_string()).collect();
+        let from = offset.min(whole.len());
+        proptest::prop_assert_eq!(&page_ids[..], &whole[from..(offset + limit).min(whole.len())]);
+        proptest::prop_assert_eq!(page.total, whole.len() as i64);
+    }
+}
+
+/// Frequent words whose only matches come after the first rows a search reads in name order:
+/// the page found there is short, and the index gives the right one.
+#[test]
+fn a_frequent_word_found_only_late_in_name_order_is_still_found() {
+    let mut f = fixture();
+    f.store
+        .write(|w| {
+            for n in 0..2_560 {
+                w.create(&person("Zorro", &format!("Abc{n:04}")))?;
+            }
+            for n in 0..12 {
+                w.create(&person("Zorro", &format!("Zz{n:02}")))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    // "orro" is in every key: the search looks among the first rows first, where no key
+    // holds "zz" too.
+    let late = names(&person::search(&f.store, "orro zz", None, 5).unwrap());
+    assert_eq!(
+        late,
+        [
+            "Zorro Zz00",
+            "Zorro Zz01",
+            "Zorro Zz02",
+            "Zorro Zz03",
+            "Zorro Zz04"
+        ]
+    );
+    let page = person::find(&f.store, "zz orro", None, 10, 5).unwrap();
+    assert_eq!(
+        page.hits
+            .iter()
+            .map(|h| h.last_name.as_str())
+            .collect::<Vec<_>>(),
+        ["Zz10", "Zz11"]
+    );
+    assert_eq!(page.total, 12);
+    // Found among the first rows: the first of all in name order.
+    let early = names(&person::search(&f.store, "zorro", None, 3).unwrap());
+    assert_eq!(early, ["Zorro Abc0000", "Zorro Abc0001", "Zorro Abc0002"]);
+    let page = person::find(&f.store, "zorro", None, 2_499, 3).unwrap();
+    assert_eq!(
+        page.hits
+            .iter()
+            .map(|h| h.last_name.as_str())
+            .collect::<Vec<_>>(),
+        ["Abc2499", "Abc2500", "Abc2501"]
+    );
+    assert_eq!(page.total, 2_572);
+}
+
 #[test]
 fn an_erased_persons_trigrams_leave_the_index() {
     let dir = tempfile::tempdir().unwrap();
