@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("run") => run(args.iter().any(|a| a == "--demo")),
         Some("bench") => bench(),
-        Some("bench-desktop") => bench_desktop(),
+        Some("bench-desktop") => bench_desktop(&args[1..]),
         Some("dist") => dist::dist(args.iter().any(|a| a == "--repack")),
         Some("dist-check") => dist_check::dist_check(
             args.iter()
@@ -404,7 +404,9 @@ fn webdriver_environment() -> Result<(Background, Background, u32, u16), String>
 
 /// Start-up, search latency and memory of the release app on the 10-year demo, next to a
 /// bare Tauri window (numbers for docs/performance.md).
-fn bench_desktop() -> Outcome {
+/// `extra`: `--first-sync FOLDER TEAM_PASSPHRASE_FILE` measures a new device's first sync of
+/// that folder in the window instead (see `tests/src/bin/measure-desktop.rs`).
+fn bench_desktop(extra: &[String]) -> Outcome {
     ensure_packages(TEST_PACKAGES)?;
     let mut build = cargo();
     build.args([
@@ -432,6 +434,7 @@ fn bench_desktop() -> Outcome {
         .arg(root().join("target/release/carnet-desktop"))
         .arg(root().join("target/release/carnet-bare-window"))
         .arg(&db)
+        .args(extra)
         .env("CARNET_WEBDRIVER", format!("http://127.0.0.1:{port}"))
         .env("CARNET_PASSPHRASE_FILE", demo_passphrase_file()?)
         .env("DISPLAY", format!(":{display}"));

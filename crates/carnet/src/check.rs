@@ -75,6 +75,31 @@ pub fn check_with_progress(
             .push(format!("Intégrité SQLite : {}", integrity.join(" ; ")));
     }
 
+    // The persons' trigram index holds exactly the search keys of the rows (rank 1: compared
+    // with the table it indexes), and no pause of it outlived its transaction.
+    if conn
+        .execute(
+            "INSERT INTO person_trigram (person_trigram, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .is_err()
+    {
+        report
+            .problems
+            .push("Index de recherche des personnes : il ne correspond pas aux fiches.".into());
+    }
+    let (paused, stale): (i64, i64) = conn.query_row(
+        "SELECT (SELECT count(*) FROM person_trigram_paused),
+                (SELECT count(*) FROM person_trigram_stale)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if paused + stale > 0 {
+        report.problems.push(format!(
+            "Index de recherche des personnes : mise à jour interrompue ({stale} fiche(s) en attente)."
+        ));
+    }
+
     // Columns match the catalogue.
     for spec in ENTITIES {
         let columns: Vec<String> = conn

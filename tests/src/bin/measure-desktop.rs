@@ -6,6 +6,10 @@
 //! named by `CARNET_PASSPHRASE_FILE`). Carnet's start-up is measured in two parts: the window
 //! up to its unlock screen (compared with the bare window), then unlocking (key derivation,
 //! opening, first screen).
+//!
+//! With `--first-sync FOLDER TEAM_PASSPHRASE_FILE`, it measures instead a new device's first
+//! sync of a team's folder in the window: time, the app process's peak resident memory, and
+//! what the window holds afterwards over a bare Tauri window (`docs/performance.md`, #18).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -111,14 +115,22 @@ fn unlocked(app: &Path, db: &Path, passphrase: &str) -> Session {
 
 fn main() {
     let args: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
-    let [carnet, bare, db] = args.as_slice() else {
-        eprintln!("usage: measure-desktop CARNET_BIN BARE_BIN DEMO_DB");
-        std::process::exit(2);
-    };
     let passphrase = std::env::var_os("CARNET_PASSPHRASE_FILE")
         .and_then(|file| std::fs::read_to_string(file).ok())
         .and_then(|text| text.lines().next().map(str::to_string))
         .expect("CARNET_PASSPHRASE_FILE names the demo's passphrase");
+    if let [carnet, bare, db, flag, folder, team] = args.as_slice()
+        && flag.as_os_str() == "--first-sync"
+    {
+        first_sync(carnet, bare, db, &passphrase, folder, team);
+        return;
+    }
+    let [carnet, bare, db] = args.as_slice() else {
+        eprintln!(
+            "usage: measure-desktop CARNET_BIN BARE_BIN DEMO_DB [--first-sync FOLDER TEAM_PASSPHRASE_FILE]"
+        );
+        std::process::exit(2);
+    };
     let runs = 7;
     let (bare_ms, _) = start_up(bare, db, &passphrase, runs);
     let (carnet_ms, unlock_ms) = start_up(carnet, db, &passphrase, runs);
@@ -265,4 +277,131 @@ fn main() {
             );
         }
     }
+}
+
+/// Peak resident memory of the process whose command line contains `needle` (kB): the
+/// kernel's high-water mark, which no sampling can miss.
+fn peak_kb(needle: &str) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            cmdline.contains(needle) && !cmdline.contains("measure-desktop")
+        })
+        .filter_map(|entry| {
+            let status = std::fs::read_to_string(entry.path().join("status")).ok()?;
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn total(list: &[(String, u64, u64)]) -> (u64, u64) {
+    (
+        list.iter().map(|(_, kb, _)| kb).sum::<u64>() / 1024,
+        list.iter().map(|(_, _, kb)| kb).sum::<u64>() / 1024,
+    )
+}
+
+/// A new notebook joins the team of `folder` in the window and syncs it whole.
+fn first_sync(carnet: &Path, bare: &Path, db: &Path, passphrase: &str, folder: &Path, team: &Path) {
+    let team = std::fs::read_to_string(team)
+        .ok()
+        .and_then(|text| text.lines().next().map(str::to_string))
+        .expect("the team's passphrase file");
+    let bare_session = unlocked(bare, db, passphrase);
+    std::thread::sleep(Duration::from_secs(2));
+    let bare_memory = memory();
+    bare_session.quit().expect("bare window closes");
+    std::thread::sleep(Duration::from_millis(500));
+
+    let dir = std::env::temp_dir().join(format!("carnet-first-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    let new = dir.join("nouveau.db");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    drop(carnet_e2e::create_notebook(
+        &new,
+        carnet::Uuid::from_u128(u128::from(std::process::id()) << 64 | 0x5eed),
+        Box::new(carnet::ManualClock::new(now_ms)),
+    ));
+    let session = unlocked(carnet, &new, carnet_e2e::PASSPHRASE);
+    std::thread::sleep(Duration::from_secs(2));
+    let before = memory();
+    let started = Instant::now();
+    session
+        .script(
+            "const invoke = window.__TAURI__.core.invoke;
+             window.__firstSync = null;
+             window.__heard = 0;
+             window.__TAURI__.event.listen('sync-progress', () => { window.__heard += 1; });
+             invoke('configure_sync', { folder: arguments[0], passphrase: arguments[1], deviceName: 'Mesure', newTeam: false })
+               .then(() => invoke('sync_now', { now: new Date().toISOString() }))
+               .then((r) => { window.__firstSync = { ok: r.changes_applied }; },
+                     (e) => { window.__firstSync = { error: String(e && e.message || e) }; });
+             return true;",
+            json!([folder.display().to_string(), team]),
+        )
+        .expect("sync started");
+    let outcome = loop {
+        let value = session
+            .script("return window.__firstSync", json!([]))
+            .expect("sync state");
+        if !value.is_null() {
+            break value;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(
+            started.elapsed() < Duration::from_secs(900),
+            "the first sync did not end in 15 minutes"
+        );
+    };
+    let took = started.elapsed().as_secs_f64();
+    let heard = session
+        .script("return window.__heard", json!([]))
+        .expect("events");
+    let peak = peak_kb("carnet-desktop");
+    std::thread::sleep(Duration::from_secs(2));
+    let after = memory();
+    println!(
+        "first sync of {} in the window: {outcome} in {took:.1} s, {heard} progress events",
+        folder.display()
+    );
+    println!(
+        "  carnet-desktop peak resident during it: {} MB",
+        peak / 1024
+    );
+    for (label, list) in [
+        ("bare Tauri window", &bare_memory),
+        ("Carnet before the sync", &before),
+        ("Carnet after the sync", &after),
+    ] {
+        let (rss, pss) = total(list);
+        println!("memory, {label}: resident {rss} MB, proportional {pss} MB");
+        for (name, rss, pss) in list.iter() {
+            println!(
+                "  {name}: resident {} MB, proportional {} MB",
+                rss / 1024,
+                pss / 1024
+            );
+        }
+    }
+    let (after_rss, after_pss) = total(&after);
+    let (bare_rss, bare_pss) = total(&bare_memory);
+    println!(
+        "added over the bare window after the sync: resident {} MB, proportional {} MB",
+        after_rss as i64 - bare_rss as i64,
+        after_pss as i64 - bare_pss as i64
+    );
+    session.quit().expect("window closes");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -32,6 +32,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0014_own_officer.sql"),
     include_str!("../../migrations/0015_segment_copy_offsets.sql"),
     include_str!("../../migrations/0016_person_trigram_index.sql"),
+    include_str!("../../migrations/0017_person_trigram_catch_up.sql"),
 ];
 
 /// The schema version this build knows.

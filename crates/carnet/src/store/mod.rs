@@ -25,6 +25,7 @@
 // between the catalogue and the tables in `sql`; local writes in `writer`; received changes
 // are decided by `crate::merge` and applied here (`apply_changes_and`).
 mod file;
+mod search_index;
 mod sql;
 mod writer;
 
@@ -581,6 +582,8 @@ impl Store {
                 ApplyUnit::Transaction(self.conn.transaction()?)
             };
             let mut report = ApplyReport::default();
+            // The trigram index learns the persons applied once, at the end (search_index.rs).
+            search_index::pause(&tx)?;
             // Nothing received brings back a row removed for an erased person.
             let erased = crate::erasure::erased_rows(&tx)?;
             // Changes grouped by row, in order of first appearance: one history read per row.
@@ -644,6 +647,7 @@ impl Store {
             if roots_stale {
                 crate::person_merge::refresh(&tx)?;
             }
+            search_index::catch_up(&tx)?;
             also(&tx)?;
             save_hlc(&tx, &self.hlc)?;
             tx.commit()?;

@@ -91,6 +91,9 @@ pub(super) fn run(
     // Segments are applied in transactions of up to CHANGES_PER_COMMIT changes (a segment
     // and its "ingested" mark are always in the same one): a crash loses at most that much
     // work, read again from the folder at the next sync.
+    store
+        .conn()
+        .pragma_update(None, "wal_autocheckpoint", 16_384)?;
     store.begin_batch()?;
     let applied = apply_all(
         store,
@@ -102,6 +105,9 @@ pub(super) fn run(
         report,
         &mut tally,
     );
+    let _ = store
+        .conn()
+        .pragma_update(None, "wal_autocheckpoint", 1_000);
     match applied {
         Ok(()) => store.commit_batch()?,
         Err(e) => {

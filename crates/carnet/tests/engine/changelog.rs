@@ -163,12 +163,20 @@ fn check_finds_values_changed_behind_the_log_rows_without_history_and_invalid_va
         [],
     )
     .unwrap();
+    // Karim's key taken out of the search index.
+    conn.execute(
+        "INSERT INTO person_trigram (person_trigram, rowid, search_key)
+         SELECT 'delete', rowid, search_key FROM person WHERE last_name = 'Haddad'",
+        [],
+    )
+    .unwrap();
     drop(conn);
     let store = carnet::Store::open(&path, clock()).unwrap();
     let report = carnet::check::check(&store).unwrap();
     assert_eq!(
         report.problems,
         [
+            "Index de recherche des personnes : il ne correspond pas aux fiches.",
             "Table partner : 2 valeur(s) ne correspondent pas au journal des modifications.",
             "Table partner : 1 ligne(s) sans modification enregistrée.",
             "Table person : 2 valeur(s) ne correspondent pas au journal des modifications.",

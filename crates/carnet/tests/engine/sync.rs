@@ -1297,3 +1297,51 @@ fn a_first_sync_reports_segments_and_changes_until_every_one_is_read() {
 fn segments_dir(dir: &Path, device: Uuid) -> std::path::PathBuf {
     dir.join("carnet-sync/devices").join(device.to_string())
 }
+
+/// A sync applies persons with the search index paused and caught up before it commits: what
+/// arrives, is renamed or erased in one go is found (or not) exactly as on the writer.
+#[test]
+fn the_search_index_learns_what_a_sync_applies() {
+    let shared = tempfile::tempdir().unwrap();
+    let folder = new_folder(shared.path());
+    let (mut a, _) = device(81);
+    let mut ids = Vec::new();
+    a.write(|w| {
+        for n in 0..40 {
+            ids.push(w.create(&person(&format!("Prénom{n}"), "Indexé"))?);
+        }
+        Ok(())
+    })
+    .unwrap();
+    run(&mut a, &folder);
+    // C reads the creations now, the renames and the erasure later.
+    let (mut c, _) = device(83);
+    run(&mut c, &folder);
+    for (k, id) in ids.iter().take(5).enumerate() {
+        let mut p: Person = a.get(*id).unwrap();
+        p.first_name = format!("Renommée{k}");
+        a.update(*id, &p).unwrap();
+    }
+    carnet::erasure::erase(&mut a, ids[7]).unwrap();
+    run(&mut a, &folder);
+    // B reads everything in one sync.
+    let (mut b, _) = device(82);
+    run(&mut b, &folder);
+    run(&mut c, &folder);
+    for store in [&a, &b, &c] {
+        let found = |q: &str| -> Vec<String> {
+            carnet::person::search(store, q, None, 100)
+                .unwrap()
+                .iter()
+                .map(|p| p.data.first_name.clone())
+                .collect()
+        };
+        assert_eq!(found("renommee").len(), 5);
+        assert!(found("prenom0").is_empty(), "renamed");
+        assert!(found("prenom7").is_empty(), "erased");
+        assert_eq!(found("prenom12 indexe"), ["Prénom12"]);
+        assert_eq!(found("indexe").len(), 39);
+        let check = carnet::check::check(store).unwrap();
+        assert!(check.is_ok(), "{:?}", check.problems);
+    }
+}
