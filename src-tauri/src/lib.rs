@@ -8,6 +8,7 @@
 
 mod commands;
 mod error;
+mod heap;
 mod keystore;
 mod state;
 

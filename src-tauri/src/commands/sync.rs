@@ -109,7 +109,11 @@ pub fn sync_now(
     let name = store.local_setting("device_name")?;
     let report = sync::sync(&mut store, folder, name.as_deref(), &mut |p| {
         let _ = app.emit("sync-progress", p);
-    })?;
+    });
+    // What the sync held (segments, SQLite's cache filled by it) goes back to the system.
+    let _ = store.release_memory();
+    crate::heap::give_back();
+    let report = report?;
     store.set_local_setting("sync_last", &now)?;
     store.set_local_setting(
         "sync_summary",

@@ -281,6 +281,14 @@ impl Store {
         self.checkpoint()
     }
 
+    /// Empties SQLite's page cache of this connection (`PRAGMA shrink_memory`): after a large
+    /// piece of work such as a sync, so that the cache it filled does not stay held while the
+    /// window sits idle. It fills again as screens read.
+    pub fn release_memory(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA shrink_memory")?;
+        Ok(())
+    }
+
     /// Whether an erasure left the file rewrite ([`Store::compact`]) for later: opening the
     /// notebook does it then, so a crash or a lock in between never leaves her bytes behind
     /// for good.
