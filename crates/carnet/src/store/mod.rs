@@ -655,7 +655,10 @@ impl Store {
             if roots_stale {
                 crate::person_merge::refresh(&tx)?;
             }
-            search_index::catch_up(&tx)?;
+            // Inside a batch, the index catches up once, when the batch commits.
+            if matches!(tx, ApplyUnit::Transaction(_)) {
+                search_index::catch_up(&tx)?;
+            }
             also(&tx)?;
             save_hlc(&tx, &self.hlc)?;
             tx.commit()?;
@@ -686,7 +689,9 @@ impl Store {
         let Some(hlc) = self.batch_clock.take() else {
             return Ok(());
         };
-        if let Err(e) = self.conn.execute_batch("COMMIT") {
+        let committed = search_index::catch_up(&self.conn)
+            .and_then(|()| Ok(self.conn.execute_batch("COMMIT")?));
+        if let Err(e) = committed {
             let _ = self.conn.execute_batch("ROLLBACK");
             self.hlc = hlc;
             return Err(e.into());

@@ -1,5 +1,6 @@
 //! The trigram index of persons' search keys (migrations 0016 and 0017), paused while many
-//! rows are applied at once and caught up before the same transaction commits.
+//! rows are applied at once and caught up before the same transaction commits (for a sync's
+//! batch of small segments, once, when the batch commits).
 //!
 //! Why: FTS5 writes its pending terms to disk at every statement that opens a statement
 //! journal inside a transaction, so an index kept row by row turns each person a sync applies
