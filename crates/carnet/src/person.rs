@@ -110,97 +110,14 @@ pub fn search(
     quartier: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Entry<Person>>> {
-    let limit = limit.min(10_000);
-    let order = format!(" ORDER BY {NAME_ORDER} LIMIT {limit}");
-    if let Some((tail, params)) = first_rows_filter(store, query, quartier, limit)? {
-        let found = store.select::<Person>(
-            &format!("{tail}{order}"),
-            rusqlite::params_from_iter(params),
-        )?;
-        if found.len() == limit {
-            return Ok(found);
-        }
-    }
-    let Some((tail, params)) = filter(query, quartier) else {
+    let Some((mut tail, params)) = filter(query, quartier) else {
         return Ok(Vec::new());
     };
-    store.select::<Person>(
-        &format!("{tail}{order}"),
-        rusqlite::params_from_iter(params),
-    )
-}
-
-/// The order of every list of persons: by last then first name, the id apart namesakes.
-const NAME_ORDER: &str = "last_name COLLATE NOCASE, first_name COLLATE NOCASE, id";
-
-/// How many persons, in name order, a search reads before it turns to the trigram index.
-const FIRST_ROWS: usize = 2_500;
-
-/// For a search whose words are frequent, the filter that looks only among the first
-/// [`FIRST_ROWS`] persons in name order; `None` when the trigram index is the better way.
-///
-/// Why: the index costs for every person it finds, a scan in name order only until the page is
-/// full. When the rarest trigram of the words is in so many keys that a page of `wanted`
-/// persons is likely within the first rows (a frequent name: "benali"), reading those rows is
-/// cheaper. Whatever the guess, the answer is the same: a page found among the first rows in
-/// name order is the first page of all; a page found short is thrown away and the index asked.
-fn first_rows_filter(
-    store: &Store,
-    query: &str,
-    quartier: Option<Uuid>,
-    wanted: usize,
-) -> Result<Option<(String, Vec<String>)>> {
-    if wanted == 0 || phone_digits(query).is_some() {
-        return Ok(None);
-    }
-    let words = search_key::words(query);
-    let words: Vec<&String> = words.iter().take(6).collect();
-    let trigrams: Vec<String> = words
-        .iter()
-        .flat_map(|w| {
-            let chars: Vec<char> = w.chars().collect();
-            chars
-                .windows(3)
-                .map(|t| t.iter().collect::<String>())
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    if trigrams.is_empty() {
-        return Ok(None);
-    }
-    let conn = store.conn();
-    let mut rarest = u64::MAX;
-    {
-        let mut doc =
-            conn.prepare_cached("SELECT doc FROM temp.person_trigram_vocab WHERE term = ?1")?;
-        for trigram in &trigrams {
-            let count: Option<i64> = doc.query_row([trigram], |r| r.get(0)).optional()?;
-            rarest = rarest.min(count.unwrap_or(0).max(0) as u64);
-        }
-    }
-    let persons: i64 = conn
-        .prepare_cached("SELECT coalesce(max(rowid), 0) FROM person")?
-        .query_row([], |r| r.get(0))?;
-    // Likely matches in the first rows: rarest × FIRST_ROWS / persons, at best.
-    let likely = u128::from(rarest) * FIRST_ROWS as u128;
-    if likely < wanted as u128 * persons.max(1) as u128 {
-        return Ok(None);
-    }
-    let mut params: Vec<String> = Vec::new();
-    let mut inner = String::from("deleted = 0 AND merged_into IS NULL");
-    if let Some(q) = quartier {
-        params.push(q.to_string());
-        inner.push_str(&format!(" AND quartier_id = ?{}", params.len()));
-    }
-    let mut test = String::from("1");
-    for word in &words {
-        params.push(format!("%{word}%"));
-        test.push_str(&format!(" AND search_key LIKE ?{}", params.len()));
-    }
-    let tail = format!(
-        " AND merged_into IS NULL AND rowid IN (SELECT rowid FROM (SELECT rowid, search_key FROM person WHERE {inner} ORDER BY {NAME_ORDER} LIMIT {FIRST_ROWS}) WHERE {test})"
-    );
-    Ok(Some((tail, params)))
+    tail.push_str(&format!(
+        " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT {}",
+        limit.min(10_000)
+    ));
+    store.select::<Person>(&tail, rusqlite::params_from_iter(params))
 }
 
 /// One person found, with what tells namesakes apart: birth year, quartier, the end of the
@@ -295,31 +212,12 @@ pub fn find(
             total: 0,
         });
     };
-    let order = format!(
-        " ORDER BY {NAME_ORDER} LIMIT {} OFFSET {}",
+    let page = format!(
+        "{tail} ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT {} OFFSET {}",
         limit.min(1000),
         offset.min(10_000_000)
     );
-    // A full page among the first rows in name order is the same page (see
-    // `first_rows_filter`); otherwise, or for the count, the index.
-    let mut persons = Vec::new();
-    if let Some((first, first_params)) = first_rows_filter(
-        store,
-        query,
-        quartier,
-        offset.saturating_add(limit.min(1000)),
-    )? {
-        persons = store.select::<Person>(
-            &format!("{first}{order}"),
-            rusqlite::params_from_iter(first_params),
-        )?;
-    }
-    if persons.len() < limit.min(1000) {
-        persons = store.select::<Person>(
-            &format!("{tail}{order}"),
-            rusqlite::params_from_iter(params.iter()),
-        )?;
-    }
+    let persons = store.select::<Person>(&page, rusqlite::params_from_iter(params.iter()))?;
     // Counting scans the table again: only when the page does not already say how many.
     let total = if persons.len() < limit.min(1000) && (offset == 0 || !persons.is_empty()) {
         (offset + persons.len()) as i64

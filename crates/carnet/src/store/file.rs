@@ -149,12 +149,6 @@ pub(super) fn migrate(conn: &Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }
-    // How many keys hold each trigram, read by a search to choose between the index and a
-    // scan in name order. In the connection's temporary schema: nothing of it is in the file.
-    conn.execute_batch(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.person_trigram_vocab
-           USING fts5vocab(main, person_trigram, row)",
-    )?;
     Ok(())
 }
 
