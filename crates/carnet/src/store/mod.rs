@@ -694,7 +694,7 @@ impl Store {
         if let Err(e) = committed {
             let _ = self.conn.execute_batch("ROLLBACK");
             self.hlc = hlc;
-            return Err(e.into());
+            return Err(e);
         }
         Ok(())
     }
