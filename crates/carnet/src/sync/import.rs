@@ -91,10 +91,16 @@ pub(super) fn run(
     // Segments are applied in transactions of up to CHANGES_PER_COMMIT changes (a segment
     // and its "ingested" mark are always in the same one): a crash loses at most that much
     // work, read again from the folder at the next sync.
-    store
-        .conn()
-        .pragma_update(None, "wal_autocheckpoint", 16_384)?;
     store.begin_batch()?;
+    // Checkpoints every 64 MB of write-ahead log instead of 4 MB while the batch lasts: a
+    // first sync writes hundreds of MB, and each checkpoint writes the pages it touched again.
+    if let Err(e) = store
+        .conn()
+        .pragma_update(None, "wal_autocheckpoint", 16_384)
+    {
+        store.rollback_batch();
+        return Err(e.into());
+    }
     let applied = apply_all(
         store,
         folder,
@@ -105,6 +111,7 @@ pub(super) fn run(
         report,
         &mut tally,
     );
+    // Back to SQLite's default, whatever became of the batch.
     let _ = store
         .conn()
         .pragma_update(None, "wal_autocheckpoint", 1_000);
