@@ -25,23 +25,25 @@ pub fn progress(label: &str, done: u64, total: u64, unit: &str) {
 /// A sync's progress, as [`progress`] writes it: segments, and changes with « environ » while
 /// their total is estimated.
 pub fn sync_progress(p: &carnet::sync::SyncProgress) {
-    let text = match p.step {
-        carnet::sync::SyncStep::Receiving => format!(
-            "Réception : {} / {} segments, {} / {}{} modifications",
-            p.segments_done,
-            p.segments_total,
-            p.changes_done,
-            if p.exact { "" } else { "environ " },
-            p.changes_total
+    let (text, finished) = match p.step {
+        carnet::sync::SyncStep::Receiving => (
+            format!(
+                "Réception : {} / {} segments, {} / {}{} modifications",
+                p.segments_done,
+                p.segments_total,
+                p.changes_done,
+                if p.exact { "" } else { "environ " },
+                p.changes_total
+            ),
+            p.segments_done == p.segments_total,
         ),
-        carnet::sync::SyncStep::Sending => format!(
-            "Envoi : {} / {} modifications, {} segment(s) écrit(s)",
-            p.changes_done, p.changes_total, p.segments_done
+        carnet::sync::SyncStep::Sending => (
+            format!(
+                "Envoi : {} / {} modifications, {} segment(s) écrit(s)",
+                p.changes_done, p.changes_total, p.segments_done
+            ),
+            p.changes_done == p.changes_total,
         ),
-    };
-    let finished = match p.step {
-        carnet::sync::SyncStep::Receiving => p.segments_done == p.segments_total,
-        carnet::sync::SyncStep::Sending => p.changes_done == p.changes_total,
     };
     progress_line(&text, finished);
 }

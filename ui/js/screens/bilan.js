@@ -4,10 +4,10 @@
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
 import { h, show, table } from '../dom.js';
+import { formatNumber } from '../format.js';
 
 const B = t.bilan;
 const SVG = 'http://www.w3.org/2000/svg';
-const number = new Intl.NumberFormat('fr-FR');
 const percent = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 1 });
 const share = (part, whole) => (whole ? part / whole : 0);
 // Status colours, from "à envoyer" to "sans suite".
@@ -34,7 +34,7 @@ function monthChart(values) {
     const height = ((base - top) * n) / max;
     const x = m * slot;
     root.append(svg('rect', { x: x + slot * 0.18, y: base - height, width: slot * 0.64, height, fill: '#2f7d95' }));
-    root.append(svg('text', { x: x + slot / 2, y: base - height - 5, 'text-anchor': 'middle', class: 'chart-value' }, number.format(n)));
+    root.append(svg('text', { x: x + slot / 2, y: base - height - 5, 'text-anchor': 'middle', class: 'chart-value' }, formatNumber(n)));
     root.append(svg('text', { x: x + slot / 2, y: base + 18, 'text-anchor': 'middle', class: 'chart-label' }, months[m]));
   });
   return root;
@@ -59,7 +59,7 @@ function barChart(items, colours, label) {
       x += width;
     });
     const total = item.parts.reduce((a, b) => a + b, 0);
-    root.append(svg('text', { x: x + 6, y: y + 15, class: 'chart-value' }, number.format(total)));
+    root.append(svg('text', { x: x + 6, y: y + 15, class: 'chart-value' }, formatNumber(total)));
   });
   return root;
 }
@@ -118,15 +118,15 @@ export async function render() {
   select.addEventListener('change', () => { year = Number(select.value); render(); });
 
   const figures = h('div', { class: 'figures' },
-    card(number.format(r), B.received, B.newOnes(number.format(i.persons_new))),
+    card(formatNumber(r), B.received, B.newOnes(formatNumber(i.persons_new))),
     card(percent.format(share(i.women, r)), B.women),
     card(percent.format(share(i.under_26, r)), B.under26, B.under25(percent.format(share(i.under_25, r)))),
     card(percent.format(share(i.living_in_qpv, r)), B.qpv),
-    card(number.format(i.people_reached), B.reached, B.anonymous(number.format(i.anonymous_people))),
-    card(number.format(i.permanences_held), B.permanences, B.visitors(number.format(i.permanence_visitors))),
-    card(number.format(i.meetings), B.meetings, B.attendees(number.format(i.meeting_attendees))),
-    card(number.format(i.referrals), B.referrals),
-    card(number.format(i.businesses_created), B.created, B.rate(percent.format(report.creation_rate))));
+    card(formatNumber(i.people_reached), B.reached, B.anonymous(formatNumber(i.anonymous_people))),
+    card(formatNumber(i.permanences_held), B.permanences, B.visitors(formatNumber(i.permanence_visitors))),
+    card(formatNumber(i.meetings), B.meetings, B.attendees(formatNumber(i.meeting_attendees))),
+    card(formatNumber(i.referrals), B.referrals),
+    card(formatNumber(i.businesses_created), B.created, B.rate(percent.format(report.creation_rate))));
 
   const statuses = i.referrals_by_status.map((s) => s.label);
   const legend = h('ul', { class: 'legend' }, statuses.map((s, n) => {
@@ -157,7 +157,7 @@ export async function render() {
       table([
         { label: B.columns.section, cell: (l) => l.section },
         { label: B.columns.indicator, cell: (l) => l.label },
-        { label: B.columns.value, cell: (l) => (l.value.type === 'share' ? percent.format(l.value.value) : number.format(l.value.value)) },
+        { label: B.columns.value, cell: (l) => (l.value.type === 'share' ? percent.format(l.value.value) : formatNumber(l.value.value)) },
       ], report.synthesis)),
   );
 }

@@ -3,10 +3,9 @@
 import { t } from '../strings.js';
 import { api } from '../ipc.js';
 import { h, form, announce, strengthHint, confirmed, emptyFields } from '../dom.js';
+import { formatNumber } from '../format.js';
 
 const S = t.sync;
-
-const count = new Intl.NumberFormat('fr-FR');
 
 /**
  * A sync's progress bar and its line of text (also the welcome's first sync): the bar moves
@@ -29,8 +28,7 @@ export function syncProgressView(id) {
     update(p) {
       bar.max = Math.max(p.changes_total, 1);
       bar.value = p.changes_done;
-      const n = (/** @type {number} */ v) => count.format(v);
-      text.textContent = p.step === 'sending' ? S.sending(p, n) : S.receiving(p, n);
+      text.textContent = p.step === 'sending' ? S.sending(p, formatNumber) : S.receiving(p, formatNumber);
     },
     stop() {
       element.hidden = true;
