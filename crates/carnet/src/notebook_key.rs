@@ -30,6 +30,11 @@ impl NotebookKey {
         key
     }
 
+    /// The same key, kept apart (it is zeroed when dropped, as this one).
+    pub(crate) fn copy(&self) -> NotebookKey {
+        NotebookKey::from_bytes(*self.0)
+    }
+
     /// The raw bytes, to wrap them.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0

@@ -24,6 +24,7 @@
 // Where each part lives: opening the file (cipher, settings, migrations) in `file`; the SQL
 // between the catalogue and the tables in `sql`; local writes in `writer`; received changes
 // are decided by `crate::merge` and applied here (`apply_changes_and`).
+mod checkpointer;
 mod file;
 mod search_index;
 mod sql;
@@ -122,6 +123,9 @@ pub struct Store {
     path: Option<std::path::PathBuf>,
     /// Whether the file is encrypted (opened or created with a key).
     encrypted: bool,
+    /// The key it was opened or created with (current page format), for the second
+    /// connection of [`Store::checkpoint_in_background`]; `None` when plaintext.
+    key: Option<NotebookKey>,
     /// Inside a sync's batch (`begin_batch`): the clock's state when it began.
     batch_clock: Option<HlcState>,
 }
@@ -173,6 +177,7 @@ impl Store {
         })?;
         store.path = Some(path.to_path_buf());
         store.encrypted = key.is_some();
+        store.key = key.map(NotebookKey::copy);
         Ok(store)
     }
 
@@ -199,7 +204,9 @@ impl Store {
             }
             (connected, _) => connected?,
         };
-        Self::open_connection(path, conn, key.is_some(), clock)
+        let mut store = Self::open_connection(path, conn, key.is_some(), clock)?;
+        store.key = key.map(NotebookKey::copy);
+        Ok(store)
     }
 
     /// Opens a notebook still in SQLCipher 4's page format, to copy it (`conversion`).
@@ -314,6 +321,25 @@ impl Store {
         self.path.as_deref()
     }
 
+    /// Starts copying the write-ahead log into the file from a second connection on a thread
+    /// of its own (see `checkpointer`), and turns this connection's own checkpoints off while
+    /// it runs (the caller sets them back once it is dropped). `None`, and nothing changed,
+    /// for a database in memory, a notebook whose key this store does not hold (one being
+    /// converted from an earlier page format), or when the second connection cannot be opened.
+    pub(crate) fn checkpoint_in_background(&self) -> Option<checkpointer::Checkpointer> {
+        let path = self.path.as_deref()?;
+        let keyed = match (&self.key, self.encrypted) {
+            (Some(key), true) => Some((key, PageCipher::Aegis)),
+            (None, false) => None,
+            _ => return None,
+        };
+        let checkpointer = checkpointer::Checkpointer::start(connect(path, keyed).ok()?)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .ok()?;
+        Some(checkpointer)
+    }
+
     /// Whether the notebook file is encrypted: only then may it keep secrets such as the
     /// team's sync keys.
     pub fn is_encrypted(&self) -> bool {
@@ -355,6 +381,7 @@ impl Store {
             audit: true,
             path: None,
             encrypted: false,
+            key: None,
             batch_clock: None,
         })
     }

@@ -92,11 +92,15 @@ pub(super) fn run(
     // and its "ingested" mark are always in the same one): a crash loses at most that much
     // work, read again from the folder at the next sync.
     store.begin_batch()?;
-    // Checkpoints every 64 MB of write-ahead log instead of 4 MB while the batch lasts: a
-    // first sync writes hundreds of MB, and each checkpoint writes the pages it touched again.
-    if let Err(e) = store
-        .conn()
-        .pragma_update(None, "wal_autocheckpoint", 16_384)
+    // While the batch lasts, the write-ahead log is copied into the file from a second
+    // connection on the other core (`store::checkpointer`). Failing that, this connection
+    // checkpoints every 64 MB of log instead of 4 MB: a first sync writes hundreds of MB, and
+    // each checkpoint writes the pages it touched again.
+    let checkpointer = store.checkpoint_in_background();
+    if checkpointer.is_none()
+        && let Err(e) = store
+            .conn()
+            .pragma_update(None, "wal_autocheckpoint", 16_384)
     {
         store.rollback_batch();
         return Err(e.into());
@@ -111,6 +115,7 @@ pub(super) fn run(
         report,
         &mut tally,
     );
+    drop(checkpointer);
     // Back to SQLite's default, whatever became of the batch.
     let _ = store
         .conn()
