@@ -3,14 +3,20 @@
 //!
 //! Why: SQLite checkpoints in the thread that commits. A team's first sync writes hundreds of
 //! MB of pages; copying them from the log into the file (each frame read, decrypted, encrypted
-//! again, written, then the file flushed) took about a tenth of that sync, on one core while
+//! again, written, then the file flushed) was about a tenth of that sync, on one core while
 //! the other waited. A `PASSIVE` checkpoint from another connection copies what is committed
 //! without taking the writer's lock and without waiting for it: the two run side by side.
 //!
-//! What is guaranteed: the writer's own checkpoints are turned off only once the second
-//! connection is open (otherwise it checkpoints by itself, as before); the thread stops, and is
-//! waited for, when the [`Checkpointer`] is dropped, whatever became of the batch; the second
-//! connection only ever checkpoints (it reads no row and writes none).
+//! The writer keeps its own checkpoints (every 64 MB of log during a sync): alone, the thread
+//! never catches up with the last commit before the next transaction begins, and the log only
+//! starts over from its beginning when a checkpoint has copied all of it then — without the
+//! writer's, a team's first sync left a 1.2 GB log beside a 500 MB notebook. The writer's
+//! checkpoint now finds most frames already copied, copies the rest and lets the log start
+//! over: it stays under about 100 MB.
+//!
+//! What is guaranteed: the thread stops, and is waited for, when the [`Checkpointer`] is
+//! dropped, whatever became of the batch; the second connection only ever checkpoints (it
+//! reads no row and writes none); if it cannot be opened, nothing changes.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
@@ -70,15 +76,16 @@ mod tests {
     use crate::notebook_key::NotebookKey;
     use crate::{ManualClock, Store, Uuid};
 
-    /// Writes about 4 MB in one transaction, with the connection's own checkpoints off, and
-    /// waits (at most ten seconds) for the notebook's file to grow: only the thread copies the
-    /// log into it.
+    /// Turns the writer's own checkpoints off, writes about 4 MB in one transaction and waits
+    /// (at most ten seconds) for the notebook's file to grow: only the thread can copy the log
+    /// into it.
     fn file_grows_from_the_log(store: &Store, path: &std::path::Path) -> bool {
         let before = std::fs::metadata(path).unwrap().len();
         store
             .conn()
             .execute_batch(
-                "CREATE TABLE scratch (bytes BLOB);
+                "PRAGMA wal_autocheckpoint = 0;
+                 CREATE TABLE scratch (bytes BLOB);
                  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
                  INSERT INTO scratch SELECT randomblob(4000) FROM n;",
             )
@@ -99,11 +106,6 @@ mod tests {
         let path = dir.path().join("carnet.db");
         let store = Store::init(&path, Uuid::from_u128(1), Box::new(ManualClock::new(0))).unwrap();
         let checkpointer = store.checkpoint_in_background().unwrap();
-        let autocheckpoint: i64 = store
-            .conn()
-            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(autocheckpoint, 0, "the writer no longer checkpoints");
         assert!(file_grows_from_the_log(&store, &path));
         drop(checkpointer);
     }
@@ -139,13 +141,5 @@ mod tests {
         let store =
             Store::open_in_memory(Uuid::from_u128(1), Box::new(ManualClock::new(0))).unwrap();
         assert!(store.checkpoint_in_background().is_none());
-        let autocheckpoint: i64 = store
-            .conn()
-            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(
-            autocheckpoint, 1000,
-            "the writer still checkpoints by itself"
-        );
     }
 }

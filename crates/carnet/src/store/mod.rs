@@ -322,10 +322,9 @@ impl Store {
     }
 
     /// Starts copying the write-ahead log into the file from a second connection on a thread
-    /// of its own (see `checkpointer`), and turns this connection's own checkpoints off while
-    /// it runs (the caller sets them back once it is dropped). `None`, and nothing changed,
-    /// for a database in memory, a notebook whose key this store does not hold (one being
-    /// converted from an earlier page format), or when the second connection cannot be opened.
+    /// of its own (see `checkpointer`) until the returned value is dropped. `None` for a
+    /// database in memory, a notebook whose key this store does not hold (one being converted
+    /// from an earlier page format), or when the second connection cannot be opened.
     pub(crate) fn checkpoint_in_background(&self) -> Option<checkpointer::Checkpointer> {
         let path = self.path.as_deref()?;
         let keyed = match (&self.key, self.encrypted) {
@@ -333,11 +332,7 @@ impl Store {
             (None, false) => None,
             _ => return None,
         };
-        let checkpointer = checkpointer::Checkpointer::start(connect(path, keyed).ok()?)?;
-        self.conn
-            .pragma_update(None, "wal_autocheckpoint", 0)
-            .ok()?;
-        Some(checkpointer)
+        checkpointer::Checkpointer::start(connect(path, keyed).ok()?)
     }
 
     /// Whether the notebook file is encrypted: only then may it keep secrets such as the
