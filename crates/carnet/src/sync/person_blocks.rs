@@ -245,6 +245,7 @@ pub(crate) enum Unopened {
 /// moving their changes into `contents.changes`; returns the keys found in the folder, to
 /// keep with the segment. A block of a person this notebook knows to be erased or anonymised
 /// (or whom an order in the same segment names) is left closed and counted in `withheld`.
+/// When a block cannot be opened, `contents.changes` is left as it was.
 pub(crate) fn open_all(
     store: &Store,
     folder: &SyncFolder,
@@ -260,7 +261,9 @@ pub(crate) fn open_all(
     // The blocks' changes go straight after the segment's own, room made once from the counts
     // the blocks declare: a second vector, extended at the end, held a segment's changes twice
     // (21 MB more at the peak of a team's first sync). The counts are only the writer's word,
-    // so the room is bounded by what the blocks' bytes can hold (a field takes 3 at least).
+    // so the room is bounded by what the blocks' bytes can hold (a field takes 3 at least):
+    // never more than decoding those bytes could take anyway.
+    let start = contents.changes.len();
     let declared: u64 = contents.blocks.iter().map(|b| b.count).sum();
     let bytes: usize = contents.blocks.iter().map(|b| b.sealed.len()).sum();
     contents.changes.reserve_exact(
@@ -281,13 +284,18 @@ pub(crate) fn open_all(
         let Some(key) =
             person_keys::find(store, folder_keys, block.person, &block.key_id, &mut found)?
         else {
+            contents.changes.truncate(start);
             return Ok(Err(Unopened::KeyMissing));
         };
         let changes = match open(folder, (device, seq), block, &key) {
             Ok(changes) => changes,
-            Err(reason) => return Ok(Err(Unopened::Refused(reason))),
+            Err(reason) => {
+                contents.changes.truncate(start);
+                return Ok(Err(Unopened::Refused(reason)));
+            }
         };
         if let Err(reason) = super::validation::check_changes(&changes, device, &contents.former) {
+            contents.changes.truncate(start);
             return Ok(Err(Unopened::Refused(reason)));
         }
         contents.changes.extend(changes);
