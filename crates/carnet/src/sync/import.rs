@@ -149,7 +149,7 @@ const CHANGES_PER_COMMIT: usize = 100_000;
 
 /// Applies the segments `todo`, in order, committing every [`CHANGES_PER_COMMIT`] changes;
 /// then those that waited for a person's key (an erasure order among the others may name the
-/// person, whose key is then gone for good).
+/// person, whose key is then gone for good), again and again while that applies some.
 #[allow(clippy::too_many_arguments)]
 fn apply_all(
     store: &mut Store,
@@ -185,6 +185,36 @@ fn apply_all(
             committed = report.changes_applied;
         }
     }
+    // Segments waiting for a key are tried again as long as a pass applies one of them: the
+    // order that settles one (an erasure, an anonymisation: the person's key is gone for good,
+    // her blocks stay closed) may be in another that waited too. A single pass, in folder
+    // order, skipped a segment whose order came in a later waiting one, until the next sync.
+    loop {
+        let before = waiting.len();
+        let mut still = Vec::new();
+        for key in waiting {
+            let outcome = ingest(
+                store,
+                folder,
+                folder_keys,
+                key,
+                ingested,
+                now,
+                report,
+                tally,
+                false,
+            )?;
+            match outcome {
+                Ingest::KeyMissing => still.push(key),
+                Ingest::Done => tally.finished(key),
+            }
+        }
+        waiting = still;
+        if waiting.is_empty() || waiting.len() == before {
+            break;
+        }
+    }
+    // What still waits is skipped and reported, to be tried again at the next sync.
     for key in waiting {
         ingest(
             store,

@@ -503,7 +503,7 @@ proptest! {
                 if round == 1 {
                     // Only the member's invalid segments, which nobody applied, can stay lost.
                     prop_assert!(report.missing.iter().all(|m| m.device == Uuid::from_u128(4242)), "{:?}", report.missing);
-                    prop_assert!(report.skipped.iter().all(|s| s.device == Some(Uuid::from_u128(4242))));
+                    prop_assert!(report.skipped.iter().all(|s| s.device == Some(Uuid::from_u128(4242))), "{:?}", report.skipped);
                 }
             }
         }
