@@ -1345,3 +1345,28 @@ fn the_search_index_learns_what_a_sync_applies() {
         assert!(check.is_ok(), "{:?}", check.problems);
     }
 }
+
+/// Two segments wait for a person's key: the first for a person erased by an order in the
+/// second, the second for a person anonymised by an order in a third. All of them are applied
+/// in the same sync (a single pass over the waiting ones, in folder order, skipped the first
+/// until the next sync: the property test above found it).
+#[test]
+fn a_segment_waiting_for_an_order_in_another_waiting_one_is_applied_in_the_same_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = new_folder(dir.path());
+    let (mut writer, _) = device(1);
+    let (mut reader, _) = device(2);
+    let first = writer.create(&person("Une", "Effacée")).unwrap();
+    run(&mut writer, &folder);
+    carnet::erasure::erase(&mut writer, first).unwrap();
+    let second = writer.create(&person("Deux", "Anonymisée")).unwrap();
+    run(&mut writer, &folder);
+    carnet::erasure::anonymise(&mut writer, second).unwrap();
+    run(&mut writer, &folder);
+
+    let report = run(&mut reader, &folder);
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert_eq!(report.segments_received, 3);
+    assert!(carnet::erasure::is_erased(&reader, first).unwrap());
+    assert_eq!(digest(&reader), digest(&writer));
+}
