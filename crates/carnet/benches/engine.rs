@@ -5,7 +5,8 @@
 //!   file database in WAL mode with the same settings as the app (one transaction,
 //!   committed); `record_encounter_alternated/{with,without}_journal` the same with and
 //!   without the journal, alternated in one loop so that neither pays for the other's growth,
-//!   each sample the median capture of its batch.
+//!   each sample the median capture of its batch; `record_encounter_own_index/{with,without}_index`
+//!   the same between the notebook and a copy without the partial index of own writes.
 //! - `journal/verify_50000_entries`: "Vérifier l'intégrité du journal" on a year of entries.
 //! - `access_export/busiest_person`: everything held on the person with the most history,
 //!   as the ZIP "Exporter ses données…" writes (letter PDF, JSON with every change, letters).
@@ -116,6 +117,44 @@ fn reads_and_writes(c: &mut Criterion) {
         });
     }
     group.finish();
+    // What the partial index of own writes (migration 0018) costs a capture: the same
+    // notebook twice, one without that index, captures alternated between them in one loop,
+    // each timed apart (as above).
+    store.checkpoint().unwrap();
+    let bare_path = dir.path().join("without_own_index.db");
+    std::fs::copy(&path, &bare_path).unwrap();
+    rusqlite::Connection::open(&bare_path)
+        .unwrap()
+        .execute_batch("DROP INDEX change_log_own")
+        .unwrap();
+    let mut bare = Store::open(&bare_path, Box::new(clock.clone())).unwrap();
+    let mut group = c.benchmark_group("record_encounter_own_index");
+    for indexed in [true, false] {
+        let name = if indexed {
+            "with_index"
+        } else {
+            "without_index"
+        };
+        group.bench_function(name, |b| {
+            b.iter_custom(|iterations| {
+                let mut mine = Vec::with_capacity(iterations as usize);
+                for _ in 0..iterations {
+                    for turn in [indexed, !indexed] {
+                        let target = if turn { &mut store } else { &mut bare };
+                        let started = std::time::Instant::now();
+                        capture(target);
+                        if turn == indexed {
+                            mine.push(started.elapsed());
+                        }
+                    }
+                }
+                mine.sort();
+                mine.get(mine.len() / 2).copied().unwrap_or_default() * iterations as u32
+            })
+        });
+    }
+    group.finish();
+    drop(bare);
     // Checking a year of journal: 50,000 entries (a demo year's writes are about 40,000).
     let journal = dir.path().join("journal.db");
     store.checkpoint().unwrap();
