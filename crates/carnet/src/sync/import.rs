@@ -189,7 +189,10 @@ fn apply_all(
     // order that settles one (an erasure, an anonymisation: the person's key is gone for good,
     // her blocks stay closed) may be in another that waited too. A single pass, in folder
     // order, skipped a segment whose order came in a later waiting one, until the next sync.
-    loop {
+    // After a pass that applies none, a last one skips and reports what still waits, to be
+    // tried again at the next sync.
+    let mut last_try = false;
+    while !waiting.is_empty() {
         let before = waiting.len();
         let mut still = Vec::new();
         for key in waiting {
@@ -202,32 +205,18 @@ fn apply_all(
                 now,
                 report,
                 tally,
-                false,
+                last_try,
             )?;
             match outcome {
                 Ingest::KeyMissing => still.push(key),
                 Ingest::Done => tally.finished(key),
             }
         }
-        waiting = still;
-        if waiting.is_empty() || waiting.len() == before {
+        if last_try {
             break;
         }
-    }
-    // What still waits is skipped and reported, to be tried again at the next sync.
-    for key in waiting {
-        ingest(
-            store,
-            folder,
-            folder_keys,
-            key,
-            ingested,
-            now,
-            report,
-            tally,
-            true,
-        )?;
-        tally.finished(key);
+        last_try = still.len() == before;
+        waiting = still;
     }
     Ok(())
 }
