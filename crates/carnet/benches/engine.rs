@@ -36,6 +36,29 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use demo_data::{demo_db, full_run, until, years};
 use rusqlite::types::Value;
 
+/// Runs `timed(mine)` and `timed(!mine)` in turn, `iterations` times, and returns the median
+/// of `mine`'s times, times `iterations`: what `iter_custom` reports for two variants measured
+/// alternately, so that neither pays for the other's growth (of the log, of the WAL). The
+/// median, because a checkpoint that lands on one run (a few ms) would otherwise swamp a 5 µs
+/// difference.
+fn median_of_alternated(
+    iterations: u64,
+    mine: bool,
+    mut timed: impl FnMut(bool) -> Duration,
+) -> Duration {
+    let mut times = Vec::with_capacity(iterations as usize);
+    for _ in 0..iterations {
+        for turn in [mine, !mine] {
+            let took = timed(turn);
+            if turn == mine {
+                times.push(took);
+            }
+        }
+    }
+    times.sort();
+    times.get(times.len() / 2).copied().unwrap_or_default() * iterations as u32
+}
+
 fn reads_and_writes(c: &mut Criterion) {
     let years = years();
     let dir = tempfile::tempdir().unwrap();
@@ -96,23 +119,15 @@ fn reads_and_writes(c: &mut Criterion) {
             "without_journal"
         };
         group.bench_function(name, |b| {
-            // Each sample reports its batch's median capture, times the batch: a checkpoint
-            // that lands on one capture (a few ms) would otherwise swamp a 5 µs difference.
             b.iter_custom(|iterations| {
-                let mut mine = Vec::with_capacity(iterations as usize);
-                for _ in 0..iterations {
-                    for turn in [journaled, !journaled] {
-                        store.set_audit(turn);
-                        let started = std::time::Instant::now();
-                        capture(&mut store);
-                        if turn == journaled {
-                            mine.push(started.elapsed());
-                        }
-                    }
-                }
+                let median = median_of_alternated(iterations, journaled, |turn| {
+                    store.set_audit(turn);
+                    let started = std::time::Instant::now();
+                    capture(&mut store);
+                    started.elapsed()
+                });
                 store.set_audit(true);
-                mine.sort();
-                mine.get(mine.len() / 2).copied().unwrap_or_default() * iterations as u32
+                median
             })
         });
     }
@@ -137,19 +152,12 @@ fn reads_and_writes(c: &mut Criterion) {
         };
         group.bench_function(name, |b| {
             b.iter_custom(|iterations| {
-                let mut mine = Vec::with_capacity(iterations as usize);
-                for _ in 0..iterations {
-                    for turn in [indexed, !indexed] {
-                        let target = if turn { &mut store } else { &mut bare };
-                        let started = std::time::Instant::now();
-                        capture(target);
-                        if turn == indexed {
-                            mine.push(started.elapsed());
-                        }
-                    }
-                }
-                mine.sort();
-                mine.get(mine.len() / 2).copied().unwrap_or_default() * iterations as u32
+                median_of_alternated(iterations, indexed, |turn| {
+                    let target = if turn { &mut store } else { &mut bare };
+                    let started = std::time::Instant::now();
+                    capture(target);
+                    started.elapsed()
+                })
             })
         });
     }
