@@ -183,9 +183,11 @@
 
 /**
  * Where a sync is (`carnet::sync::SyncProgress`), sent as `sync-progress` events: segments and
- * field changes done of how many; `changes_total` is an estimate until `exact`.
+ * field changes done of how many; `changes_total` is an estimate until `exact`. `indexing` is
+ * reported once, after a large reception's last segment, while the notebook's indexes are built
+ * again (it has no count of its own).
  * @typedef {object} SyncProgress
- * @property {'receiving' | 'sending'} step
+ * @property {'receiving' | 'indexing' | 'sending'} step
  * @property {number} segments_done
  * @property {number} segments_total
  * @property {number} changes_done

@@ -437,6 +437,7 @@ export const t = {
     created: 'Dossier partagé initialisé.',
     running: 'Synchronisation en cours…',
     receiving: (p, n) => `Réception : segment ${n(p.segments_done)} sur ${n(p.segments_total)}, ${n(p.changes_done)} modification${p.changes_done > 1 ? 's' : ''} lue${p.changes_done > 1 ? 's' : ''} sur ${p.exact ? '' : 'environ '}${n(p.changes_total)}`,
+    indexing: 'Réception terminée : classement des données reçues…',
     sending: (p, n) => `Envoi : ${n(p.changes_done)} modification${p.changes_done > 1 ? 's' : ''} sur ${n(p.changes_total)} écrite${p.changes_done > 1 ? 's' : ''} dans le dossier partagé`,
     locked: 'Synchronisation en pause : saisissez la phrase de passe de l’équipe.',
     never: 'Jamais synchronisé.',

@@ -37,6 +37,11 @@ pub fn sync_progress(p: &carnet::sync::SyncProgress) {
             ),
             p.segments_done == p.segments_total,
         ),
+        // Reported once, when the segments are all applied: the line stays while it lasts.
+        carnet::sync::SyncStep::Indexing => (
+            "Réception : classement des données reçues…".to_string(),
+            true,
+        ),
         carnet::sync::SyncStep::Sending => (
             format!(
                 "Envoi : {} / {} modifications, {} segment(s) écrit(s)",

@@ -26,6 +26,12 @@ export function syncProgressView(id) {
     },
     /** @param {import('../payloads.js').SyncProgress} p */
     update(p) {
+      if (p.step === 'indexing') {
+        // No count to show: the bar moves without a value until the next step.
+        bar.removeAttribute('value');
+        text.textContent = S.indexing;
+        return;
+      }
       bar.max = Math.max(p.changes_total, 1);
       bar.value = p.changes_done;
       text.textContent = p.step === 'sending' ? S.sending(p, formatNumber) : S.receiving(p, formatNumber);

@@ -34,6 +34,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0016_person_trigram_index.sql"),
     include_str!("../../migrations/0017_person_trigram_catch_up.sql"),
     include_str!("../../migrations/0018_change_log_own_index.sql"),
+    include_str!("../../migrations/0019_index_set_aside.sql"),
 ];
 
 /// The schema version this build knows.

@@ -26,6 +26,7 @@
 // are decided by `crate::merge` and applied here (`apply_changes_and`).
 mod checkpointer;
 mod file;
+mod index_set_aside;
 mod search_index;
 mod sql;
 mod writer;
@@ -50,6 +51,7 @@ use crate::search_key;
 
 pub use file::SCHEMA_VERSION;
 use file::{APPLICATION_ID, apply_key, cannot_open, configure, connect, file_uri, migrate};
+pub use index_set_aside::SetAside;
 pub(crate) use sql::{Mode, SqlCache, column_list, entry_from_row, materialise, read_values};
 use sql::{complete_clause, read_row, unknown};
 pub use writer::Writer;
@@ -116,6 +118,8 @@ pub struct Store {
     sql: SqlCache,
     /// Whether the merge may take its fast path (see `merge`); tests turn it off to compare.
     fast_merge: bool,
+    /// When a sync sets the tables' secondary indexes aside (`index_set_aside`).
+    set_aside: SetAside,
     /// Whether local writes leave entries in the journal (`audit.rs`); the demo generator
     /// turns it off (fictional data, a million changes).
     audit: bool,
@@ -237,6 +241,8 @@ impl Store {
         if app_id != APPLICATION_ID {
             return Err(Error::NotACarnetDatabase);
         }
+        // A sync cut short may have left indexes aside: they come back before anything reads.
+        index_set_aside::restore(&conn)?;
         migrate(&conn)?;
         let mut store = Self::with_connection(conn, clock)?;
         store.path = Some(path.to_path_buf());
@@ -373,6 +379,7 @@ impl Store {
             key_seed: zeroize::Zeroizing::new([0; 32]),
             sql: SqlCache::default(),
             fast_merge: true,
+            set_aside: SetAside::WhenWorthIt,
             audit: true,
             path: None,
             encrypted: false,
@@ -451,6 +458,12 @@ impl Store {
     /// applies the same histories both ways and requires the same result.
     pub fn set_merge_fast_path(&mut self, enabled: bool) {
         self.fast_merge = enabled;
+    }
+
+    /// When a sync sets the tables' secondary indexes aside ([`SetAside::WhenWorthIt`] unless
+    /// set): tests sync the same small folder both ways and require the same notebook.
+    pub fn set_index_set_aside(&mut self, when: SetAside) {
+        self.set_aside = when;
     }
 
     /// Replaces the clock (the demo generator runs on simulated time); returns the old one.
@@ -665,8 +678,14 @@ impl Store {
                     && tx.query_row("SELECT EXISTS (SELECT 1 FROM person_merge)", [], |r| {
                         r.get::<_, bool>(0)
                     })?);
-            // Erasure orders received, and rows received about an erased person.
-            for person in crate::erasure::persons_to_purge(&tx, changes)? {
+            // Erasure orders received, and rows received about an erased person. The purge
+            // finds a person's rows through the indexes a large sync sets aside: they are
+            // built again first, and kept for the rest of the sync.
+            let to_purge = crate::erasure::persons_to_purge(&tx, changes)?;
+            if !to_purge.is_empty() {
+                index_set_aside::restore(&tx)?;
+            }
+            for person in to_purge {
                 let purged = crate::erasure::purge(&tx, person)?;
                 if purged.rows + purged.encounters_detached > 0 {
                     report.persons_erased += 1;
@@ -692,6 +711,34 @@ impl Store {
             self.begin_batch()?;
         }
         result
+    }
+
+    /// Sets the tables' secondary indexes aside until [`Store::restore_indexes`] (or the
+    /// notebook's next opening), when a sync is to apply `incoming_bytes` of segments and
+    /// that is worth it for this notebook's size (`index_set_aside`). Returns whether it did.
+    pub(crate) fn set_indexes_aside_for(&self, incoming_bytes: u64) -> Result<bool> {
+        let notebook_bytes: i64 = self.conn.query_row(
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            [],
+            |r| r.get(0),
+        )?;
+        let worth_it = match self.set_aside {
+            SetAside::WhenWorthIt => {
+                index_set_aside::worth_it(incoming_bytes, notebook_bytes.max(0) as u64)
+            }
+            SetAside::Always => incoming_bytes > 0,
+            SetAside::Never => false,
+        };
+        if !worth_it {
+            return Ok(false);
+        }
+        index_set_aside::set_aside(&self.conn)?;
+        Ok(true)
+    }
+
+    /// Builds again the indexes set aside, in one transaction; whether there were any.
+    pub(crate) fn restore_indexes(&self) -> Result<bool> {
+        index_set_aside::restore(&self.conn)
     }
 
     /// Opens a transaction that the next [`Store::apply_changes_and`] calls join, each as a

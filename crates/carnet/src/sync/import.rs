@@ -85,6 +85,10 @@ pub(super) fn run(
             ((device, seq), bytes)
         })
         .collect();
+    // A reception larger than the notebook (a new device's first sync) applies its rows
+    // without the tables' secondary indexes and builds them at the end (`index_set_aside`).
+    let incoming_bytes: u64 = sizes.iter().map(|(_, bytes)| bytes).sum();
+    let indexes_aside = store.set_indexes_aside_for(incoming_bytes)?;
     let mut tally = Reception::start(sizes, progress);
     let now = store.now_ms();
     let mut ingested = ingested;
@@ -120,12 +124,22 @@ pub(super) fn run(
     let _ = store
         .conn()
         .pragma_update(None, "wal_autocheckpoint", 1_000);
-    match applied {
-        Ok(()) => store.commit_batch()?,
+    let committed = match applied {
+        Ok(()) => store.commit_batch(),
         Err(e) => {
             store.rollback_batch();
-            return Err(e);
+            Err(e)
         }
+    };
+    // Whatever became of the batch, the indexes come back now (or, should this fail too, at
+    // the notebook's next opening).
+    if indexes_aside {
+        tally.indexing();
+        let restored = store.restore_indexes();
+        committed?;
+        restored?;
+    } else {
+        committed?;
     }
     report.held = super::review::held(store)?
         .into_iter()

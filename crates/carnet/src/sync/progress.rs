@@ -20,6 +20,10 @@ use uuid::Uuid;
 pub enum SyncStep {
     /// Reading the other devices' segments from the folder.
     Receiving,
+    /// Building again the indexes set aside while a large reception was applied (a new
+    /// device's first sync: `store::index_set_aside`), reported once when it begins, with the
+    /// reception's final counts.
+    Indexing,
     /// Writing this device's new changes into the folder.
     Sending,
 }
@@ -124,6 +128,19 @@ impl<'a> Reception<'a> {
         }
         self.segments_done += 1;
         self.emit();
+    }
+
+    /// The segments are all done, and the indexes set aside are being built again: reported.
+    pub fn indexing(&mut self) {
+        let progress = SyncProgress {
+            step: SyncStep::Indexing,
+            segments_done: self.segments_done,
+            segments_total: self.segments_total,
+            changes_done: self.changes_done,
+            changes_total: self.changes_done,
+            exact: true,
+        };
+        (self.report)(progress);
     }
 
     fn emit(&mut self) {

@@ -1370,3 +1370,112 @@ fn a_segment_waiting_for_an_order_in_another_waiting_one_is_applied_in_the_same_
     assert!(carnet::erasure::is_erased(&reader, first).unwrap());
     assert_eq!(digest(&reader), digest(&writer));
 }
+
+/// The tables' indexes of the notebook at `path`, read from another connection (what the
+/// sync has committed), with their `CREATE` statements.
+fn indexes_of(path: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+              ORDER BY name",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// A sync that brings more than the notebook holds applies its rows with the tables'
+/// secondary indexes set aside (`store::index_set_aside`; forced here, the data being small)
+/// and builds them again at its end: the notebook is the same as one synced with them kept,
+/// every index is back as it was, and an erasure received in the same sync is carried out.
+#[test]
+fn a_sync_with_the_indexes_set_aside_gives_the_same_notebook_and_every_index_back() {
+    use carnet::store::SetAside;
+    use carnet::sync::SyncStep;
+
+    let shared = tempfile::tempdir().unwrap();
+    let folder = new_folder(shared.path());
+    let devices = tempfile::tempdir().unwrap();
+    let mut a = crate::fixture::fixture_for(95);
+    let mut ids = Vec::new();
+    a.store
+        .write(|w| {
+            for n in 0..30 {
+                let mut p = person(&format!("Prénom{n}"), "Rangé");
+                p.quartier_id = Some(a.quartier);
+                let id = w.create(&p)?;
+                for d in 1..=3 {
+                    let date = crate::fixture::day(2026, d, 1 + n as u32 % 28);
+                    w.create(&crate::fixture::encounter_with(id, date, "interview"))?;
+                }
+                ids.push(id);
+            }
+            Ok(())
+        })
+        .unwrap();
+    run(&mut a.store, &folder);
+    let fresh = devices.path().join("fresh.db");
+    drop(Store::init(&fresh, Uuid::from_u128(90), Box::new(ManualClock::new(0))).unwrap());
+    let schema = indexes_of(&fresh);
+    assert!(schema.iter().any(|(n, _)| n == "encounter_by_person"));
+
+    // A new device's sync: whether the indexes were gone when the reception began, and the
+    // steps it reported.
+    let first_sync = |name: &str, n: u128, when: SetAside| {
+        let path = devices.path().join(name);
+        let mut store = Store::init(
+            &path,
+            Uuid::from_u128(n),
+            Box::new(ManualClock::at_date(today())),
+        )
+        .unwrap();
+        store.set_index_set_aside(when);
+        let mut aside_while_receiving = None;
+        let mut steps = Vec::new();
+        sync::sync(&mut store, &folder, Some("Neuf"), &mut |p| {
+            if aside_while_receiving.is_none() && p.step == SyncStep::Receiving {
+                let names = indexes_of(&path);
+                aside_while_receiving =
+                    Some(!names.iter().any(|(n, _)| n == "encounter_by_person"));
+            }
+            steps.push(p.step);
+        })
+        .unwrap();
+        (store, path, aside_while_receiving, steps)
+    };
+    let (b, b_path, aside, steps) = first_sync("b.db", 96, SetAside::Always);
+    assert_eq!(aside, Some(true), "set aside while receiving");
+    assert!(steps.contains(&SyncStep::Indexing), "{steps:?}");
+    assert_eq!(indexes_of(&b_path), schema);
+    let (kept, kept_path, aside, steps) = first_sync("kept.db", 97, SetAside::Never);
+    assert_eq!(aside, Some(false));
+    assert!(!steps.contains(&SyncStep::Indexing), "{steps:?}");
+    assert_eq!(indexes_of(&kept_path), schema);
+    assert_eq!(digest(&b), digest(&kept));
+    assert_eq!(digest(&b), digest(&a.store));
+    // The index answers like the table: a person's encounters, by person.
+    let timeline = |store: &Store| carnet::timeline::of_person(store, ids[4]).unwrap().len();
+    assert!(timeline(&b) >= 3);
+    assert_eq!(timeline(&b), timeline(&kept));
+
+    // An erasure order and the rows it purges, in the same sync as everything else.
+    carnet::erasure::erase(&mut a.store, ids[3]).unwrap();
+    run(&mut a.store, &folder);
+    let (c, c_path, aside, _) = first_sync("c.db", 98, SetAside::Always);
+    assert_eq!(aside, Some(true));
+    let (kept, _, _, _) = first_sync("kept2.db", 99, SetAside::Never);
+    assert_eq!(indexes_of(&c_path), schema);
+    assert_eq!(digest(&c), digest(&kept));
+    assert_eq!(digest(&c), digest(&a.store));
+    let year = carnet::encounter::in_range(&c, crate::fixture::day(2026, 1, 1), today()).unwrap();
+    // Detached from her, kept for the yearly figures.
+    assert_eq!(year.len(), 30 * 3);
+    assert!(year.iter().all(|e| e.data.person_id != Some(ids[3])));
+    for store in [&b, &c] {
+        let check = carnet::check::check(store).unwrap();
+        assert!(check.is_ok(), "{:?}", check.problems);
+    }
+}
