@@ -113,6 +113,9 @@ pub(super) fn file_uri(path: &Path) -> String {
     uri
 }
 
+/// The page cache of a notebook's connection, in KiB.
+pub(crate) const PAGE_CACHE_KIB: i64 = 32_768;
+
 pub(super) fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -120,7 +123,7 @@ pub(super) fn configure(conn: &Connection) -> Result<()> {
     // Deleted rows are overwritten, not left in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     // 32 MiB of page cache (the default is 2 MiB): a 10-year notebook's hot indexes fit.
-    conn.pragma_update(None, "cache_size", -32_768)?;
+    conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())

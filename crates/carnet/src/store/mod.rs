@@ -49,6 +49,7 @@ use crate::record::{Entry, Record};
 use crate::schema;
 use crate::search_key;
 
+pub(crate) use file::PAGE_CACHE_KIB;
 pub use file::SCHEMA_VERSION;
 use file::{APPLICATION_ID, apply_key, cannot_open, configure, connect, file_uri, migrate};
 pub use index_set_aside::SetAside;

@@ -100,11 +100,18 @@ pub(super) fn run(
     // connection on the other core (`store::checkpointer`), and this connection checkpoints
     // every 64 MB of log instead of 4 MB (a first sync writes hundreds of MB, and each
     // checkpoint writes the pages it touched again): it finds most of them copied already,
-    // and the log starts over from its beginning.
+    // and the log starts over from its beginning. Its page cache shrinks from 32 to 24 MiB
+    // meanwhile: the next segment is decoded beside the one applied (`apply_all`), and the
+    // two fit within the sync's memory bound only so.
     let checkpointer = store.checkpoint_in_background();
     if let Err(e) = store
         .conn()
         .pragma_update(None, "wal_autocheckpoint", 16_384)
+        .and_then(|()| {
+            store
+                .conn()
+                .pragma_update(None, "cache_size", -SYNC_PAGE_CACHE_KIB)
+        })
     {
         store.rollback_batch();
         return Err(e.into());
@@ -120,10 +127,13 @@ pub(super) fn run(
         &mut tally,
     );
     drop(checkpointer);
-    // Back to SQLite's default, whatever became of the batch.
+    // Back to SQLite's default and the store's cache, whatever became of the batch.
     let _ = store
         .conn()
         .pragma_update(None, "wal_autocheckpoint", 1_000);
+    let _ = store
+        .conn()
+        .pragma_update(None, "cache_size", -crate::store::PAGE_CACHE_KIB);
     let committed = match applied {
         Ok(()) => store.commit_batch(),
         Err(e) => {
@@ -158,6 +168,12 @@ pub(super) fn run(
     heal_and_find_missing(store, folder, &own, &present, &ingested, &held, report)
 }
 
+/// The page cache of a sync's batch, in KiB (the store's is [`crate::store::PAGE_CACHE_KIB`]):
+/// a new device's first sync of the scale folder, reading ahead, peaked at 146–148 MB with
+/// 32 MiB, 137 MB with 24 MiB, 129–130 MB with 16 MiB, at about the same speed
+/// (`docs/performance.md`).
+const SYNC_PAGE_CACHE_KIB: i64 = 24_576;
+
 /// Most changes applied in one transaction by a sync (see [`Store::begin_batch`]).
 const CHANGES_PER_COMMIT: usize = 100_000;
 
@@ -177,28 +193,46 @@ fn apply_all(
 ) -> Result<()> {
     let mut committed = report.changes_applied;
     let mut waiting = Vec::new();
-    for key in todo {
-        let outcome = ingest(
-            store,
-            folder,
-            folder_keys,
-            key,
-            ingested,
-            now,
-            report,
-            tally,
-            false,
-        )?;
-        match outcome {
-            Ingest::KeyMissing => waiting.push(key),
-            Ingest::Done => tally.finished(key),
+    // The next segment is read, authenticated and decoded on a second thread while this one
+    // applies the current one: a rendezvous channel, so at most one segment waits decoded
+    // beside the one applied (a new device's first sync spent a tenth of its time opening
+    // segments). Only the folder is read there; the notebook is written here alone.
+    std::thread::scope(|scope| -> Result<()> {
+        let (ahead, reads) = std::sync::mpsc::sync_channel(0);
+        let keys = todo.clone();
+        scope.spawn(move || {
+            for key in keys {
+                if ahead.send((key, read(folder, key))).is_err() {
+                    // The applying side stopped (an error): nothing more to read.
+                    return;
+                }
+            }
+        });
+        for (key, opened) in reads {
+            let outcome = ingest(
+                store,
+                folder,
+                folder_keys,
+                key,
+                opened,
+                ingested,
+                now,
+                report,
+                tally,
+                false,
+            )?;
+            match outcome {
+                Ingest::KeyMissing => waiting.push(key),
+                Ingest::Done => tally.finished(key),
+            }
+            if report.changes_applied - committed >= CHANGES_PER_COMMIT {
+                store.commit_batch()?;
+                store.begin_batch()?;
+                committed = report.changes_applied;
+            }
         }
-        if report.changes_applied - committed >= CHANGES_PER_COMMIT {
-            store.commit_batch()?;
-            store.begin_batch()?;
-            committed = report.changes_applied;
-        }
-    }
+        Ok(())
+    })?;
     // Segments waiting for a key are tried again as long as a pass applies one of them: the
     // order that settles one (an erasure, an anonymisation: the person's key is gone for good,
     // her blocks stay closed) may be in another that waited too. A single pass, in folder
@@ -215,6 +249,7 @@ fn apply_all(
                 folder,
                 folder_keys,
                 key,
+                read(folder, key),
                 ingested,
                 now,
                 report,
@@ -244,7 +279,29 @@ enum Ingest {
     KeyMissing,
 }
 
-/// Reads, verifies and applies (or holds, or skips) the segment `(device, seq)`. On the
+/// A segment read from the folder, authenticated, decoded and validated (its person blocks
+/// still sealed: opening them needs the notebook's keys).
+struct Read {
+    bytes: Vec<u8>,
+    digest: Vec<u8>,
+    contents: Contents,
+}
+
+/// Reads the segment `(device, seq)` from the folder and opens it: what it carries, or why it
+/// is skipped. Touches nothing of the notebook, so it can run ahead on another thread.
+fn read(folder: &SyncFolder, (device, seq): (Uuid, u64)) -> std::result::Result<Read, String> {
+    let path = folder.device_dir(device).join(segment::file_name(seq));
+    let bytes = folder_files::read_regular(&path, segment::FILE_MAX).map_err(|r| r.reason())?;
+    let contents = open_and_check(folder, &bytes, device, seq).map_err(|r| r.to_string())?;
+    let digest = Sha256::digest(&bytes).to_vec();
+    Ok(Read {
+        bytes,
+        digest,
+        contents,
+    })
+}
+
+/// Applies (or holds, or skips) the segment `(device, seq)`, as [`read`] found it. On the
 /// `last_try`, a segment still waiting for a person's key is skipped and reported.
 #[allow(clippy::too_many_arguments)]
 fn ingest(
@@ -252,6 +309,7 @@ fn ingest(
     folder: &SyncFolder,
     folder_keys: &FolderKeys,
     (device, seq): (Uuid, u64),
+    read: std::result::Result<Read, String>,
     ingested: &mut HashMap<(Uuid, u64), Ingested>,
     now: i64,
     report: &mut SyncReport,
@@ -267,23 +325,18 @@ fn ingest(
         seq: Some(seq),
         reason,
     };
-    let path = folder.device_dir(device).join(segment::file_name(seq));
-    let bytes = match folder_files::read_regular(&path, segment::FILE_MAX) {
-        Ok(bytes) => bytes,
-        Err(refused) => {
-            report.skipped.push(skip(refused.reason()));
-            return Ok(Ingest::Done);
-        }
-    };
-    let mut contents = match open_and_check(folder, &bytes, device, seq) {
-        Ok(contents) => contents,
+    let Read {
+        bytes,
+        digest,
+        mut contents,
+    } = match read {
+        Ok(read) => read,
         Err(reason) => {
-            report.skipped.push(skip(reason.to_string()));
+            report.skipped.push(skip(reason));
             return Ok(Ingest::Done);
         }
     };
     tally.opened((device, seq), contents.count);
-    let digest = Sha256::digest(&bytes).to_vec();
     if let Err(reason) = fits_chain(ingested, device, seq, &digest, contents.prev.as_ref()) {
         report.skipped.push(skip(reason.to_string()));
         return Ok(Ingest::Done);
