@@ -8,7 +8,6 @@
 
 mod commands;
 mod error;
-mod heap;
 mod keystore;
 mod state;
 
@@ -16,6 +15,7 @@ use tauri::Manager;
 
 /// Starts the app.
 pub fn run() {
+    carnet_heap::return_freed_memory_at_once();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())

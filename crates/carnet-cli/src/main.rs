@@ -7,7 +7,6 @@
 
 mod args;
 mod commands;
-mod heap;
 mod notebook_access;
 mod output;
 
@@ -51,7 +50,7 @@ impl std::fmt::Display for CliError {
 }
 
 fn main() -> ExitCode {
-    heap::return_freed_memory_at_once();
+    carnet_heap::return_freed_memory_at_once();
     std::panic::set_hook(Box::new(|_| {
         eprintln!(
             "carnet : erreur interne inattendue. Aucune donnée n'a été modifiée par l'opération en cours ; merci de signaler le problème."

@@ -112,7 +112,7 @@ pub fn sync_now(
     });
     // What the sync held (segments, SQLite's cache filled by it) goes back to the system.
     let _ = store.release_memory();
-    crate::heap::give_back();
+    carnet_heap::give_back();
     let report = report?;
     store.set_local_setting("sync_last", &now)?;
     store.set_local_setting(
