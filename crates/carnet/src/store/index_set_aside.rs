@@ -83,9 +83,11 @@ pub enum SetAside {
     Never,
 }
 
-/// The smallest reception for which indexes are set aside: about 250,000 changes (segments
-/// take 25 to 40 bytes per change).
-const MIN_INCOMING_BYTES: u64 = 8 << 20;
+/// The smallest reception for which indexes are set aside: about 30,000 changes (segments take
+/// 25 to 40 bytes per change). Below, what the sync would save is a few milliseconds; the
+/// 100,000-change import (4 MB of segments into a new notebook) takes 305–311 ms with its
+/// indexes set aside against 411–435 ms without (`docs/performance.md`).
+const MIN_INCOMING_BYTES: u64 = 1 << 20;
 
 /// Whether the segments to read, `incoming_bytes` of them, are worth setting the indexes aside
 /// for a notebook of `notebook_bytes`: when they bring at least as much as it holds (a notebook
@@ -297,7 +299,9 @@ mod tests {
         assert!(!worth_it(2 * MB, 500 * MB));
         // Large, but much less than the notebook already holds.
         assert!(!worth_it(20 * MB, 500 * MB));
+        // A colleague's first months into a new notebook.
+        assert!(worth_it(2 * MB, 300 << 10));
         // Larger than the notebook, but small.
-        assert!(!worth_it(MB, 300 << 10));
+        assert!(!worth_it(MB / 2, 300 << 10));
     }
 }
