@@ -261,24 +261,37 @@ fn filter(query: &str, quartier: Option<Uuid>) -> Option<(String, Vec<String>)> 
         if words.is_empty() && !query.trim().is_empty() {
             return None;
         }
-        // Words of three letters or more are looked up in the trigram index (each a phrase:
-        // a key containing it); shorter ones, which trigrams cannot find, are tested on the
-        // keys the index left, or on every key when no word is long enough. Folded words
-        // hold only letters and digits: neither a LIKE wildcard nor an FTS5 operator.
+        // Words of three letters or more narrow the search through the trigram index: the
+        // keys holding the word's first and last trigrams. Each trigram asked costs the index
+        // a list of every key holding it (at 23,000 persons, the phrase of "benali"'s four
+        // took 0.45 ms, its first and last 0.18 ms), and two already leave few keys beyond
+        // those holding the word. Then every word but one of exactly three letters (which
+        // its trigram finds exactly) is tested on the keys left, as shorter ones, which
+        // trigrams cannot find, always were (on every key when no word is long enough).
+        // Folded words hold only letters and digits: neither a LIKE wildcard nor an FTS5
+        // operator.
         let words: Vec<&String> = words.iter().take(6).collect();
-        let long: Vec<String> = words
-            .iter()
-            .filter(|w| w.chars().count() >= 3)
-            .map(|w| format!("\"{w}\""))
-            .collect();
-        if !long.is_empty() {
-            params.push(long.join(" AND "));
+        let mut trigrams: Vec<String> = Vec::new();
+        for word in &words {
+            let chars: Vec<char> = word.chars().collect();
+            if chars.len() < 3 {
+                continue;
+            }
+            for ends in [&chars[..3], &chars[chars.len() - 3..]] {
+                let trigram = format!("\"{}\"", ends.iter().collect::<String>());
+                if !trigrams.contains(&trigram) {
+                    trigrams.push(trigram);
+                }
+            }
+        }
+        if !trigrams.is_empty() {
+            params.push(trigrams.join(" AND "));
             tail.push_str(&format!(
                 " AND rowid IN (SELECT rowid FROM person_trigram WHERE person_trigram MATCH ?{})",
                 params.len()
             ));
         }
-        for word in words.iter().filter(|w| w.chars().count() < 3) {
+        for word in words.iter().filter(|w| w.chars().count() != 3) {
             params.push(format!("%{word}%"));
             tail.push_str(&format!(" AND search_key LIKE ?{}", params.len()));
         }
