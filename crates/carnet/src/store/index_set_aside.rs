@@ -75,7 +75,8 @@ pub(crate) const KEPT: &[&str] = &[
 /// When a sync sets the indexes aside ([`Store::set_index_set_aside`](super::Store::set_index_set_aside)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetAside {
-    /// When [`worth_it`] says so: what every notebook does.
+    /// When the reception is worth it (large, and at least a quarter of the notebook): what
+    /// every notebook does.
     WhenWorthIt,
     /// For any reception with segments to read (tests, with small data).
     Always,
