@@ -95,61 +95,63 @@ pub(super) fn run(
     // Segments are applied in transactions of up to CHANGES_PER_COMMIT changes (a segment
     // and its "ingested" mark are always in the same one): a crash loses at most that much
     // work, read again from the folder at the next sync.
-    store.begin_batch()?;
-    // While the batch lasts, the write-ahead log is copied into the file from a second
-    // connection on the other core (`store::checkpointer`), and this connection checkpoints
-    // every 64 MB of log instead of 4 MB (a first sync writes hundreds of MB, and each
-    // checkpoint writes the pages it touched again): it finds most of them copied already,
-    // and the log starts over from its beginning. Its page cache shrinks from 32 to 24 MiB
-    // meanwhile: the next segment is decoded beside the one applied (`apply_all`), and the
-    // two fit within the sync's memory bound only so.
-    let checkpointer = store.checkpoint_in_background();
-    if let Err(e) = store
-        .conn()
-        .pragma_update(None, "wal_autocheckpoint", 16_384)
-        .and_then(|()| {
-            store
-                .conn()
-                .pragma_update(None, "cache_size", -SYNC_PAGE_CACHE_KIB)
-        })
-    {
-        store.rollback_batch();
-        return Err(e.into());
-    }
-    let applied = apply_all(
-        store,
-        folder,
-        folder_keys,
-        todo,
-        &mut ingested,
-        now,
-        report,
-        &mut tally,
-    );
-    drop(checkpointer);
-    // Back to SQLite's default and the store's cache, whatever became of the batch.
-    let _ = store
-        .conn()
-        .pragma_update(None, "wal_autocheckpoint", 1_000);
-    let _ = store
-        .conn()
-        .pragma_update(None, "cache_size", -crate::store::PAGE_CACHE_KIB);
-    let committed = match applied {
-        Ok(()) => store.commit_batch(),
-        Err(e) => {
+    let received = (|| -> Result<()> {
+        store.begin_batch()?;
+        // While the batch lasts, the write-ahead log is copied into the file from a second
+        // connection on the other core (`store::checkpointer`), and this connection
+        // checkpoints every 64 MB of log instead of 4 MB (a first sync writes hundreds of MB,
+        // and each checkpoint writes the pages it touched again): it finds most of them copied
+        // already, and the log starts over from its beginning. Its page cache shrinks from 32
+        // to 24 MiB meanwhile: the next segment is decoded beside the one applied
+        // (`apply_all`), and the two fit within the sync's memory bound only so.
+        let checkpointer = store.checkpoint_in_background();
+        if let Err(e) = store
+            .conn()
+            .pragma_update(None, "wal_autocheckpoint", 16_384)
+            .and_then(|()| {
+                store
+                    .conn()
+                    .pragma_update(None, "cache_size", -SYNC_PAGE_CACHE_KIB)
+            })
+        {
             store.rollback_batch();
-            Err(e)
+            return Err(e.into());
         }
-    };
-    // Whatever became of the batch, the indexes come back now (or, should this fail too, at
-    // the notebook's next opening).
+        let applied = apply_all(
+            store,
+            folder,
+            folder_keys,
+            todo,
+            &mut ingested,
+            now,
+            report,
+            &mut tally,
+        );
+        drop(checkpointer);
+        // Back to SQLite's default and the store's cache, whatever became of the batch.
+        let _ = store
+            .conn()
+            .pragma_update(None, "wal_autocheckpoint", 1_000);
+        let _ = store
+            .conn()
+            .pragma_update(None, "cache_size", -crate::store::PAGE_CACHE_KIB);
+        match applied {
+            Ok(()) => store.commit_batch(),
+            Err(e) => {
+                store.rollback_batch();
+                Err(e)
+            }
+        }
+    })();
+    // Whatever became of the reception, the indexes come back now (or, should this fail too,
+    // at the notebook's next opening).
     if indexes_aside {
         tally.indexing();
         let restored = store.restore_indexes();
-        committed?;
+        received?;
         restored?;
     } else {
-        committed?;
+        received?;
     }
     report.held = super::review::held(store)?
         .into_iter()
@@ -199,9 +201,8 @@ fn apply_all(
     // segments). Only the folder is read there; the notebook is written here alone.
     std::thread::scope(|scope| -> Result<()> {
         let (ahead, reads) = std::sync::mpsc::sync_channel(0);
-        let keys = todo.clone();
         scope.spawn(move || {
-            for key in keys {
+            for key in todo {
                 if ahead.send((key, read(folder, key))).is_err() {
                     // The applying side stopped (an error): nothing more to read.
                     return;
