@@ -2,13 +2,13 @@
 //! and built again at its end (migration 0019).
 //!
 //! Why: a new device's first sync of a team's folder writes half a million encounters and a
-//! hundred thousand persons; keeping five indexes of `encounter` and six of `person` up to date
-//! row by row cost a quarter of that sync's time (issue #18), where building each once at the
-//! end is one sorted pass over its table. Only the indexes that applying a sync's rows never
-//! reads are set aside ([`SET_ASIDE`]): the change log's, the erasure tables' and the merge
-//! tables' stay, so a row's history, an erased row or a merge is found as fast as ever; an
-//! erasure received while indexes are aside builds them again first (the purge looks rows up
-//! by person), and the sync goes on with them.
+//! hundred thousand persons; keeping four secondary indexes of `encounter` and five of
+//! `person` (among others) up to date row by row cost a quarter of that sync's time (issue
+//! #18), where building each once at the end is one sorted pass over its table. Only the
+//! indexes that applying a sync's rows never reads are set aside ([`SET_ASIDE`]): the change
+//! log's, the erasure tables' and the merge tables' stay, so a row's history, an erased row or
+//! a merge is found as fast as ever; an erasure received while indexes are aside builds them
+//! again first (the purge looks rows up by person), and the sync goes on with them.
 //!
 //! What is guaranteed: an index is dropped in the same transaction that notes its `CREATE`
 //! statement in `index_set_aside`, and built again in the same transaction that removes the

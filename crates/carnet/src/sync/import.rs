@@ -172,7 +172,7 @@ pub(super) fn run(
 
 /// The page cache of a sync's batch, in KiB (the store's is [`crate::store::PAGE_CACHE_KIB`]):
 /// a new device's first sync of the scale folder, reading ahead, peaked at 146–148 MB with
-/// 32 MiB, 137 MB with 24 MiB, 129–130 MB with 16 MiB, at about the same speed
+/// 32 MiB, 137 MB with 24 MiB, 129–134 MB with 16 MiB, at about the same speed
 /// (`docs/performance.md`).
 const SYNC_PAGE_CACHE_KIB: i64 = 24_576;
 
