@@ -71,6 +71,7 @@ pub mod person;
 pub mod person_match;
 pub mod person_merge;
 pub mod record;
+mod record_row;
 pub mod recovery_sheet;
 pub mod referral;
 pub mod report;

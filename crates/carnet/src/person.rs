@@ -110,14 +110,15 @@ pub fn search(
     quartier: Option<Uuid>,
     limit: usize,
 ) -> Result<Vec<Entry<Person>>> {
-    let Some((mut tail, params)) = filter(query, quartier) else {
+    let Some(filter) = filter(query, quartier) else {
         return Ok(Vec::new());
     };
-    tail.push_str(&format!(
-        " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT {}",
+    let page = format!(
+        "{} ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT {}",
+        filter.tail,
         limit.min(10_000)
-    ));
-    store.select::<Person>(&tail, rusqlite::params_from_iter(params))
+    );
+    filter.select(store, &page)
 }
 
 /// One person found, with what tells namesakes apart: birth year, quartier, the end of the
@@ -206,23 +207,27 @@ pub fn find(
     offset: usize,
     limit: usize,
 ) -> Result<Found> {
-    let Some((tail, params)) = filter(query, quartier) else {
+    let Some(filter) = filter(query, quartier) else {
         return Ok(Found {
             hits: Vec::new(),
             total: 0,
         });
     };
     let page = format!(
-        "{tail} ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT {} OFFSET {}",
+        "{} ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT {} OFFSET {}",
+        filter.tail,
         limit.min(1000),
         offset.min(10_000_000)
     );
-    let persons = store.select::<Person>(&page, rusqlite::params_from_iter(params.iter()))?;
+    let persons = filter.select(store, &page)?;
     // Counting scans the table again: only when the page does not already say how many.
     let total = if persons.len() < limit.min(1000) && (offset == 0 || !persons.is_empty()) {
         (offset + persons.len()) as i64
     } else {
-        store.count::<Person>(&tail, rusqlite::params_from_iter(params.iter()))?
+        store.count::<Person>(
+            &filter.tail,
+            rusqlite::params_from_iter(filter.params.iter()),
+        )?
     };
     let mut hits = Vec::with_capacity(persons.len());
     for entry in persons {
@@ -246,11 +251,35 @@ pub fn find(
     Ok(Found { hits, total })
 }
 
+/// What a search asks of the `person` table.
+struct Filter {
+    /// The `WHERE` tail.
+    tail: String,
+    params: Vec<String>,
+    /// Whether the trigram index finds the rows: they then come in no useful order and are
+    /// all sorted, instead of being read in name order from the `person_search` index until
+    /// the page is full.
+    sorts_what_it_finds: bool,
+}
+
+impl Filter {
+    /// Reads the persons of `page` (the tail, then its `ORDER BY … LIMIT …`).
+    fn select(&self, store: &Store, page: &str) -> Result<Vec<Entry<Person>>> {
+        let params = rusqlite::params_from_iter(self.params.iter());
+        if self.sorts_what_it_finds {
+            store.select_page::<Person>(page, params)
+        } else {
+            store.select::<Person>(page, params)
+        }
+    }
+}
+
 /// The `WHERE` tail and parameters of a search, or `None` when nothing can match.
-fn filter(query: &str, quartier: Option<Uuid>) -> Option<(String, Vec<String>)> {
+fn filter(query: &str, quartier: Option<Uuid>) -> Option<Filter> {
     // A record merged into another is found as the one that holds her.
     let mut tail = String::from(" AND merged_into IS NULL");
     let mut params: Vec<String> = Vec::new();
+    let mut sorts_what_it_finds = false;
     if let Some(digits) = phone_digits(query) {
         params.push(digits);
         tail.push_str(" AND phone IS NOT NULL AND replace(phone, ' ', '') LIKE '%' || ?1 || '%'");
@@ -284,23 +313,32 @@ fn filter(query: &str, quartier: Option<Uuid>) -> Option<(String, Vec<String>)> 
                 }
             }
         }
-        if !trigrams.is_empty() {
+        sorts_what_it_finds = !trigrams.is_empty();
+        if sorts_what_it_finds {
             params.push(trigrams.join(" AND "));
             tail.push_str(&format!(
                 " AND rowid IN (SELECT rowid FROM person_trigram WHERE person_trigram MATCH ?{})",
                 params.len()
             ));
         }
+        // The pattern is built in SQL: a bound pattern is a plan that depends on it.
         for word in words.iter().filter(|w| w.chars().count() != 3) {
-            params.push(format!("%{word}%"));
-            tail.push_str(&format!(" AND search_key LIKE ?{}", params.len()));
+            params.push(word.to_string());
+            tail.push_str(&format!(
+                " AND search_key LIKE '%' || ?{} || '%'",
+                params.len()
+            ));
         }
     }
     if let Some(q) = quartier {
         params.push(q.to_string());
         tail.push_str(&format!(" AND quartier_id = ?{}", params.len()));
     }
-    Some((tail, params))
+    Some(Filter {
+        tail,
+        params,
+        sorts_what_it_finds,
+    })
 }
 
 /// The digits of a query that is a phone number or a piece of one, in the stored form's

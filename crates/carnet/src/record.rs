@@ -3,7 +3,7 @@
 //! A [`Record`] is a serde struct whose keys are exactly the fields of its
 //! [`EntitySpec`]. Writing one turns it into a list of normalised,
 //! validated SQL values in catalogue order ([`to_values`]); reading one turns a materialised row
-//! back into the struct ([`from_row`]). Generic checks (required, lengths, dates, phone, e-mail,
+//! back into the struct ([`from_row`], through `record_row`). Generic checks (required, lengths, dates, phone, e-mail,
 //! SIRET, enum codes, id syntax) happen here once for every entity; rules that need several
 //! fields or today's date live in each record's [`Record::check`].
 
@@ -192,11 +192,14 @@ pub fn from_json<T: DeserializeOwned>(
 
 /// Turns stored SQL values (catalogue order) back into a record.
 pub fn from_row<T: Record>(values: &[Value]) -> Result<T> {
-    let mut map = serde_json::Map::with_capacity(values.len());
-    for (field, value) in T::SPEC.fields.iter().zip(values) {
-        map.insert(field.name.to_string(), sql_to_json(field.kind, value));
-    }
-    serde_json::from_value(Json::Object(map)).map_err(|_| Error::Corrupt {
+    from_stored(values.iter().map(Into::into))
+}
+
+/// The same from values borrowed from a row being read.
+pub(crate) fn from_stored<'v, T: Record>(
+    values: impl Iterator<Item = rusqlite::types::ValueRef<'v>>,
+) -> Result<T> {
+    crate::record_row::decode(T::SPEC.fields, values).map_err(|_| Error::Corrupt {
         what: "record",
         message: "Une ligne de la base ne correspond pas au modèle : lancez « carnet check ».",
     })

@@ -226,12 +226,13 @@ pub(super) fn read_row<T: Record>(conn: &Connection, id: Uuid) -> Result<Option<
 /// Builds an entry from a row whose first column is the id and the rest the catalogue fields.
 pub(crate) fn entry_from_row<T: Record>(row: &rusqlite::Row<'_>) -> Result<Entry<T>> {
     let id: String = row.get(0)?;
+    let id = crate::validate::id(&id)?;
     let values = (0..T::SPEC.fields.len())
-        .map(|i| row.get::<_, Value>(i + 1))
-        .collect::<rusqlite::Result<Vec<Value>>>()?;
+        .map(|i| row.get_ref(i + 1))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Entry {
-        id: crate::validate::id(&id)?,
-        data: record::from_row(&values)?,
+        id,
+        data: record::from_stored(values.into_iter())?,
     })
 }
 
