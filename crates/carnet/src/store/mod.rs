@@ -53,8 +53,10 @@ pub(crate) use file::PAGE_CACHE_KIB;
 pub use file::SCHEMA_VERSION;
 use file::{APPLICATION_ID, apply_key, cannot_open, configure, connect, file_uri, migrate};
 pub use index_set_aside::SetAside;
-pub(crate) use sql::{Mode, SqlCache, column_list, entry_from_row, materialise, read_values};
-use sql::{complete_clause, read_row, unknown};
+pub(crate) use sql::{
+    Mode, SqlCache, column_list, complete_clause, entry_from_row, materialise, read_values,
+};
+use sql::{read_row, unknown};
 pub use writer::Writer;
 
 /// What applying received changes did.
@@ -121,6 +123,9 @@ pub struct Store {
     fast_merge: bool,
     /// When a sync sets the tables' secondary indexes aside (`index_set_aside`).
     set_aside: SetAside,
+    /// How many persons a search reads in name order before it asks the trigram index
+    /// (`person::READ_IN_NAME_ORDER_FIRST`; tests set 0 to test the index alone).
+    search_reads_in_name_order: usize,
     /// Whether local writes leave entries in the journal (`audit.rs`); the demo generator
     /// turns it off (fictional data, a million changes).
     audit: bool,
@@ -381,6 +386,7 @@ impl Store {
             sql: SqlCache::default(),
             fast_merge: true,
             set_aside: SetAside::WhenWorthIt,
+            search_reads_in_name_order: crate::person::READ_IN_NAME_ORDER_FIRST,
             audit: true,
             path: None,
             encrypted: false,
@@ -465,6 +471,23 @@ impl Store {
     /// set): tests sync the same small folder both ways and require the same notebook.
     pub fn set_index_set_aside(&mut self, when: SetAside) {
         self.set_aside = when;
+    }
+
+    /// How many persons a search reads in name order before it asks the trigram index
+    /// ([`person::READ_IN_NAME_ORDER_FIRST`](crate::person::READ_IN_NAME_ORDER_FIRST) unless
+    /// set): tests set 0 to compare the index alone with a scan of every key.
+    pub fn set_search_reads_in_name_order(&mut self, persons: usize) {
+        self.search_reads_in_name_order = persons;
+    }
+
+    /// Whether a sync has the tables' secondary indexes set aside (`index_set_aside`).
+    pub(crate) fn indexes_set_aside(&self) -> Result<bool> {
+        index_set_aside::any(&self.conn)
+    }
+
+    /// See [`Store::set_search_reads_in_name_order`].
+    pub(crate) fn search_reads_in_name_order(&self) -> usize {
+        self.search_reads_in_name_order
     }
 
     /// Replaces the clock (the demo generator runs on simulated time); returns the old one.
@@ -582,14 +605,21 @@ impl Store {
             .prepare_cached(&chosen)?
             .query_map(params, |r| r.get::<_, i64>(0))?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
+        self.select_rowids(&rowids)
+    }
+
+    /// The live records of these rowids, in their order (a rowid no longer there is left out).
+    pub(crate) fn select_rowids<T: Record>(&self, rowids: &[i64]) -> Result<Vec<Entry<T>>> {
         if rowids.is_empty() {
             return Ok(Vec::new());
         }
         let fields = T::SPEC.fields.len();
         let sql = format!(
-            "SELECT id, {}, rowid FROM {} WHERE rowid IN (SELECT value FROM json_each(?1))",
+            "SELECT id, {}, rowid FROM {} WHERE rowid IN (SELECT value FROM json_each(?1))
+             AND deleted = 0{}",
             column_list(T::SPEC),
             T::SPEC.name,
+            complete_clause(T::SPEC)
         );
         let list = format!(
             "[{}]",
@@ -605,7 +635,6 @@ impl Store {
         while let Some(row) = rows.next()? {
             read.insert(row.get::<_, i64>(fields + 1)?, entry_from_row::<T>(row)?);
         }
-        // Same connection, no write in between: every row chosen is there.
         Ok(rowids.iter().filter_map(|r| read.remove(r)).collect())
     }
 

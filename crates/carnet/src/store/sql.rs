@@ -239,7 +239,7 @@ pub(crate) fn entry_from_row<T: Record>(row: &rusqlite::Row<'_>) -> Result<Entry
 /// ` AND r1 IS NOT NULL AND …` for an entity's required fields. A row whose creation has not
 /// arrived yet (sync delivers an edit before it, or the segment that created it is missing
 /// from the folder) is invisible to reads until it does, instead of failing them.
-pub(super) fn complete_clause(spec: &EntitySpec) -> String {
+pub(crate) fn complete_clause(spec: &EntitySpec) -> String {
     spec.fields
         .iter()
         .filter(|f| f.required)
