@@ -289,7 +289,10 @@ pub(crate) fn is_anonymous_person(conn: &Connection, person: Uuid) -> Result<boo
 /// After a local write, in its transaction: purges again the erased or anonymised persons
 /// that what it logged (after `first_seq`) is about, exactly as a receiver of it will.
 pub(crate) fn purge_after_local_write(conn: &Connection, first_seq: i64) -> Result<()> {
-    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM erasure)", [], |r| r.get(0))?;
+    // Every local write asks: a cached statement.
+    let any: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM erasure)")?
+        .query_row([], |r| r.get(0))?;
     if !any {
         return Ok(());
     }

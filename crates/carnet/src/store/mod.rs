@@ -516,10 +516,9 @@ impl Store {
         let today = self.clock.today();
         let result = (|| {
             let tx = self.conn.transaction()?;
-            let first_seq: i64 =
-                tx.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
-                    r.get(0)
-                })?;
+            let first_seq: i64 = tx
+                .prepare_cached("SELECT coalesce(max(seq), 0) FROM change_log")?
+                .query_row([], |r| r.get(0))?;
             let mut writer = Writer {
                 first_seq,
                 tx,
