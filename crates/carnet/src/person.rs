@@ -249,9 +249,9 @@ pub fn find(
 /// frequent last name early in the alphabet is where the index does worst and the order best:
 /// at 23,200 persons "benali" is in 461 keys (0.45 ms through the index), and its first 50 are
 /// among the first 1,054 persons in name order (0.10 ms to read them). Reading 2,000 keys costs
-/// 0.17 ms: what a search whose page is not there pays on top of the index, at any size of
-/// notebook. Whichever way it is found, a page is the same (a page found short in name order
-/// is thrown away).
+/// about 0.2 ms: what a search whose page is not there pays on top of the index, at any size
+/// of notebook (`docs/performance.md`). Whichever way it is found, a page is the same (a page
+/// found short in name order is thrown away).
 pub const READ_IN_NAME_ORDER_FIRST: usize = 2_000;
 
 /// What a search asks of the `person` table.
@@ -294,6 +294,9 @@ impl Filter {
     /// sync has the `person_search` index set aside (reading in order would sort every row).
     fn first_in_name_order(&self, store: &Store, wanted: usize) -> Result<Option<Vec<i64>>> {
         let budget = store.search_reads_in_name_order();
+        if wanted == 0 {
+            return Ok(Some(Vec::new()));
+        }
         if wanted > budget || store.indexes_set_aside()? {
             return Ok(None);
         }

@@ -115,7 +115,7 @@ impl<'de, E: de::Error> Deserializer<'de> for Stored<'_, E> {
                 &visitor,
             )),
             _ => Err(de::Error::invalid_type(
-                de::Unexpected::Other("nombre"),
+                de::Unexpected::Other("number"),
                 &visitor,
             )),
         }
