@@ -3,9 +3,10 @@
 //! A [`Record`] is a serde struct whose keys are exactly the fields of its
 //! [`EntitySpec`]. Writing one turns it into a list of normalised,
 //! validated SQL values in catalogue order ([`to_values`]); reading one turns a materialised row
-//! back into the struct ([`from_row`], through `record_row`). Generic checks (required, lengths, dates, phone, e-mail,
-//! SIRET, enum codes, id syntax) happen here once for every entity; rules that need several
-//! fields or today's date live in each record's [`Record::check`].
+//! back into the struct ([`from_row`], through `record_row`). Generic checks (required,
+//! lengths, dates, phone, e-mail, SIRET, enum codes, id syntax) happen here once for every
+//! entity; rules that need several fields or today's date live in each record's
+//! [`Record::check`].
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;

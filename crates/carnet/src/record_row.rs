@@ -11,9 +11,9 @@
 //! [`sql_to_json`](crate::record::sql_to_json) gives it would (`NULL`, a blob and a real that
 //! is not finite read as JSON's `null`; an integer of a [`FieldKind::Bool`] field as a boolean;
 //! an integer as JSON's number, unsigned when it is not negative; text as a string, and as an
-//! enum's unit variant). A property test compares the two on arbitrary rows.
+//! enum's unit variant; text that is not UTF-8 refused). A property test compares the two on
+//! arbitrary rows.
 
-use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use rusqlite::types::ValueRef;
@@ -58,10 +58,10 @@ impl<E> Stored<'_, E> {
     }
 }
 
-/// Text as stored, as rusqlite reads it into a `String` (invalid UTF-8 replaced; the write
-/// path only ever stores Rust strings).
-fn text(bytes: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+/// Text as stored: UTF-8, or a row that cannot be read (as rusqlite refuses to read it into a
+/// `String`; the write path only ever stores Rust strings).
+fn text<E: de::Error>(bytes: &[u8]) -> Result<&str, E> {
+    std::str::from_utf8(bytes).map_err(|_| E::custom("invalid UTF-8"))
 }
 
 impl<'de, E: de::Error> IntoDeserializer<'de, E> for Stored<'_, E> {
@@ -85,7 +85,7 @@ impl<'de, E: de::Error> Deserializer<'de> for Stored<'_, E> {
             },
             ValueRef::Real(r) if r.is_finite() => visitor.visit_f64(r),
             ValueRef::Real(_) => visitor.visit_unit(),
-            ValueRef::Text(bytes) => visitor.visit_str(&text(bytes)),
+            ValueRef::Text(bytes) => visitor.visit_str(text(bytes)?),
         }
     }
 
@@ -105,8 +105,7 @@ impl<'de, E: de::Error> Deserializer<'de> for Stored<'_, E> {
     ) -> Result<V::Value, E> {
         match self.value {
             ValueRef::Text(bytes) => {
-                let code = text(bytes);
-                let variant: StrDeserializer<'_, E> = code.as_ref().into_deserializer();
+                let variant: StrDeserializer<'_, E> = text(bytes)?.into_deserializer();
                 variant.deserialize_enum(name, variants, visitor)
             }
             _ if self.is_null() => Err(de::Error::invalid_type(de::Unexpected::Unit, &visitor)),
@@ -257,6 +256,27 @@ mod tests {
         a_territory: crate::territory::Territory,
         a_quartier: crate::territory::Quartier,
         a_place: crate::territory::Place,
+    }
+
+    /// A text that is not UTF-8 is a row that cannot be read, not a name with its bytes
+    /// replaced (rusqlite refused it too when the row was read into `Value`s).
+    #[test]
+    fn text_that_is_not_utf8_is_refused() {
+        use rusqlite::types::ValueRef;
+        let fields = crate::person::Person::SPEC.fields;
+        let row = |first: &'static [u8]| {
+            fields.iter().map(move |f| match f.name {
+                "first_name" => ValueRef::Text(first),
+                "last_name" => ValueRef::Text(b"Sy"),
+                _ => ValueRef::Null,
+            })
+        };
+        let read = decode::<crate::person::Person>(fields, row(b"Awa")).unwrap();
+        assert_eq!(
+            (read.first_name.as_str(), read.last_name.as_str()),
+            ("Awa", "Sy")
+        );
+        assert!(decode::<crate::person::Person>(fields, row(b"A\xffwa")).is_err());
     }
 
     /// The property's rows are neither all refused nor all read: many give a record.

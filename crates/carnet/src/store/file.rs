@@ -126,6 +126,10 @@ pub(super) fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(128);
+    // The same plan whatever the values bound (the query planner stability guarantee): SQLite
+    // 3.54 otherwise prepares a statement again when a bound value might change its plan —
+    // FTS5's own lookup of a segment did it at every search, as the segment's id went from 1
+    // to another (`docs/performance.md`, issue #18's fifth session).
     conn.set_db_config(
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
         true,
