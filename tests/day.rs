@@ -45,6 +45,23 @@ fn click(s: &Session, css: &str) {
     panic!("{last}");
 }
 
+/// Does `act` on a field, finding it again if the screen was redrawn in between (after an
+/// undo, the day's screen is drawn again while the test goes on).
+fn on_field(s: &Session, css: &str, act: impl Fn(&carnet_e2e::Element) -> Result<(), String>) {
+    let mut last = String::new();
+    for _ in 0..20 {
+        match s.wait_for(css).and_then(|el| act(&el)) {
+            Ok(()) => return,
+            Err(e) if e.contains("stale element") => {
+                last = e;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("{last}");
+}
+
 /// Confirms the "Supprimer ?" dialog.
 fn confirm(s: &Session) {
     s.wait_for("dialog#confirmation[open]").unwrap();
@@ -138,16 +155,22 @@ fn a_day_is_recorded_corrected_deleted_undone_and_counted_in_the_bilan() {
     wait_figure(&s, &db, "the deletion undone", |i| i.people_reached == 3);
     let restored: Encounter = engine(&db).get(market.parse().unwrap()).unwrap();
     assert_eq!(restored.head_count, Some(2));
+    // The screen drawn again after the undo: the encounter back in the day's list.
+    s.wait_for(&format!("#recorded-today [data-encounter='{market}']"))
+        .unwrap();
 
     // A date more than a year ago is asked about before saving; "Corriger la date" saves
     // nothing.
     s.wait_for("#quick-capture").unwrap();
-    let date = s.find("#quick-capture [name=date]").unwrap();
-    s.clear(&date).unwrap();
-    s.type_into(&date, "01/01/1990").unwrap();
-    s.type_into(&s.find("#quick-capture [name=head_count]").unwrap(), "4")
-        .unwrap();
-    s.type_into(&date, keys::ENTER).unwrap();
+    let date = "#quick-capture [name=date]";
+    on_field(&s, date, |el| {
+        s.clear(el)?;
+        s.type_into(el, "01/01/1990")
+    });
+    on_field(&s, "#quick-capture [name=head_count]", |el| {
+        s.type_into(el, "4")
+    });
+    on_field(&s, date, |el| s.type_into(el, keys::ENTER));
     s.wait_for("dialog#confirmation[open]").unwrap();
     let asked = s
         .script(
