@@ -31,21 +31,10 @@ fn wait_figure(
 
 /// Clicks an element, finding it again if the screen was redrawn in between.
 fn click(s: &Session, css: &str) {
-    let mut last = String::new();
-    for _ in 0..20 {
-        match s.wait_for(css).and_then(|el| s.click(&el)) {
-            Ok(()) => return,
-            Err(e) if e.contains("stale element") => {
-                last = e;
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => panic!("{e}"),
-        }
-    }
-    panic!("{last}");
+    on_field(s, css, |el| s.click(el));
 }
 
-/// Does `act` on a field, finding it again if the screen was redrawn in between (after an
+/// Does `act` on an element, finding it again if the screen was redrawn in between (after an
 /// undo, the day's screen is drawn again while the test goes on).
 fn on_field(s: &Session, css: &str, act: impl Fn(&carnet_e2e::Element) -> Result<(), String>) {
     let mut last = String::new();
